@@ -1,0 +1,1 @@
+"""All computation behind the app. Nothing here imports Streamlit."""

@@ -1,0 +1,31 @@
+"""Altair chart builders, one module per topic: data in, alt.Chart out.
+
+The palette is Okabe-Ito (colour-blind safe) and each concept keeps one colour on every page.
+"""
+
+import altair as alt
+
+# One colour per concept, the same on every page.
+VALUE = "#0072B2"  # values, data, forward pass: blue
+GRADIENT = "#E69F00"  # gradients, backward pass: orange
+LEAF = "#009E73"  # leaf tensors, parameters, training set: bluish green
+OUTPUT = "#D55E00"  # outputs, losses, predictions: vermillion
+HIGHLIGHT = "#CC79A7"  # the selected cell, the current step: reddish purple
+NEUTRAL = "#999999"  # grid lines, context
+SKY = "#56B4E9"
+YELLOW = "#F0E442"
+
+# For series without a concept of their own (several optimisers, several classes...).
+CATEGORICAL = [VALUE, GRADIENT, LEAF, OUTPUT, HIGHLIGHT, SKY, YELLOW, "#000000"]
+
+TITLE_FONT_SIZE = 20
+LABEL_FONT_SIZE = 16
+
+
+def styled(chart: alt.Chart) -> alt.Chart:
+    """Projector-friendly fonts on any chart."""
+    return (
+        chart.configure_title(fontSize=TITLE_FONT_SIZE, anchor="start")
+        .configure_axis(labelFontSize=LABEL_FONT_SIZE, titleFontSize=LABEL_FONT_SIZE)
+        .configure_legend(labelFontSize=LABEL_FONT_SIZE, titleFontSize=LABEL_FONT_SIZE)
+    )

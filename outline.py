@@ -1,0 +1,80 @@
+"""The lecture's outline: every chapter of the app, in the lecture's order.
+
+Plain data shared by the entry script (navigation) and the Home page (links). A chapter
+whose page file does not exist yet is simply left out.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Chapter:
+    section: str
+    path: str  # page file, relative to the repository root
+    title: str
+    icon: str
+    promise: str  # one line on the Home page
+
+    @property
+    def url_path(self) -> str:
+        return Path(self.path).stem
+
+    @property
+    def exists(self) -> bool:
+        return (ROOT / self.path).is_file()
+
+
+CHAPTERS = [
+    Chapter(
+        "Basics",
+        "pages/tensors.py",
+        "Tensors",
+        ":material/grid_on:",
+        "Scalars to n-d tensors, shapes, broadcasting, views and copies, drawn as coloured grids.",
+    ),
+    Chapter(
+        "Basics",
+        "pages/autograd_graph.py",
+        "Autograd & the computation graph",
+        ":material/account_tree:",
+        "Type an expression, see the graph autograd records, walk the backward pass node by node.",
+    ),
+    Chapter(
+        "Optimisation",
+        "pages/gradient_descent.py",
+        "Gradient descent",
+        ":material/trending_down:",
+        "Optimisers race across 2-D loss landscapes; learning rate and steps at your fingertips.",
+    ),
+    Chapter(
+        "Optimisation",
+        "pages/loss_functions.py",
+        "Loss functions",
+        ":material/functions:",
+        "MSE, hinge, SoftMargin, cross-entropy and friends: their curves and their gradients.",
+    ),
+    Chapter(
+        "Training",
+        "pages/live_training.py",
+        "Live training",
+        ":material/model_training:",
+        "Regression, classification, an RNN and a CNN learning live while you watch.",
+    ),
+    Chapter(
+        "Decision making",
+        "pages/behaviour_cloning.py",
+        "Behaviour cloning",
+        ":material/sports_kabaddi:",
+        "Olympics Wrestling: an expert, 10,000 samples, a policy cloned live, matches, a Jidi export.",
+    ),
+]
+
+HOME = Chapter("", "pages/home.py", "Home", ":material/home:", "The lecture's outline.")
+
+
+def built_chapters() -> list[Chapter]:
+    """Chapters whose page exists, in the lecture's order."""
+    return [c for c in CHAPTERS if c.exists]

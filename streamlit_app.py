@@ -1,0 +1,31 @@
+"""Entry point: page config, the navigation over pages/, and the shared sidebar."""
+
+import streamlit as st
+
+import ui
+from outline import HOME, built_chapters
+
+st.set_page_config(
+    page_title="PyTorch, live",
+    page_icon=":material/local_fire_department:",
+    layout="wide",
+)
+
+
+def _page(chapter, default=False):
+    return st.Page(
+        chapter.path,
+        title=chapter.title,
+        icon=chapter.icon,
+        url_path="" if default else chapter.url_path,
+        default=default,
+    )
+
+
+sections: dict[str, list] = {"": [_page(HOME, default=True)]}
+for chapter in built_chapters():
+    sections.setdefault(chapter.section, []).append(_page(chapter))
+
+page = st.navigation(sections)
+ui.sidebar()
+page.run()

@@ -1,0 +1,155 @@
+"""Browser tests: the real server on a free loopback port, driven by Debian's Chromium.
+
+They skip, with the reason, where Chromium or Playwright is absent; CI installs both.
+Screenshots go to build/screenshots/ (printed at the end of the run) for a person to look at.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def sync_playwright_api():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed: pip install -r requirements-dev.txt")
+    return sync_playwright
+
+
+@pytest.fixture(scope="session")
+def server(sync_playwright_api):
+    """Start `streamlit run streamlit_app.py` on a free loopback port; yield its base URL."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    (ROOT / "build").mkdir(exist_ok=True)
+    log = open(ROOT / "build" / "e2e-server.log", "w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.time() + 60
+    while not _healthy(url):
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            pytest.fail("the Streamlit server did not come up within 60 s")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser(sync_playwright_api):
+    with sync_playwright_api() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    context.close()
+
+
+def settle(pg, timeout: float = 60.0) -> None:
+    """Wait until the app has finished its current script run (no 'Running' status, no stale elements)."""
+    pg.wait_for_selector('[data-testid="stMain"]', timeout=timeout * 1000)
+    deadline = time.time() + timeout
+    quiet_since = None
+    while time.time() < deadline:
+        busy = pg.evaluate(
+            """() => !!document.querySelector('[data-testid="stStatusWidget"]')
+                   || !!document.querySelector('[data-stale="true"]')
+                   || !!document.querySelector('[data-testid="stSkeleton"]')"""
+        )
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.time()
+        elif time.time() - quiet_since > 0.8:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the app kept running for more than {timeout} s")
+
+
+def no_error_on_screen(pg) -> None:
+    """Fail if Streamlit shows an exception box or an error alert."""
+    exc = pg.locator('[data-testid="stException"]')
+    assert exc.count() == 0, exc.first.inner_text()
+    err = pg.locator('[data-testid="stAlertContentError"]')
+    assert err.count() == 0, err.first.inner_text()
+
+
+def screenshot(pg, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.iterdir()):
+        terminalreporter.write_line(f"browser screenshots: {SCREENSHOTS}")

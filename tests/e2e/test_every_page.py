@@ -1,0 +1,33 @@
+"""Every page in a real browser: renders its visuals, shows no error, gets a screenshot."""
+
+import pytest
+
+from outline import built_chapters
+from tests.e2e.conftest import no_error_on_screen, screenshot, settle
+
+pytestmark = pytest.mark.e2e
+
+VISUALS = (
+    '[data-testid="stVegaLiteChart"], [data-testid="stGraphVizChart"], '
+    '[data-testid="stImage"], [data-testid="stDataFrame"], [data-testid="stTable"]'
+)
+
+
+def test_home(server, page):
+    page.goto(server)
+    settle(page)
+    no_error_on_screen(page)
+    assert page.locator("h1").first.inner_text().startswith("PyTorch, live")
+    for chapter in built_chapters():
+        assert page.get_by_role("link", name=chapter.title).count() >= 1
+    screenshot(page, "00-home")
+
+
+@pytest.mark.parametrize("chapter", built_chapters(), ids=lambda c: c.url_path)
+def test_page_renders_visuals(server, page, chapter):
+    page.goto(f"{server}/{chapter.url_path}")
+    settle(page, timeout=90)
+    no_error_on_screen(page)
+    assert page.locator("h1").count() >= 1
+    assert page.locator(VISUALS).count() >= 1, "a page shows at least one chart, graph or image"
+    screenshot(page, chapter.url_path)

@@ -1,0 +1,36 @@
+"""Every built page runs through the real navigation under AppTest without an exception.
+
+Page-specific interaction tests (widgets moved, values checked) live in tests/pages/.
+"""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from outline import built_chapters
+from tests.conftest import ROOT
+
+ENTRY = str(ROOT / "streamlit_app.py")
+
+
+def test_home_lists_every_built_chapter():
+    at = AppTest.from_file(ENTRY, default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "PyTorch, live"
+    captions = [c.value for c in at.caption]
+    for chapter in built_chapters():
+        assert chapter.promise in captions
+
+
+@pytest.mark.parametrize("chapter", built_chapters(), ids=lambda c: c.url_path)
+def test_page_renders_through_navigation(chapter):
+    at = AppTest.from_file(ENTRY, default_timeout=120).run()
+    at.switch_page(chapter.path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title, "every page has a title"
+
+
+def test_presenter_mode_toggle():
+    at = AppTest.from_file(ENTRY, default_timeout=60).run()
+    at.toggle(key="presenter_mode").set_value(True).run()
+    assert not at.exception
+    assert any("font-size: 22px" in m.value for m in at.markdown)
