@@ -49,3 +49,35 @@ def explain(text: str) -> None:
     """A paragraph of explanation that presenter mode folds away."""
     if not st.session_state.get("presenter_mode"):
         st.markdown(text)
+
+
+def load_settings(params) -> None:
+    """Seed the page's widgets from the URL once per visit; bad values fall back with a note.
+
+    Call before the widgets are drawn; widgets then take their value from their key only
+    (no `value=` argument), so a shared link and a student's own changes never fight.
+    """
+    from core.shareable import from_query
+
+    marker = "_url_loaded:" + ",".join(p.key for p in params)
+    if not st.session_state.get(marker):
+        values, notes = from_query(params, st.query_params.to_dict())
+        for param in params:
+            st.session_state[param.key] = values.get(param.key, param.default)
+        st.session_state[marker] = True
+        for note in notes:
+            st.info(note, icon=":material/link_off:")
+    for param in params:
+        st.session_state.setdefault(param.key, param.default)
+
+
+def publish_settings(params) -> None:
+    """Write the page's current settings into the URL, so the address bar is a shareable link."""
+    from core.shareable import to_query
+
+    values = {p.key: st.session_state[p.key] for p in params if p.key in st.session_state}
+    query = to_query(params, values)
+    if st.session_state.get("presenter_mode"):
+        query["present"] = "1"
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
