@@ -6,6 +6,8 @@ same way everywhere.
 
 import streamlit as st
 
+from core.shareable import from_query, to_query
+
 LECTURE = "RLChina 2022 · PyTorch Introduction"
 
 _PRESENTER_CSS = """
@@ -57,8 +59,6 @@ def load_settings(params) -> None:
     Call before the widgets are drawn; widgets then take their value from their key only
     (no `value=` argument), so a shared link and a student's own changes never fight.
     """
-    from core.shareable import from_query
-
     marker = "_url_loaded:" + ",".join(p.key for p in params)
     if not st.session_state.get(marker):
         values, notes = from_query(params, st.query_params.to_dict())
@@ -73,8 +73,6 @@ def load_settings(params) -> None:
 
 def publish_settings(params) -> None:
     """Write the page's current settings into the URL, so the address bar is a shareable link."""
-    from core.shareable import to_query
-
     values = {p.key: st.session_state[p.key] for p in params if p.key in st.session_state}
     query = to_query(params, values)
     if st.session_state.get("presenter_mode"):
