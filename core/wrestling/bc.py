@@ -1,0 +1,218 @@
+"""Behaviour cloning: a small CNN from the 40 x 40 view to [force, turn], trained by regression.
+
+The view is encoded as four one-hot channels (self, opponent, ring, lines); targets are scaled
+to [-1, 1] and the network ends in tanh, so its actions always lie inside the game's ranges.
+Training is a generator of progress events with a validation split by whole episodes.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.wrestling.data import (
+    FORCE_RANGE,
+    LINES,
+    OPPONENT,
+    RING,
+    SELF,
+    TURN_RANGE,
+    Dataset,
+    normalise_colours,
+    split_by_episode,
+)
+
+CHANNELS = (SELF, OPPONENT, RING, LINES)
+_LOW = torch.tensor([FORCE_RANGE[0], TURN_RANGE[0]])
+_HIGH = torch.tensor([FORCE_RANGE[1], TURN_RANGE[1]])
+CENTRE = (_HIGH + _LOW) / 2  # force 50, turn 0
+HALF = (_HIGH - _LOW) / 2  # force 150, turn 30
+
+
+@dataclass(frozen=True)
+class Arch:
+    """Architecture knobs: conv widths (each conv halves the grid) and the hidden layer."""
+
+    convs: tuple[int, ...] = (16, 32, 32)
+    hidden: int = 128
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyperparameters of one behaviour-cloning run."""
+
+    lr: float = 1e-3
+    epochs: int = 15
+    batch_size: int = 64
+    arch: Arch = field(default_factory=Arch)
+    val_fraction: float = 0.1
+    seed: int = 0
+
+
+def encode(obs: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """Views (N, 40, 40) with self = 10 -> one-hot float (N, 4, 40, 40): self/opp/ring/lines."""
+    t = torch.as_tensor(np.asarray(obs))
+    return torch.stack([t == v for v in CHANNELS], dim=1).float()
+
+
+def scale_actions(actions: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """Game actions [force, turn] -> targets in [-1, 1]."""
+    return (torch.as_tensor(np.asarray(actions), dtype=torch.float32) - CENTRE) / HALF
+
+
+def unscale_actions(y: torch.Tensor) -> torch.Tensor:
+    """Network outputs in [-1, 1] -> game actions [force, turn]."""
+    return y * HALF + CENTRE
+
+
+class PolicyNet(nn.Module):
+    """One-hot view -> convs (stride 2) -> hidden -> tanh outputs in [-1, 1]."""
+
+    def __init__(self, arch: Arch = Arch()):
+        super().__init__()
+        layers: list[nn.Module] = []
+        c_in, size = len(CHANNELS), 40
+        for c_out in arch.convs:
+            layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), nn.ReLU()]
+            c_in, size = c_out, (size + 1) // 2
+        self.features = nn.Sequential(*layers, nn.Flatten())
+        self.head = nn.Sequential(
+            nn.Linear(c_in * size * size, arch.hidden), nn.ReLU(), nn.Linear(arch.hidden, 2)
+        )
+        self.arch = arch
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(self.head(self.features(x)))
+
+
+@dataclass
+class BCPolicy:
+    """A trained network as a policy: views of either player in, game actions out."""
+
+    net: PolicyNet
+
+    @torch.no_grad()
+    def act(self, obs: np.ndarray, player: int | np.ndarray = 0) -> np.ndarray:
+        """Actions (N, 2) float64 for raw views (N, 40, 40) of `player` (colours normalised)."""
+        self.net.eval()
+        x = encode(normalise_colours(obs, player))
+        return unscale_actions(self.net(x)).double().numpy()
+
+
+@dataclass
+class TrainEvent:
+    """Progress of a training run: one per epoch (the last one carries the policy)."""
+
+    epoch: int
+    epochs: int
+    train_loss: float
+    val_loss: float
+    val_baseline: float  # the loss of always predicting the training mean
+    seconds: float
+    policy: BCPolicy | None = None
+
+
+def _loss(net: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 2048) -> float:
+    net.eval()
+    with torch.no_grad():
+        total = sum(
+            nn.functional.mse_loss(net(x[i : i + batch]), y[i : i + batch], reduction="sum").item()
+            for i in range(0, len(x), batch)
+        )
+    return total / max(1, y.numel())
+
+
+def train(data: Dataset, config: TrainConfig = TrainConfig()) -> Iterator[TrainEvent]:
+    """Train a PolicyNet on `data`; yields a TrainEvent after each epoch (MSE on scaled targets)."""
+    torch.manual_seed(config.seed)
+    tr, va = split_by_episode(data, config.val_fraction, config.seed)
+    x_all, y_all = encode(data.obs), scale_actions(data.actions)
+    x_tr, y_tr, x_va, y_va = x_all[tr], y_all[tr], x_all[va], y_all[va]
+    baseline = nn.functional.mse_loss(y_tr.mean(0).expand_as(y_va), y_va).item()
+    net = PolicyNet(config.arch)
+    opt = torch.optim.Adam(net.parameters(), lr=config.lr)
+    gen = torch.Generator().manual_seed(config.seed)
+    start = time.perf_counter()
+    for epoch in range(1, config.epochs + 1):
+        net.train()
+        order = torch.randperm(len(x_tr), generator=gen)
+        total = 0.0
+        for i in range(0, len(order), config.batch_size):
+            b = order[i : i + config.batch_size]
+            loss = nn.functional.mse_loss(net(x_tr[b]), y_tr[b])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(b)
+        val = _loss(net, x_va, y_va) if len(va) else float("nan")
+        yield TrainEvent(
+            epoch,
+            config.epochs,
+            total / len(order),
+            val,
+            baseline,
+            time.perf_counter() - start,
+            BCPolicy(net) if epoch == config.epochs else None,
+        )
+
+
+def train_policy(data: Dataset, config: TrainConfig = TrainConfig()) -> BCPolicy:
+    """Run training to the end and return the policy."""
+    last = None
+    for last in train(data, config):
+        pass
+    assert last is not None and last.policy is not None
+    return last.policy
+
+
+def save_weights(policy: BCPolicy) -> bytes:
+    """The policy as bytes: torch.save of {'state_dict', 'convs', 'hidden'} (tensors and ints)."""
+    buf = io.BytesIO()
+    arch = asdict(policy.net.arch)
+    torch.save(
+        {
+            "state_dict": policy.net.state_dict(),
+            "convs": list(arch["convs"]),
+            "hidden": arch["hidden"],
+        },
+        buf,
+    )
+    return buf.getvalue()
+
+
+def load_weights(raw: bytes) -> BCPolicy:
+    """Inverse of save_weights, with torch.load(weights_only=True)."""
+    blob = torch.load(io.BytesIO(raw), weights_only=True, map_location="cpu")
+    net = PolicyNet(Arch(tuple(int(c) for c in blob["convs"]), int(blob["hidden"])))
+    net.load_state_dict(blob["state_dict"])
+    net.eval()
+    return BCPolicy(net)
+
+
+TRAIN_SNIPPET = """
+import torch
+from torch import nn
+
+x = torch.zeros(64, 4, 40, 40)        # one-hot views: self, opponent, ring, lines
+y = torch.rand(64, 2) * 2 - 1         # [force, turn] scaled to [-1, 1]
+net = nn.Sequential(
+    nn.Conv2d(4, 16, 3, stride=2, padding=1), nn.ReLU(),   # 40 -> 20
+    nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),  # 20 -> 10
+    nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.ReLU(),  # 10 -> 5
+    nn.Flatten(), nn.Linear(32 * 5 * 5, 128), nn.ReLU(),
+    nn.Linear(128, 2), nn.Tanh(),                          # bounded outputs
+)
+optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+for epoch in range(3):
+    loss = nn.functional.mse_loss(net(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+force, turn = (net(x[:1]) * torch.tensor([150., 30.]) + torch.tensor([50., 0.]))[0]
+"""
