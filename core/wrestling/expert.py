@@ -1,0 +1,102 @@
+"""A scripted expert that reads the true state (positions, velocities, headings), batched.
+
+Plan: stay near the middle, line up on the centre side of the opponent, then charge so the
+impact pushes it outwards. Every step the expert picks a desired velocity, turns it into a
+desired acceleration, and chooses the turn in [-30, 30] and the force along the new heading
+that come closest to it. Force is capped so that |force| x speed stays under 10,000 (energy
+then never falls) except for the final shove in contact range; a velocity limit near the
+edge keeps the expert inside.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+CENTRE = np.array([300.0, 350.0])
+TAU = 0.1
+MAX_SPEED = 100.0
+TURNS = np.linspace(-30.0, 30.0, 13)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
+
+
+def force_cap(speed: np.ndarray) -> np.ndarray:
+    """Largest force F with F x (speed after the step) <= 10,000, i.e. no energy loss."""
+    s = np.asarray(speed, dtype=np.float64)
+    f = (-s + np.sqrt(s * s + 4000.0)) / (2 * TAU)  # 0.1 F^2 + s F - 10000 = 0
+    return np.clip(f, 0.0, 200.0)
+
+
+def steer(
+    accel: np.ndarray, theta: np.ndarray, f_max: np.ndarray, face: np.ndarray | None = None
+) -> np.ndarray:
+    """Best [force, turn] (n, 2) to realise `accel` (n, 2); ties go to facing `face`."""
+    h = np.deg2rad(theta[:, None] + TURNS[None, :])  # (n, 13)
+    u = np.stack([np.cos(h), np.sin(h)], axis=-1)  # (n, 13, 2)
+    f = np.clip((accel[:, None, :] * u).sum(-1), -100.0, f_max[:, None])
+    err = ((accel[:, None, :] - f[..., None] * u) ** 2).sum(-1)
+    if face is not None:  # prefer looking where we want to look (keeps the opponent in view)
+        err = err + 400.0 * (1.0 - (u * face[:, None, :]).sum(-1))
+    best = np.argmin(err, axis=1)
+    rows = np.arange(len(best))
+    return np.stack([f[rows, best], TURNS[best]], axis=1)
+
+
+def expert_action(
+    pos: np.ndarray,
+    vel: np.ndarray,
+    theta: np.ndarray,
+    me: int = 0,
+    charge_speed: float = 100.0,
+    safe_radius: float = 150.0,
+) -> np.ndarray:
+    """Actions (n, 2) [force, turn] for player `me` from the states pos/vel (n,2,2), theta (n,2)."""
+    op = 1 - me
+    p, v, q, w = pos[:, me], vel[:, me], pos[:, op], vel[:, op]
+    th = theta[:, me]
+    gap = q - p
+    dist = np.linalg.norm(gap, axis=-1)
+    lead = np.clip(dist / 150.0, 0.0, 0.6)[:, None]
+    target = q + w * lead  # where the opponent will be
+    r_q = target - CENTRE
+    d_q = np.linalg.norm(r_q, axis=-1)
+    out_q = np.where(d_q[:, None] > 1.0, r_q / np.maximum(d_q, 1e-9)[:, None], _unit(gap))
+    to_t = _unit(target - p)
+    lined_up = ((to_t * out_q).sum(-1) > 0.5) | (d_q < 50.0)
+    # a staging point between the centre and the opponent, 70 px short of it
+    stage = CENTRE + out_q * np.maximum(d_q - 70.0, 0.0)[:, None]
+    to_s = stage - p
+    d_s = np.linalg.norm(to_s, axis=-1)
+    v_stage = _unit(to_s) * np.minimum(60.0, 2.0 * d_s)[:, None]
+    v_des = np.where(lined_up[:, None], to_t * charge_speed, v_stage)
+    # near the edge: no outward speed beyond what can still be braked before the edge
+    r_p = p - CENTRE
+    d_p = np.linalg.norm(r_p, axis=-1)
+    n_p = _unit(r_p)
+    room = np.maximum(safe_radius - d_p, 0.0)
+    allowed = np.sqrt(2.0 * 80.0 * room)
+    radial = (v_des * n_p).sum(-1)
+    v_des = v_des - n_p * np.maximum(radial - allowed, 0.0)[:, None]
+    accel = (v_des - v) / TAU * 0.5
+    speed = np.linalg.norm(v, axis=-1)
+    f_max = force_cap(speed)
+    shove = lined_up & (dist < 60.0)
+    f_max = np.where(shove, 200.0, f_max)
+    face = np.where(lined_up[:, None], to_t, _unit(gap))
+    return steer(accel, th, f_max, face)
+
+
+EXPERT_SNIPPET = """
+import numpy as np
+
+# The expert reads the true state: positions p, q, velocities v, w, heading theta.
+desired_v = 100 * (q - p) / np.linalg.norm(q - p)   # charge when lined up behind...
+accel = (desired_v - v) / 0.1 * 0.5                # ...the acceleration that gets there
+turns = np.linspace(-30, 30, 13)                   # try every turn
+u = np.stack([np.cos(np.radians(theta + turns)), np.sin(np.radians(theta + turns))], 1)
+force = np.clip(u @ accel, -100, 200)              # best force along each new heading
+best = np.argmin(((accel - force[:, None] * u) ** 2).sum(1))
+action = [force[best], turns[best]]
+"""

@@ -1,0 +1,126 @@
+"""The course-format zip: round trip, the course's own file, and every kind of bad upload refused."""
+
+import io
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+from core.wrestling import data as D
+
+
+def _pairs(n=20, seed=0):
+    rng = np.random.default_rng(seed)
+    obs = rng.choice(np.array(D.CELL_VALUES), size=(n, 40, 40)).astype(np.float64)
+    actions = np.stack([rng.uniform(-100, 200, n), rng.uniform(-30, 30, n)], axis=1)
+    return obs, actions
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, raw in members.items():
+            zf.writestr(name, raw)
+    return buf.getvalue()
+
+
+def _npy(arr) -> bytes:
+    b = io.BytesIO()
+    np.save(b, arr, allow_pickle=True)
+    return b.getvalue()
+
+
+def _course_zip(obs, actions, n=None) -> bytes:
+    n = len(obs) if n is None else n
+    return _zip({f"obs_{n}.npy": _npy(obs), f"actions_{n}.npy": _npy(actions)})
+
+
+def test_round_trip_keeps_every_value():
+    obs, actions = _pairs()
+    d = D.load_zip(_course_zip(obs, actions))
+    back = D.load_zip(D.save_zip(d))
+    np.testing.assert_array_equal(back.obs, obs.astype(np.uint8))
+    np.testing.assert_allclose(back.actions, actions, rtol=1e-6)
+    with zipfile.ZipFile(io.BytesIO(D.save_zip(d))) as zf:
+        assert sorted(zf.namelist()) == ["actions_20.npy", "obs_20.npy"]
+
+
+def test_course_data_loads_with_its_240_episodes(shared_dir):
+    d = D.load_zip(shared_dir / "data" / "course_expert_obs_actions.zip")
+    assert d.obs.shape == (10000, 40, 40) and d.actions.shape == (10000, 2)
+    assert set(np.unique(d.obs)) == {0, 1, 4, 8, 10}
+    # every view is player 0's: self (10) sits at rows 28-35, columns 16-23
+    assert (d.obs[:, 30:34, 18:22] == 10).all()
+    assert d.episode.max() + 1 == 240
+    lengths = np.bincount(d.episode)
+    assert 30 < lengths.mean() < 50
+    tr, va = D.split_by_episode(d, 0.1, seed=0)
+    assert len(tr) + len(va) == 10000
+    assert not set(d.episode[tr]) & set(d.episode[va]), "no episode on both sides"
+    assert len(set(d.episode[va])) == 24
+
+
+def test_colour_normalisation_swaps_only_the_discs():
+    v = np.array([[0, 1, 4, 8, 10]], dtype=np.uint8)
+    np.testing.assert_array_equal(D.normalise_colours(v, 1), [[0, 1, 4, 10, 8]])
+    np.testing.assert_array_equal(D.normalise_colours(v, 0), v)
+    both = np.stack([v, v])
+    out = D.normalise_colours(both, np.array([0, 1]))
+    np.testing.assert_array_equal(out[0], v)
+    np.testing.assert_array_equal(out[1], [[0, 1, 4, 10, 8]])
+
+
+def _bad_zips():
+    obs, actions = _pairs()
+    wrong = obs.copy()
+    wrong[3, 5, 5] = 7
+    nan = actions.copy()
+    nan[2, 0] = np.nan
+    force = actions.copy()
+    force[0, 0] = 250
+    turn = actions.copy()
+    turn[0, 1] = -31
+    obj = np.empty(20, dtype=object)
+    pickled = pickle.dumps({"obs": obs})
+    return {
+        "not a zip": (b"hello, this is no zip", "not a zip"),
+        "missing member": (_zip({"obs_20.npy": _npy(obs)}), "no actions_N.npy"),
+        "pickle member": (
+            _zip({"obs_20.npy": pickled, "actions_20.npy": _npy(actions)}),
+            "not a",
+        ),
+        "object array": (
+            _zip({"obs_20.npy": _npy(obj), "actions_20.npy": _npy(actions)}),
+            "pickled",
+        ),
+        "wrong obs shape": (_course_zip(obs[:, :39], actions), r"expected \(N, 40, 40\)"),
+        "wrong action shape": (_course_zip(obs, actions[:, :1]), r"expected \(N, 2\)"),
+        "length mismatch": (_course_zip(obs, actions[:19]), "20 observations but 19"),
+        "name disagrees": (_course_zip(obs, actions, n=30), "not 30"),
+        "wrong cell values": (_course_zip(wrong, actions), r"values \[7"),
+        "NaN action": (_course_zip(obs, nan), "NaN"),
+        "force out of range": (_course_zip(obs, force), "force ranges"),
+        "turn out of range": (_course_zip(obs, turn), "turn ranges"),
+        "too few pairs": (_course_zip(obs[:3], actions[:3]), "between"),
+        "complex dtype": (_course_zip(obs.astype(complex), actions), "dtype"),
+    }
+
+
+@pytest.mark.parametrize("kind", list(_bad_zips()))
+def test_each_bad_kind_is_refused_with_a_message(kind):
+    raw, message = _bad_zips()[kind]
+    with pytest.raises(ValueError, match=message):
+        D.load_zip(raw)
+
+
+def test_huge_files_are_refused_before_reading(monkeypatch):
+    obs, actions = _pairs()
+    raw = _course_zip(obs, actions)
+    monkeypatch.setattr(D, "MAX_MEMBER_BYTES", 10_000)  # obs member unpacks to 256 kB
+    with pytest.raises(ValueError, match="unpacks to"):
+        D.load_zip(raw)
+    monkeypatch.setattr(D, "MAX_ZIP_BYTES", 1000)
+    with pytest.raises(ValueError, match="the limit is"):
+        D.load_zip(raw)
+
