@@ -1,0 +1,156 @@
+"""Drawings of an autograd graph: DOT for ``st.graphviz_chart`` (micrograd's label | data | grad
+boxes) and an Altair version that uses our own layered layout exactly."""
+
+from html import escape
+
+import altair as alt
+import networkx as nx
+import pandas as pd
+
+from core.charts import GRADIENT, HIGHLIGHT, LEAF, NEUTRAL, OUTPUT, VALUE, styled
+from core.graph import format_tensor, layered_layout, layers
+
+KIND_COLOUR = {"leaf": LEAF, "op": NEUTRAL, "output": OUTPUT}
+KIND_FILL = {"leaf": "#E0F3EC", "op": "#F2F2F2", "output": "#FBE3D6"}
+HIGHLIGHT_FILL = "#F6E1EE"
+COMPACT_ABOVE = 40  # nodes: beyond this, boxes show names only
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _title(data: dict) -> str:
+    if data["kind"] == "op":
+        return f"{data['name']} = {data['label']}" if data["name"] else data["label"]
+    if data["kind"] == "output":
+        return f"{data['label']} (output)"
+    return data["label"]
+
+
+def _html_label(data: dict, compact: bool, digits: int, on: bool) -> str:
+    head_colour = HIGHLIGHT if on else KIND_COLOUR[data["kind"]]
+    head_text = "#000000" if data["kind"] == "op" and not on else "#FFFFFF"
+    cells = [
+        f'<TD BGCOLOR="{head_colour}"><FONT COLOR="{head_text}"><B>'
+        f"{escape(_title(data))}</B></FONT></TD>"
+    ]
+    if not compact:
+        shape = data.get("shape")
+        if shape is not None and len(shape) > 0:
+            cells.append(f"<TD>shape {escape(str(tuple(shape)))}</TD>")
+        if data.get("value") is not None:
+            value = escape(format_tensor(data["value"], digits))
+            cells.append(f'<TD><FONT COLOR="{VALUE}">data {value}</FONT></TD>')
+        if data.get("grad") is not None:
+            grad = escape(format_tensor(data["grad"], digits))
+            cells.append(f'<TD><FONT COLOR="{GRADIENT}"><B>grad {grad}</B></FONT></TD>')
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="6"><TR>'
+        + "".join(cells)
+        + "</TR></TABLE>>"
+    )
+
+
+def graph_dot(
+    graph: nx.DiGraph,
+    highlight: str | None = None,
+    digits: int = 2,
+    compact: bool | None = None,
+) -> str:
+    """DOT source: left-to-right layers, leaves green, ops grey, output vermillion, the current
+    backward step purple; values in blue, gradients in orange."""
+    if compact is None:
+        compact = graph.number_of_nodes() > COMPACT_ABOVE
+    lines = [
+        "digraph autograd {",
+        '  rankdir=LR; newrank=true; nodesep=0.25; ranksep=0.45; bgcolor="transparent";',
+        '  node [shape=box, style="rounded,filled", margin=0.02, fontname="Helvetica", '
+        "fontsize=16, penwidth=2];",
+        f'  edge [color="{NEUTRAL}", penwidth=1.6, arrowsize=0.8];',
+    ]
+    for row in layers(graph):
+        ids = []
+        for node in row:
+            data = graph.nodes[node]
+            on = node == highlight
+            colour = HIGHLIGHT if on else KIND_COLOUR[data["kind"]]
+            fill = HIGHLIGHT_FILL if on else KIND_FILL[data["kind"]]
+            width = 5 if on else 2
+            label = _html_label(data, compact, digits, on)
+            lines.append(
+                f'  {_q(node)} [label={label}, color="{colour}", fillcolor="{fill}", '
+                f"penwidth={width}];"
+            )
+            ids.append(_q(node))
+        lines.append("  { rank=same; " + "; ".join(ids) + "; }")
+    for src, dst in graph.edges:
+        if highlight is not None and dst == highlight:
+            lines.append(f'  {_q(src)} -> {_q(dst)} [color="{HIGHLIGHT}", penwidth=4];')
+        else:
+            lines.append(f"  {_q(src)} -> {_q(dst)};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def graph_frames(
+    graph: nx.DiGraph, highlight: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes and edges as tables with our layered layout's coordinates."""
+    pos = layered_layout(graph)
+    nodes = pd.DataFrame(
+        [
+            {
+                "id": n,
+                "x": pos[n][0],
+                "y": pos[n][1],
+                "kind": "current step" if n == highlight else d["kind"],
+                "label": _title(d),
+                "value": format_tensor(d.get("value")),
+                "grad": format_tensor(d.get("grad")),
+            }
+            for n, d in graph.nodes(data=True)
+        ]
+    )
+    edges = pd.DataFrame(
+        [
+            {"edge": i, "end": end, "x": pos[n][0], "y": pos[n][1]}
+            for i, (src, dst) in enumerate(graph.edges)
+            for end, n in (("from", src), ("to", dst))
+        ],
+        columns=["edge", "end", "x", "y"],
+    )
+    return nodes, edges
+
+
+def graph_chart(
+    graph: nx.DiGraph, highlight: str | None = None, title: str = "Computation graph"
+) -> alt.Chart:
+    """The graph drawn by Altair at our own layered layout (inputs left, output right)."""
+    nodes, edges = graph_frames(graph, highlight)
+    kinds = ["leaf", "op", "output", "current step"]
+    colours = [LEAF, NEUTRAL, OUTPUT, HIGHLIGHT]
+    axis = alt.Axis(labels=False, ticks=False, grid=False, domain=False)
+    lines = (
+        alt.Chart(edges)
+        .mark_line(color=NEUTRAL, opacity=0.6)
+        .encode(
+            x=alt.X("x:Q", axis=axis, title="forward: inputs → output"),
+            y=alt.Y("y:Q", axis=axis, title=None),
+            detail="edge:N",
+            order="end:N",
+        )
+    )
+    points = (
+        alt.Chart(nodes)
+        .mark_circle(size=260, opacity=1)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=colours), title="node"),
+            tooltip=["label", "kind", "value", "grad"],
+        )
+    )
+    widest = int(nodes.groupby("x").size().max()) if len(nodes) else 1
+    height = min(900, max(240, 28 * widest))
+    return styled((lines + points).properties(title=title, height=height))

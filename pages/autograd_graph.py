@@ -1,0 +1,316 @@
+"""Autograd & the computation graph: type a program, see the graph autograd records, walk the
+backward pass node by node."""
+
+from html import escape
+
+import pandas as pd
+import streamlit as st
+import torch
+
+from core import graph as g
+from core.charts import GRADIENT, VALUE
+from core.charts.graph import graph_dot
+from core.expressions import ExpressionError, evaluate, free_names, parse_value
+from ui import explain, show_code
+
+PRESETS = {
+    "1 · r = (x ⊙ y)ᵀ z": g.DOT_PRODUCT,
+    "2 · e = a·b; f = c·e + d·e (a shared sub-expression)": g.SHARED,
+    "3 · the slide's LinearModule (W @ x + b, MSE)": None,
+    "4 · one gradient step x ← x − α ∂r/∂x": g.DOT_PRODUCT,
+    "5 · a small nn.Sequential MLP": None,
+}
+NAMES = list(PRESETS)
+
+
+def _on_preset_change() -> None:
+    st.session_state.step = 0
+    _fill(PRESETS[st.session_state.preset])
+
+
+def _fill(preset: g.ProgramPreset | None) -> None:
+    """Fill the program and variable widgets with a preset's program and values."""
+    if preset is None:
+        return
+    st.session_state.program = preset.program
+    st.session_state.output = preset.output
+    for name, (text, grad) in preset.variables.items():
+        st.session_state[f"value_{name}"] = text
+        st.session_state[f"grad_{name}"] = grad
+
+
+def _span(text: str, colour: str) -> str:
+    return f'<span style="color:{colour}; font-weight:600">{escape(text)}</span>'
+
+
+def _variables_widgets(program: str) -> dict[str, torch.Tensor] | None:
+    """One row per input of the program: its value(s) or randn(shape), and requires_grad."""
+    names = free_names(program)
+    tensors: dict[str, torch.Tensor] = {}
+    errors = []
+    for name in names:
+        st.session_state.setdefault(f"value_{name}", "1.0")
+        st.session_state.setdefault(f"grad_{name}", True)
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        text = left.text_input(
+            f"{name} =",
+            key=f"value_{name}",
+            help="A number, a list such as 1.0, -1.3, a nested list such as [[1, 2], [3, 4]], "
+            "or a shape such as randn(3, 2) (seeded).",
+        )
+        grad = right.checkbox("requires_grad", key=f"grad_{name}")
+        try:
+            tensors[name] = parse_value(text).requires_grad_(grad)
+        except ExpressionError as err:
+            errors.append(f"{name}: {err.message}")
+    for message in errors:
+        st.error(message)
+    return None if errors else tensors
+
+
+def _step_panel(trace: g.BackwardTrace, index: int) -> None:
+    """The current backward step: the gradient that arrived, each local derivative, what leaves."""
+    step = trace.steps[index]
+    labels = {n: d["label"] for n, d in trace.graph.nodes(data=True)}
+    st.markdown(f"#### Step {index}: {escape(step.label)} ({step.kind})")
+    arriving = _span(g.format_tensor(step.grad), GRADIENT)
+    if step.kind == "output":
+        st.markdown(
+            f"Backward starts at the output with the seed ∂{escape(step.label)}/∂"
+            f"{escape(step.label)} = {arriving}.",
+            unsafe_allow_html=True,
+        )
+        return
+    st.markdown(f"Gradient arriving here: {arriving}", unsafe_allow_html=True)
+    for h in step.handoffs:
+        if h.target is None and step.kind == "leaf":
+            st.markdown(
+                f"Leaf: the gradient is accumulated into **{escape(step.label)}.grad** = "
+                f"{_span(g.format_tensor(h.grad), GRADIENT)}",
+                unsafe_allow_html=True,
+            )
+            continue
+        to = labels.get(h.target, "an input without requires_grad")
+        local = "" if h.local is None else " = " + _span(g.format_tensor(h.local), VALUE)
+        st.markdown(
+            f"→ to **{escape(to)}**: local derivative {escape(h.formula)}{local}; "
+            f"passes on {_span(g.format_tensor(h.grad), GRADIENT)}",
+            unsafe_allow_html=True,
+        )
+
+
+def _graph_and_walk(trace: g.BackwardTrace, key: str = "step") -> None:
+    """The graph with the backward step slider and the step panel beside it."""
+    steps = trace.steps
+    if not steps:
+        st.graphviz_chart(graph_dot(trace.graph), width="stretch")
+        st.info(
+            "Nothing here requires grad, so autograd recorded no graph to walk back through. "
+            "Tick requires_grad on a variable."
+        )
+        return
+    last = len(steps) - 1
+    if st.session_state.get(key, 0) > last:
+        st.session_state[key] = last
+    index = st.slider(
+        "Backward step (reverse topological order, as autograd ran it)",
+        0,
+        last,
+        key=key,
+        help="Step 0 is the seed at the output; each step is one node of the backward pass.",
+    )
+    left, right = st.columns([3, 2])
+    with left:
+        st.graphviz_chart(graph_dot(trace.graph, highlight=steps[index].node), width="stretch")
+        st.caption(
+            "Green: leaves · grey: autograd's op nodes · vermillion: the output · purple: the "
+            "current backward step. Blue: data (forward). Orange: grad (backward)."
+        )
+    with right:
+        _step_panel(trace, index)
+    if trace.seeded_with_ones:
+        st.caption("The output is not a scalar, so backward was seeded with torch.ones_like(out).")
+    order = pd.DataFrame(
+        [
+            {
+                "step": i,
+                "node": s.label,
+                "kind": s.kind,
+                "gradient arriving": g.format_tensor(s.grad),
+            }
+            for i, s in enumerate(steps)
+        ]
+    )
+    with st.expander("The whole backward order"):
+        st.dataframe(order, hide_index=True)
+
+
+def _variables_tour(tensor: torch.Tensor, name: str) -> None:
+    st.subheader("Variables: .data, .grad, requires_grad, detach")
+    explain(
+        "A tensor with `requires_grad=True` records the operations done with it. `.data` is "
+        "its value without the history, `.grad` is filled by `backward()` (for leaves), "
+        "`grad_fn` is the node that made it, and `detach()` returns the same numbers, sharing "
+        "memory, cut off from the graph."
+    )
+    lines = g.variables_tour(tensor, name)
+    st.code("\n".join(f">>> {code}\n{out}" for code, out in lines), language="python")
+
+
+def _program_preset(preset_name: str) -> None:
+    left, right = st.columns([1, 1])
+    with left:
+        program = st.text_area(
+            "Program (assignments with + - * / ** @ and sin, cos, exp, log, tanh, sigmoid, "
+            "relu, sum, mean, sqrt, abs, t, dot)",
+            key="program",
+            height=110,
+            max_chars=2000,
+        )
+    with right:
+        variables = _variables_widgets(program)
+    if variables is None:
+        return
+    try:
+        results = evaluate(program, variables)
+    except ExpressionError as err:
+        st.error(f"This program is not accepted. {err}")
+        return
+    outputs = list(results)
+    if st.session_state.get("output") not in outputs:
+        st.session_state.output = outputs[-1]
+    out_name = st.selectbox("Output (where backward starts)", outputs, key="output")
+    output = results[out_name]
+    st.code(f">>> print({out_name})\n{output!r}", language="python")
+    if not torch.isfinite(output).all():
+        st.warning(f"{out_name} holds NaN or inf: the gradients below will too.")
+    names = {**variables, **results}
+    trace = g.trace_backward(output, names)
+    _graph_and_walk(trace)
+
+    if PRESETS[preset_name] is g.DOT_PRODUCT and {"x", "y", "z"} <= set(variables):
+        _dot_product_notes(variables, out_name)
+    if preset_name.startswith("2"):
+        _shared_compare(variables, trace)
+    if preset_name.startswith("4"):
+        _gradient_step(program, variables, out_name)
+    if preset_name.startswith("1"):
+        show_code(g.CODE_DOT_PRODUCT)
+    elif preset_name.startswith("2"):
+        show_code(g.CODE_SHARED)
+    show_code(g.CODE_WALK, "Show the code: walking grad_fn.next_functions")
+    show_code(g.CODE_HOOKS, "Show the code: hooks on the backward pass")
+    leaves = [n for n, t in variables.items() if t.requires_grad]
+    if leaves:
+        _variables_tour(variables[leaves[0]], leaves[0])
+
+
+def _dot_product_notes(variables: dict[str, torch.Tensor], out_name: str) -> None:
+    x, y, z = variables["x"], variables["y"], variables["z"]
+    if x.grad is None or x.shape != y.shape or y.shape != z.shape:
+        return
+    st.latex(
+        r"r = (x \odot y)^\top z \quad\Rightarrow\quad "
+        r"\frac{\partial r}{\partial x} = z \odot y = "
+        + g.format_tensor(z * y).replace("[", r"\left[").replace("]", r"\right]")
+    )
+    st.markdown(
+        f"Autograd agrees: `x.grad` = {_span(g.format_tensor(x.grad), GRADIENT)}",
+        unsafe_allow_html=True,
+    )
+
+
+def _shared_compare(variables: dict[str, torch.Tensor], trace: g.BackwardTrace) -> None:
+    st.subheader(f"Compare to {g.SHARED_COMPARE}")
+    fresh = {n: t.detach().clone().requires_grad_(t.requires_grad) for n, t in variables.items()}
+    try:
+        other = evaluate(g.SHARED_COMPARE, fresh)
+    except ExpressionError as err:
+        st.info(f"The comparison needs a, b, c and d: {err.message}")
+        return
+    compare = g.trace_backward(other["f"], {**fresh, **other})
+    ops = lambda gr: sum(1 for _, d in gr.nodes(data=True) if d["kind"] == "op")  # noqa: E731
+    left, right = st.columns(2)
+    with left:
+        st.markdown(
+            f"**{g.SHARED.program.replace(chr(10), '; ')}**: {ops(trace.graph)} op nodes. "
+            "`e = a * b` is one MulBackward0 with two users; its gradient is the sum of both."
+        )
+    with right:
+        st.markdown(
+            f"**{g.SHARED_COMPARE}**: {ops(compare.graph)} op nodes; "
+            "nothing is shared, so every product is recorded again."
+        )
+        st.graphviz_chart(graph_dot(compare.graph), width="stretch")
+
+
+def _gradient_step(program: str, variables: dict[str, torch.Tensor], out_name: str) -> None:
+    st.subheader("One gradient step")
+    if "x" not in variables:
+        st.info("The gradient step moves the variable x: keep an x in the program.")
+        return
+    alpha = st.slider("Learning rate α", 0.0, 1.0, 0.1, 0.01, key="alpha")
+    step = g.gradient_step(program, variables, "x", out_name, alpha)
+    st.latex(
+        r"x \leftarrow x - \alpha \frac{\partial r}{\partial x}: \quad "
+        + " - ".join(
+            [
+                g.format_tensor(step.x),
+                f"{alpha:.2f}" + r" \cdot " + g.format_tensor(step.grad),
+            ]
+        )
+        .replace("[", r"\left[")
+        .replace("]", r"\right]")
+        + " = "
+        + g.format_tensor(step.x_new, 3).replace("[", r"\left[").replace("]", r"\right]")
+    )
+    a, b = st.columns(2)
+    a.metric(f"{out_name} before", f"{step.r:.4f}")
+    b.metric(f"{out_name} after one step", f"{step.r_new:.4f}", f"{step.r_new - step.r:+.4f}")
+    explain(
+        "Stepping against the gradient lowers r: for this linear r the drop is exactly α·|∂r/∂x|²."
+    )
+    show_code(g.CODE_GRADIENT_STEP)
+
+
+def _built_preset(preset_name: str) -> None:
+    if preset_name.startswith("3"):
+        built = g.linear_module_preset()
+        code = g.CODE_LINEAR_MODULE
+        first = "W"
+    else:
+        built = g.mlp_preset()
+        code = g.CODE_MLP
+        first = "0.weight"
+    params = pd.DataFrame(
+        [
+            {"parameter": n, "shape": str(s), "numbers": int(torch.Size(s).numel())}
+            for n, s in built.parameters
+        ]
+    )
+    left, right = st.columns([2, 3])
+    left.markdown("**Parameters**")
+    left.dataframe(params, hide_index=True)
+    with right:
+        st.code(code.strip().split("\n\ntorch.manual_seed")[0], language="python")
+    st.code(f">>> print(loss)\n{built.output!r}", language="python")
+    trace = g.trace_backward(built.output, built.names)
+    _graph_and_walk(trace)
+    show_code(code)
+    show_code(g.CODE_WALK, "Show the code: walking grad_fn.next_functions")
+    _variables_tour(built.names[first], first)
+
+
+st.title("Autograd & the computation graph")
+explain(
+    "Every operation on a tensor with `requires_grad=True` is recorded as a node in a graph. "
+    "`backward()` walks that graph from the output back to the leaves, multiplying local "
+    "derivatives as it goes: the chain rule, one node at a time."
+)
+choice = st.selectbox("Preset from the lecture", NAMES, key="preset", on_change=_on_preset_change)
+if "program" not in st.session_state:  # first visit, or back from a preset without a program
+    _fill(PRESETS[choice])
+if PRESETS[choice] is None:
+    _built_preset(choice)
+else:
+    _program_preset(choice)
