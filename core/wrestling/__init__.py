@@ -1,0 +1,1 @@
+"""Jidi's olympics-wrestling game, re-implemented batched and fast (env, Jidi wrapper, rendering)."""
