@@ -1,0 +1,209 @@
+"""Gradient descent: real torch.optim optimisers racing across 2-D loss landscapes."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import ui
+from core import landscapes as ls
+from core.charts import landscapes as charts
+from core.charts import styled
+
+LR_OPTIONS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 5)] + [1.0]
+NOISE_OPTIONS = [0.0, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0]
+NAMES = {
+    "quadratic": "Quadratic bowl",
+    "saddle": "Saddle",
+    "rosenbrock": "Rosenbrock",
+    "himmelblau": "Himmelblau",
+    "beale": "Beale",
+    "rastrigin": "Rastrigin",
+    "camel": "Six-hump camel",
+}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _background(key: str, kappa: float) -> tuple[str, pd.DataFrame]:
+    land = ls.landscape(key, kappa)
+    grid = ls.evaluate_grid(land, 200)
+    coarse = ls.evaluate_grid(land, 100)
+    levels = ls.log_levels(grid.z, land.f_min)
+    return charts.heat_png(grid.z, land.f_min), ls.contour_segments(
+        coarse.xs, coarse.ys, coarse.z, levels
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _runs(key, kappa, names, lr, steps, beta, start, noise) -> dict[str, ls.Trajectory]:
+    land = ls.landscape(key, kappa)
+    return ls.run_optimisers(land, names, lr, steps, beta, start, noise)
+
+
+def _nearest_lr(value: float) -> float:
+    return min(LR_OPTIONS, key=lambda o: abs(np.log(o) - np.log(value)))
+
+
+def _reset_for_landscape() -> None:
+    land = ls.landscape(st.session_state.gd_land, st.session_state.get("gd_kappa", 10.0))
+    st.session_state.gd_lr = _nearest_lr(land.lr)
+    st.session_state.gd_x0, st.session_state.gd_y0 = land.start
+
+
+def _on_pick() -> None:
+    """A click on the map sets the start point (before the widgets are drawn again)."""
+    event = st.session_state.get("gd_map") or {}
+    points = (event.get("selection") or {}).get(charts.SELECTION) or []
+    if points:
+        land = ls.landscape(st.session_state.gd_land, st.session_state.get("gd_kappa", 10.0))
+        x0, x1, y0, y1 = land.window
+        st.session_state.gd_x0 = float(np.clip(points[0]["x"], x0, x1))
+        st.session_state.gd_y0 = float(np.clip(points[0]["y"], y0, y1))
+
+
+st.title("Gradient descent")
+ui.explain(
+    "The lecture's update rule, live: each optimiser below is the real `torch.optim` class "
+    "stepping a 2-element parameter θ = (x, y) down a test function. Change the learning rate, "
+    "the number of steps, the momentum, or click on the map to start somewhere else."
+)
+st.latex(r"\theta \leftarrow \theta - \alpha\, \nabla_\theta L(\theta)")
+
+if "gd_land" not in st.session_state:
+    st.session_state.gd_land = "rosenbrock"
+    st.session_state.gd_kappa = 10.0
+    _reset_for_landscape()
+
+c1, c2, c3, c4, c5 = st.columns([1.3, 1.6, 1.3, 1.3, 1.1])
+with c1:
+    key = st.selectbox(
+        "Landscape", ls.KEYS, format_func=NAMES.get, key="gd_land", on_change=_reset_for_landscape
+    )
+    kappa = 10.0
+    if key == "quadratic":
+        kappa = st.slider(
+            "Condition number κ", 1.0, 100.0, step=1.0, key="gd_kappa",
+            help="Ratio of the steepest to the flattest curvature of the bowl.",
+        )  # fmt: skip
+land = ls.landscape(key, kappa)
+with c2:
+    names = st.multiselect(
+        "Optimisers",
+        ls.OPTIMISERS,
+        default=["SGD", "Momentum", "Adam", "RMSprop"],
+        key="gd_opts",
+    )
+with c3:
+    lr = st.select_slider(
+        "Learning rate α (log scale)", LR_OPTIONS, key="gd_lr", format_func=lambda v: f"{v:g}"
+    )
+    beta = st.slider(
+        "Momentum β", 0.0, 0.99, 0.9, 0.01, key="gd_beta",
+        help="Used by momentum and Nesterov, and as Adam's β₁.",
+    )  # fmt: skip
+with c4:
+    steps = st.slider("Steps", 10, 1000, 300, 10, key="gd_steps")
+    noise = st.select_slider(
+        "Gradient noise σ",
+        NOISE_OPTIONS,
+        value=0.0,
+        key="gd_noise",
+        help="Adds N(0, σ²) to every gradient component: stochastic gradient descent.",
+    )
+x0, x1, y0, y1 = land.window
+with c5:
+    sx = st.number_input("Start x", x0, x1, step=0.1, format="%.3f", key="gd_x0")
+    sy = st.number_input("Start y", y0, y1, step=0.1, format="%.3f", key="gd_y0")
+start = (float(sx), float(sy))
+if land.note:
+    ui.explain(f"**{NAMES[key]}.** {land.note}")
+
+runs = _runs(key, kappa, tuple(names), float(lr), int(steps), float(beta), start, float(noise))
+heat_url, segments = _background(key, kappa)
+
+if st.session_state.get("gd_step", steps) > steps:
+    st.session_state.gd_step = steps
+
+left, right = st.columns([3, 2])
+with left:
+    step = st.session_state.get("gd_step", steps)
+    chart = charts.landscape_chart(land, heat_url, segments, runs, step, start)
+    st.altair_chart(
+        styled(chart),
+        width="stretch",
+        on_select=_on_pick,
+        selection_mode=charts.SELECTION,
+        key="gd_map",
+    )
+    step = st.slider("Scrub through the iterations", 0, steps, steps, 1, key="gd_step")
+    st.latex(land.latex)
+with right:
+    if not names:
+        st.info("Pick at least one optimiser to see it walk.")
+    st.altair_chart(styled(charts.loss_chart(runs, land.f_min, step)), width="stretch")
+    for tr in runs.values():
+        if tr.diverged_at is not None:
+            st.warning(tr.message(), icon=":material/warning:")
+    if runs:
+        rule_name = st.selectbox("Update rule of", list(runs), key="gd_rule")
+        tr = runs[rule_name]
+        st.latex(ls.RULES[rule_name])
+        if tr.steps == 0:
+            st.info(f"{rule_name} diverged before its first step could be shown.")
+        else:
+            t = min(step, tr.steps - 1)
+            st.latex(ls.update_latex(rule_name, tr, t, lr, beta))
+            if t < step:
+                st.caption(f"{rule_name} stopped at step {tr.steps}; showing its last step.")
+        rows = []
+        for name, tr in runs.items():
+            (mx, my), dist = ls.nearest_minimum(land, tr.xy[-1])
+            rows.append(
+                {
+                    "optimiser": name,
+                    "status": "diverged" if tr.diverged_at is not None else "ok",
+                    "final x": tr.xy[-1, 0],
+                    "final y": tr.xy[-1, 1],
+                    "final loss": tr.loss[-1],
+                    "nearest minimum": f"({mx:g}, {my:g})",
+                    "distance to it": dist,
+                }
+            )
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+ui.show_code(ls.CODE_OPTIMISER, "Show the code: one optimiser's path")
+ui.show_code(ls.CODE_GRID, "Show the code: the landscape on a grid")
+
+# ------------------------------------------------------------------------- Li et al. slice
+st.header("A real network's landscape")
+ui.explain(
+    "Li et al. (*Visualizing the loss landscape of neural nets*, NeurIPS 2018): train a small "
+    "MLP on two half-moons, then look at its loss on the plane θ* + αδ + βη through the trained "
+    "weights θ*. The random directions δ and η are *filter-normalised*: each row of each weight "
+    "matrix is rescaled to the norm of the same row of θ*, and bias directions are zero, so the "
+    "picture does not depend on how the weights happen to be scaled."
+)
+a, b, c = st.columns([1, 1, 1])
+with a:
+    resolution = st.select_slider("Grid resolution", [11, 21, 31, 41, 51], value=31, key="li_res")
+with b:
+    span = st.slider("Half-width of the slice", 0.25, 2.0, 1.0, 0.25, key="li_span")
+with c:
+    go = st.button("Compute the landscape slice", key="li_go", type="primary")
+if go:
+    bar = st.progress(0.0, text="Training the MLP...")
+    for event in ls.li_slice(resolution=resolution, span=span):
+        stage = "Training the MLP" if event.stage == "train" else "Sweeping the grid"
+        bar.progress(event.fraction, text=f"{stage}: {event.done}/{event.total}")
+        if event.result is not None:
+            st.session_state.li_result = event.result
+    bar.empty()
+result = st.session_state.get("li_result")
+if result is None:
+    st.info("Press the button to train the MLP and sweep its loss landscape (a few seconds).")
+else:
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(styled(charts.slice_chart(result)), width="stretch")
+    with right:
+        st.altair_chart(styled(charts.interpolation_chart(result)), width="stretch")
+        st.metric("Training accuracy of the trained MLP", f"{result.accuracy:.0%}")
+ui.show_code(ls.CODE_LI, "Show the code: a filter-normalised slice")
