@@ -108,8 +108,8 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
             ((1.0, 1.0),),
             0.0,
             (-2.0, 2.0, -1.0, 3.0),
-            (-1.5, 2.5),
-            1e-3,
+            (-1.2, 1.0),
+            2e-3,
             note="A long curved valley: finding it is easy, following it to (1, 1) is slow.",
         ),
         "himmelblau": Landscape(

@@ -151,8 +151,9 @@ with right:
             st.info(f"{rule_name} diverged before its first step could be shown.")
         else:
             t = min(step, tr.steps - 1)
-            st.latex(ls.update_latex(rule_name, tr, t, lr, beta))
-            if t < step:
+            for line in ls.update_latex(rule_name, tr, t, lr, beta).split(r"\\[4pt]"):
+                st.latex(line)
+            if tr.diverged_at is not None and step > t + 1:
                 st.caption(f"{rule_name} stopped at step {tr.steps}; showing its last step.")
         rows = []
         for name, tr in runs.items():
@@ -161,11 +162,9 @@ with right:
                 {
                     "optimiser": name,
                     "status": "diverged" if tr.diverged_at is not None else "ok",
-                    "final x": tr.xy[-1, 0],
-                    "final y": tr.xy[-1, 1],
                     "final loss": tr.loss[-1],
                     "nearest minimum": f"({mx:g}, {my:g})",
-                    "distance to it": dist,
+                    "distance": dist,
                 }
             )
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

@@ -121,7 +121,7 @@ def landscape_chart(
     colour = alt.Color(
         "optimiser:N",
         scale=alt.Scale(domain=list(COLOURS), range=list(COLOURS.values())),
-        legend=alt.Legend(title="Optimiser", orient="right"),
+        legend=alt.Legend(title="Optimiser", orient="bottom"),
     )
     paths = _path_frame(trajectories, land, step)
     halo = (
@@ -160,7 +160,7 @@ def landscape_chart(
                     domain=["known minimum", "saddle point", "start"],
                     range=["diamond", "triangle-up", "square"],
                 ),
-                legend=alt.Legend(title="Marker"),
+                legend=alt.Legend(title="Marker", orient="bottom"),
             ),
             fill=alt.value("white"),
             tooltip=["what:N", alt.Tooltip("x:Q", format=".4f"), alt.Tooltip("y:Q", format=".4f")],
