@@ -1,0 +1,176 @@
+"""Charts for the loss-functions page: curves and gradients, logits playground, outlier fits."""
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from core.charts import GRADIENT, HIGHLIGHT, LEAF, NEUTRAL, OUTPUT, VALUE
+from core.losses import zero_one
+
+COLOURS = {
+    "MSE": VALUE,
+    "L1": GRADIENT,
+    "Huber": LEAF,
+    "SmoothL1": HIGHLIGHT,
+    "Hinge": VALUE,
+    "SoftMargin": GRADIENT,
+    "BCE": LEAF,
+    "BCEWithLogits": OUTPUT,
+    "CrossEntropy": HIGHLIGHT,
+    "0-1 (reference)": NEUTRAL,
+}
+# Dashes keep curves that coincide (SoftMargin, BCE, BCE-with-logits, 2-class CE) visible.
+DASHES = {
+    "SoftMargin": [1, 0],
+    "BCE": [10, 6],
+    "BCEWithLogits": [4, 4],
+    "CrossEntropy": [2, 6],
+    "SmoothL1": [8, 4],
+    "0-1 (reference)": [3, 3],
+}
+OUTLIER_PICK = "outlier"
+
+
+def _colour(names):
+    return alt.Color(
+        "name:N",
+        scale=alt.Scale(domain=list(names), range=[COLOURS[n] for n in names]),
+        legend=alt.Legend(title="Loss", orient="bottom"),
+    )
+
+
+def _dash(names):
+    return alt.StrokeDash(
+        "name:N",
+        scale=alt.Scale(domain=list(names), range=[DASHES.get(n, [1, 0]) for n in names]),
+        legend=None,
+    )
+
+
+def curves_chart(
+    curves: pd.DataFrame, column: str, x_title: str, title: str, reference: bool = False
+) -> alt.Chart:
+    """Each loss's `column` ("loss" or "gradient") against x, one colour per loss."""
+    data = curves[["x", column, "name"]].rename(columns={column: "value"})
+    if reference and len(data):
+        xs = np.unique(data["x"])
+        ref = pd.DataFrame({"x": xs, "value": zero_one(xs), "name": "0-1 (reference)"})
+        data = pd.concat([data, ref], ignore_index=True)
+    names = list(dict.fromkeys(data["name"]))
+    y_title = "loss" if column == "loss" else "gradient d loss / d " + x_title.split()[0]
+    return (
+        alt.Chart(data)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=alt.X("x:Q", title=x_title),
+            y=alt.Y("value:Q", title=y_title),
+            color=_colour(names),
+            strokeDash=_dash(names),
+            tooltip=[
+                "name:N",
+                alt.Tooltip("x:Q", format=".2f"),
+                alt.Tooltip("value:Q", format=".4f"),
+            ],
+        )
+        .properties(title=title, height=320)
+    )
+
+
+def logits_chart(result: dict, target: int) -> alt.HConcatChart:
+    """Softmax probabilities (true class highlighted) beside the gradient p - onehot(y)."""
+    k = len(result["probs"])
+    data = pd.DataFrame(
+        {
+            "class": [f"class {i}" for i in range(k)],
+            "probability": result["probs"],
+            "gradient": result["grad"],
+            "role": ["true class" if i == target else "other" for i in range(k)],
+        }
+    )
+    probs = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("class:N", title=None, sort=None),
+            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), title="softmax probability"),
+            color=alt.Color(
+                "role:N",
+                scale=alt.Scale(domain=["true class", "other"], range=[OUTPUT, VALUE]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=["class:N", alt.Tooltip("probability:Q", format=".4f")],
+        )
+        .properties(title="p = softmax(z)", height=280, width=300)
+    )
+    grad = (
+        alt.Chart(data)
+        .mark_bar(color=GRADIENT)
+        .encode(
+            x=alt.X("class:N", title=None, sort=None),
+            y=alt.Y("gradient:Q", scale=alt.Scale(domain=[-1, 1]), title="∂ loss / ∂ z"),
+            tooltip=["class:N", alt.Tooltip("gradient:Q", format=".4f")],
+        )
+        .properties(title="Gradient p − onehot(y)", height=280, width=300)
+    )
+    return alt.hconcat(probs, grad)
+
+
+def outlier_chart(
+    x: np.ndarray, y: np.ndarray, fits: dict[str, tuple[float, float]], y_range=(-6.0, 16.0)
+) -> alt.LayerChart:
+    """The data (outlier last, in vermillion) and one fitted line per loss.
+
+    A grid of near-invisible cells carries a click selection that reports a new outlier spot.
+    """
+    pts = pd.DataFrame({"x": x, "y": y, "kind": ["data"] * (len(x) - 1) + ["outlier"]})
+    sx = alt.Scale(domain=[-0.05, 1.05], nice=False)
+    sy = alt.Scale(domain=list(y_range), nice=False)
+    X = alt.X("x:Q", scale=sx, title="input x")
+    Y = alt.Y("y:Q", scale=sy, title="target y")
+    gx, gy = np.meshgrid(np.linspace(0, 1, 21), np.linspace(y_range[0], y_range[1], 45))
+    cells = pd.DataFrame({"x": gx.ravel().round(3), "y": gy.ravel().round(3)})
+    pick = alt.selection_point(name=OUTLIER_PICK, fields=["x", "y"], on="click", clear=False)
+    click = (
+        alt.Chart(cells)
+        .mark_square(size=420, color="white", opacity=0.01)
+        .encode(
+            x=X,
+            y=Y,
+            tooltip=[
+                alt.Tooltip("x:Q", title="click: outlier to x"),
+                alt.Tooltip("y:Q", title="y"),
+            ],
+        )
+        .add_params(pick)
+    )
+    xs = np.array([-0.05, 1.05])
+    lines = pd.concat(
+        [pd.DataFrame({"x": xs, "y": w * xs + b, "name": n}) for n, (w, b) in fits.items()],
+        ignore_index=True,
+    )
+    names = list(fits)
+    fit = (
+        alt.Chart(lines)
+        .mark_line(strokeWidth=3, clip=True)
+        .encode(x=X, y=Y, color=_colour(names), strokeDash=_dash(names), tooltip=["name:N"])
+    )
+    dots = (
+        alt.Chart(pts)
+        .mark_circle(stroke="black", strokeWidth=1, opacity=1)
+        .encode(
+            x=X,
+            y=Y,
+            size=alt.Size(
+                "kind:N", scale=alt.Scale(domain=["data", "outlier"], range=[160, 400]), legend=None
+            ),
+            fill=alt.Fill(
+                "kind:N",
+                scale=alt.Scale(domain=["data", "outlier"], range=[NEUTRAL, OUTPUT]),
+                legend=alt.Legend(title="Point", orient="bottom"),
+            ),
+            tooltip=["kind:N", alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f")],
+        )
+    )
+    return alt.layer(click, fit, dots).properties(
+        title="Fitting a line with one outlier", height=420
+    )

@@ -1,0 +1,184 @@
+"""Loss functions: the slide's torch.nn losses, their curves, gradients and consequences."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import ui
+from core import losses as lf
+from core.charts import losses as charts
+from core.charts import styled
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _curves(names: tuple[str, ...], delta: float) -> pd.DataFrame:
+    return lf.loss_curves(names, delta=delta)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _fits(outlier_x: float, outlier_y: float, delta: float):
+    x, y = lf.outlier_data(outlier_y, outlier_x)
+    fits = {name: lf.fit_line(x, y, name, delta) for name in ("MSE", "L1", "Huber")}
+    return x.numpy(), y.numpy(), fits
+
+
+def _on_outlier_pick() -> None:
+    event = st.session_state.get("lf_outlier_map") or {}
+    points = (event.get("selection") or {}).get(charts.OUTLIER_PICK) or []
+    if points:
+        st.session_state.lf_out_x = float(np.clip(round(points[0]["x"], 2), 0.0, 1.0))
+        st.session_state.lf_out_y = float(np.clip(round(points[0]["y"], 1), -5.0, 15.0))
+
+
+st.title("Loss functions")
+ui.explain(
+    "A loss turns a prediction and a target into one number to minimise; its *gradient* is "
+    "what actually moves the weights. Every value and slope below comes from the `torch.nn` "
+    "class itself, differentiated by autograd."
+)
+
+# ---------------------------------------------------------------------- curves and gradients
+st.header("Each loss and its gradient")
+c1, c2, c3 = st.columns([2, 3, 1.2])
+with c1:
+    reg = st.multiselect(
+        "Regression losses", lf.REGRESSION, default=list(lf.REGRESSION), key="lf_reg"
+    )
+with c2:
+    cls = st.multiselect(
+        "Classification losses", lf.CLASSIFICATION, default=list(lf.CLASSIFICATION), key="lf_cls"
+    )
+with c3:
+    delta = st.slider("Huber δ / SmoothL1 β", 0.1, 3.0, 1.0, 0.1, key="lf_delta")
+
+st.subheader("Regression: a function of the residual r = prediction − target")
+if reg:
+    data = _curves(tuple(reg), delta)
+    left, right = st.columns(2)
+    left.altair_chart(
+        styled(charts.curves_chart(data, "loss", "residual r", "Loss")), width="stretch"
+    )
+    right.altair_chart(
+        styled(charts.curves_chart(data, "gradient", "residual r", "Gradient")), width="stretch"
+    )
+    for name in reg:
+        st.latex(lf.LATEX[name])
+    ui.explain(
+        "MSE's gradient grows with the residual, so a far-off point pulls hard; L1's is ±1 "
+        "whatever the distance; Huber is MSE near zero and L1 beyond δ. "
+        "`nn.HuberLoss(delta=δ)` is exactly δ × `nn.SmoothL1Loss(beta=δ)`."
+    )
+else:
+    st.info("Pick a regression loss to draw it.")
+
+st.subheader("Classification: a function of the margin m = y · f(x), with y ∈ {−1, +1}")
+if cls:
+    data = _curves(tuple(cls), delta)
+    left, right = st.columns(2)
+    left.altair_chart(
+        styled(charts.curves_chart(data, "loss", "margin m", "Loss", reference=True)),
+        width="stretch",
+    )
+    right.altair_chart(
+        styled(charts.curves_chart(data, "gradient", "margin m", "Gradient")), width="stretch"
+    )
+    for name in cls:
+        st.latex(lf.LATEX[name])
+    ui.explain(
+        "A positive margin means the right side of the boundary. SoftMargin, BCE on σ(f), "
+        "BCE-with-logits and two-class cross-entropy with logits (0, f) are the *same* curve "
+        "log(1 + e^{−m}): four names, one loss (the dashes let you see them overlap)."
+    )
+    if "Hinge" in cls:
+        st.markdown(
+            "**The hinge is `nn.MultiMarginLoss` on two classes.** Give class 1 (y = +1) and "
+            "class 0 (y = −1) the logits z = (0, f). MultiMarginLoss sums over the wrong classes "
+            "and divides by the number of classes C = 2:"
+        )
+        st.latex(
+            r"\texttt{MultiMarginLoss}(z, c) = \frac{1}{C}\sum_{i \ne c} \max(0,\ 1 - z_c + z_i)"
+            r" = \tfrac12 \max(0,\ 1 - y f),"
+        )
+        st.caption(
+            "since z_c − z_other = f when y = +1 and −f when y = −1. So the hinge "
+            "max(0, 1 − y f) is 2 × MultiMarginLoss; not nn.HingeEmbeddingLoss, which is a "
+            "different loss for distances."
+        )
+        ui.show_code(lf.CODE_HINGE, "Show the code: hinge via MultiMarginLoss")
+else:
+    st.info("Pick a classification loss to draw it.")
+ui.show_code(lf.CODE_LOSSES, "Show the code: losses and their gradients")
+
+# ------------------------------------------------------------------------- logits playground
+st.header("Logits playground: softmax and cross-entropy")
+k_col, y_col = st.columns([1, 1])
+with k_col:
+    k = st.slider("Number of classes", 3, 5, 3, key="lf_k")
+with y_col:
+    target = st.selectbox("True class y", list(range(k)), key="lf_target")
+defaults = [2.0, 1.0, -1.0, 0.5, -2.0]
+cols = st.columns(k)
+logits = [cols[i].slider(f"z{i}", -5.0, 5.0, defaults[i], 0.1, key=f"lf_z{i}") for i in range(k)]
+res = lf.softmax_cross_entropy(logits, int(target))
+left, right = st.columns([3, 2])
+with left:
+    st.altair_chart(styled(charts.logits_chart(res, int(target))), width="content")
+with right:
+    st.latex(lf.LATEX["CrossEntropy"])
+    p_y = res["probs"][int(target)]
+    st.latex(rf"\ell = -\log p_{{{int(target)}}} = -\log {p_y:.4f} = {res['loss']:.4f}")
+    vec = r" \\ ".join(f"{g:.4f}" for g in res["grad"])
+    st.latex(
+        r"\frac{\partial \ell}{\partial z} = p - \mathrm{onehot}(y) = "
+        r"\begin{pmatrix}" + vec + r"\end{pmatrix}"
+    )
+    st.caption(
+        "Autograd's gradient and p − onehot(y) agree to "
+        f"{np.abs(res['grad'] - res['p_minus_onehot']).max():.1e}."
+    )
+st.warning(
+    "**A correction to the slide.** Its cross-entropy line is the *binary* formula, and its sign "
+    "has slipped. Binary cross-entropy (`nn.BCELoss`) for a target t ∈ {0, 1} and a "
+    "probability p is  −[t log p + (1 − t) log(1 − p)]  (minus in front, so the loss is ≥ 0). "
+    "The multi-class cross-entropy that `nn.CrossEntropyLoss` computes from logits z is the "
+    "formula above.",
+    icon=":material/edit_note:",
+)
+st.latex(r"\ell_{\text{binary}} = -\big[t \log p + (1 - t)\log(1 - p)\big]")
+ui.show_code(lf.CODE_SOFTMAX, "Show the code: cross-entropy and its gradient")
+
+# ------------------------------------------------------------------------------ the outlier
+st.header("Why the choice matters: one outlier")
+ui.explain(
+    "Nine points lie near y = 1 + 2x; the vermillion one is an outlier. Move it (sliders, or "
+    "click where it should go) and watch the fitted lines: MSE chases it, L1 barely moves, "
+    "Huber sits in between."
+)
+if "lf_out_y" not in st.session_state:
+    st.session_state.lf_out_y = 10.0
+    st.session_state.lf_out_x = 0.8
+a, b = st.columns(2)
+with a:
+    out_y = st.slider("Outlier position y", -5.0, 15.0, step=0.1, key="lf_out_y")
+with b:
+    out_x = st.slider("Outlier position x", 0.0, 1.0, step=0.01, key="lf_out_x")
+x, y, fits = _fits(float(out_x), float(out_y), float(delta))
+left, right = st.columns([3, 2])
+with left:
+    st.altair_chart(
+        styled(charts.outlier_chart(x, y, fits)),
+        width="stretch",
+        on_select=_on_outlier_pick,
+        selection_mode=charts.OUTLIER_PICK,
+        key="lf_outlier_map",
+    )
+with right:
+    st.dataframe(
+        pd.DataFrame([{"loss": n, "slope w": w, "intercept b": b} for n, (w, b) in fits.items()]),
+        hide_index=True,
+    )
+    st.caption(
+        "Clean data: slope 2, intercept 1. Each line minimises its loss with torch.optim.Adam; "
+        f"Huber uses δ = {delta:g} (the slider above)."
+    )
+ui.show_code(lf.CODE_OUTLIER, "Show the code: fitting under different losses")
