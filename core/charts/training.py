@@ -1,0 +1,328 @@
+"""Charts of live training: curves, parameters, decision boundaries, digits, filters.
+
+Data in (histories, snapshots, tensors), `alt.Chart` out; the page only places them.
+"""
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from core.charts import (
+    GRADIENT,
+    HIGHLIGHT,
+    LEAF,
+    NEUTRAL,
+    OUTPUT,
+    VALUE,
+    styled,
+)
+
+# train vs test, the same on every chart: training set green, test set blue.
+SPLIT_COLOURS = {"train": LEAF, "test": VALUE}
+
+
+def step_loss_chart(steps: list[tuple[int, float]], title: str = "Loss per step") -> alt.Chart:
+    """The batch loss after every optimiser step."""
+    df = pd.DataFrame(steps, columns=["step", "loss"])
+    if len(df) > 1500:  # keep the browser quick: every k-th step
+        df = df.iloc[:: len(df) // 1000 + 1]
+    chart = (
+        alt.Chart(df, title=title)
+        .mark_line(color=OUTPUT, strokeWidth=2)
+        .encode(
+            x=alt.X("step:Q", title="optimiser step"),
+            y=alt.Y("loss:Q", title="batch loss", scale=alt.Scale(zero=False)),
+        )
+        .properties(height=260)
+    )
+    return styled(chart)
+
+
+def history_chart(
+    epoch_log: list[dict[str, float]], kind: str, title: str, epochs: int | None = None
+) -> alt.Chart:
+    """Train and test `kind` (e.g. "loss", "accuracy") per epoch, one line each."""
+    rows = [
+        {"epoch": e["epoch"], "set": split, "value": e[f"{split} {kind}"]}
+        for e in epoch_log
+        for split in ("train", "test")
+        if f"{split} {kind}" in e
+    ]
+    df = pd.DataFrame(rows, columns=["epoch", "set", "value"])
+    x_scale = alt.Scale(domain=[1, max(epochs or 1, 2)]) if epochs else alt.Undefined
+    y_scale = alt.Scale(domain=[0, 1]) if kind == "accuracy" else alt.Scale(zero=False)
+    chart = (
+        alt.Chart(df, title=title)
+        .mark_line(point=True, strokeWidth=3)
+        .encode(
+            x=alt.X("epoch:Q", title="epoch", scale=x_scale),
+            y=alt.Y("value:Q", title=kind, scale=y_scale),
+            color=alt.Color(
+                "set:N",
+                title="data",
+                scale=alt.Scale(domain=list(SPLIT_COLOURS), range=list(SPLIT_COLOURS.values())),
+            ),
+            tooltip=["epoch", "set", alt.Tooltip("value:Q", format=".4f")],
+        )
+        .properties(height=260)
+    )
+    return styled(chart)
+
+
+def parameter_chart(
+    tracked: list[dict[str, float]], truth: dict[str, float], start: dict[str, float]
+) -> alt.Chart:
+    """w1, w2 and b after every step, walking towards their true values (dashed)."""
+    names = list(truth)
+    rows = [{"step": 0, "parameter": k, "value": start[k]} for k in names]
+    rows += [{"step": t["step"], "parameter": k, "value": t[k]} for t in tracked for k in names]
+    df = pd.DataFrame(rows)
+    colours = alt.Scale(domain=names, range=[VALUE, GRADIENT, HIGHLIGHT][: len(names)])
+    lines = (
+        alt.Chart(df)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=alt.X("step:Q", title="optimiser step"),
+            y=alt.Y("value:Q", title="parameter value"),
+            color=alt.Color("parameter:N", scale=colours, title="learned"),
+        )
+    )
+    rules = (
+        alt.Chart(pd.DataFrame({"parameter": names, "value": [truth[k] for k in names]}))
+        .mark_rule(strokeDash=[8, 6], strokeWidth=2)
+        .encode(y="value:Q", color=alt.Color("parameter:N", scale=colours))
+    )
+    chart = (lines + rules).properties(
+        title="Learned w and b (solid) walk towards the truth (dashed)", height=300
+    )
+    return styled(chart)
+
+
+def curve_chart(
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    snapshot: dict,
+    truth: np.ndarray,
+) -> alt.Chart:
+    """The data, the true curve (dashed) and the MLP's fitted curve."""
+    points = pd.DataFrame(
+        {
+            "x": np.concatenate([x_train.ravel(), x_test.ravel()]),
+            "y": np.concatenate([y_train.ravel(), y_test.ravel()]),
+            "set": ["train"] * len(x_train) + ["test"] * len(x_test),
+        }
+    )
+    lines = pd.DataFrame(
+        {
+            "x": np.concatenate([snapshot["x"], snapshot["x"]]),
+            "y": np.concatenate([snapshot["fit"], truth]),
+            "curve": ["model"] * len(truth) + ["truth"] * len(truth),
+        }
+    )
+    dots = (
+        alt.Chart(points)
+        .mark_circle(size=50, opacity=0.6)
+        .encode(
+            x=alt.X("x:Q", title="input x"),
+            y=alt.Y("y:Q", title="target y", scale=alt.Scale(domain=[-2.5, 2.5])),
+            color=alt.Color(
+                "set:N",
+                title="data",
+                scale=alt.Scale(domain=list(SPLIT_COLOURS), range=list(SPLIT_COLOURS.values())),
+            ),
+        )
+    )
+    curves = (
+        alt.Chart(lines)
+        .mark_line(strokeWidth=4, clip=True)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            strokeDash=alt.StrokeDash(
+                "curve:N",
+                title="curve",
+                scale=alt.Scale(domain=["model", "truth"], range=[[1, 0], [8, 6]]),
+            ),
+            detail="curve:N",
+            color=alt.value(OUTPUT),
+        )
+    )
+    truth_line = curves.transform_filter(alt.datum.curve == "truth").encode(
+        color=alt.value(NEUTRAL)
+    )
+    model_line = curves.transform_filter(alt.datum.curve == "model")
+    chart = (dots + truth_line + model_line).properties(
+        title="The MLP's curve (vermillion) bends towards the data", height=340
+    )
+    return styled(chart)
+
+
+def boundary_chart(snapshot: dict, x: np.ndarray, y: np.ndarray, is_test: np.ndarray) -> alt.Chart:
+    """Decision regions as a heat map (colour = predicted class, shade = confidence) and the data."""
+    n_classes = int(max(y.max(), snapshot["class"].max())) + 1
+    classes = [f"class {k}" for k in range(n_classes)]
+    colours = alt.Scale(domain=classes, range=[VALUE, GRADIENT, LEAF, OUTPUT][:n_classes])
+    gx, gy = snapshot["x"], snapshot["y"]
+    side = int(round(np.sqrt(len(gx))))
+    dx = (gx.max() - gx.min()) / (side - 1)
+    dy = (gy.max() - gy.min()) / (side - 1)
+    grid = pd.DataFrame(
+        {
+            "x": gx - dx / 2,
+            "x2": gx + dx / 2,
+            "y": gy - dy / 2,
+            "y2": gy + dy / 2,
+            "class": [classes[k] for k in snapshot["class"]],
+            "confidence": snapshot["confidence"],
+        }
+    )
+    heat = (
+        alt.Chart(grid)
+        .mark_rect()
+        .encode(
+            x=alt.X("x:Q", title="feature 1", scale=alt.Scale(domain=[gx.min(), gx.max()])),
+            x2="x2",
+            y=alt.Y("y:Q", title="feature 2", scale=alt.Scale(domain=[gy.min(), gy.max()])),
+            y2="y2",
+            color=alt.Color("class:N", scale=colours, title="class"),
+            opacity=alt.Opacity(
+                "confidence:Q",
+                scale=alt.Scale(domain=[1.0 / n_classes, 1.0], range=[0.05, 0.55]),
+                legend=None,
+            ),
+        )
+    )
+    pts = pd.DataFrame(
+        {
+            "x": x[:, 0],
+            "y": x[:, 1],
+            "class": [classes[k] for k in y],
+            "set": np.where(is_test, "test", "train"),
+        }
+    )
+    dots = (
+        alt.Chart(pts)
+        .mark_point(filled=True, size=60, stroke="black", strokeWidth=0.8, opacity=1)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            color=alt.Color("class:N", scale=colours),
+            shape=alt.Shape(
+                "set:N",
+                title="data",
+                scale=alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"]),
+            ),
+        )
+    )
+    chart = (heat + dots).properties(
+        title="Decision regions (shade = confidence) and the data", height=460, width=460
+    )
+    return styled(chart)
+
+
+def image_grid(
+    images: np.ndarray,
+    titles: list[str],
+    title: str,
+    columns: int = 5,
+    diverging: bool = False,
+    cell: int = 10,
+) -> alt.Chart:
+    """Small images (n, h, w) as a grid of heat maps, each with its own caption."""
+    n, h, w = images.shape
+    rows, cols = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
+    df = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "panel": titles[i],
+                    "order": i,
+                    "row": rows.ravel(),
+                    "col": cols.ravel(),
+                    "value": images[i].ravel().astype(float),
+                }  # fmt: skip
+            )
+            for i in range(n)
+        ]
+    )
+    if diverging:
+        limit = float(np.abs(images).max()) or 1.0
+        scale = alt.Scale(scheme="blueorange", domain=[-limit, limit])
+    else:
+        scale = alt.Scale(scheme="greys", domain=[0, float(images.max()) or 1.0])
+    base = (
+        alt.Chart(df)
+        .mark_rect()
+        .encode(
+            x=alt.X("col:O", axis=None),
+            y=alt.Y("row:O", axis=None),
+            color=alt.Color("value:Q", scale=scale, legend=None),
+        )
+        .properties(width=cell * w, height=cell * h)
+    )
+    header = alt.Header(labelFontSize=16, title=None)
+    chart = base.facet(
+        facet=alt.Facet("panel:N", sort=alt.SortField("order"), header=header),
+        columns=columns,
+        title=title,
+    ).configure_view(stroke=None)
+    return styled(chart)
+
+
+def confusion_chart(confusion: np.ndarray) -> alt.Chart:
+    """Test-set confusion matrix: true digit down, predicted digit across, counts in the cells."""
+    k = confusion.shape[0]
+    t, p = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
+    df = pd.DataFrame({"true": t.ravel(), "predicted": p.ravel(), "count": confusion.ravel()})
+    base = alt.Chart(df).encode(
+        x=alt.X("predicted:O", title="predicted digit", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("true:O", title="true digit"),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None)
+    )
+    text = base.mark_text(fontSize=14).encode(
+        text=alt.condition(alt.datum.count > 0, "count:Q", alt.value("")),
+        color=alt.condition(
+            alt.datum.count > float(confusion.max()) / 2, alt.value("white"), alt.value("black")
+        ),
+    )
+    chart = (cells + text).properties(
+        title="Confusion matrix on the test digits", width=380, height=380
+    )
+    return styled(chart)
+
+
+def sequence_chart(snapshot: dict) -> alt.Chart:
+    """sin(t) fed in, cos(t) wanted, the network's prediction, along time."""
+    t = snapshot["t"]
+    df = pd.DataFrame(
+        {
+            "time": np.concatenate([t, t, t]),
+            "value": np.concatenate([snapshot["sin"], snapshot["cos"], snapshot["prediction"]]),
+            "series": ["input sin(t)"] * len(t)
+            + ["target cos(t)"] * len(t)
+            + ["prediction"] * len(t),
+        }
+    )
+    domain = ["input sin(t)", "target cos(t)", "prediction"]
+    chart = (
+        alt.Chart(df, title="The RNN reads sin(t) and predicts cos(t)")
+        .mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=30))
+        .encode(
+            x=alt.X("time:Q", title="time t"),
+            y=alt.Y("value:Q", title="value", scale=alt.Scale(domain=[-1.6, 1.6], clamp=True)),
+            color=alt.Color(
+                "series:N", title=None, scale=alt.Scale(domain=domain, range=[VALUE, LEAF, OUTPUT])
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=domain, range=[[2, 3], [8, 5], [1, 0]]),
+            ),
+        )
+        .properties(height=340)
+    )
+    return styled(chart)

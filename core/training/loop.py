@@ -1,0 +1,257 @@
+"""The lecture's training loop, once, as a generator of progress events.
+
+    for epoch in range(epochs):
+        for x, y in batches:
+            optimizer.zero_grad()      # zero_grad
+            out = model(x)             # forward
+            loss = loss_fn(out, y)     # loss
+            loss.backward()            # backward
+            optimizer.step()           # step
+
+Every example (regression, classification, RNN, CNN), the tests and the benchmarks drive this
+same `train` generator; stopping early is just leaving the loop. A `Task` says what the loop
+trains; a `Run` keeps a task, its generator and the history of one visitor's training.
+"""
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+PHASES = ("zero_grad", "forward", "loss", "backward", "step")
+
+SCAFFOLD = """\
+torch.manual_seed(seed)
+model = Net()
+loss_fn = nn.MSELoss()  # or nn.CrossEntropyLoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+
+for epoch in range(epochs):
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        out = model(x)
+        loss = loss_fn(out, y)
+        loss.backward()
+        optimizer.step()
+    evaluate(model, test_loader)
+"""
+
+# The scaffold line (0-based) each phase executes, so a page can point at it.
+PHASE_LINE = {
+    "zero_grad": 7,
+    "forward": 8,
+    "loss": 9,
+    "backward": 10,
+    "step": 11,
+    "epoch": 12,
+}
+
+
+PHASE_WORDS = {
+    "zero_grad": "clear the old gradients",
+    "forward": "run the model on the batch",
+    "loss": "measure how wrong the output is",
+    "backward": "autograd computes every gradient",
+    "step": "the optimiser moves the parameters",
+    "epoch": "an epoch ended: evaluate on the test set",
+    "diverged": "the loss blew up: training stopped",
+}
+
+
+def scaffold_at(phase: str | None) -> str:
+    """The scaffold with an arrow comment on the line `phase` executes (no arrow for None)."""
+    lines = SCAFFOLD.splitlines()
+    if phase in PHASE_LINE:
+        i = PHASE_LINE[phase]
+        lines[i] = f"{lines[i]:<34s}# <-- {phase}: {PHASE_WORDS[phase]}"
+    return "\n".join(lines)
+
+
+@dataclass
+class Task:
+    """What the loop trains: a model, its optimiser and loss, batches and an evaluation."""
+
+    model: nn.Module
+    optimizer: torch.optim.Optimizer
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    batches: Callable[[int], Iterable[tuple[torch.Tensor, torch.Tensor]]]  # epoch -> batches
+    n_batches: int  # batches per epoch
+    evaluate: Callable[[], dict[str, float]]  # metrics at the end of an epoch
+    forward: Callable[[torch.Tensor], torch.Tensor] | None = None  # default: model(x)
+    track: Callable[[], dict[str, float]] | None = None  # cheap values after every step
+    snapshot: Callable[[], Any] | None = None  # what a chart needs, at the end of an epoch
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One event of the loop: where it is, the last loss, metrics and an optional snapshot."""
+
+    phase: str  # one of PHASES, "epoch" (an epoch ended) or "diverged"
+    epoch: int  # 0-based epoch being trained (or just finished, for "epoch")
+    epochs: int
+    batch: int  # batches done in this epoch
+    batches: int  # batches per epoch
+    step: int  # optimiser steps done in total
+    loss: float | None = None  # the batch loss (phases loss..step), mean train loss at "epoch"
+    metrics: dict[str, float] = field(default_factory=dict)
+    snapshot: Any = None
+    message: str = ""
+
+    @property
+    def fraction(self) -> float:
+        """How much of the whole run is done, in [0, 1]."""
+        return min(1.0, (self.epoch + self.batch / max(self.batches, 1)) / max(self.epochs, 1))
+
+
+def _finite(values: dict[str, float]) -> bool:
+    return all(math.isfinite(v) for v in values.values())
+
+
+def train(task: Task, epochs: int, phases: bool = False) -> Iterator[Progress]:
+    """Train `task` for `epochs`, yielding after every step (every phase if `phases`) and epoch.
+
+    A non-finite loss or metric ends the run with a "diverged" event and a plain message; the
+    model is then not stepped again, so the last snapshot yielded stays the last good one.
+    """
+    step = 0
+    forward = task.forward or task.model
+    for epoch in range(epochs):
+        task.model.train()
+        total, count = 0.0, 0
+        for batch, (x, y) in enumerate(task.batches(epoch)):
+            here = dict(epoch=epoch, epochs=epochs, batches=task.n_batches)
+            task.optimizer.zero_grad()
+            if phases:
+                yield Progress("zero_grad", batch=batch, step=step, **here)
+            out = forward(x)
+            if phases:
+                yield Progress("forward", batch=batch, step=step, **here)
+            loss = task.loss_fn(out, y)
+            value = loss.item()
+            if not math.isfinite(value):
+                yield Progress(
+                    "diverged",
+                    batch=batch,
+                    step=step,
+                    loss=value,
+                    message=f"The loss became {value} at epoch {epoch + 1}, step {step + 1}: "
+                    "the learning rate is too large for this model. Training stopped; "
+                    "the charts show the last good state. Lower the learning rate and Reset.",
+                    **here,
+                )
+                return
+            if phases:
+                yield Progress("loss", batch=batch, step=step, loss=value, **here)
+            loss.backward()
+            if phases:
+                yield Progress("backward", batch=batch, step=step, loss=value, **here)
+            task.optimizer.step()
+            step += 1
+            total, count = total + value, count + 1
+            tracked = task.track() if task.track else {}
+            yield Progress("step", batch=batch + 1, step=step, loss=value, metrics=tracked, **here)
+        task.model.eval()
+        with torch.no_grad():
+            metrics = task.evaluate()
+            if not _finite(metrics):
+                yield Progress(
+                    "diverged",
+                    epoch=epoch,
+                    epochs=epochs,
+                    batch=task.n_batches,
+                    batches=task.n_batches,
+                    step=step,
+                    metrics=metrics,
+                    message=f"The metrics became infinite or NaN after epoch {epoch + 1}: the "
+                    "learning rate is too large. Training stopped; the charts show the last "
+                    "good state. Lower the learning rate and Reset.",
+                )
+                return
+            snap = task.snapshot() if task.snapshot else None
+        yield Progress(
+            "epoch",
+            epoch=epoch,
+            epochs=epochs,
+            batch=task.n_batches,
+            batches=task.n_batches,
+            step=step,
+            loss=total / max(count, 1),
+            metrics=metrics,
+            snapshot=snap,
+        )
+
+
+class Run:
+    """One visitor's training run: the task, its live generator, and what has happened so far.
+
+    Iterating a Run advances the generator and records every event; pausing is simply not
+    iterating, and resuming continues from exactly where it stopped.
+    """
+
+    def __init__(self, task: Task, epochs: int, config: Any = None):
+        self.task = task
+        self.config = config
+        self.epochs = epochs
+        self._events = train(task, epochs, phases=True)
+        self.last: Progress | None = None
+        self.steps: list[tuple[int, float]] = []  # (step, batch loss)
+        self.tracked: list[dict[str, float]] = []  # per step: {"step": .., tracked values}
+        self.epoch_log: list[dict[str, float]] = []  # per epoch: {"epoch", "train loss", metrics}
+        self.snapshot: Any = task.snapshot() if task.snapshot else None
+        self.status = "ready"  # ready, running, paused, finished, diverged
+        self.message = ""
+
+    @property
+    def done(self) -> bool:
+        """True once the run has finished or diverged."""
+        return self.status in ("finished", "diverged")
+
+    @property
+    def fraction(self) -> float:
+        """How much of the run is done, in [0, 1]."""
+        if self.status == "finished":
+            return 1.0
+        return self.last.fraction if self.last else 0.0
+
+    def set_lr(self, lr: float) -> None:
+        """Change the learning rate of the live optimiser (takes effect at the next step)."""
+        for group in self.task.optimizer.param_groups:
+            group["lr"] = lr
+
+    def _record(self, ev: Progress) -> None:
+        self.last = ev
+        if ev.phase == "step":
+            self.steps.append((ev.step, ev.loss))
+            if ev.metrics:
+                self.tracked.append({"step": ev.step, **ev.metrics})
+        elif ev.phase == "epoch":
+            self.epoch_log.append({"epoch": ev.epoch + 1, "train loss": ev.loss, **ev.metrics})
+            if ev.snapshot is not None:
+                self.snapshot = ev.snapshot
+            if ev.epoch + 1 >= ev.epochs:
+                self.status = "finished"
+        elif ev.phase == "diverged":
+            self.status, self.message = "diverged", ev.message
+
+    def __iter__(self) -> Iterator[Progress]:
+        if self.done:
+            return
+        for ev in self._events:
+            self._record(ev)
+            yield ev
+            if self.done:
+                return
+        self.status = "finished"
+
+    def advance(self, n: int = 1) -> Progress | None:
+        """Take up to `n` events (phases included) and return the last one."""
+        it = iter(self)
+        ev = None
+        for _ in range(n):
+            ev = next(it, None)
+            if ev is None:
+                break
+        return self.last if ev is None else ev

@@ -1,0 +1,496 @@
+"""Live training: the lecture's regression, classification, RNN and CNN learning while you watch."""
+
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import fields, replace
+
+import numpy as np
+import streamlit as st
+import torch
+
+import ui
+from core.charts import training as charts
+from core.training import (
+    CODE,
+    OPTIMIZERS,
+    CNNConfig,
+    CurveConfig,
+    RegressionConfig,
+    RNNConfig,
+    SoftmaxConfig,
+    ToyConfig,
+    datasets,
+    feature_maps,
+    make_run,
+)
+from core.training.loop import PHASE_WORDS, Run, scaffold_at
+from core.training.models import ACTIVATIONS, RECURRENT
+
+LR_OPTIONS = [float(f"{v:.2g}") for v in np.logspace(-4, 1, 26)]  # 1e-4 ... 10, log-spaced
+BATCH_OPTIONS = [1, 2, 4, 8, 10, 16, 32, 64, 128, 256]
+REDRAW_SECONDS = 0.3  # at most about three redraws a second: the browser keeps up
+LIVE_KEYS = ("lr",)  # settings applied to a live run; any other change starts a fresh one
+
+
+@contextmanager
+def _one_thread():
+    """Tiny models train fastest on one thread, above all on a busy shared machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@st.cache_data
+def _toy(name: str, n: int, noise: float, seed: int):
+    s = datasets.toy_split(name, n, noise, seed)
+    return s.x_train.numpy(), s.y_train.numpy(), s.x_test.numpy(), s.y_test.numpy()
+
+
+@st.cache_data
+def _curve(n: int, noise: float, seed: int):
+    s = datasets.curve_points(n, noise, seed)
+    return s.x_train.numpy(), s.y_train.numpy(), s.x_test.numpy(), s.y_test.numpy()
+
+
+@st.cache_data
+def _digits(seed: int):
+    s = datasets.digits(seed)
+    return s.x_test.numpy(), s.y_test.numpy()
+
+
+def _nearest(options: list, value):
+    return min(options, key=lambda o: abs(np.log(o) - np.log(value)))
+
+
+def common_controls(prefix: str, default, max_epochs: int) -> dict:
+    """Learning rate (log slider), epochs, batch size, optimiser and seed."""
+    c = st.columns([3, 2, 2, 2, 1])
+    return dict(
+        lr=c[0].select_slider(
+            "Learning rate (log scale)",
+            LR_OPTIONS,
+            value=_nearest(LR_OPTIONS, default.lr),
+            key=f"{prefix}_lr",
+            help="Applied at once, even mid-run. Too large and the loss blows up.",
+        ),
+        epochs=c[1].slider("Epochs", 1, max_epochs, default.epochs, key=f"{prefix}_epochs"),
+        batch_size=c[2].select_slider(
+            "Batch size", BATCH_OPTIONS, value=default.batch_size, key=f"{prefix}_batch"
+        ),
+        optimizer=c[3].selectbox(
+            "Optimiser", OPTIMIZERS, index=OPTIMIZERS.index(default.optimizer), key=f"{prefix}_opt"
+        ),
+        seed=int(c[4].number_input("Seed", 0, 9999, default.seed, key=f"{prefix}_seed")),
+    )
+
+
+def _structure(cfg) -> tuple:
+    return tuple(getattr(cfg, f.name) for f in fields(cfg) if f.name not in LIVE_KEYS)
+
+
+def _current_run(name: str, cfg) -> Run:
+    """This visitor's run of example `name`, fresh when a setting other than the lr changed."""
+    key = f"live_training_{name}"
+    run = st.session_state.get(key)
+    if run is None or _structure(run.config) != _structure(cfg):
+        run = make_run(cfg)
+        st.session_state[key] = run
+    elif run.config.lr != cfg.lr:
+        run.set_lr(cfg.lr)
+        run.config = replace(run.config, lr=cfg.lr)
+    return run
+
+
+def _status_line(run: Run) -> str:
+    if run.last is None:
+        return "Ready: press **Start**."
+    ev = run.last
+    where = f"epoch {min(ev.epoch + 1, ev.epochs)} / {ev.epochs}, step {ev.step}"
+    if run.status == "finished":
+        return f"Finished: {where}."
+    return f"{run.status.capitalize()}: {where}, phase **{ev.phase}**."
+
+
+def trainer(
+    name: str,
+    cfg,
+    draw: Callable[[Run, dict], None],
+    slots: list[str],
+    pace_seconds: float = 0.0,
+) -> None:
+    """Buttons, progress, the scaffold with its phase, and the live loop for one example."""
+    run = _current_run(name, cfg)
+    b = st.columns([1, 1, 1, 1, 4])
+    start = b[0].button(
+        "Resume" if run.status == "paused" else "Start",
+        key=f"{name}_start",
+        type="primary",
+        icon=":material/play_arrow:",
+    )
+    pause = b[1].button("Pause", key=f"{name}_pause", icon=":material/pause:")
+    reset = b[2].button("Reset", key=f"{name}_reset", icon=":material/restart_alt:")
+    one = b[3].button(
+        "One phase",
+        key=f"{name}_phase",
+        icon=":material/skip_next:",
+        help="Advance the loop by one phase: zero_grad, forward, loss, backward, step.",
+    )
+    slow = b[4].toggle(
+        "Slow motion",
+        value=pace_seconds > 0,
+        key=f"{name}_slow",
+        help="Stretch a quick run over a few seconds so a class can follow it.",
+        disabled=pace_seconds <= 0,
+    )
+    if reset or (start and run.done):
+        run = make_run(cfg)
+        st.session_state[f"live_training_{name}"] = run
+    if start:
+        run.status = "running"
+    if pause and run.status == "running":
+        run.status = "paused"
+    if one:
+        if run.done:
+            run = make_run(cfg)
+            st.session_state[f"live_training_{name}"] = run
+        with _one_thread():
+            run.advance(1)
+        if not run.done:
+            run.status = "paused"
+
+    progress = st.empty()
+    status = st.empty()
+    left, right = st.columns([5, 2], gap="large")
+    with left:
+        boxes = {s: st.empty() for s in slots}
+    with right:
+        st.markdown("**The training loop** (the line running now is marked)")
+        code_box = st.empty()
+        words = st.empty()
+
+    def refresh() -> None:
+        progress.progress(run.fraction, text=_status_line(run))
+        if run.status == "diverged":
+            status.warning(run.message, icon=":material/warning:")
+        else:
+            status.empty()
+        phase = run.last.phase if run.last else None
+        code_box.code(scaffold_at(phase), language="python")
+        words.caption(PHASE_WORDS.get(phase, "") if phase else "")
+        draw(run, boxes)
+
+    refresh()
+    if run.status != "running":
+        return
+    total_steps = max(1, cfg.epochs * run.task.n_batches)
+    delay = pace_seconds / total_steps if slow else 0.0
+    last = time.monotonic()
+    with _one_thread():
+        for ev in run:
+            if delay and ev.phase == "step":
+                time.sleep(delay)
+            if time.monotonic() - last >= REDRAW_SECONDS:
+                refresh()
+                last = time.monotonic()
+    if run.status == "running":
+        run.status = "finished"
+    refresh()
+
+
+def _metric_row(box, items: list[tuple[str, str]]) -> None:
+    with box.container():
+        cols = st.columns(len(items))
+        for col, (label, value) in zip(cols, items, strict=True):
+            col.metric(label, value)
+
+
+def _fmt(log: list[dict], key: str, spec: str = ".4f") -> str:
+    return format(log[-1][key], spec) if log and key in log[-1] else "–"
+
+
+# ------------------------------------------------------------------------------ tabs
+@st.fragment
+def regression_tab() -> None:
+    d = RegressionConfig()
+    st.latex(r"y = Xw + b + \epsilon,\quad w = [2, -3.4],\ b = 4.2,\ \epsilon \sim N(0, 0.01^2)")
+    ui.explain(
+        "A thousand noisy samples of a plane; `nn.Linear(2, 1)` starts near zero and mini-batch "
+        "SGD walks its weight and bias to the true values."
+    )
+    cfg = RegressionConfig(**common_controls("reg", d, 20))
+    truth = {"w1": datasets.TRUE_W[0], "w2": datasets.TRUE_W[1], "b": datasets.TRUE_B}
+
+    def draw(run: Run, box: dict) -> None:
+        log = run.epoch_log
+        _metric_row(
+            box["metrics"],
+            [
+                ("|w − w*|", _fmt(log, "w error")),
+                ("|b − b*|", _fmt(log, "b error")),
+                ("loss", _fmt(log, "train loss", ".6f")),
+            ],  # fmt: skip
+        )
+        start = run.snapshot if not run.tracked else run.tracked[0]
+        box["params"].altair_chart(
+            charts.parameter_chart(run.tracked, truth, start), width="stretch"
+        )
+        if run.steps:
+            box["loss"].altair_chart(charts.step_loss_chart(run.steps), width="stretch")
+
+    trainer("regression", cfg, draw, ["metrics", "params", "loss"], pace_seconds=6.0)
+    ui.show_code(CODE[RegressionConfig])
+
+
+@st.fragment
+def curve_tab() -> None:
+    d = CurveConfig()
+    ui.explain(
+        "A straight line cannot follow this data. An MLP (layers of `nn.Linear` with a "
+        "non-linearity between them) can: watch its curve bend towards the points."
+    )
+    cfg = dict(common_controls("curve", d, 1000))
+    c = st.columns(4)
+    cfg["depth"] = c[0].slider("Hidden layers", 1, 4, d.depth, key="curve_depth")
+    cfg["width"] = c[1].select_slider("Width", [4, 8, 16, 32, 64], d.width, key="curve_width")
+    cfg["activation"] = c[2].selectbox("Activation", list(ACTIVATIONS), 1, key="curve_act")
+    cfg["noise"] = c[3].slider("Noise", 0.0, 0.5, d.noise, 0.05, key="curve_noise")
+    cfg = CurveConfig(**cfg)
+    data = _curve(cfg.n, cfg.noise, cfg.seed)
+    truth = datasets.wavy_curve(np.linspace(-3.2, 3.2, 161, dtype=np.float32))
+
+    def draw(run: Run, box: dict) -> None:
+        log = run.epoch_log
+        _metric_row(
+            box["metrics"],
+            [("train MSE", _fmt(log, "train loss")), ("test MSE", _fmt(log, "test loss"))],
+        )
+        box["fit"].altair_chart(charts.curve_chart(*data, run.snapshot, truth), width="stretch")
+        if log:
+            box["loss"].altair_chart(
+                charts.history_chart(log, "loss", "Mean squared error", run.epochs),
+                width="stretch",
+            )
+
+    trainer("curve", cfg, draw, ["metrics", "fit", "loss"])
+    ui.show_code(CODE[CurveConfig])
+
+
+@st.fragment
+def toy_tab() -> None:
+    d = ToyConfig()
+    ui.explain(
+        "Pick a data set and a network; the background shows which class the network predicts "
+        "everywhere in the plane, redrawn while it trains (circles: training points, "
+        "triangles: test points)."
+    )
+    c = st.columns(6)
+    extra = dict(
+        dataset=c[0].selectbox("Data set", datasets.TOY_SETS, key="toy_data"),
+        n=c[1].slider("Samples", 100, 1000, d.n, 50, key="toy_n"),
+        noise=c[2].slider("Noise", 0.0, 0.5, d.noise, 0.05, key="toy_noise"),
+        depth=c[3].slider("Hidden layers", 1, 5, d.depth, key="toy_depth"),
+        width=c[4].select_slider("Width", [2, 4, 8, 16, 32, 64], d.width, key="toy_width"),
+        activation=c[5].selectbox("Activation", list(ACTIVATIONS), 0, key="toy_act"),
+    )
+    cfg = ToyConfig(**common_controls("toy", d, 500), **extra)
+    xtr, ytr, xte, yte = _toy(cfg.dataset, cfg.n, cfg.noise, cfg.seed)
+    x, y = np.concatenate([xtr, xte]), np.concatenate([ytr, yte])
+    is_test = np.arange(len(x)) >= len(xtr)
+
+    def draw(run: Run, box: dict) -> None:
+        log = run.epoch_log
+        _metric_row(
+            box["metrics"],
+            [
+                ("train accuracy", _fmt(log, "train accuracy", ".1%")),
+                ("test accuracy", _fmt(log, "test accuracy", ".1%")),
+                ("test loss", _fmt(log, "test loss")),
+            ],  # fmt: skip
+        )
+        box["boundary"].altair_chart(charts.boundary_chart(run.snapshot, x, y, is_test))
+        if log:
+            with box["history"].container():
+                h = st.columns(2)
+                h[0].altair_chart(
+                    charts.history_chart(log, "loss", "Cross-entropy loss", run.epochs),
+                    width="stretch",
+                )
+                h[1].altair_chart(
+                    charts.history_chart(log, "accuracy", "Accuracy", run.epochs),
+                    width="stretch",
+                )
+
+    trainer("toy", cfg, draw, ["metrics", "boundary", "history"])
+    ui.show_code(CODE[ToyConfig])
+
+
+@st.fragment
+def softmax_tab() -> None:
+    d = SoftmaxConfig()
+    st.latex(r"\hat y = \operatorname{softmax}(W x + b),\quad W \in \mathbb{R}^{10 \times 64}")
+    ui.explain(
+        "The notebook trains softmax regression on Fashion-MNIST, which cannot be downloaded "
+        "here; scikit-learn ships 1,797 handwritten digits of 8 × 8 pixels instead. Each row "
+        "of W is an 8 × 8 template: orange pixels vote for the digit, blue ones against."
+    )
+    cfg = SoftmaxConfig(**common_controls("softmax", d, 100))
+
+    def draw(run: Run, box: dict) -> None:
+        log = run.epoch_log
+        _metric_row(
+            box["metrics"],
+            [
+                ("train accuracy", _fmt(log, "train accuracy", ".1%")),
+                ("test accuracy", _fmt(log, "test accuracy", ".1%")),
+            ],  # fmt: skip
+        )
+        box["templates"].altair_chart(
+            charts.image_grid(
+                run.snapshot["templates"],
+                [f"digit {k}" for k in range(10)],
+                "The ten learned weight templates (rows of W)",
+                diverging=True,
+                cell=14,
+            )
+        )
+        if log:
+            with box["history"].container():
+                h = st.columns(2)
+                h[0].altair_chart(
+                    charts.history_chart(log, "loss", "Cross-entropy loss", run.epochs),
+                    width="stretch",
+                )
+                h[1].altair_chart(
+                    charts.history_chart(log, "accuracy", "Accuracy", run.epochs),
+                    width="stretch",
+                )
+
+    trainer("softmax", cfg, draw, ["metrics", "templates", "history"], pace_seconds=4.0)
+    ui.show_code(CODE[SoftmaxConfig])
+
+
+@st.fragment
+def rnn_tab() -> None:
+    d = RNNConfig()
+    ui.explain(
+        "The network reads sin(t) one sample at a time and must output cos(t). One value of "
+        "sin does not say whether the curve goes up or down: the hidden state must remember. "
+        "Training feeds windows of 10 time steps, carrying the hidden state from one window "
+        "to the next and detaching it, so gradients stop at the window's edge."
+    )
+    kind = st.segmented_control("Cell", list(RECURRENT), default=d.kind, key="rnn_kind")
+    cfg = RNNConfig(kind=kind or d.kind, **common_controls("rnn", d, 100))
+
+    def draw(run: Run, box: dict) -> None:
+        log = run.epoch_log
+        _metric_row(
+            box["metrics"],
+            [
+                ("test MSE (after a 10-step warm-up)", _fmt(log, "test MSE")),
+                ("MSE in the first window", _fmt(log, "first-window MSE")),
+            ],  # fmt: skip
+        )
+        box["sequence"].altair_chart(charts.sequence_chart(run.snapshot), width="stretch")
+        if run.steps:
+            box["loss"].altair_chart(
+                charts.step_loss_chart(run.steps, "MSE per window"), width="stretch"
+            )
+
+    trainer("rnn", cfg, draw, ["metrics", "sequence", "loss"])
+    ui.show_code(CODE[RNNConfig])
+
+
+@st.fragment
+def cnn_tab() -> None:
+    d = CNNConfig()
+    ui.explain(
+        "Two 3 × 3 convolution layers with max-pooling read the 8 × 8 digits. Below: the "
+        "test digits with the network's guesses, the confusion matrix, the sixteen filters of "
+        "the first layer and what they make of one digit."
+    )
+    cfg = CNNConfig(**common_controls("cnn", d, 60))
+    x_test, y_test = _digits(cfg.seed)
+
+    def draw(run: Run, box: dict) -> None:
+        log = run.epoch_log
+        snap = run.snapshot
+        _metric_row(
+            box["metrics"],
+            [
+                ("train accuracy", _fmt(log, "train accuracy", ".1%")),
+                ("test accuracy", _fmt(log, "test accuracy", ".1%")),
+                ("test loss", _fmt(log, "test loss")),
+            ],  # fmt: skip
+        )
+        if log:
+            with box["history"].container():
+                h = st.columns(2)
+                h[0].altair_chart(
+                    charts.history_chart(log, "loss", "Cross-entropy loss", run.epochs),
+                    width="stretch",
+                )
+                h[1].altair_chart(
+                    charts.history_chart(log, "accuracy", "Accuracy", run.epochs),
+                    width="stretch",
+                )
+        with box["digits"].container():
+            g = st.columns([3, 2])
+            pred = snap["predicted"][:20]
+            titles = [
+                f"{p} {'✓' if p == t else '✗'}" for p, t in zip(pred, y_test[:20], strict=True)
+            ]
+            g[0].altair_chart(
+                charts.image_grid(
+                    x_test[:20, 0], titles, "Test digits: the network's guess (✓ right, ✗ wrong)"
+                )
+            )
+            g[1].altair_chart(charts.confusion_chart(snap["confusion"]))
+        with box["filters"].container():
+            f = st.columns([2, 3])
+            f[0].altair_chart(
+                charts.image_grid(
+                    snap["filters"],
+                    [f"filter {k}" for k in range(len(snap["filters"]))],
+                    "First-layer filters (3 × 3)",
+                    columns=4,
+                    diverging=True,
+                    cell=16,
+                )
+            )
+            idx = int(st.session_state.get("cnn_digit", 0))
+            maps = feature_maps(snap, torch.from_numpy(x_test[idx]))
+            f[1].altair_chart(
+                charts.image_grid(
+                    maps,
+                    [f"map {k}" for k in range(len(maps))],
+                    f"Feature maps of test digit #{idx} (true label {y_test[idx]})",
+                    columns=8,
+                    cell=7,
+                )
+            )
+
+    st.slider("Test digit for the feature maps", 0, 19, 0, key="cnn_digit")
+    trainer("cnn", cfg, draw, ["metrics", "history", "digits", "filters"])
+    ui.show_code(CODE[CNNConfig])
+
+
+st.title("Live training")
+ui.explain(
+    "The lecture's four examples, trained live with the same loop: **zero_grad → forward → "
+    "loss → backward → step**. Press *Start*, move the learning rate while it runs, *Pause* "
+    "and *Resume*; *Reset* with the same seed replays exactly the same curves. "
+    "Each visitor trains their own models."
+)
+TABS = ["Regression", "Curve fitting", "2-D classification", "Digits: softmax", "RNN", "CNN"]
+# Lazy tabs: only the open tab runs, so the page stays quick with six examples on it.
+tabs = st.tabs(TABS, key="live_training_tab", on_change="rerun")
+for tab, body in zip(
+    tabs, [regression_tab, curve_tab, toy_tab, softmax_tab, rnn_tab, cnn_tab], strict=True
+):
+    if tab.open:
+        with tab:
+            body()
