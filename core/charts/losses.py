@@ -100,7 +100,7 @@ def logits_chart(result: dict, target: int) -> alt.HConcatChart:
             ),
             tooltip=["class:N", alt.Tooltip("probability:Q", format=".4f")],
         )
-        .properties(title="p = softmax(z)", height=280, width=300)
+        .properties(title="p = softmax(z)", height=280, width=230)
     )
     grad = (
         alt.Chart(data)
@@ -110,7 +110,7 @@ def logits_chart(result: dict, target: int) -> alt.HConcatChart:
             y=alt.Y("gradient:Q", scale=alt.Scale(domain=[-1, 1]), title="∂ loss / ∂ z"),
             tooltip=["class:N", alt.Tooltip("gradient:Q", format=".4f")],
         )
-        .properties(title="Gradient p − onehot(y)", height=280, width=300)
+        .properties(title="Gradient p − onehot(y)", height=280, width=230)
     )
     return alt.hconcat(probs, grad)
 
