@@ -1,0 +1,133 @@
+"""core.charts.training built from real runs, and the page's code snippets executed."""
+
+import contextlib
+import io
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from core.charts import LEAF, OUTPUT, VALUE
+from core.charts import training as charts
+from core.training import (
+    CODE,
+    CNNConfig,
+    CurveConfig,
+    RegressionConfig,
+    RNNConfig,
+    SoftmaxConfig,
+    ToyConfig,
+    datasets,
+    make_run,
+)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _rows(spec: dict) -> list[dict]:
+    """Every data row inlined in a chart spec (Altair puts them in `datasets`)."""
+    return [row for rows in spec.get("datasets", {}).values() for row in rows]
+
+
+def test_history_chart_has_train_and_test_per_epoch():
+    run = make_run(ToyConfig(epochs=3, n=100))
+    list(run)
+    spec = charts.history_chart(run.epoch_log, "accuracy", "Accuracy", 3).to_dict()
+    rows = _rows(spec)
+    assert len(rows) == 6
+    test = [r["value"] for r in rows if r["set"] == "test"]
+    assert test == [e["test accuracy"] for e in run.epoch_log]
+    assert spec["encoding"]["color"]["scale"]["range"] == [LEAF, VALUE]
+
+
+def test_parameter_chart_ends_at_the_model():
+    run = make_run(RegressionConfig(epochs=1))
+    list(run)
+    spec = charts.parameter_chart(
+        run.tracked, {"w1": 2.0, "w2": -3.4, "b": 4.2}, run.tracked[0]
+    ).to_dict()
+    rows = _rows(spec)
+    last_step = max(r.get("step", 0) for r in rows)
+    last = {r["parameter"]: r["value"] for r in rows if r.get("step") == last_step}
+    assert last["w1"] == pytest.approx(run.task.model.weight[0, 0].item())
+    assert last["b"] == pytest.approx(run.task.model.bias.item())
+    assert {r["value"] for r in rows if "step" not in r} == {2.0, -3.4, 4.2}  # truth lines
+
+
+def test_boundary_chart_covers_the_grid_and_the_points():
+    run = make_run(ToyConfig(dataset="blobs", epochs=1, n=90))
+    s = datasets.toy_split("blobs", 90, 0.2, 0)
+    x = torch.cat([s.x_train, s.x_test]).numpy()
+    y = torch.cat([s.y_train, s.y_test]).numpy()
+    spec = charts.boundary_chart(run.snapshot, x, y, np.arange(90) >= len(s.x_train)).to_dict()
+    rows = _rows(spec)
+    cells = [r for r in rows if "confidence" in r]
+    points = [r for r in rows if "set" in r]
+    assert len(cells) == 48 * 48 and len(points) == 90
+    assert sum(p["set"] == "test" for p in points) == len(s.x_test)
+    assert all(c["x"] < c["x2"] and c["y"] < c["y2"] for c in cells)
+
+
+def test_curve_and_sequence_and_loss_charts():
+    run = make_run(CurveConfig(epochs=2, n=50))
+    list(run)
+    s = datasets.curve_points(50, 0.15, 0)
+    truth = datasets.wavy_curve(run.snapshot["x"])
+    spec = charts.curve_chart(
+        s.x_train.numpy(), s.y_train.numpy(), s.x_test.numpy(), s.y_test.numpy(),
+        run.snapshot, truth,
+    ).to_dict()  # fmt: skip
+    rows = _rows(spec)
+    assert sum(r.get("curve") == "model" for r in rows) == len(truth)
+    assert sum(r.get("set") == "test" for r in rows) == 10
+    rnn = make_run(RNNConfig(epochs=1, windows=3, hidden=8))
+    seq = _rows(charts.sequence_chart(rnn.snapshot).to_dict())
+    assert len(seq) == 3 * 60
+    cos = [r["value"] for r in seq if r["series"] == "target cos(t)"]
+    np.testing.assert_allclose(cos, np.cos(np.arange(60) * np.pi / 10), atol=1e-6)
+    loss = charts.step_loss_chart(run.steps).to_dict()
+    assert loss["mark"]["color"] == OUTPUT
+    assert len(_rows(loss)) == len(run.steps)
+
+
+def test_image_grid_and_confusion():
+    run = make_run(CNNConfig(epochs=1, channels=4))
+    snap = run.snapshot
+    spec = charts.image_grid(snap["filters"], [f"f{k}" for k in range(4)], "filters", 2, True)
+    rows = _rows(spec.to_dict())
+    assert len(rows) == 4 * 9
+    f1 = sorted((r["row"], r["col"], r["value"]) for r in rows if r["panel"] == "f1")
+    np.testing.assert_allclose([v for *_, v in f1], snap["filters"][1].ravel(), rtol=1e-6)
+    soft = make_run(SoftmaxConfig(epochs=1))
+    grid = charts.image_grid(soft.snapshot["templates"], [str(k) for k in range(10)], "t")
+    assert len(_rows(grid.to_dict())) == 640
+    conf = _rows(charts.confusion_chart(snap["confusion"]).to_dict())
+    assert len(conf) == 100 and sum(r["count"] for r in conf) == snap["confusion"].sum()
+
+
+@pytest.mark.parametrize("cfg_type", list(CODE), ids=lambda t: t.__name__)
+def test_code_snippets_run_and_learn(cfg_type):
+    """The 'Show the code' snippets are real: they run and reach the lecture's results."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(CODE[cfg_type], {"__name__": "snippet"})  # our own constant snippet
+    text = out.getvalue()
+    numbers = [float(v) for v in re.findall(r"(?<=: )-?\d+\.\d+(?:e-?\d+)?", text)]
+    if cfg_type is RegressionConfig:
+        errors = [float(v) for v in re.findall(r"error: (\S+)", text)]
+        assert len(errors) == 2 and max(errors) < 0.05
+    elif cfg_type in (ToyConfig, CNNConfig):
+        assert numbers[-1] >= 0.95
+    elif cfg_type is SoftmaxConfig:
+        assert numbers[-1] >= 0.9
+    elif cfg_type is RNNConfig:
+        assert numbers[-1] < 0.01
+    elif cfg_type is CurveConfig:
+        assert numbers[-1] < 0.05
