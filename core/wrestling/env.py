@@ -211,8 +211,8 @@ def _line_pixels(ax, ay, c, s, line):
     return flat, np.broadcast_to(value, flat.shape)
 
 
-def observe(pos: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """Both players' 40 x 40 views for states pos (m, 2, 2), theta (m, 2): (m, 2, 40, 40) uint8."""
+def observe_dense(pos: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Slow, plain twin of observe(): every cell tested like the original (used to check it)."""
     m = pos.shape[0]
     ax, ay = pos[..., 0].reshape(-1), pos[..., 1].reshape(-1)  # (m*2,) players
     bx, by = pos[:, ::-1, 0].reshape(-1), pos[:, ::-1, 1].reshape(-1)  # their opponents
@@ -268,6 +268,332 @@ def observe(pos: np.ndarray, theta: np.ndarray) -> np.ndarray:
     obs = np.where(_SELF_MASK & ~(opp & ~self_top), colours[:, None, None], obs)
     obs = np.where(opp & ~(_SELF_MASK & self_top), opp_colours[:, None, None], obs)
     return obs.reshape(m, 2, OBS_SIZE, OBS_SIZE)
+
+
+# --- fast observation: per-row column intervals as bit masks -----------------------------------
+# Each disc or ring crosses a row of the view in one interval of columns (two for a ring). Rows are
+# kept as 40-bit masks (uint64), found from the circle's chord; where a chord end falls within
+# rounding distance of a cell centre, that row is recomputed cell by cell with the original's
+# formula, so the result stays exact. Masks are expanded to cell values with byte lookup tables.
+_ONE = np.uint64(1)
+_SELF_BITS = np.packbits(
+    np.concatenate([_SELF_MASK, np.zeros((OBS_SIZE, 64 - OBS_SIZE), bool)], 1), 1, "little"
+).view(np.uint64)[:, 0]
+_AMBIGUOUS = 1e-7  # in cells
+_BYTE_BITS = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little")
+_LUT = {v: (_BYTE_BITS * np.uint8(v)).view(np.uint64)[:, 0] for v in (RING, LINE, BLUE, LIGHT_RED)}
+_STRIP = -_COL_Y[-1]  # 97.5: cell centres span [-97.5, 97.5] across the view
+# _INTERVAL[(lo + 1) * 42 + hi + 1]: mask of columns lo..hi, for lo, hi in -1..40 (empty if hi < lo).
+_lo, _hi = np.meshgrid(np.arange(-1, OBS_SIZE + 1), np.arange(-1, OBS_SIZE + 1), indexing="ij")
+_cols = np.arange(OBS_SIZE)
+_INTERVAL = (
+    np.packbits(
+        np.concatenate(
+            [
+                (_cols >= _lo[..., None]) & (_cols <= _hi[..., None]),
+                np.zeros((*_lo.shape, 64 - OBS_SIZE), bool),
+            ],
+            -1,
+        ),
+        -1,
+        "little",
+    )
+    .view(np.uint64)[..., 0]
+    .ravel()
+)
+_LUT_RINGS = _LUT[RING][np.arange(65536) % 256] | _LUT[LINE][np.arange(65536) // 256]
+_LUT_AGENT = np.zeros(11 * 256, np.uint64)
+_LUT_AGENT[BLUE * 256 : BLUE * 256 + 256] = _LUT[BLUE]
+_LUT_AGENT[LIGHT_RED * 256 : LIGHT_RED * 256 + 256] = _LUT[LIGHT_RED]
+_SELF_ROWS = slice(int(np.flatnonzero(_SELF_BITS)[0]), int(np.flatnonzero(_SELF_BITS)[-1]) + 1)
+_SELF_WORDS = {
+    v: _LUT[v][_SELF_BITS[_SELF_ROWS].view(np.uint8).reshape(-1, 8)[:, :5]]
+    for v in (BLUE, LIGHT_RED)
+}
+BLOCK = 256  # environments per block for per-view work
+
+
+def _annulus_bits(n_views: int, views, cx, cy, r_in: float | None, r_out: float) -> np.ndarray:
+    """(n_views, 40) uint64 row masks of the cells at r_in <= distance <= r_out from (cx, cy).
+
+    Only the listed views are drawn (cx, cy given for them); r_in None means a full disc.
+    """
+    out = np.zeros(n_views * OBS_SIZE, np.uint64)
+    if len(views) == 0:
+        return out.reshape(n_views, OBS_SIZE)
+    # Rows that can hold such cells inside the column strip: two ranges around the centre row.
+    acy = np.abs(cy)
+    reach = r_out * r_out - np.where(acy <= _STRIP, 0.0, (acy - _STRIP) ** 2)
+    d_max = np.sqrt(np.maximum(reach, 0.0)) / CELL
+    d_min = (
+        0.0 if r_in is None else np.sqrt(np.maximum(r_in * r_in - (acy + _STRIP) ** 2, 0.0)) / CELL
+    )
+    centre = (_ROW_X[0] - cx) / CELL
+    a_lo = np.floor(centre - d_max - 1e-6)
+    a_hi = np.ceil(centre - d_min + 1e-6)
+    b_lo = np.floor(centre + d_min - 1e-6)
+    b_hi = np.ceil(centre + d_max + 1e-6)
+    merged = a_hi >= b_lo - 1
+    a_hi = np.where(merged, b_hi, a_hi)
+    lo = np.clip(np.stack([a_lo, np.where(merged, OBS_SIZE, b_lo)], 1), 0, OBS_SIZE)
+    hi = np.clip(np.stack([a_hi, b_hi], 1), -1, OBS_SIZE - 1)
+    n_rows = np.where(reach[:, None] >= 0, np.maximum(hi - lo + 1, 0), 0).astype(np.int64).ravel()
+    total = int(n_rows.sum())
+    if total == 0:
+        return out.reshape(n_views, OBS_SIZE)
+    which = np.repeat(np.arange(len(views) * 2) // 2, n_rows)
+    start = np.repeat(lo.ravel().astype(np.int64) - (np.cumsum(n_rows) - n_rows), n_rows)
+    row = start + np.arange(total)
+    cxw, cyw = cx[which], cy[which]
+
+    dx = _ROW_X[row] - cxw
+    a = dx * dx
+    u = (_COL_Y[0] - cyw) / CELL
+    near = np.zeros(total, bool)
+    chords = []
+    for r in (r_out,) if r_in is None else (r_out, r_in):
+        h = r * r - a
+        w = np.sqrt(np.maximum(h, 0.0))
+        w *= 1 / CELL
+        lo_end = u - w
+        hi_end = u + w
+        near |= np.abs(lo_end - np.rint(lo_end)) < _AMBIGUOUS
+        near |= np.abs(hi_end - np.rint(hi_end)) < _AMBIGUOUS
+        near |= np.abs(h) < 1e-6
+        lo = np.ceil(lo_end)
+        hi = np.floor(hi_end)
+        hi[h < 0] = -1.0
+        np.clip(lo, -1, OBS_SIZE, out=lo)
+        np.clip(hi, -1, OBS_SIZE, out=hi)
+        lo += 1
+        lo *= OBS_SIZE + 2
+        lo += hi
+        lo += 1
+        chords.append(_INTERVAL[lo.astype(np.intp)])
+    bits = chords[0] if r_in is None else chords[0] & ~chords[1]
+    if near.any():
+        sel = np.flatnonzero(near)
+        d = np.sqrt(dx[sel][:, None] ** 2 + (_COL_Y[None, :] - cyw[sel][:, None]) ** 2)
+        inside = d <= r_out
+        if r_in is not None:
+            inside &= d >= r_in
+        packed = np.zeros((len(sel), 8), np.uint8)
+        packed[:, :5] = np.packbits(inside, axis=1, bitorder="little")
+        bits[sel] = packed.view(np.uint64)[:, 0]
+    out[np.asarray(views)[which] * OBS_SIZE + row] = bits
+    return out.reshape(n_views, OBS_SIZE)
+
+
+def _geometry(pos: np.ndarray, theta: np.ndarray) -> dict:
+    """Per view (player-major within each env): trig, rotated ring centre and opponent, culls."""
+    ax, ay = pos[..., 0].reshape(-1), pos[..., 1].reshape(-1)
+    bx, by = pos[:, ::-1, 0].reshape(-1), pos[:, ::-1, 1].reshape(-1)
+    th = theta.reshape(-1).astype(np.float64)
+    rad = th * np.pi / 180
+    c, s = np.cos(rad), np.sin(rad)
+    rad_neg = -th * np.pi / 180
+    cn, sn = np.cos(rad_neg), np.sin(rad_neg)
+    ocx = c * _CULL_OFFSET + s * 0.0
+    ocy = -s * _CULL_OFFSET + c * 0.0
+    arc_x, arc_y = RING_CENTRE[0] - ax, -RING_CENTRE[1] + ay
+    opp_x, opp_y = bx - ax, -by + ay
+    arc_d = np.sqrt((arc_x - ocx) ** 2 + (arc_y - ocy) ** 2)
+    return {
+        "ax": ax,
+        "ay": ay,
+        "c": c,
+        "s": s,
+        "arc_rx": cn * arc_x + sn * arc_y,
+        "arc_ry": -sn * arc_x + cn * arc_y,
+        "opp_rx": cn * opp_x + sn * opp_y,
+        "opp_ry": -sn * opp_x + cn * opp_y,
+        "see_green": arc_d <= _ARC_CULL_GREEN,
+        "see_grey": arc_d <= _ARC_CULL_GREY,
+        "see_opp": np.sqrt((ocx - opp_x) ** 2 + (ocy - opp_y) ** 2) <= _AGENT_CULL,
+    }
+
+
+def observe(pos: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Both players' 40 x 40 views for states pos (m, 2, 2), theta (m, 2): (m, 2, 40, 40) uint8."""
+    m = pos.shape[0]
+    flat = np.empty(m * 2 * OBS_SIZE * OBS_SIZE + 1, np.uint8)  # + a scratch cell
+    for i in range(0, m, BLOCK):
+        _observe_block(pos[i : i + BLOCK], theta[i : i + BLOCK], flat, 2 * i)
+    return flat[:-1].reshape(m, 2, OBS_SIZE, OBS_SIZE)
+
+
+def _observe_block(pos: np.ndarray, theta: np.ndarray, flat: np.ndarray, first: int) -> None:
+    n = 2 * pos.shape[0]
+    g = _geometry(pos, theta)
+    green_v = np.flatnonzero(g["see_green"])
+    green = _annulus_bits(
+        n,
+        green_v,
+        g["arc_rx"][green_v],
+        g["arc_ry"][green_v],
+        RING_RADIUS - CELL / 2,
+        RING_RADIUS + CELL / 2,
+    )
+    grey_v = np.flatnonzero(g["see_grey"])
+    grey = _annulus_bits(
+        n,
+        grey_v,
+        g["arc_rx"][grey_v],
+        g["arc_ry"][grey_v],
+        INNER_RADIUS - CELL / 2,
+        INNER_RADIUS + CELL / 2,
+    )
+    opp_v = np.flatnonzero(g["see_opp"])
+    opp = _annulus_bits(n, opp_v, g["opp_rx"][opp_v], g["opp_ry"][opp_v], None, RADIUS)
+    # The original's paint order: self is repainted last whenever an arc was drawn after the
+    # opponent (almost always); rings only fill cells nothing else took; lines below agents.
+    self_top = g["see_green"] | g["see_grey"]
+    opp[self_top] &= ~_SELF_BITS
+    agents = opp | _SELF_BITS
+    green &= ~agents
+    grey &= ~agents
+
+    words = flat[first * 1600 : (first + n) * 1600].reshape(n, OBS_SIZE, 5 * 8).view(np.uint64)
+    pair = np.empty((n, OBS_SIZE, 5, 2), np.uint8)
+    pair[..., 0] = _bytes(green)
+    pair[..., 1] = _bytes(grey)
+    words[...] = _LUT_RINGS[pair.view(np.uint16)[..., 0]]
+    words[0::2, _SELF_ROWS] |= _SELF_WORDS[LIGHT_RED]
+    words[1::2, _SELF_ROWS] |= _SELF_WORDS[BLUE]
+    seen = np.flatnonzero(opp.any(1))
+    if seen.size:
+        colour = np.where(seen % 2 == 0, BLUE, LIGHT_RED).astype(np.intp)[:, None, None]
+        words[seen] |= _LUT_AGENT[colour * 256 + _bytes(opp[seen])]
+        # Rare: no arc drawn after the opponent, so an overlap with self shows the opponent.
+        over = seen[~self_top[seen] & (opp[seen] & _SELF_BITS).any(1)]
+        if over.size:
+            views = observe_dense(pos[over // 2], theta[over // 2])
+            words[over] = (
+                views[np.arange(over.size), over % 2].reshape(-1, OBS_SIZE, 5 * 8).view(np.uint64)
+            )
+    _draw_lines(flat, first, _line_segments(g["ax"], g["ay"], g["c"], g["s"]))
+
+
+def _bytes(bits: np.ndarray) -> np.ndarray:
+    """(n, 40) uint64 row masks -> (n, 40, 5) bytes of 8 cells each."""
+    return bits.view(np.uint8).reshape(*bits.shape, 8)[..., :5]
+
+
+_LINE_ENDS = np.array(LINES)  # (line, end, xy)
+_DDA_SAMPLES = OBS_SIZE + 1  # a segment inside the 40 x 40 view spans at most 40 cells
+
+
+def _line_segments(ax, ay, c, s):
+    """The segment the original's DDA draws for each grey line and view, in cell units.
+
+    Arrays are (2 lines, M views): start x, y (minus 0.5, as the DDA starts), increments, the
+    number of samples, and the value drawn: 4, or 1 where the original marks a single point.
+    """
+    (l1x, l2x), (l1y, l2y) = (_LINE_ENDS[:, :, 0].T[..., None], _LINE_ENDS[:, :, 1].T[..., None])
+    # Cull by the distance from each line to a point 80 px ahead (closest_point, Cramer's rule).
+    px = ax + _CULL_OFFSET * c
+    py = ay + _CULL_OFFSET * s
+    a1, b1 = l2y - l1y, l1x - l2x
+    c1 = (l2y - l1y) * l1x + (l1x - l2x) * l1y
+    c2 = -b1 * px + a1 * py
+    det = a1 * a1 + b1 * b1
+    qx = (a1 * c1 - b1 * c2) / det
+    qy = (a1 * c2 + b1 * c1) / det
+    considered = np.sqrt((qx - px) ** 2 + (qy - py) ** 2) <= _VIEW_R
+
+    # Endpoints in the agent's frame (x forward, y to the right).
+    d0x, d0y, d1x, d1y = l1x - ax, l1y - ay, l2x - ax, l2y - ay
+    p0x, p0y = d0x * c + d0y * s, d0x * -s + d0y * c
+    p1x, p1y = d1x * c + d1y * s, d1x * -s + d1y * c
+    svx, svy = p1x - p0x, p1y - p0y
+
+    # Crossings with the four sides of the view (line_intersect), then the set's de-duplication.
+    hx, hy, hit = [], [], []
+    for (bx, by), (ex, ey) in _BOUNDS:
+        rx, ry = ex - bx, ey - by
+        rs = rx * svy - ry * svx
+        ok = rs != 0
+        rs = np.where(ok, rs, 1.0)
+        qpx, qpy = p0x - bx, p0y - by
+        t = (qpx * svy - qpy * svx) / rs
+        u = (qpx * ry - qpy * rx) / rs
+        hit.append(ok & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1))
+        hx.append(bx + t * rx)
+        hy.append(by + t * ry)
+    new = [hit[0]]
+    for k in range(1, 4):
+        dup = np.zeros_like(hit[k])
+        for j in range(k):
+            dup |= hit[j] & (hx[j] == hx[k]) & (hy[j] == hy[k])
+        new.append(hit[k] & ~dup)
+    n_hits = new[0] + new[1] * 1 + new[2] * 1 + new[3] * 1
+    # First and second distinct crossing, in the order of the sides.
+    ix0 = np.where(new[0], hx[0], np.where(new[1], hx[1], np.where(new[2], hx[2], hx[3])))
+    iy0 = np.where(new[0], hy[0], np.where(new[1], hy[1], np.where(new[2], hy[2], hy[3])))
+    before2 = new[0] * 1 + new[1]
+    sec1 = new[1] & new[0]
+    sec2 = new[2] & (before2 == 1)
+    ix1 = np.where(sec1, hx[1], np.where(sec2, hx[2], hx[3]))
+    iy1 = np.where(sec1, hy[1], np.where(sec2, hy[2], hy[3]))
+
+    in0 = (p0x + VIEW_BACK > 0) & (p0x + VIEW_BACK < VISIBILITY) & (np.abs(p0y) < VISIBILITY / 2)
+    in1 = (p1x + VIEW_BACK > 0) & (p1x + VIEW_BACK < VISIBILITY) & (np.abs(p1y) < VISIBILITY / 2)
+    one, two, none_hit = n_hits == 1, n_hits == 2, n_hits == 0
+    swap = np.zeros(two.shape, bool)
+    if two.any():
+        w = np.nonzero(two)
+        swap[w] = set_order_swapped(_pair_hash(ix0[w], iy0[w]), _pair_hash(ix1[w], iy1[w]))
+    sx = np.where(none_hit, p0x, np.where(swap, ix1, ix0))
+    sy = np.where(none_hit, p0y, np.where(swap, iy1, iy0))
+    tx = np.where(two, np.where(swap, ix0, ix1), np.where(in0, p0x, p1x))
+    ty = np.where(two, np.where(swap, iy0, iy1), np.where(in0, p0y, p1y))
+    segment = considered & (two | (one & (in0 | in1)) | (none_hit & in0 & in1))
+    single = considered & one & ~in0 & ~in1
+
+    # DDA set-up in cell units, as the original: x forward from the back edge, y from the left.
+    x1 = (sx + VIEW_BACK) / CELL
+    y1 = (sy + VISIBILITY / 2) / CELL
+    ddx = (tx + VIEW_BACK) / CELL - x1
+    ddy = (ty + VISIBILITY / 2) / CELL - y1
+    steps = np.where(np.abs(ddx) > np.abs(ddy), np.abs(ddx), np.abs(ddy))
+    single |= segment & (steps == 0)
+    segment &= steps != 0
+    safe = np.where(segment, steps, 1.0)
+    n_pts = np.where(segment, np.trunc(np.where(segment, steps, 0.0) + 1), single * 1.0)
+    value = np.where(single, RING, LINE).astype(np.uint8)
+    return x1 - 0.5, y1 - 0.5, ddx / safe, ddy / safe, n_pts.astype(np.int64), value
+
+
+def _draw_lines(flat: np.ndarray, offset: int, seg: tuple, chunk: int = 128) -> None:
+    """Run the DDA for every (line, view) and paint its cells into flat, except over agents.
+
+    flat is the whole output buffer (its last byte a scratch cell), offset the block's first
+    view; line 0 is painted before line 1, like the original. Views go in small chunks so the
+    (samples x lines) temporaries stay in cache.
+    """
+    n_views = seg[0].shape[1]
+    for v0 in range(0, n_views, chunk):
+        x0, y0, dx, dy, n_pts, value = (a[:, v0 : v0 + chunk].reshape(-1) for a in seg)
+        k = max(int(n_pts.max(initial=0)), 1)
+        n = x0.size
+        xs = np.empty((n, k))
+        ys = np.empty((n, k))
+        xs[:, 0], ys[:, 0] = x0, y0
+        xs[:, 1:] = dx[:, None]
+        ys[:, 1:] = dy[:, None]
+        np.add.accumulate(xs, axis=1, out=xs)  # sequential sums, like x += delta_x
+        np.add.accumulate(ys, axis=1, out=ys)
+        row = xs.astype(np.int32)  # truncation towards zero, like int()
+        col = ys.astype(np.int32)
+        np.clip(row, 0, OBS_SIZE - 1, out=row)
+        np.clip(col, 0, OBS_SIZE - 1, out=col)
+        col -= row * OBS_SIZE
+        views = offset + v0 + np.arange(n, dtype=np.int64) % (n // 2)
+        base = views * (OBS_SIZE * OBS_SIZE) + (OBS_SIZE - 1) * OBS_SIZE
+        cell = np.where(np.arange(k) < n_pts[:, None], base[:, None] + col, flat.size - 1)
+        cell = cell.reshape(-1)  # line 0's samples first, then line 1's
+        old = flat[cell]
+        flat[cell] = np.where(old < BLUE, np.repeat(value, k), old)
 
 
 # --- physics -----------------------------------------------------------------------------------
@@ -401,19 +727,18 @@ class WrestlingEnv:
         """Reset every environment (or those where mask is True); returns obs (n, 2, 40, 40)."""
         if mask is None:
             self._set(initial_state(self.n_envs))
-            self._obs = observe(self.pos, self.theta)
+            self._obs = np.broadcast_to(_RESET_OBS, (self.n_envs, 2, OBS_SIZE, OBS_SIZE)).copy()
         else:
-            mask = np.asarray(mask, bool)
-            self._reset_rows(np.flatnonzero(mask))
-        return self._obs.copy()
+            rows = np.flatnonzero(np.asarray(mask, bool))
+            self._reset_state(rows)
+            self._obs = self._obs.copy()
+            self._obs[rows] = _RESET_OBS
+        return self._obs
 
-    def _reset_rows(self, rows: np.ndarray) -> None:
-        if rows.size == 0:
-            return
+    def _reset_state(self, rows: np.ndarray) -> None:
         st = initial_state(rows.size)
         for name in ("pos", "vel", "theta", "energy", "steps", "out", "done", "winner"):
             getattr(self, name)[rows] = getattr(st, name)
-        self._obs[rows] = _RESET_OBS
 
     # actions -----------------------------------------------------------------------------------
     def _check_actions(self, actions, active: np.ndarray) -> np.ndarray:
@@ -437,63 +762,87 @@ class WrestlingEnv:
 
     # step --------------------------------------------------------------------------------------
     def step(self, actions) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
-        """Advance every running match by one step; returns (obs, reward, done, info)."""
+        """Advance every running match by one step; returns (obs, reward, done, info).
+
+        obs (n, 2, 40, 40) uint8, reward (n, 2), done (n,) bool; info: "winner" (n,) (0, 1, -1 for
+        a draw, -2 while running), "length" (n,) steps of the episode, "final_obs" (n, 2, 40, 40)
+        the observation this step produced (before any auto-reset), "active" (n,) bool: which
+        environments were stepped (finished ones are frozen until reset without auto_reset).
+        The returned arrays are fresh each step; the env never writes into them afterwards.
+        """
         active = ~self.done
         a = self._check_actions(actions, active)
-        rows = np.flatnonzero(active)
-        all_rows = rows.size == self.n_envs
-        sel = slice(None) if all_rows else rows
+        if active.all():
+            new = _advance(self.pos, self.vel, self.theta, self.energy, self.out, self.steps, a)
+            self.pos, self.vel, self.theta, self.energy, self.out, self.steps = new[:6]
+            reward, self.done, self.winner, obs = new[6:]
+        else:
+            rows = np.flatnonzero(active)
+            new = _advance(
+                self.pos[rows],
+                self.vel[rows],
+                self.theta[rows],
+                self.energy[rows],
+                self.out[rows],
+                self.steps[rows],
+                a[rows],
+            )
+            for name, value in zip(_STATE_FIELDS, new[:6], strict=False):
+                getattr(self, name)[rows] = value
+            part_reward, self.done[rows], self.winner[rows], part_obs = new[6:]
+            reward = np.zeros((self.n_envs, 2))
+            reward[rows] = part_reward
+            obs = self._obs.copy()
+            obs[rows] = part_obs
+        done = self.done.copy()
+        info = {"winner": self.winner.copy(), "length": self.steps.copy(), "final_obs": obs}
+        info["active"] = active
+        if self.auto_reset and done.any():
+            finished = np.flatnonzero(done)
+            obs = obs.copy()
+            obs[finished] = _RESET_OBS
+            self._reset_state(finished)
+        self._obs = obs
+        return obs, reward, done, info
 
-        pos, vel = self.pos[sel].copy(), self.vel[sel].copy()
-        theta, energy = self.theta[sel].copy(), self.energy[sel].copy()
-        force, turn = a[sel, :, 0], a[sel, :, 1]
-        tired = energy < 0
-        theta = np.where(tired, theta, theta + turn)
-        ang = theta / 180 * np.pi
-        acc = np.stack([force * np.cos(ang), force * np.sin(ang)], axis=-1)
-        acc[tired] = 0.0
 
-        _collide_and_move(pos, vel, acc)
-        speed = np.sqrt(vel[..., 0] ** 2 + vel[..., 1] ** 2)
-        fast = speed > SPEED_CAP
-        if fast.any():
-            factor = np.where(fast, SPEED_CAP / np.where(fast, speed, 1.0), 1.0)
-            vel = np.where(fast[..., None], vel * factor[..., None], vel)
-        dist = np.sqrt((pos[..., 0] - RING_CENTRE[0]) ** 2 + (pos[..., 1] - RING_CENTRE[1]) ** 2)
-        out = self.out[sel] | (np.abs(dist - RING_RADIUS) <= RADIUS)
-        steps = self.steps[sel] + 1
-        reward = np.zeros((rows.size, 2))
-        reward[:, 0] = out[:, 1] & ~out[:, 0]
-        reward[:, 1] = out[:, 0] & ~out[:, 1]
-        obs = observe(pos, theta)
-        done = out.any(1) | (steps >= MAX_STEPS)
-        winner = np.where(
-            done, np.where(reward[:, 0] > 0, 0, np.where(reward[:, 1] > 0, 1, -1)), -2
-        )
+_STATE_FIELDS = ("pos", "vel", "theta", "energy", "out", "steps")
 
-        # Energy last: it only matters from the next step on.
-        fmag = np.sqrt(acc[..., 0] ** 2 + acc[..., 1] ** 2)
-        vmag = np.sqrt(vel[..., 0] ** 2 + vel[..., 1] ** 2)
-        new_e = energy - (fmag * vmag / 50 - ENERGY_RECOVER) * TAU
-        new_e = np.where(new_e < 0, -1.0, np.minimum(new_e, ENERGY_CAP))
-        energy = np.where(tired, -1.0, new_e)
 
-        self.pos[sel], self.vel[sel], self.theta[sel], self.energy[sel] = pos, vel, theta, energy
-        self.steps[sel], self.out[sel], self.done[sel], self.winner[sel] = steps, out, done, winner
-        self._obs[sel] = obs
+def _advance(pos, vel, theta, energy, out, steps, actions):
+    """One step of the rules for running matches; returns the new state, reward, done, winner, obs."""
+    pos, vel = pos.copy(), vel.copy()
+    force, turn = actions[..., 0], actions[..., 1]
+    tired = energy < 0  # fatigued: no force and no turning
+    theta = np.where(tired, theta, theta + turn)
+    ang = theta / 180 * np.pi
+    acc = np.empty(pos.shape)
+    acc[..., 0] = force * np.cos(ang)
+    acc[..., 1] = force * np.sin(ang)
+    acc[tired] = 0.0
 
-        full_reward = np.zeros((self.n_envs, 2))
-        full_reward[sel] = reward
-        done_now = self.done.copy()
-        info = {
-            "winner": self.winner.copy(),
-            "length": self.steps.copy(),
-            "final_obs": self._obs.copy(),
-            "active": active,
-        }
-        if self.auto_reset and done_now.any():
-            self._reset_rows(np.flatnonzero(done_now))
-        return self._obs.copy(), full_reward, done_now, info
+    _collide_and_move(pos, vel, acc)
+    speed = np.sqrt(vel[..., 0] ** 2 + vel[..., 1] ** 2)
+    fast = speed > SPEED_CAP
+    if fast.any():
+        vel[fast] *= (SPEED_CAP / speed[fast])[:, None]
+    dist = np.sqrt((pos[..., 0] - RING_CENTRE[0]) ** 2 + (pos[..., 1] - RING_CENTRE[1]) ** 2)
+    out = out | (np.abs(dist - RING_RADIUS) <= RADIUS)
+    steps = steps + 1
+    reward = np.empty(out.shape)
+    reward[:, 0] = out[:, 1] & ~out[:, 0]
+    reward[:, 1] = out[:, 0] & ~out[:, 1]
+    obs = observe(pos, theta)
+    done = out.any(1) | (steps >= MAX_STEPS)
+    winner = np.where(done, np.where(reward[:, 0] > 0, 0, np.where(reward[:, 1] > 0, 1, -1)), -2)
+
+    # Energy last: it only matters from the next step on.
+    fmag = np.sqrt(acc[..., 0] ** 2 + acc[..., 1] ** 2)
+    vmag = np.sqrt(vel[..., 0] ** 2 + vel[..., 1] ** 2)
+    new_e = energy - (fmag * vmag / 50 - ENERGY_RECOVER) * TAU
+    new_e = np.where(new_e < 0, -1.0, np.minimum(new_e, ENERGY_CAP))
+    energy = np.where(tired, -1.0, new_e)
+    return pos, vel, theta, energy, out, steps, reward, done, winner, obs
 
 
 _RESET_OBS = observe(initial_state(1).pos, initial_state(1).theta)[0]
