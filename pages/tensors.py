@@ -152,10 +152,10 @@ def arithmetic() -> None:
     ui.explain("`+ - * / **` work cell by cell on tensors of the same shape.")
     left, right = st.columns([1, 4])
     with left:
-        op = st.segmented_control("Operator", T.ELEMENTWISE_OPS, default="+", key="arith_op")
+        op = st.radio("Operator", T.ELEMENTWISE_OPS, key="arith_op", horizontal=True)
         shape = shape_input("arith", (2, 3), 1, 2)
     with right:
-        report(T.elementwise(op or "+", shape))
+        report(T.elementwise(op, shape))
 
 
 def products() -> None:
@@ -166,7 +166,7 @@ def products() -> None:
     )
     left, right = st.columns([1, 4])
     with left:
-        kind = st.segmented_control("Product", T.PRODUCTS, default="mm", key="prod_kind") or "mm"
+        kind = st.radio("Product", T.PRODUCTS, index=2, key="prod_kind", horizontal=True)
         batch = st.slider("batch", 1, 3, 2, key="prod_batch") if kind == "@" else 1
         n = st.slider("rows of a (n)", 1, 4, 2, key="prod_n") if kind != "dot" else 1
         k = st.slider("inner size (k)", 1, 4, 3, key="prod_k") if kind != "outer" else 1
@@ -195,7 +195,7 @@ def reductions() -> None:
     )
     left, right = st.columns([1, 4])
     with left:
-        op = st.segmented_control("Reduction", T.REDUCTIONS, default="sum", key="red_op") or "sum"
+        op = st.radio("Reduction", T.REDUCTIONS, key="red_op", horizontal=True)
         shape = shape_input("red", (3, 4), 1, 3)
         dim = dim_choice("along dim", len(shape), "red_dim", allow_all=True, default=1)
         keepdim = st.toggle("keepdim", key="red_keepdim", disabled=dim is None)
@@ -230,9 +230,9 @@ def view() -> None:
     with left:
         rows = st.slider("rows of x", 1, 4, 2, key="view_rows")
         cols = st.slider("columns of x", 1, 6, 3, key="view_cols")
-        transposed = st.toggle("transpose x first (x = x.t())", key="view_t")
+        transposed = st.toggle("x = x.t() first", key="view_t")
         options = [s for s in T.factor_shapes(rows * cols) if len(s) <= 3]
-        default = next((i for i, s in enumerate(options) if len(s) == 2 and s != (cols, rows)), 0)
+        default = next((i for i, s in enumerate(options) if len(s) == 2 and s != (rows, cols)), 0)
         new = st.selectbox(
             "new shape",
             options,
@@ -256,12 +256,7 @@ def squeeze() -> None:
     )
     left, right = st.columns([1, 4])
     with left:
-        op = (
-            st.segmented_control(
-                "Operation", ["squeeze", "unsqueeze"], default="squeeze", key="sq_op"
-            )
-            or "squeeze"
-        )
+        op = st.radio("Operation", ["squeeze", "unsqueeze"], key="sq_op", horizontal=True)
         max_dims = 3 if op == "unsqueeze" else 4
         shape = shape_input(f"sq_{op}", (2, 1, 3), 1, max_dims)
         nd = len(shape)
@@ -331,10 +326,7 @@ def cat() -> None:
     )
     left, right = st.columns([1, 4])
     with left:
-        op = (
-            st.segmented_control("Operation", ["cat", "stack"], default="cat", key="cat_op")
-            or "cat"
-        )
+        op = st.radio("Operation", ["cat", "stack"], key="cat_op", horizontal=True)
         rows = st.slider("rows of a", 1, 4, 2, key="cat_rows")
         cols = st.slider("columns of a", 1, 4, 3, key="cat_cols")
         dim = st.selectbox("dim", [0, 1, 2] if op == "stack" else [0, 1], key=f"cat_dim_{op}")

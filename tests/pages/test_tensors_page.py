@@ -82,13 +82,13 @@ def test_creation_widgets(at):
 
 def test_arithmetic_and_products(at):
     topic(at, "arithmetic")
-    at.button_group(key="arith_op").set_value("/").run()
+    at.radio(key="arith_op").set_value("/").run()
     at.slider(key="arith_2d_1").set_value(4).run()
     ok(at)
     assert "c = a / b" in codes(at)
     topic(at, "products")
     for kind in ["dot", "outer", "@", "mm"]:
-        at.button_group(key="prod_kind").set_value(kind).run()
+        at.radio(key="prod_kind").set_value(kind).run()
         ok(at)
     at.slider(key="prod_k").set_value(4).run()
     at.slider(key="prod_i").set_value(1).run()
@@ -99,7 +99,7 @@ def test_arithmetic_and_products(at):
 
 def test_reductions(at):
     topic(at, "reductions")
-    at.button_group(key="red_op").set_value("max").run()
+    at.radio(key="red_op").set_value("max").run()
     at.selectbox(key="red_dim").set_value(0).run()
     at.toggle(key="red_keepdim").set_value(True).run()
     ok(at)
@@ -136,7 +136,7 @@ def test_squeeze_and_unsqueeze(at):
     at.selectbox(key="sq_dim_3").set_value("all").run()
     ok(at)
     assert "y = x.squeeze()" in codes(at)
-    at.button_group(key="sq_op").set_value("unsqueeze").run()
+    at.radio(key="sq_op").set_value("unsqueeze").run()
     at.selectbox(key="usq_dim_3").set_value(0).run()
     ok(at)
     assert "y = x.unsqueeze(0)" in codes(at)
@@ -174,7 +174,7 @@ def test_cat_stack_gather(at):
     at.slider(key="cat_b1").set_value(1).run()
     ok(at)
     assert "c = torch.cat([a, b], dim=1)" in codes(at)
-    at.button_group(key="cat_op").set_value("stack").run()
+    at.radio(key="cat_op").set_value("stack").run()
     at.selectbox(key="cat_dim_stack").set_value(2).run()
     ok(at)
     assert any(c.startswith("torch.Size([2, 3, 2])") for c in codes(at))
