@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.wrestling.data import Dataset, normalise_colours
+
 CENTRE = np.array([300.0, 350.0])
 TAU = 0.1
 MAX_SPEED = 100.0
@@ -100,3 +102,85 @@ force = np.clip(u @ accel, -100, 200)              # best force along each new h
 best = np.argmin(((accel - force[:, None] * u) ** 2).sum(1))
 action = [force[best], turns[best]]
 """
+
+
+OPPONENTS = ("random", "still", "expert")
+
+
+def collect(
+    n_pairs: int = 10_000,
+    seed: int = 0,
+    n_envs: int = 256,
+    mix: tuple[float, float, float] = (0.6, 0.1, 0.3),
+    noise: float = 0.2,
+    opening: int = 10,
+) -> Dataset:
+    """Expert (view, action) pairs from batched matches, both sides, colours normalised.
+
+    Opponents are drawn per episode from random / still / the expert itself (`mix`); each
+    episode opens with 0-`opening` random steps by both players (not recorded). With
+    probability `noise` the expert's executed action is replaced by a random one while the
+    recorded label stays the expert's choice, so the data also shows how to recover.
+    """
+    from core.wrestling.env import WrestlingEnv  # the game, imported late: it builds tables
+
+    rng = np.random.default_rng(seed)
+    env = WrestlingEnv(n_envs, auto_reset=True)
+    obs = env.reset()
+    rows = np.arange(n_envs)
+    side = rows % 2  # the expert's side in each environment (both sides play in self-play)
+    opp = np.zeros(n_envs, int)
+    k = np.zeros(n_envs, int)
+    episode = np.zeros(n_envs, int)
+    next_episode = 0
+
+    def new_episodes(mask: np.ndarray) -> None:
+        nonlocal next_episode
+        m = int(mask.sum())
+        opp[mask] = rng.choice(len(OPPONENTS), size=m, p=np.asarray(mix) / np.sum(mix))
+        k[mask] = rng.integers(0, opening + 1, m)
+        episode[mask] = next_episode + np.arange(m)
+        next_episode += m
+
+    new_episodes(np.ones(n_envs, bool))
+    got_obs, got_act, got_ep = [], [], []
+    count = 0
+    while count < n_pairs:
+        acts = np.zeros((n_envs, 2, 2))
+        for player in (0, 1):
+            acts[:, player] = expert_action(env.pos, env.vel, env.theta, player)
+        labels = acts.copy()
+        me = side
+        other = 1 - side
+        opp_act = acts[rows, other]
+        opp_act = np.where((opp == 0)[:, None], random_actions(rng, n_envs), opp_act)
+        opp_act = np.where((opp == 1)[:, None], 0.0, opp_act)
+        acts[rows, other] = opp_act
+        noisy = rng.random((n_envs, 2)) < noise
+        acts = np.where(noisy[..., None], random_actions(rng, 2 * n_envs).reshape(-1, 2, 2), acts)
+        opening_now = env.steps < k
+        acts[opening_now] = random_actions(rng, 2 * int(opening_now.sum())).reshape(-1, 2, 2)
+        record = [(me, ~opening_now), (other, ~opening_now & (opp == 2))]
+        for player, mask in record:
+            if mask.any():
+                got_obs.append(normalise_colours(obs[rows[mask], player[mask]], player[mask]))
+                got_act.append(labels[rows[mask], player[mask]])
+                got_ep.append(2 * episode[mask] + (player[mask] != side[mask]))
+                count += int(mask.sum())
+        obs, _, done, _ = env.step(acts)
+        if done.any():
+            new_episodes(np.asarray(done, bool))
+    ep = np.concatenate(got_ep)
+    order = np.argsort(ep, kind="stable")[:n_pairs]
+    ep = ep[order]
+    _, ep = np.unique(ep, return_inverse=True)
+    return Dataset(
+        np.concatenate(got_obs)[order].astype(np.uint8),
+        np.concatenate(got_act)[order].astype(np.float32),
+        ep.astype(np.int64),
+    )
+
+
+def random_actions(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Uniform random [force, turn] (n, 2), as Jidi's random agent."""
+    return np.stack([rng.uniform(-100.0, 200.0, n), rng.uniform(-30.0, 30.0, n)], axis=1)

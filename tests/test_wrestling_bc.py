@@ -1,0 +1,86 @@
+"""Behaviour cloning: encoding, bounded outputs, a falling loss, weights round trip."""
+
+import numpy as np
+import torch
+
+from core.wrestling import bc
+from core.wrestling.data import Dataset, load_zip
+
+
+def test_encoding_is_one_hot_per_meaning():
+    v = np.array([[0, 1, 4, 8, 10]], dtype=np.uint8)
+    x = bc.encode(v[None])  # (1, 4, 1, 5)
+    # channels: self (10), opponent (8), ring (1), lines (4); empty cells are all zero
+    expected = [[0, 0, 0, 0, 1], [0, 0, 0, 1, 0], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0]]
+    np.testing.assert_array_equal(x[0, :, 0].numpy(), expected)
+
+
+def test_scaling_maps_the_ranges_onto_minus_one_one():
+    a = np.array([[-100.0, -30.0], [200.0, 30.0], [50.0, 0.0]])
+    y = bc.scale_actions(a)
+    np.testing.assert_allclose(y.numpy(), [[-1, -1], [1, 1], [0, 0]])
+    np.testing.assert_allclose(bc.unscale_actions(y).numpy(), a)
+
+
+def test_outputs_stay_inside_the_game_ranges_even_for_huge_weights():
+    torch.manual_seed(0)
+    policy = bc.BCPolicy(bc.PolicyNet())
+    with torch.no_grad():
+        for p in policy.net.parameters():
+            p.mul_(1000)
+    rng = np.random.default_rng(0)
+    obs = rng.choice(np.array([0, 1, 4, 8, 10], dtype=np.uint8), size=(50, 40, 40))
+    a = policy.act(obs)
+    assert a.shape == (50, 2)
+    assert (a[:, 0] >= -100).all() and (a[:, 0] <= 200).all()
+    assert (a[:, 1] >= -30).all() and (a[:, 1] <= 30).all()
+
+
+def test_player_one_sees_itself_as_ten():
+    torch.manual_seed(0)
+    policy = bc.BCPolicy(bc.PolicyNet())
+    rng = np.random.default_rng(1)
+    view0 = rng.choice(np.array([0, 1, 4, 8, 10], dtype=np.uint8), size=(5, 40, 40))
+    view1 = np.where(view0 == 10, 8, np.where(view0 == 8, 10, view0))
+    np.testing.assert_allclose(policy.act(view0, 0), policy.act(view1, 1))
+
+
+def test_loss_falls_on_the_course_data_and_beats_the_mean(shared_dir):
+    full = load_zip(shared_dir / "data" / "course_expert_obs_actions.zip")
+    keep = full.episode < 40  # a sixth of the episodes keeps the test short
+    data = Dataset(full.obs[keep], full.actions[keep], full.episode[keep])
+    cfg = bc.TrainConfig(epochs=3, batch_size=64, val_fraction=0.2, arch=bc.Arch((8, 16), 32))
+    events = list(bc.train(data, cfg))
+    assert [e.epoch for e in events] == [1, 2, 3]
+    assert events[-1].policy is not None
+    assert events[-1].train_loss < events[0].train_loss
+    assert all(np.isfinite(e.val_loss) for e in events)
+    # held-out episodes: clearly better than always predicting the mean action
+    assert events[-1].val_loss < 0.5 * events[-1].val_baseline
+
+
+def test_training_is_reproducible_with_the_seed():
+    rng = np.random.default_rng(0)
+    obs = rng.choice(np.array([0, 1, 4, 8, 10], dtype=np.uint8), size=(40, 40, 40))
+    act = np.stack([rng.uniform(-100, 200, 40), rng.uniform(-30, 30, 40)], 1).astype(np.float32)
+    data = Dataset(obs, act, np.arange(40) // 4)
+    cfg = bc.TrainConfig(epochs=2, arch=bc.Arch((4, 4), 8))
+    a = [e.train_loss for e in bc.train(data, cfg)]
+    b = [e.train_loss for e in bc.train(data, cfg)]
+    assert a == b
+
+
+def test_weights_round_trip_with_weights_only():
+    torch.manual_seed(0)
+    policy = bc.BCPolicy(bc.PolicyNet(bc.Arch((8, 8), 16)))
+    back = bc.load_weights(bc.save_weights(policy))
+    assert back.net.arch == bc.Arch((8, 8), 16)
+    obs = np.zeros((3, 40, 40), np.uint8)
+    obs[:, 30:34, 18:22] = 10
+    np.testing.assert_allclose(back.act(obs), policy.act(obs))
+
+
+def test_the_snippet_runs():
+    scope: dict = {}
+    exec(bc.TRAIN_SNIPPET, scope)
+    assert -100 <= float(scope["force"]) <= 200 and -30 <= float(scope["turn"]) <= 30
