@@ -525,8 +525,8 @@ def _batched_loss(model, x, y, stacked: dict[str, torch.Tensor]) -> torch.Tensor
 def li_slice(
     resolution: int = 31,
     span: float = 1.0,
-    epochs: int = 300,
-    lr: float = 0.02,
+    epochs: int = 200,
+    lr: float = 0.03,
     seed: int = 0,
 ):
     """Train the MLP on the moons, then sweep a filter-normalised 2-D slice of its loss.
