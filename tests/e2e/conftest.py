@@ -146,7 +146,17 @@ def no_error_on_screen(pg) -> None:
 def screenshot(pg, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    pg.screenshot(path=str(path), full_page=True)
+    # Streamlit scrolls inside its own container, so a "full page" shot would stop at the
+    # viewport: grow the viewport to the content's height for the shot, then put it back.
+    size = pg.viewport_size
+    height = pg.evaluate(
+        """() => { const m = document.querySelector('[data-testid="stMain"]');
+                   return m ? m.scrollHeight : document.body.scrollHeight; }"""
+    )
+    pg.set_viewport_size({"width": size["width"], "height": max(size["height"], min(height, 6000))})
+    pg.wait_for_timeout(300)
+    pg.screenshot(path=str(path))
+    pg.set_viewport_size(size)
     return path
 
 
