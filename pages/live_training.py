@@ -27,7 +27,8 @@ from core.training import (
 from core.training.loop import PHASE_WORDS, Run, scaffold_at
 from core.training.models import ACTIVATIONS, RECURRENT
 
-LR_OPTIONS = [float(f"{v:.2g}") for v in np.logspace(-4, 1, 26)]  # 1e-4 ... 10, log-spaced
+# 1e-4 ... 10 on a 1-2-3-5 ladder: evenly spaced on a log scale, round numbers to read aloud
+LR_OPTIONS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 3, 5)] + [10.0]
 BATCH_OPTIONS = [1, 2, 4, 8, 10, 16, 32, 64, 128, 256]
 REDRAW_SECONDS = 0.3  # at most about three redraws a second: the browser keeps up
 LIVE_KEYS = ("lr",)  # settings applied to a live run; any other change starts a fresh one
@@ -124,22 +125,22 @@ def trainer(
 ) -> None:
     """Buttons, progress, the scaffold with its phase, and the live loop for one example."""
     run = _current_run(name, cfg)
-    b = st.columns([1, 1, 1, 1, 4])
-    start = b[0].button(
+    b = st.container(horizontal=True, vertical_alignment="center")
+    start = b.button(
         "Resume" if run.status == "paused" else "Start",
         key=f"{name}_start",
         type="primary",
         icon=":material/play_arrow:",
     )
-    pause = b[1].button("Pause", key=f"{name}_pause", icon=":material/pause:")
-    reset = b[2].button("Reset", key=f"{name}_reset", icon=":material/restart_alt:")
-    one = b[3].button(
+    pause = b.button("Pause", key=f"{name}_pause", icon=":material/pause:")
+    reset = b.button("Reset", key=f"{name}_reset", icon=":material/restart_alt:")
+    one = b.button(
         "One phase",
         key=f"{name}_phase",
         icon=":material/skip_next:",
         help="Advance the loop by one phase: zero_grad, forward, loss, backward, step.",
     )
-    slow = b[4].toggle(
+    slow = b.toggle(
         "Slow motion",
         value=pace_seconds > 0,
         key=f"{name}_slow",
@@ -164,7 +165,7 @@ def trainer(
 
     progress = st.empty()
     status = st.empty()
-    left, right = st.columns([5, 2], gap="large")
+    left, right = st.columns([3, 2], gap="large")
     with left:
         boxes = {s: st.empty() for s in slots}
     with right:
@@ -231,7 +232,7 @@ def regression_tab() -> None:
             [
                 ("|w − w*|", _fmt(log, "w error")),
                 ("|b − b*|", _fmt(log, "b error")),
-                ("loss", _fmt(log, "train loss", ".6f")),
+                ("loss", _fmt(log, "train loss", ".2e")),
             ],  # fmt: skip
         )
         start = run.snapshot if not run.tracked else run.tracked[0]

@@ -1,0 +1,71 @@
+"""Live training in a real browser: a run starts, its charts move while it trains, it finishes."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import no_error_on_screen, screenshot, settle
+
+pytestmark = pytest.mark.e2e
+
+URL_PATH = Path("pages/live_training.py").stem
+CHART = '[data-testid="stVegaLiteChart"]'
+
+
+def _open(page, server) -> None:
+    page.goto(f"{server}/{URL_PATH}")
+    page.get_by_role("button", name="Start").wait_for(timeout=120_000)
+    settle(page, timeout=120)
+
+
+def _chart_png(page, index: int = 0) -> bytes:
+    return page.locator(CHART).nth(index).screenshot()
+
+
+def _wait_finished(page, timeout: float = 120.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if page.get_by_text("Finished:").count() > 0:
+            return
+        time.sleep(0.3)
+    raise AssertionError("the run did not finish")
+
+
+def test_regression_run_moves_the_charts_and_finishes(server, page):
+    _open(page, server)
+    no_error_on_screen(page)
+    assert page.get_by_role("tab", name="Regression").count() == 1
+    before = _chart_png(page)
+    page.get_by_role("button", name="Start").click()
+    # slow motion stretches the regression over about six seconds: catch it mid-run twice
+    page.get_by_text("Running:").first.wait_for(timeout=60_000)
+    time.sleep(1.0)
+    during_1 = _chart_png(page)
+    time.sleep(1.5)
+    during_2 = _chart_png(page)
+    assert during_1 != before, "the parameter chart changed once training started"
+    assert during_2 != during_1, "the parameter chart keeps moving while it trains"
+    _wait_finished(page)
+    settle(page)
+    no_error_on_screen(page)
+    assert page.get_by_text("|w − w*|").count() >= 1
+    screenshot(page, "live_training-regression-finished")
+
+
+def test_classification_boundary_redraws(server, page):
+    _open(page, server)
+    page.get_by_role("tab", name="2-D classification").click()
+    settle(page)
+    page.get_by_label("Data set").first.click()
+    page.get_by_role("option", name="spiral").click()
+    settle(page)
+    before = _chart_png(page)
+    page.get_by_role("button", name="Start").click()
+    _wait_finished(page)
+    settle(page)
+    no_error_on_screen(page)
+    after = _chart_png(page)
+    assert after != before, "the decision boundary was redrawn by training"
+    assert page.locator(CHART).count() >= 3  # boundary, loss, accuracy
+    screenshot(page, "live_training-spiral-finished")

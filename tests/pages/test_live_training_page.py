@@ -1,0 +1,107 @@
+"""The Live training page under AppTest: every tab starts a short run, resets, steps, diverges."""
+
+import math
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PAGE = "pages/live_training.py"
+
+# tab label -> (run name, widget prefix, small epochs)
+TABS = {
+    "Regression": ("regression", "reg", 1),
+    "Curve fitting": ("curve", "curve", 3),
+    "2-D classification": ("toy", "toy", 3),
+    "Digits: softmax": ("softmax", "softmax", 2),
+    "RNN": ("rnn", "rnn", 2),
+    "CNN": ("cnn", "cnn", 1),
+}
+
+
+def _open(tab: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.session_state["live_training_tab"] = tab
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("tab", list(TABS))
+def test_tab_runs_a_short_training(tab):
+    name, prefix, epochs = TABS[tab]
+    at = _open(tab)
+    assert at.button(key=f"{name}_start").label == "Start"
+    assert any("optimizer.zero_grad()" in c.value for c in at.code)
+    at.slider(key=f"{prefix}_epochs").set_value(epochs).run()
+    if not at.toggle(key=f"{name}_slow").disabled:
+        at.toggle(key=f"{name}_slow").set_value(False).run()
+    at.button(key=f"{name}_start").click().run()
+    assert not at.exception, _errors(at)
+    run = at.session_state[f"live_training_{name}"]
+    assert run.status == "finished"
+    assert len(run.epoch_log) == epochs
+    assert all(math.isfinite(v) for row in run.epoch_log for v in row.values())
+    assert at.session_state[f"{prefix}_epochs"] == epochs
+    labels = [m.label for m in at.metric]
+    assert labels and all(m.value != "–" for m in at.metric), labels
+    assert len(at.get("vega_lite_chart")) >= 2
+    assert "Finished" in at.get("progress")[0].proto.text
+
+
+def test_reset_with_the_same_seed_replays_the_curves():
+    at = _open("2-D classification")
+    at.slider(key="toy_epochs").set_value(2).run()
+    at.button(key="toy_start").click().run()
+    first = at.session_state["live_training_toy"].steps
+    at.button(key="toy_reset").click().run()
+    assert at.session_state["live_training_toy"].status == "ready"
+    at.button(key="toy_start").click().run()
+    assert at.session_state["live_training_toy"].steps == first
+    at.number_input(key="toy_seed").set_value(1).run()
+    at.button(key="toy_start").click().run()
+    assert at.session_state["live_training_toy"].steps != first
+    assert not at.exception, _errors(at)
+
+
+def test_one_phase_walks_the_scaffold():
+    at = _open("Regression")
+    expected = ["zero_grad", "forward", "loss", "backward", "step"]
+    for phase in expected:
+        at.button(key="regression_phase").click().run()
+        marked = [c.value for c in at.code if "# <--" in c.value]
+        assert marked and f"# <-- {phase}" in marked[0], (phase, marked)
+    run = at.session_state["live_training_regression"]
+    assert run.status == "paused" and run.last.step == 1
+    assert at.button(key="regression_start").label == "Resume"
+
+
+def test_a_blown_up_learning_rate_is_a_message_not_a_crash():
+    at = _open("2-D classification")
+    at.select_slider(key="toy_lr").set_value(10.0).run()
+    at.selectbox(key="toy_opt").set_value("SGD").run()
+    at.slider(key="toy_epochs").set_value(30).run()
+    at.button(key="toy_start").click().run()
+    assert not at.exception, _errors(at)
+    run = at.session_state["live_training_toy"]
+    assert run.status == "diverged"
+    assert any("learning rate" in w.value for w in at.warning)
+    assert len(at.get("vega_lite_chart")) >= 1  # the last good charts stay
+
+
+def test_learning_rate_changes_the_live_run_without_a_reset():
+    at = _open("Regression")
+    at.button(key="regression_phase").click().run()
+    run = at.session_state["live_training_regression"]
+    at.select_slider(key="reg_lr").set_value(0.1).run()
+    assert at.session_state["live_training_regression"] is run
+    assert run.task.optimizer.param_groups[0]["lr"] == 0.1
+    at.select_slider(key="reg_batch").set_value(32).run()
+    assert at.session_state["live_training_regression"] is not run  # structure changed: fresh
