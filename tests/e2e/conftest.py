@@ -4,6 +4,7 @@ They skip, with the reason, where Chromium or Playwright is absent; CI installs 
 Screenshots go to build/screenshots/ (printed at the end of the run) for a person to look at.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -56,45 +57,38 @@ def sync_playwright_api():
     return sync_playwright
 
 
-@pytest.fixture(scope="session")
-def server(sync_playwright_api):
-    """Start `streamlit run streamlit_app.py` on a free loopback port; yield its base URL."""
+@contextlib.contextmanager
+def start_server(extra_args: tuple[str, ...] = ()):
+    """Run `streamlit run streamlit_app.py` on a free loopback port; yield (base URL, process)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     (ROOT / "build").mkdir(exist_ok=True)
-    log = open(ROOT / "build" / "e2e-server.log", "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.time() + 60
-    while not _healthy(url):
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail("the Streamlit server did not come up within 60 s")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
+    log = open(ROOT / "build" / f"e2e-server-{port}.log", "w")
+    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py"]
+    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
+    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false", *extra_args]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        deadline = time.time() + 60
+        while not _healthy(url):
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("the Streamlit server did not come up within 60 s")
+            time.sleep(0.3)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(sync_playwright_api):
+    """The app's base URL, served for the whole test session."""
+    with start_server() as (url, _proc):
+        yield url
 
 
 @pytest.fixture(scope="session")

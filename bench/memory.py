@@ -1,0 +1,80 @@
+"""Peak resident memory of one Streamlit server process after a visitor uses every page.
+
+Run by hand: `python bench/memory.py`. Starts the real server, opens every page in Chromium,
+runs each page's default heavy actions (every button whose label starts a training run, a
+collection, a match or a computation), and prints the server's peak RSS (VmHWM) per page against
+Community Cloud's smallest tier (700 MB).
+"""
+
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from outline import built_chapters  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, settle, start_server  # noqa: E402
+
+LIMIT_MB = 700
+HEAVY = re.compile(r"^(Start|Train|Collect|Play|Run|Compute|Evaluate)", re.IGNORECASE)
+
+
+def rss_mb(pid: int, field: str) -> float:
+    """VmRSS or VmHWM of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
+def click_heavy_buttons(page, timeout: float) -> list[str]:
+    """Click each visible heavy-action button once, letting each run finish."""
+    clicked = []
+    buttons = page.locator(
+        '[data-testid="stButton"] button, [data-testid="stFormSubmitButton"] button'
+    )
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        label = button.inner_text().strip()
+        if HEAVY.match(label) and button.is_visible() and button.is_enabled():
+            button.click()
+            settle(page, timeout=timeout)
+            clicked.append(label)
+    return clicked
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    with start_server() as (url, proc), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        settle(page)
+        print(f"{'after':40s} {'RSS MB':>8s} {'peak MB':>8s}  actions")
+        print(
+            f"{'start (Home)':40s} {rss_mb(proc.pid, 'VmRSS'):8.0f} {rss_mb(proc.pid, 'VmHWM'):8.0f}"
+        )
+        for chapter in built_chapters():
+            page.goto(f"{url}/{chapter.url_path}")
+            settle(page, timeout=120)
+            tabs = page.locator('[data-baseweb="tab"]')
+            actions = click_heavy_buttons(page, timeout=300)
+            for t in range(tabs.count()):
+                tabs.nth(t).click()
+                settle(page, timeout=120)
+                actions += click_heavy_buttons(page, timeout=300)
+            time.sleep(0.5)
+            print(
+                f"{chapter.title:40s} {rss_mb(proc.pid, 'VmRSS'):8.0f} "
+                f"{rss_mb(proc.pid, 'VmHWM'):8.0f}  {', '.join(actions) or '-'}"
+            )
+        peak = rss_mb(proc.pid, "VmHWM")
+        print(f"\npeak RSS {peak:.0f} MB; limit {LIMIT_MB} MB; ratio {peak / LIMIT_MB:.2f}")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
