@@ -29,7 +29,7 @@ TIME_TARGET = 20.0  # seconds per default run
 CASES = [
     ("regression |w - w*|", RegressionConfig(), "w error", 0.05, False),
     ("regression |b - b*|", RegressionConfig(), "b error", 0.05, False),
-    ("curve (MLP) test MSE", CurveConfig(), "test loss", 0.05, False),
+    ("curve (MLP) MSE to true curve", CurveConfig(), "curve error", 0.05, False),
     ("moons test accuracy", ToyConfig(dataset="moons"), "test accuracy", 0.95, True),
     ("spiral test accuracy", ToyConfig(dataset="spiral"), "test accuracy", 0.90, True),
     ("circles test accuracy", ToyConfig(dataset="circles"), "test accuracy", None, True),

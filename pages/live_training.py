@@ -165,9 +165,10 @@ def trainer(
 
     progress = st.empty()
     status = st.empty()
+    boxes = {"metrics": st.empty()} if "metrics" in slots else {}  # full width: room for numbers
     left, right = st.columns([3, 2], gap="large")
     with left:
-        boxes = {s: st.empty() for s in slots}
+        boxes.update({s: st.empty() for s in slots if s != "metrics"})
     with right:
         st.markdown("**The training loop** (the line running now is marked)")
         code_box = st.empty()
