@@ -19,6 +19,7 @@ the 500-step limit), and -2 for an environment whose episode is still running.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,6 +68,11 @@ _BOUNDS = (
     ((VISIBILITY - VIEW_BACK, -VISIBILITY / 2), (-VIEW_BACK, -VISIBILITY / 2)),
 )
 _DDA_MAX = 60  # a segment inside the 40 x 40 view never needs more than 57 samples
+
+
+def _sq(x):
+    """x ** 2 exactly as Python computes it for a float (libm pow, not x * x)."""
+    return np.float_power(x, 2.0)
 
 
 # --- CPython's hash of a (float, float) tuple and 2-element set order --------------------------
@@ -128,7 +134,7 @@ def _line_pixels(ax, ay, c, s, line):
     det = a1 * a1 + b1 * b1
     qx = (a1 * c1 - b1 * c2) / det
     qy = (a1 * c2 + b1 * c1) / det
-    considered = np.sqrt((qx - px) ** 2 + (qy - py) ** 2) <= _VIEW_R
+    considered = np.sqrt(_sq(qx - px) + _sq(qy - py)) <= _VIEW_R
 
     # Endpoints in the agent's frame (x forward, y to the right).
     ends = []
@@ -228,22 +234,22 @@ def observe_dense(pos: np.ndarray, theta: np.ndarray) -> np.ndarray:
     ocy = -s * _CULL_OFFSET + c * 0.0
     arc_x, arc_y = RING_CENTRE[0] - ax, -RING_CENTRE[1] + ay
     opp_x, opp_y = bx - ax, -by + ay
-    arc_d = np.sqrt((arc_x - ocx) ** 2 + (arc_y - ocy) ** 2)
+    arc_d = np.sqrt(_sq(arc_x - ocx) + _sq(arc_y - ocy))
     see_green = arc_d <= _ARC_CULL_GREEN
     see_grey = arc_d <= _ARC_CULL_GREY
-    see_opp = np.sqrt((ocx - opp_x) ** 2 + (ocy - opp_y) ** 2) <= _AGENT_CULL
+    see_opp = np.sqrt(_sq(ocx - opp_x) + _sq(ocy - opp_y)) <= _AGENT_CULL
     # Rotate into the view frame (x forward, y left).
     arc_rx, arc_ry = cn * arc_x + sn * arc_y, -sn * arc_x + cn * arc_y
     opp_rx, opp_ry = cn * opp_x + sn * opp_y, -sn * opp_x + cn * opp_y
 
     # Rings (only on empty cells) and the opponent's disc, distance tests per cell.
     d_arc = np.sqrt(
-        ((_ROW_X[None, :] - arc_rx[:, None]) ** 2)[:, :, None]
-        + ((_COL_Y[None, :] - arc_ry[:, None]) ** 2)[:, None, :]
+        (_sq((_ROW_X[None, :] - arc_rx[:, None])))[:, :, None]
+        + (_sq(_COL_Y[None, :] - arc_ry[:, None]))[:, None, :]
     )
     d_opp = np.sqrt(
-        ((_ROW_X[None, :] - opp_rx[:, None]) ** 2)[:, :, None]
-        + ((_COL_Y[None, :] - opp_ry[:, None]) ** 2)[:, None, :]
+        (_sq((_ROW_X[None, :] - opp_rx[:, None])))[:, :, None]
+        + (_sq(_COL_Y[None, :] - opp_ry[:, None]))[:, None, :]
     )
     green = (d_arc >= RING_RADIUS - CELL / 2) & (d_arc <= RING_RADIUS + CELL / 2)
     green &= see_green[:, None, None]
@@ -282,6 +288,7 @@ _SELF_BITS = np.packbits(
 _AMBIGUOUS = 1e-7  # in cells
 _BYTE_BITS = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little")
 _LUT = {v: (_BYTE_BITS * np.uint8(v)).view(np.uint64)[:, 0] for v in (RING, LINE, BLUE, LIGHT_RED)}
+_ROW_X0, _COL_Y0 = float(_ROW_X[0]), float(_COL_Y[0])  # 157.5, 97.5
 _STRIP = -_COL_Y[-1]  # 97.5: cell centres span [-97.5, 97.5] across the view
 # _INTERVAL[(lo + 1) * 42 + hi + 1]: mask of columns lo..hi, for lo, hi in -1..40 (empty if hi < lo).
 _lo, _hi = np.meshgrid(np.arange(-1, OBS_SIZE + 1), np.arange(-1, OBS_SIZE + 1), indexing="ij")
@@ -313,46 +320,49 @@ _SELF_WORDS = {
 BLOCK = 256  # environments per block for per-view work
 
 
-def _annulus_bits(n_views: int, views, cx, cy, r_in: float | None, r_out: float) -> np.ndarray:
-    """(n_views, 40) uint64 row masks of the cells at r_in <= distance <= r_out from (cx, cy).
+def _annulus_bits(n_slots: int, slots, cx, cy, r_in, r_out) -> np.ndarray:
+    """(n_slots, 40) uint64 row masks of the cells at r_in <= distance <= r_out from (cx, cy).
 
-    Only the listed views are drawn (cx, cy given for them); r_in None means a full disc.
+    One item per entry of slots (the mask it fills), with its centre and radii; r_in < 0 means
+    a full disc. Rows where a chord end falls within rounding distance of a cell centre are
+    recomputed cell by cell with the original's formula, so the masks are exact.
     """
-    out = np.zeros(n_views * OBS_SIZE, np.uint64)
-    if len(views) == 0:
-        return out.reshape(n_views, OBS_SIZE)
+    out = np.zeros(n_slots * OBS_SIZE, np.uint64)
+    if len(slots) == 0:
+        return out.reshape(n_slots, OBS_SIZE)
     # Rows that can hold such cells inside the column strip: two ranges around the centre row.
     acy = np.abs(cy)
     reach = r_out * r_out - np.where(acy <= _STRIP, 0.0, (acy - _STRIP) ** 2)
     d_max = np.sqrt(np.maximum(reach, 0.0)) / CELL
-    d_min = (
-        0.0 if r_in is None else np.sqrt(np.maximum(r_in * r_in - (acy + _STRIP) ** 2, 0.0)) / CELL
-    )
-    centre = (_ROW_X[0] - cx) / CELL
+    d_min = np.sqrt(np.maximum(r_in * np.abs(r_in) - (acy + _STRIP) ** 2, 0.0)) / CELL
+    centre = (_ROW_X0 - cx) / CELL
     a_lo = np.floor(centre - d_max - 1e-6)
     a_hi = np.ceil(centre - d_min + 1e-6)
     b_lo = np.floor(centre + d_min - 1e-6)
     b_hi = np.ceil(centre + d_max + 1e-6)
     merged = a_hi >= b_lo - 1
     a_hi = np.where(merged, b_hi, a_hi)
-    lo = np.clip(np.stack([a_lo, np.where(merged, OBS_SIZE, b_lo)], 1), 0, OBS_SIZE)
-    hi = np.clip(np.stack([a_hi, b_hi], 1), -1, OBS_SIZE - 1)
-    n_rows = np.where(reach[:, None] >= 0, np.maximum(hi - lo + 1, 0), 0).astype(np.int64).ravel()
+    b_lo = np.where(merged, OBS_SIZE, b_lo)
+    lo = np.clip(np.concatenate([a_lo, b_lo]), 0, OBS_SIZE)
+    hi = np.clip(np.concatenate([a_hi, b_hi]), -1, OBS_SIZE - 1)
+    ok = np.concatenate([reach, reach]) >= 0
+    n_rows = np.where(ok, np.maximum(hi - lo + 1, 0), 0).astype(np.int64)
     total = int(n_rows.sum())
     if total == 0:
-        return out.reshape(n_views, OBS_SIZE)
-    which = np.repeat(np.arange(len(views) * 2) // 2, n_rows)
-    start = np.repeat(lo.ravel().astype(np.int64) - (np.cumsum(n_rows) - n_rows), n_rows)
+        return out.reshape(n_slots, OBS_SIZE)
+    which = np.repeat(np.concatenate([np.arange(len(slots))] * 2), n_rows)
+    start = np.repeat(lo.astype(np.int64) - (np.cumsum(n_rows) - n_rows), n_rows)
     row = start + np.arange(total)
     cxw, cyw = cx[which], cy[which]
+    r_out_w, r_in_w = r_out[which], r_in[which]
 
     dx = _ROW_X[row] - cxw
     a = dx * dx
-    u = (_COL_Y[0] - cyw) / CELL
+    u = (_COL_Y0 - cyw) / CELL
     near = np.zeros(total, bool)
     chords = []
-    for r in (r_out,) if r_in is None else (r_out, r_in):
-        h = r * r - a
+    for r2 in (r_out_w * r_out_w, r_in_w * np.abs(r_in_w)):
+        h = r2 - a
         w = np.sqrt(np.maximum(h, 0.0))
         w *= 1 / CELL
         lo_end = u - w
@@ -360,28 +370,44 @@ def _annulus_bits(n_views: int, views, cx, cy, r_in: float | None, r_out: float)
         near |= np.abs(lo_end - np.rint(lo_end)) < _AMBIGUOUS
         near |= np.abs(hi_end - np.rint(hi_end)) < _AMBIGUOUS
         near |= np.abs(h) < 1e-6
-        lo = np.ceil(lo_end)
-        hi = np.floor(hi_end)
-        hi[h < 0] = -1.0
-        np.clip(lo, -1, OBS_SIZE, out=lo)
-        np.clip(hi, -1, OBS_SIZE, out=hi)
-        lo += 1
-        lo *= OBS_SIZE + 2
-        lo += hi
-        lo += 1
-        chords.append(_INTERVAL[lo.astype(np.intp)])
-    bits = chords[0] if r_in is None else chords[0] & ~chords[1]
+        col_lo = np.ceil(lo_end)
+        col_hi = np.floor(hi_end)
+        col_hi[h < 0] = -1.0
+        np.clip(col_lo, -1, OBS_SIZE, out=col_lo)
+        np.clip(col_hi, -1, OBS_SIZE, out=col_hi)
+        col_lo += 1
+        col_lo *= OBS_SIZE + 2
+        col_lo += col_hi
+        col_lo += 1
+        chords.append(_INTERVAL[col_lo.astype(np.intp)])
+    bits = chords[0] & ~chords[1]
     if near.any():
         sel = np.flatnonzero(near)
-        d = np.sqrt(dx[sel][:, None] ** 2 + (_COL_Y[None, :] - cyw[sel][:, None]) ** 2)
-        inside = d <= r_out
-        if r_in is not None:
-            inside &= d >= r_in
+        d = np.sqrt(_sq(dx[sel][:, None]) + _sq(_COL_Y[None, :] - cyw[sel][:, None]))
+        inside = (d <= r_out_w[sel][:, None]) & (d >= r_in_w[sel][:, None])
         packed = np.zeros((len(sel), 8), np.uint8)
         packed[:, :5] = np.packbits(inside, axis=1, bitorder="little")
         bits[sel] = packed.view(np.uint64)[:, 0]
-    out[np.asarray(views)[which] * OBS_SIZE + row] = bits
-    return out.reshape(n_views, OBS_SIZE)
+    out[np.asarray(slots)[which] * OBS_SIZE + row] = bits
+    return out.reshape(n_slots, OBS_SIZE)
+
+
+# The three round things of a view: (ring, inner circle, opponent) as (inner, outer) radii.
+_BANDS = (
+    (RING_RADIUS - CELL / 2, RING_RADIUS + CELL / 2),
+    (INNER_RADIUS - CELL / 2, INNER_RADIUS + CELL / 2),
+    (-1.0, RADIUS),
+)
+
+
+def _round_things(n: int, seen: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+    """(3, n, 40) row masks of the ring, inner circle and opponent; seen, cx, cy are (3, n)."""
+    obj, view = np.nonzero(seen)
+    radii = np.array(_BANDS)[obj]
+    masks = _annulus_bits(
+        3 * n, obj * n + view, cx[obj, view], cy[obj, view], radii[:, 0], radii[:, 1]
+    )
+    return masks.reshape(3, n, OBS_SIZE)
 
 
 def _geometry(pos: np.ndarray, theta: np.ndarray) -> dict:
@@ -397,7 +423,7 @@ def _geometry(pos: np.ndarray, theta: np.ndarray) -> dict:
     ocy = -s * _CULL_OFFSET + c * 0.0
     arc_x, arc_y = RING_CENTRE[0] - ax, -RING_CENTRE[1] + ay
     opp_x, opp_y = bx - ax, -by + ay
-    arc_d = np.sqrt((arc_x - ocx) ** 2 + (arc_y - ocy) ** 2)
+    arc_d = np.sqrt(_sq(arc_x - ocx) + _sq(arc_y - ocy))
     return {
         "ax": ax,
         "ay": ay,
@@ -409,13 +435,15 @@ def _geometry(pos: np.ndarray, theta: np.ndarray) -> dict:
         "opp_ry": -sn * opp_x + cn * opp_y,
         "see_green": arc_d <= _ARC_CULL_GREEN,
         "see_grey": arc_d <= _ARC_CULL_GREY,
-        "see_opp": np.sqrt((ocx - opp_x) ** 2 + (ocy - opp_y) ** 2) <= _AGENT_CULL,
+        "see_opp": np.sqrt(_sq(ocx - opp_x) + _sq(ocy - opp_y)) <= _AGENT_CULL,
     }
 
 
 def observe(pos: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """Both players' 40 x 40 views for states pos (m, 2, 2), theta (m, 2): (m, 2, 40, 40) uint8."""
     m = pos.shape[0]
+    if m == 1:
+        return _observe_one(pos, theta)
     flat = np.empty(m * 2 * OBS_SIZE * OBS_SIZE + 1, np.uint8)  # + a scratch cell
     for i in range(0, m, BLOCK):
         _observe_block(pos[i : i + BLOCK], theta[i : i + BLOCK], flat, 2 * i)
@@ -425,34 +453,24 @@ def observe(pos: np.ndarray, theta: np.ndarray) -> np.ndarray:
 def _observe_block(pos: np.ndarray, theta: np.ndarray, flat: np.ndarray, first: int) -> None:
     n = 2 * pos.shape[0]
     g = _geometry(pos, theta)
-    green_v = np.flatnonzero(g["see_green"])
-    green = _annulus_bits(
-        n,
-        green_v,
-        g["arc_rx"][green_v],
-        g["arc_ry"][green_v],
-        RING_RADIUS - CELL / 2,
-        RING_RADIUS + CELL / 2,
-    )
-    grey_v = np.flatnonzero(g["see_grey"])
-    grey = _annulus_bits(
-        n,
-        grey_v,
-        g["arc_rx"][grey_v],
-        g["arc_ry"][grey_v],
-        INNER_RADIUS - CELL / 2,
-        INNER_RADIUS + CELL / 2,
-    )
-    opp_v = np.flatnonzero(g["see_opp"])
-    opp = _annulus_bits(n, opp_v, g["opp_rx"][opp_v], g["opp_ry"][opp_v], None, RADIUS)
+    seen = np.stack([g["see_green"], g["see_grey"], g["see_opp"]])
+    cx = np.stack([g["arc_rx"], g["arc_rx"], g["opp_rx"]])
+    cy = np.stack([g["arc_ry"], g["arc_ry"], g["opp_ry"]])
+    green, grey, opp = _round_things(n, seen, cx, cy)
+    self_top = g["see_green"] | g["see_grey"]
+    _compose(flat, first, green, grey, opp, self_top, pos, theta)
+    _draw_lines(flat, first, _line_segments(g["ax"], g["ay"], g["c"], g["s"]))
+
+
+def _compose(flat, first, green, grey, opp, self_top, pos, theta) -> None:
+    """Write views first.. from their row masks (lines come after, see _draw_lines)."""
+    n = green.shape[0]
     # The original's paint order: self is repainted last whenever an arc was drawn after the
     # opponent (almost always); rings only fill cells nothing else took; lines below agents.
-    self_top = g["see_green"] | g["see_grey"]
     opp[self_top] &= ~_SELF_BITS
     agents = opp | _SELF_BITS
     green &= ~agents
     grey &= ~agents
-
     words = flat[first * 1600 : (first + n) * 1600].reshape(n, OBS_SIZE, 5 * 8).view(np.uint64)
     pair = np.empty((n, OBS_SIZE, 5, 2), np.uint8)
     pair[..., 0] = _bytes(green)
@@ -467,11 +485,8 @@ def _observe_block(pos: np.ndarray, theta: np.ndarray, flat: np.ndarray, first: 
         # Rare: no arc drawn after the opponent, so an overlap with self shows the opponent.
         over = seen[~self_top[seen] & (opp[seen] & _SELF_BITS).any(1)]
         if over.size:
-            views = observe_dense(pos[over // 2], theta[over // 2])
-            words[over] = (
-                views[np.arange(over.size), over % 2].reshape(-1, OBS_SIZE, 5 * 8).view(np.uint64)
-            )
-    _draw_lines(flat, first, _line_segments(g["ax"], g["ay"], g["c"], g["s"]))
+            views = observe_dense(pos[over // 2], theta[over // 2])[np.arange(over.size), over % 2]
+            words[over] = views.reshape(-1, OBS_SIZE, 5 * 8).view(np.uint64)
 
 
 def _bytes(bits: np.ndarray) -> np.ndarray:
@@ -499,7 +514,7 @@ def _line_segments(ax, ay, c, s):
     det = a1 * a1 + b1 * b1
     qx = (a1 * c1 - b1 * c2) / det
     qy = (a1 * c2 + b1 * c1) / det
-    considered = np.sqrt((qx - px) ** 2 + (qy - py) ** 2) <= _VIEW_R
+    considered = np.sqrt(_sq(qx - px) + _sq(qy - py)) <= _VIEW_R
 
     # Endpoints in the agent's frame (x forward, y to the right).
     d0x, d0y, d1x, d1y = l1x - ax, l1y - ay, l2x - ax, l2y - ay
@@ -596,6 +611,184 @@ def _draw_lines(flat: np.ndarray, offset: int, seg: tuple, chunk: int = 128) -> 
         flat[cell] = np.where(old < BLUE, np.repeat(value, k), old)
 
 
+# --- one environment in plain Python: NumPy's per-call overhead dominates at n_envs = 1 ---------
+# The same rules and the same exact-observation method as above, with Python floats (whose x ** 2
+# and math.cos are what the original used) and Python's own set for the line's drawing order.
+def _lines_py(ax: float, ay: float, c: float, s: float) -> tuple[list[int], list[int]]:
+    """Cells (row * 40 + col) the original's DDA marks for the grey lines, in order, and values."""
+    cells: list[int] = []
+    values: list[int] = []
+    px, py = ax + _CULL_OFFSET * c, ay + _CULL_OFFSET * s
+    for (l1x, l1y), (l2x, l2y) in LINES:
+        a1, b1 = l2y - l1y, l1x - l2x
+        c1 = (l2y - l1y) * l1x + (l1x - l2x) * l1y
+        c2 = -b1 * px + a1 * py
+        det = a1 * a1 + b1 * b1
+        qx, qy = (a1 * c1 - b1 * c2) / det, (a1 * c2 + b1 * c1) / det
+        if math.sqrt((qx - px) ** 2 + (qy - py) ** 2) > _VIEW_R:
+            continue
+        ends = []
+        for ex, ey in ((l1x, l1y), (l2x, l2y)):
+            dx, dy = ex - ax, ey - ay
+            ends.append((dx * c + dy * s, dx * -s + dy * c))
+        (p0x, p0y), (p1x, p1y) = ends
+        svx, svy = p1x - p0x, p1y - p0y
+        hits = []
+        for (bx, by), (ex, ey) in _BOUNDS:
+            rx, ry = ex - bx, ey - by
+            rs = rx * svy - ry * svx
+            if rs == 0:
+                continue
+            qpx, qpy = p0x - bx, p0y - by
+            t = (qpx * svy - qpy * svx) / rs
+            u = (qpx * ry - qpy * rx) / rs
+            if 0 <= t <= 1 and 0 <= u <= 1:
+                hits.append((bx + t * rx, by + t * ry))
+        hits = list(set(hits))
+        inside = [0 < x + VIEW_BACK < VISIBILITY and abs(y) < VISIBILITY / 2 for x, y in ends]
+        if len(hits) == 0:
+            draw = ends if all(inside) else []
+        elif len(hits) == 1:
+            draw = hits + [e for e, ok in zip(ends, inside, strict=True) if ok][:1]
+        elif len(hits) == 2:
+            draw = hits
+        else:
+            draw = []
+        if not draw:
+            continue
+        x1, y1 = (draw[0][0] + VIEW_BACK) / CELL, (draw[0][1] + VISIBILITY / 2) / CELL
+        steps = 0.0
+        if len(draw) == 2:
+            ddx = (draw[1][0] + VIEW_BACK) / CELL - x1
+            ddy = (draw[1][1] + VISIBILITY / 2) / CELL - y1
+            steps = abs(ddx) if abs(ddx) > abs(ddy) else abs(ddy)
+        x, y = x1 - 0.5, y1 - 0.5
+        if steps == 0:  # the original marks a single point, with value 1
+            cells.append((OBS_SIZE - 1 - int(x)) * OBS_SIZE + int(y))
+            values.append(RING)
+            continue
+        step_x, step_y = float(ddx / steps), float(ddy / steps)
+        n = int(steps + 1)
+        for _ in range(n):
+            cells.append((OBS_SIZE - 1 - int(x)) * OBS_SIZE + int(y))
+            x += step_x
+            y += step_y
+        values += [LINE] * n
+    return cells, values
+
+
+def _observe_one(pos: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """observe() for a single environment (1, 2, 2), (1, 2) -> (1, 2, 40, 40)."""
+    me_xy = pos[0].tolist()
+    thetas = theta[0].tolist()
+    seen = np.zeros((3, 2), bool)
+    centres = np.zeros((2, 3, 2))
+    line_idx: list[int] = []
+    line_val: list[int] = []
+    for v in (0, 1):
+        (ax, ay), (bx, by) = me_xy[v], me_xy[1 - v]
+        th = float(thetas[v])
+        rad = th * math.pi / 180
+        c, s = math.cos(rad), math.sin(rad)
+        rad_neg = -th * math.pi / 180
+        cn, sn = math.cos(rad_neg), math.sin(rad_neg)
+        ocx, ocy = c * _CULL_OFFSET + s * 0.0, -s * _CULL_OFFSET + c * 0.0
+        arc_x, arc_y = RING_CENTRE[0] - ax, -RING_CENTRE[1] + ay
+        opp_x, opp_y = bx - ax, -by + ay
+        arc_d = math.sqrt((arc_x - ocx) ** 2 + (arc_y - ocy) ** 2)
+        seen[0, v] = arc_d <= _ARC_CULL_GREEN
+        seen[1, v] = arc_d <= _ARC_CULL_GREY
+        seen[2, v] = math.sqrt((ocx - opp_x) ** 2 + (ocy - opp_y) ** 2) <= _AGENT_CULL
+        centres[:, 0, v] = centres[:, 1, v] = (cn * arc_x + sn * arc_y, -sn * arc_x + cn * arc_y)
+        centres[:, 2, v] = (cn * opp_x + sn * opp_y, -sn * opp_x + cn * opp_y)
+        cells, values = _lines_py(ax, ay, c, s)
+        line_idx += [v * OBS_SIZE * OBS_SIZE + k for k in cells]
+        line_val += values
+    green, grey, opp = _round_things(2, seen, centres[0], centres[1])
+    flat = np.empty(2 * OBS_SIZE * OBS_SIZE, np.uint8)
+    _compose(flat, 0, green, grey, opp, seen[0] | seen[1], pos, theta)
+    if line_idx:
+        idx = np.array(line_idx)
+        old = flat[idx]
+        flat[idx] = np.where(old < BLUE, np.array(line_val, np.uint8), old)
+    return flat.reshape(1, 2, OBS_SIZE, OBS_SIZE)
+
+
+def _advance_one(pos, vel, theta, energy, out, steps, actions):
+    """_advance() for a single environment, with Python floats."""
+    (p0, p1), (v0, v1) = pos[0].tolist(), vel[0].tolist()
+    th, en, act = theta[0].tolist(), energy[0].tolist(), actions[0].tolist()
+    acc = [[0.0, 0.0], [0.0, 0.0]]
+    for i in (0, 1):
+        if en[i] >= 0:  # a fatigued agent neither pushes nor turns
+            th[i] = th[i] + act[i][1]
+            ang = th[i] / 180 * math.pi
+            acc[i] = [act[i][0] * math.cos(ang), act[i][0] * math.sin(ang)]
+    rem = TAU
+    for _ in range(16):  # contacts, earliest first
+        rpx, rpy = p0[0] - p1[0], p0[1] - p1[1]
+        rvx, rvy = v0[0] - v1[0], v0[1] - v1[1]
+        vv = rvx**2 + rvy**2
+        if vv == 0:
+            break
+        k = (rpx * rvx + rpy * rvy) / vv
+        disc = k**2 - (rpx**2 + rpy**2 - (2 * RADIUS) * (2 * RADIUS)) / vv
+        if disc < 0:
+            break
+        t = -k - math.sqrt(disc)
+        if not 0 <= t < rem:
+            break
+        p0 = [p0[0] + v0[0] * t, p0[1] + v0[1] * t]
+        p1 = [p1[0] + v1[0] * t, p1[1] + v1[1] * t]
+        nx, ny = p0[0] - p1[0], p0[1] - p1[1]
+        b = (nx * (v0[0] - v1[0]) + ny * (v0[1] - v1[1])) / (nx * nx + ny * ny)
+        v0 = [v0[0] - b * nx, v0[1] - b * ny]
+        v1 = [v1[0] + b * nx, v1[1] + b * ny]
+        rem = rem - t
+    new_p, new_v = [], []
+    for p, v, a in ((p0, v0, acc[0]), (p1, v1, acc[1])):
+        p = [p[0] + v[0] * rem, p[1] + v[1] * rem]
+        v = [v[0] + a[0] * TAU, v[1] + a[1] * TAU]
+        speed = math.sqrt(v[0] ** 2 + v[1] ** 2)
+        if speed > SPEED_CAP:
+            f = SPEED_CAP / speed
+            v = [v[0] * f, v[1] * f]
+        new_p.append(p)
+        new_v.append(v)
+    was_out = out[0].tolist()
+    now_out = []
+    for i in (0, 1):
+        d = math.sqrt((new_p[i][0] - RING_CENTRE[0]) ** 2 + (new_p[i][1] - RING_CENTRE[1]) ** 2)
+        now_out.append(was_out[i] or abs(d - RING_RADIUS) <= RADIUS)
+    n_steps = int(steps[0]) + 1
+    reward = [float(now_out[1] and not now_out[0]), float(now_out[0] and not now_out[1])]
+    pos_a, theta_a = np.array([new_p]), np.array([th], np.float64)
+    obs = _observe_one(pos_a, theta_a)
+    done = now_out[0] or now_out[1] or n_steps >= MAX_STEPS
+    winner = (0 if reward[0] > 0 else 1 if reward[1] > 0 else -1) if done else -2
+    new_e = []
+    for i in (0, 1):
+        if en[i] < 0:
+            new_e.append(-1.0)
+            continue
+        f = math.sqrt(acc[i][0] ** 2 + acc[i][1] ** 2)
+        sp = math.sqrt(new_v[i][0] ** 2 + new_v[i][1] ** 2)
+        e = en[i] - (f * sp / 50 - ENERGY_RECOVER) * TAU
+        new_e.append(-1.0 if e < 0 else min(e, ENERGY_CAP))
+    return (
+        pos_a,
+        np.array([new_v]),
+        theta_a,
+        np.array([new_e]),
+        np.array([now_out]),
+        np.array([n_steps], np.int64),
+        np.array([reward]),
+        np.array([done]),
+        np.array([winner], np.int64),
+        obs,
+    )
+
+
 # --- physics -----------------------------------------------------------------------------------
 def _collide_and_move(pos: np.ndarray, vel: np.ndarray, acc: np.ndarray, max_events: int = 16):
     """One step of event-driven motion, in place: contacts at their exact time, then the rest."""
@@ -606,11 +799,11 @@ def _collide_and_move(pos: np.ndarray, vel: np.ndarray, acc: np.ndarray, max_eve
         p, v = pos[live], vel[live]
         rpx, rpy = p[:, 0, 0] - p[:, 1, 0], p[:, 0, 1] - p[:, 1, 1]
         rvx, rvy = v[:, 0, 0] - v[:, 1, 0], v[:, 0, 1] - v[:, 1, 1]
-        vv = rvx**2 + rvy**2
+        vv = _sq(rvx) + _sq(rvy)
         with np.errstate(divide="ignore", invalid="ignore"):
             k = (rpx * rvx + rpy * rvy) / vv
-            ll = (rpx**2 + rpy**2 - (2 * RADIUS) ** 2) / vv
-            disc = k**2 - ll
+            ll = (_sq(rpx) + _sq(rpy) - (2 * RADIUS) * (2 * RADIUS)) / vv
+            disc = _sq(k) - ll
             t = -k - np.sqrt(disc)
         hit = (vv != 0) & (disc >= 0) & (t >= 0) & (t < rem[live])
         if not hit.any():
@@ -811,6 +1004,8 @@ _STATE_FIELDS = ("pos", "vel", "theta", "energy", "out", "steps")
 
 def _advance(pos, vel, theta, energy, out, steps, actions):
     """One step of the rules for running matches; returns the new state, reward, done, winner, obs."""
+    if pos.shape[0] == 1:
+        return _advance_one(pos, vel, theta, energy, out, steps, actions)
     pos, vel = pos.copy(), vel.copy()
     force, turn = actions[..., 0], actions[..., 1]
     tired = energy < 0  # fatigued: no force and no turning
@@ -822,11 +1017,11 @@ def _advance(pos, vel, theta, energy, out, steps, actions):
     acc[tired] = 0.0
 
     _collide_and_move(pos, vel, acc)
-    speed = np.sqrt(vel[..., 0] ** 2 + vel[..., 1] ** 2)
+    speed = np.sqrt(_sq(vel[..., 0]) + _sq(vel[..., 1]))
     fast = speed > SPEED_CAP
     if fast.any():
         vel[fast] *= (SPEED_CAP / speed[fast])[:, None]
-    dist = np.sqrt((pos[..., 0] - RING_CENTRE[0]) ** 2 + (pos[..., 1] - RING_CENTRE[1]) ** 2)
+    dist = np.sqrt(_sq(pos[..., 0] - RING_CENTRE[0]) + _sq(pos[..., 1] - RING_CENTRE[1]))
     out = out | (np.abs(dist - RING_RADIUS) <= RADIUS)
     steps = steps + 1
     reward = np.empty(out.shape)
@@ -837,8 +1032,8 @@ def _advance(pos, vel, theta, energy, out, steps, actions):
     winner = np.where(done, np.where(reward[:, 0] > 0, 0, np.where(reward[:, 1] > 0, 1, -1)), -2)
 
     # Energy last: it only matters from the next step on.
-    fmag = np.sqrt(acc[..., 0] ** 2 + acc[..., 1] ** 2)
-    vmag = np.sqrt(vel[..., 0] ** 2 + vel[..., 1] ** 2)
+    fmag = np.sqrt(_sq(acc[..., 0]) + _sq(acc[..., 1]))
+    vmag = np.sqrt(_sq(vel[..., 0]) + _sq(vel[..., 1]))
     new_e = energy - (fmag * vmag / 50 - ENERGY_RECOVER) * TAU
     new_e = np.where(new_e < 0, -1.0, np.minimum(new_e, ENERGY_CAP))
     energy = np.where(tired, -1.0, new_e)
