@@ -48,7 +48,7 @@ class TrainConfig:
     """Hyperparameters of one behaviour-cloning run."""
 
     lr: float = 1e-3
-    epochs: int = 15
+    epochs: int = 10
     batch_size: int = 64
     arch: Arch = field(default_factory=Arch)
     val_fraction: float = 0.1
@@ -164,11 +164,11 @@ def train(data: Dataset, config: TrainConfig = TrainConfig()) -> Iterator[TrainE
 
 def train_policy(data: Dataset, config: TrainConfig = TrainConfig()) -> BCPolicy:
     """Run training to the end and return the policy."""
-    last = None
-    for last in train(data, config):
-        pass
-    assert last is not None and last.policy is not None
-    return last.policy
+    policy = None
+    for event in train(data, config):
+        policy = event.policy or policy
+    assert policy is not None
+    return policy
 
 
 def save_weights(policy: BCPolicy) -> bytes:

@@ -36,6 +36,7 @@ class Dataset:
     obs: np.ndarray  # (N, 40, 40) uint8
     actions: np.ndarray  # (N, 2) float32: force, turn
     episode: np.ndarray  # (N,) int64 episode id of each pair (contiguous runs)
+    pos: np.ndarray | None = None  # (N, 2) where the recorded player stood, when known
 
     def __len__(self) -> int:
         return len(self.obs)
@@ -48,6 +49,14 @@ def normalise_colours(obs: np.ndarray, player: int | np.ndarray) -> np.ndarray:
     swap = swap.reshape(swap.shape + (1,) * (obs.ndim - swap.ndim))
     swapped = np.where(obs == RED, BLUE, np.where(obs == BLUE, RED, obs)).astype(obs.dtype)
     return np.where(swap, swapped, obs)
+
+
+def step_in_episode(episode: np.ndarray) -> np.ndarray:
+    """0, 1, 2, ... within each contiguous run of equal episode ids."""
+    episode = np.asarray(episode)
+    starts = np.r_[True, episode[1:] != episode[:-1]]
+    idx = np.arange(len(episode))
+    return idx - np.maximum.accumulate(np.where(starts, idx, 0))
 
 
 def episode_ids(obs: np.ndarray) -> np.ndarray:

@@ -143,7 +143,7 @@ def collect(
         next_episode += m
 
     new_episodes(np.ones(n_envs, bool))
-    got_obs, got_act, got_ep = [], [], []
+    got_obs, got_act, got_ep, got_pos = [], [], [], []
     count = 0
     while count < n_pairs:
         acts = np.zeros((n_envs, 2, 2))
@@ -166,6 +166,7 @@ def collect(
                 got_obs.append(normalise_colours(obs[rows[mask], player[mask]], player[mask]))
                 got_act.append(labels[rows[mask], player[mask]])
                 got_ep.append(2 * episode[mask] + (player[mask] != side[mask]))
+                got_pos.append(env.pos[rows[mask], player[mask]].copy())
                 count += int(mask.sum())
         obs, _, done, _ = env.step(acts)
         if done.any():
@@ -178,6 +179,7 @@ def collect(
         np.concatenate(got_obs)[order].astype(np.uint8),
         np.concatenate(got_act)[order].astype(np.float32),
         ep.astype(np.int64),
+        np.concatenate(got_pos)[order],
     )
 
 
