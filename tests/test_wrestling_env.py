@@ -4,9 +4,13 @@ import numpy as np
 import pytest
 
 from core.wrestling.env import (
+    MAX_STEPS,
     WrestlingEnv,
+    WrestlingState,
     _pair_hash,
+    initial_state,
     observe,
+    observe_dense,
     set_order_swapped,
 )
 
@@ -81,3 +85,209 @@ def test_set_order_matches_python():
         if p == q:
             continue
         assert (list(set([p, q]))[0] == q) == sw
+
+
+# --- the exact fast views against their plain twin, on awkward states ------------------------------
+def _awkward_states(n: int, seed: int = 0):
+    """Random states plus exact-looking ones: integer/half positions, axis headings, contacts."""
+    rng = np.random.default_rng(seed)
+    pos = rng.uniform(90, 510, (n, 2, 2))
+    theta = rng.uniform(-1000, 1000, (n, 2))
+    k = n // 2
+    pos[:k] = np.round(pos[:k] * 2) / 2
+    theta[:k] = rng.integers(-8, 9, (k, 2)) * 45.0
+    q = n // 4
+    ang = rng.uniform(0, 2 * np.pi, q)
+    pos[:q, 1] = pos[:q, 0] + 40 * np.stack([np.cos(ang), np.sin(ang)], 1)
+    return pos, theta
+
+
+def test_fast_views_equal_cell_by_cell_views():
+    pos, theta = _awkward_states(600)
+    np.testing.assert_array_equal(observe(pos, theta), observe_dense(pos, theta))
+
+
+def test_single_env_views_equal_batched_views():
+    pos, theta = _awkward_states(120, seed=1)
+    batched = observe(pos, theta)
+    for i in range(len(pos)):
+        np.testing.assert_array_equal(observe(pos[i : i + 1], theta[i : i + 1])[0], batched[i])
+
+
+# --- the rules, with numbers worked out by hand ------------------------------------------------------
+def _env_with(pos, vel=((0, 0), (0, 0)), theta=(90.0, -90.0), energy=(1000.0, 1000.0), **kw):
+    env = WrestlingEnv(1, **kw)
+    st = initial_state(1)
+    st.pos[0], st.vel[0], st.theta[0], st.energy[0] = pos, vel, theta, energy
+    env.set_state(st)
+    return env
+
+
+def test_first_push_from_rest_does_not_move():
+    env = WrestlingEnv(1)
+    env.step([[200.0, 0.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(env.pos[0, 0], [300.0, 200.0])  # moved with the old velocity 0
+    np.testing.assert_allclose(env.vel[0, 0], [0.0, 20.0], atol=1e-12)  # 200 * 0.1 along 90 deg
+    env.step([[200.0, 0.0], [0.0, 0.0]])
+    np.testing.assert_allclose(env.pos[0, 0], [300.0, 202.0], atol=1e-12)  # 20 px/s * 0.1 s
+
+
+def test_speed_cap_and_energy_by_hand():
+    env = WrestlingEnv(1)
+    ys, speeds, energies = [], [], []
+    for _ in range(7):
+        env.step([[200.0, 0.0], [0.0, 0.0]])
+        ys.append(env.pos[0, 0, 1])
+        speeds.append(np.hypot(*env.vel[0, 0]))
+        energies.append(env.energy[0, 0])
+    # v grows 20 px/s per step up to the cap of 100; position lags one step behind.
+    np.testing.assert_allclose(speeds, [20, 40, 60, 80, 100, 100, 100], atol=1e-9)
+    np.testing.assert_allclose(ys, [200, 202, 206, 212, 220, 230, 240], atol=1e-9)
+    # E -= (|F| |v| / 50 - 200) * 0.1, capped at 1000: +12, +4, -4, -12, -20, -20, -20.
+    np.testing.assert_allclose(energies, [1000, 1000, 996, 984, 964, 944, 924], atol=1e-9)
+    np.testing.assert_array_equal(env.energy[0, 1], 1000.0)  # idle: recovers, stays capped
+
+
+def test_energy_runs_out_then_agent_is_frozen():
+    # Energy 5 at full speed and force: 5 - (200 * 100 / 50 - 200) * 0.1 = -15 -> -1.
+    env = _env_with(
+        ((300.0, 300.0), (300.0, 500.0)), vel=((0.0, 100.0), (0.0, 0.0)), energy=(5, 1000)
+    )
+    env.step([[200.0, 0.0], [0.0, 0.0]])
+    assert env.energy[0, 0] == -1.0 and env.fatigued[0, 0]
+    before_vel, before_theta = env.vel[0, 0].copy(), env.theta[0, 0]
+    before_pos = env.pos[0, 0].copy()
+    env.step([[-100.0, 30.0], [0.0, 0.0]])  # ignored: no force, no turn
+    assert env.theta[0, 0] == before_theta
+    np.testing.assert_array_equal(env.vel[0, 0], before_vel)
+    np.testing.assert_allclose(env.pos[0, 0], before_pos + before_vel * 0.1, atol=1e-12)
+    assert env.energy[0, 0] == -1.0
+
+
+def test_out_of_ring_at_distance_180_and_winner():
+    # Player 1 straight below the centre, 10 px/step outwards: 178 -> 179.9 is in, 180 is out.
+    env = _env_with(((300.0, 350.0), (300.0, 528.0)), vel=((0.0, 0.0), (0.0, 19.0)))
+    obs, reward, done, info = env.step(np.zeros((1, 2, 2)))
+    assert env.pos[0, 1, 1] == pytest.approx(529.9) and not done[0] and info["winner"][0] == -2
+    env = _env_with(((300.0, 350.0), (300.0, 529.0)), vel=((0.0, 0.0), (0.0, 10.0)))
+    obs, reward, done, info = env.step(np.zeros((1, 2, 2)))
+    assert env.pos[0, 1, 1] == 530.0 and done[0] and env.out[0].tolist() == [False, True]
+    assert reward[0].tolist() == [1.0, 0.0] and info["winner"][0] == 0 and info["length"][0] == 1
+
+
+def test_both_out_in_the_same_step_is_a_draw():
+    env = _env_with(((300.0, 171.0), (300.0, 529.0)), vel=((0.0, -10.0), (0.0, 10.0)))
+    _, reward, done, info = env.step(np.zeros((1, 2, 2)))
+    assert done[0] and reward[0].tolist() == [0.0, 0.0] and info["winner"][0] == -1
+
+
+def test_timeout_at_500_steps_is_a_draw():
+    env = WrestlingEnv(1)
+    for t in range(1, MAX_STEPS + 1):
+        _, reward, done, info = env.step(np.zeros((1, 2, 2)))
+        assert done[0] == (t == MAX_STEPS)
+    assert info["winner"][0] == -1 and info["length"][0] == 500 and reward[0].tolist() == [0, 0]
+
+
+def test_auto_reset_reports_the_finished_episode():
+    env = WrestlingEnv(2, auto_reset=True)
+    st = env.get_state()
+    st.pos[0] = [(300.0, 350.0), (300.0, 529.0)]
+    st.vel[0] = [(0.0, 0.0), (0.0, 10.0)]
+    env.set_state(st)
+    terminal_view = observe(np.array([[(300.0, 350.0), (300.0, 530.0)]]), st.theta[:1])[0]
+    obs, reward, done, info = env.step(np.zeros((2, 2, 2)))
+    assert done.tolist() == [True, False]
+    assert info["winner"].tolist() == [0, -2] and info["length"].tolist() == [1, 1]
+    np.testing.assert_array_equal(info["final_obs"][0], terminal_view)
+    np.testing.assert_array_equal(obs[0], WrestlingEnv(1).reset()[0])  # new episode's first view
+    np.testing.assert_array_equal(obs[1], info["final_obs"][1])
+    assert env.steps.tolist() == [0, 1] and not env.done.any()
+    np.testing.assert_array_equal(env.pos[0], initial_state(1).pos[0])
+    assert reward[0].tolist() == [1.0, 0.0]
+
+
+def test_without_auto_reset_a_finished_env_stays_frozen():
+    env = _env_with(((300.0, 350.0), (300.0, 529.0)), vel=((0.0, 0.0), (0.0, 10.0)))
+    obs, _, done, _ = env.step(np.zeros((1, 2, 2)))
+    snap = env.get_state()
+    obs2, reward, done2, info = env.step(np.full((1, 2, 2), 50.0))
+    assert done2[0] and not info["active"][0] and reward[0].tolist() == [0.0, 0.0]
+    np.testing.assert_array_equal(env.pos, snap.pos)
+    np.testing.assert_array_equal(obs2, obs)
+    env.reset(mask=np.array([True]))
+    assert not env.done[0] and env.steps[0] == 0
+
+
+def test_strict_mode_raises_and_default_clips():
+    for bad in ([[200.5, 0.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, -30.01]], [[np.nan, 0], [0, 0]]):
+        with pytest.raises(ValueError):
+            WrestlingEnv(1, strict=True).step(bad)
+    clipped, exact = WrestlingEnv(1), WrestlingEnv(1)
+    for _ in range(3):
+        clipped.step([[500.0, 45.0], [-300.0, -90.0]])
+        exact.step([[200.0, 30.0], [-100.0, -30.0]])
+    for name in ("pos", "vel", "theta", "energy"):
+        np.testing.assert_array_equal(getattr(clipped, name), getattr(exact, name))
+    # Like the original, a fatigued agent's action is not checked.
+    env = _env_with(((300.0, 300.0), (300.0, 500.0)), energy=(-1.0, 1000.0), strict=True)
+    env.step([[999.0, 99.0], [0.0, 0.0]])
+
+
+def test_batch_equals_episodes_run_one_at_a_time():
+    rng = np.random.default_rng(7)
+    n, horizon = 12, 60
+    actions = rng.uniform([-100, -30], [200, 30], size=(horizon, n, 2, 2))
+    batch = WrestlingEnv(n)
+    b_obs = [batch.reset()]
+    for t in range(horizon):
+        b_obs.append(batch.step(actions[t])[0])
+    for i in range(n):
+        one = WrestlingEnv(1)
+        o = one.reset()
+        for t in range(horizon):
+            np.testing.assert_array_equal(o[0], b_obs[t][i])
+            o = one.step(actions[t, i : i + 1])[0]
+        for name in ("pos", "vel", "theta", "energy", "steps", "done", "winner"):
+            np.testing.assert_array_equal(getattr(one, name)[0], getattr(batch, name)[i])
+
+
+def test_state_snapshot_and_restore():
+    env = WrestlingEnv(3)
+    env.step(np.full((3, 2, 2), 20.0))
+    snap = env.get_state()
+    obs_a = env.step(np.full((3, 2, 2), 10.0))[0]
+    env.set_state(snap)
+    obs_b = env.step(np.full((3, 2, 2), 10.0))[0]
+    np.testing.assert_array_equal(obs_a, obs_b)
+    assert isinstance(snap[1], WrestlingState) and snap[1].pos.shape == (1, 2, 2)
+
+
+# --- the Jidi interface -------------------------------------------------------------------------------
+def test_jidi_wrapper_plays_a_jidi_controller_unchanged():
+    from core.wrestling.jidi import JidiWrestling, run_match
+
+    seen = []
+
+    def my_controller(observation, action_space, is_act_continuous=True):
+        seen.append(observation)
+        force = [float(action_space[0].high)]  # full force straight ahead
+        return [force, [0.0]]
+
+    result = run_match([my_controller, my_controller])
+    first = seen[0]
+    assert set(first) == {"obs", "controlled_player_index"}
+    assert first["obs"]["id"] == "team_0" and seen[1]["obs"]["id"] == "team_1"
+    assert first["obs"]["agent_obs"].shape == (40, 40)
+    assert set(np.unique(first["obs"]["agent_obs"])) <= {0, 1, 4, 8, 10}
+    # Head-on at full force is the recorded "headon" episode: a draw after 443 steps.
+    assert result == {"winner": "-1", "steps": 443, "reward": [0.0, 0.0]}
+
+    game = JidiWrestling()
+    space = game.get_single_action_space(1)
+    assert (space[0].low, space[0].high, space[0].shape) == (-100.0, 200.0, (1,))
+    assert (space[1].low, space[1].high) == (-30.0, 30.0)
+    obs, reward, done, _, _ = game.step([[np.array([-100.0]), (0.0,)], [[0.0], [0.0]]])
+    assert reward == [0.0, 0.0] and not done and obs[1]["controlled_player_index"] == 1
+    with pytest.raises(ValueError):
+        game.step([[[0.0], [0.0]]])
