@@ -123,4 +123,3 @@ def test_huge_files_are_refused_before_reading(monkeypatch):
     monkeypatch.setattr(D, "MAX_ZIP_BYTES", 1000)
     with pytest.raises(ValueError, match="the limit is"):
         D.load_zip(raw)
-

@@ -83,4 +83,5 @@ def test_exported_submission_beats_random_from_both_sides(tmp_path):
     results = json.loads(done.stdout.strip().splitlines()[-1])
     for side in (0, 1):
         wins = sum(r[side] == 1 for r in results[str(side)])
-        assert wins >= GAMES_PER_SIDE - 2, (side, results[str(side)])
+        # a coin flip would win 15 or more of 20 in 2% of runs; the policy wins ~95%
+        assert wins >= 15, (side, results[str(side)])
