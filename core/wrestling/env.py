@@ -317,14 +317,15 @@ _SELF_WORDS = {
     v: _LUT[v][_SELF_BITS[_SELF_ROWS].view(np.uint8).reshape(-1, 8)[:, :5]]
     for v in (BLUE, LIGHT_RED)
 }
-BLOCK = 256  # environments per block for per-view work
+SUPER_BLOCK = 1024  # environments per pass for per-view work (trig, line segments)
+BLOCK = 256  # environments per pass for per-row and per-cell work
 
 
 def _annulus_bits(n_slots: int, slots, cx, cy, r_in, r_out) -> np.ndarray:
     """(n_slots, 40) uint64 row masks of the cells at r_in <= distance <= r_out from (cx, cy).
 
-    One item per entry of slots (the mask it fills), with its centre and radii; r_in < 0 means
-    a full disc. Rows where a chord end falls within rounding distance of a cell centre are
+    One item per entry of slots (the mask it fills), with its centre and radii (scalars, or one
+    per item); r_in None or < 0 means a full disc. Rows where a chord end falls within rounding distance of a cell centre are
     recomputed cell by cell with the original's formula, so the masks are exact.
     """
     out = np.zeros(n_slots * OBS_SIZE, np.uint64)
@@ -334,6 +335,9 @@ def _annulus_bits(n_slots: int, slots, cx, cy, r_in, r_out) -> np.ndarray:
     acy = np.abs(cy)
     reach = r_out * r_out - np.where(acy <= _STRIP, 0.0, (acy - _STRIP) ** 2)
     d_max = np.sqrt(np.maximum(reach, 0.0)) / CELL
+    disc = r_in is None
+    if disc:
+        r_in = -1.0
     d_min = np.sqrt(np.maximum(r_in * np.abs(r_in) - (acy + _STRIP) ** 2, 0.0)) / CELL
     centre = (_ROW_X0 - cx) / CELL
     a_lo = np.floor(centre - d_max - 1e-6)
@@ -354,24 +358,26 @@ def _annulus_bits(n_slots: int, slots, cx, cy, r_in, r_out) -> np.ndarray:
     start = np.repeat(lo.astype(np.int64) - (np.cumsum(n_rows) - n_rows), n_rows)
     row = start + np.arange(total)
     cxw, cyw = cx[which], cy[which]
-    r_out_w, r_in_w = r_out[which], r_in[which]
+    r_out_w = r_out if np.ndim(r_out) == 0 else r_out[which]
+    r_in_w = r_in if np.ndim(r_in) == 0 else r_in[which]
 
     dx = _ROW_X[row] - cxw
     a = dx * dx
     u = (_COL_Y0 - cyw) / CELL
     near = np.zeros(total, bool)
     chords = []
-    for r2 in (r_out_w * r_out_w, r_in_w * np.abs(r_in_w)):
+    squares = [r_out_w * r_out_w] + ([] if disc else [r_in_w * np.abs(r_in_w)])
+    for r2 in squares:
         h = r2 - a
         w = np.sqrt(np.maximum(h, 0.0))
         w *= 1 / CELL
         lo_end = u - w
         hi_end = u + w
-        near |= np.abs(lo_end - np.rint(lo_end)) < _AMBIGUOUS
-        near |= np.abs(hi_end - np.rint(hi_end)) < _AMBIGUOUS
-        near |= np.abs(h) < 1e-6
         col_lo = np.ceil(lo_end)
         col_hi = np.floor(hi_end)
+        near |= np.abs(col_lo - lo_end - 0.5) > 0.5 - _AMBIGUOUS  # an end near a cell centre
+        near |= np.abs(hi_end - col_hi - 0.5) > 0.5 - _AMBIGUOUS
+        near |= np.abs(h) < 1e-6
         col_hi[h < 0] = -1.0
         np.clip(col_lo, -1, OBS_SIZE, out=col_lo)
         np.clip(col_hi, -1, OBS_SIZE, out=col_hi)
@@ -380,11 +386,13 @@ def _annulus_bits(n_slots: int, slots, cx, cy, r_in, r_out) -> np.ndarray:
         col_lo += col_hi
         col_lo += 1
         chords.append(_INTERVAL[col_lo.astype(np.intp)])
-    bits = chords[0] & ~chords[1]
+    bits = chords[0] if disc else chords[0] & ~chords[1]
     if near.any():
         sel = np.flatnonzero(near)
         d = np.sqrt(_sq(dx[sel][:, None]) + _sq(_COL_Y[None, :] - cyw[sel][:, None]))
-        inside = (d <= r_out_w[sel][:, None]) & (d >= r_in_w[sel][:, None])
+        inside = (d <= np.broadcast_to(r_out_w, near.shape)[sel][:, None]) & (
+            d >= np.broadcast_to(r_in_w, near.shape)[sel][:, None]
+        )
         packed = np.zeros((len(sel), 8), np.uint8)
         packed[:, :5] = np.packbits(inside, axis=1, bitorder="little")
         bits[sel] = packed.view(np.uint64)[:, 0]
@@ -401,13 +409,25 @@ _BANDS = (
 
 
 def _round_things(n: int, seen: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
-    """(3, n, 40) row masks of the ring, inner circle and opponent; seen, cx, cy are (3, n)."""
-    obj, view = np.nonzero(seen)
-    radii = np.array(_BANDS)[obj]
-    masks = _annulus_bits(
-        3 * n, obj * n + view, cx[obj, view], cy[obj, view], radii[:, 0], radii[:, 1]
-    )
-    return masks.reshape(3, n, OBS_SIZE)
+    """(3, n, 40) row masks of the ring, inner circle and opponent; seen, cx, cy are (3, n).
+
+    Few views: one pass for all three (fewer NumPy calls); many: one pass each (smaller arrays).
+    """
+    radii = np.array(_BANDS)
+    groups = [np.arange(3)] if n <= 32 else [[0], [1], [2]]
+    masks = np.zeros((3, n, OBS_SIZE), np.uint64)
+    for objs in groups:
+        obj, view = np.nonzero(seen[objs])
+        obj = np.asarray(objs)[obj]
+        slots = (obj - objs[0]) * n + view
+        if len(objs) == 1:
+            r_in, r_out = _BANDS[objs[0]]
+            r_in = None if r_in < 0 else r_in
+        else:
+            r_in, r_out = radii[obj, 0], radii[obj, 1]
+        part = _annulus_bits(len(objs) * n, slots, cx[obj, view], cy[obj, view], r_in, r_out)
+        masks[objs[0] : objs[0] + len(objs)] = part.reshape(len(objs), n, OBS_SIZE)
+    return masks
 
 
 def _geometry(pos: np.ndarray, theta: np.ndarray) -> dict:
@@ -445,21 +465,32 @@ def observe(pos: np.ndarray, theta: np.ndarray) -> np.ndarray:
     if m == 1:
         return _observe_one(pos, theta)
     flat = np.empty(m * 2 * OBS_SIZE * OBS_SIZE + 1, np.uint8)  # + a scratch cell
-    for i in range(0, m, BLOCK):
-        _observe_block(pos[i : i + BLOCK], theta[i : i + BLOCK], flat, 2 * i)
+    for i in range(0, m, SUPER_BLOCK):  # per-view scalars: few, long NumPy calls
+        g = _geometry(pos[i : i + SUPER_BLOCK], theta[i : i + SUPER_BLOCK])
+        seg = _line_segments(g["ax"], g["ay"], g["c"], g["s"])
+        for j in range(0, len(g["ax"]) // 2, BLOCK):  # per-row and per-cell work: small arrays
+            views = slice(2 * j, 2 * (j + BLOCK))
+            part = {k: v[views] for k, v in g.items()}
+            _observe_block(
+                part,
+                tuple(a[:, views] for a in seg),
+                flat,
+                2 * (i + j),
+                pos[i + j : i + j + BLOCK],
+                theta[i + j : i + j + BLOCK],
+            )
     return flat[:-1].reshape(m, 2, OBS_SIZE, OBS_SIZE)
 
 
-def _observe_block(pos: np.ndarray, theta: np.ndarray, flat: np.ndarray, first: int) -> None:
-    n = 2 * pos.shape[0]
-    g = _geometry(pos, theta)
+def _observe_block(g: dict, seg: tuple, flat: np.ndarray, first: int, pos, theta) -> None:
+    n = len(g["ax"])
     seen = np.stack([g["see_green"], g["see_grey"], g["see_opp"]])
     cx = np.stack([g["arc_rx"], g["arc_rx"], g["opp_rx"]])
     cy = np.stack([g["arc_ry"], g["arc_ry"], g["opp_ry"]])
     green, grey, opp = _round_things(n, seen, cx, cy)
     self_top = g["see_green"] | g["see_grey"]
     _compose(flat, first, green, grey, opp, self_top, pos, theta)
-    _draw_lines(flat, first, _line_segments(g["ax"], g["ay"], g["c"], g["s"]))
+    _draw_lines(flat, first, seg)
 
 
 def _compose(flat, first, green, grey, opp, self_top, pos, theta) -> None:
