@@ -107,6 +107,21 @@ def test_fast_views_equal_cell_by_cell_views():
     np.testing.assert_array_equal(observe(pos, theta), observe_dense(pos, theta))
 
 
+def test_views_of_overlapping_agents_far_from_the_ring():
+    """Off-ring and overlapping agents: culling and the opponent-over-self paint order."""
+    rng = np.random.default_rng(5)
+    n = 400
+    pos = np.empty((n, 2, 2))
+    pos[:, 0] = rng.uniform(-200, 800, (n, 2))
+    ang, r = rng.uniform(0, 2 * np.pi, n), rng.uniform(0, 40, n)
+    pos[:, 1] = pos[:, 0] + r[:, None] * np.stack([np.cos(ang), np.sin(ang)], 1)
+    theta = np.round(rng.uniform(-400, 400, (n, 2)) / 45) * 45
+    dense = observe_dense(pos, theta)
+    np.testing.assert_array_equal(observe(pos, theta), dense)
+    for i in range(0, n, 10):
+        np.testing.assert_array_equal(observe(pos[i : i + 1], theta[i : i + 1])[0], dense[i])
+
+
 def test_single_env_views_equal_batched_views():
     pos, theta = _awkward_states(120, seed=1)
     batched = observe(pos, theta)
