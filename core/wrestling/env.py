@@ -617,7 +617,7 @@ def _line_segments(ax, ay, c, s):
     return x1 - 0.5, y1 - 0.5, ddx / safe, ddy / safe, n_pts.astype(np.int64), value
 
 
-def _draw_lines(flat: np.ndarray, offset: int, seg: tuple, chunk: int = 128) -> None:
+def _draw_lines(flat: np.ndarray, offset: int, seg: tuple, chunk: int = 256) -> None:
     """Run the DDA for every (line, view) and paint its cells into flat, except over agents.
 
     flat is the whole output buffer (its last byte a scratch cell), offset the block's first
@@ -629,19 +629,23 @@ def _draw_lines(flat: np.ndarray, offset: int, seg: tuple, chunk: int = 128) -> 
         x0, y0, dx, dy, n_pts, value = (a[:, v0 : v0 + chunk].reshape(-1) for a in seg)
         k = max(int(n_pts.max(initial=0)), 1)
         n = x0.size
-        xy = np.empty((2 * n, k))  # x rows, then y rows
-        xy[:n, 0], xy[n:, 0] = x0, y0
-        xy[:n, 1:] = dx[:, None]
-        xy[n:, 1:] = dy[:, None]
-        np.add.accumulate(xy, axis=1, out=xy)  # sequential sums, like x += delta_x
+        xy = np.empty((k, 2 * n))  # per sample: x of every (line, view), then y
+        xy[0, :n], xy[0, n:] = x0, y0
+        xy[1:, :n] = dx
+        xy[1:, n:] = dy
+        for i in range(1, k):  # sequential sums, like x += delta_x (vectorised across lines)
+            np.add(xy[i - 1], xy[i], out=xy[i])
         rc = xy.astype(np.int32)  # truncation towards zero, like int()
         np.clip(rc, 0, OBS_SIZE - 1, out=rc)
-        col = rc[n:] - rc[:n] * OBS_SIZE
+        col = rc[:, n:] - rc[:, :n] * OBS_SIZE
         views = offset + v0 + np.arange(n, dtype=np.int64) % (n // 2)
         base = views * (OBS_SIZE * OBS_SIZE) + (OBS_SIZE - 1) * OBS_SIZE
-        cell = np.where(np.arange(k) < n_pts[:, None], base[:, None] + col, flat.size - 1)
-        old = flat[cell]  # rows: line 0's views, then line 1's, so line 1 is painted last
-        flat[cell] = np.where(old < BLUE, value[:, None], old)
+        cell = np.where(np.arange(k)[:, None] < n_pts, base + col, flat.size - 1)
+        old = flat[cell]
+        new = np.where(old < BLUE, value, old)
+        half = n // 2  # line 0's columns, then line 1's: line 1 is painted last
+        flat[cell[:, :half]] = new[:, :half]
+        flat[cell[:, half:]] = new[:, half:]
 
 
 # --- one environment in plain Python: NumPy's per-call overhead dominates at n_envs = 1 ---------
