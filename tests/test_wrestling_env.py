@@ -5,6 +5,7 @@ import pytest
 
 from core.wrestling.env import (
     MAX_STEPS,
+    OBS_SIZE,
     WrestlingEnv,
     WrestlingState,
     _pair_hash,
@@ -120,6 +121,18 @@ def test_views_of_overlapping_agents_far_from_the_ring():
     np.testing.assert_array_equal(observe(pos, theta), dense)
     for i in range(0, n, 10):
         np.testing.assert_array_equal(observe(pos[i : i + 1], theta[i : i + 1])[0], dense[i])
+
+
+def test_views_where_a_line_is_a_single_point():
+    """A line ending exactly on the view's border is one cell of value 1 (line 0 and line 1)."""
+    pos = np.array([[[500.0, 360.0], [300.0, 550.0]], [[500.0, 345.0], [310.0, 550.0]]])
+    theta = np.array([[0.0, 90.0], [360.0, 450.0]])
+    fast, dense = observe(pos, theta), observe_dense(pos, theta)
+    np.testing.assert_array_equal(fast, dense)
+    # Player 0 sees line 0's end on its back border, player 1 line 1's: one cell each, value 1.
+    assert (dense[:, :, OBS_SIZE - 1] == 1).sum(-1).tolist() == [[1, 1], [1, 1]]
+    for e in range(2):
+        np.testing.assert_array_equal(observe(pos[e : e + 1], theta[e : e + 1])[0], dense[e])
 
 
 def test_single_env_views_equal_batched_views():

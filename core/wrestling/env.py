@@ -294,7 +294,9 @@ _SELF_BITS = np.packbits(
 ).view(np.uint64)[:, 0]
 _AMBIGUOUS = 1e-7  # in cells
 _BYTE_BITS = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little")
-_LUT = {v: (_BYTE_BITS * np.uint8(v)).view(np.uint64)[:, 0] for v in (RING, LINE, BLUE, LIGHT_RED)}
+_LUT = {
+    v: (_BYTE_BITS * np.uint8(v)).view(np.uint64)[:, 0] for v in (RING, LINE, BLUE, LIGHT_RED, 255)
+}  # 255: the mask of a byte's cells, to clear them
 _ROW_X0, _COL_Y0 = float(_ROW_X[0]), float(_COL_Y[0])  # 157.5, 97.5
 _STRIP = -_COL_Y[-1]  # 97.5: cell centres span [-97.5, 97.5] across the view
 # _INTERVAL[(lo + 1) * 42 + hi + 1]: mask of columns lo..hi, for lo, hi in -1..40 (empty if hi < lo).
@@ -495,36 +497,56 @@ def _observe_block(g: dict, seg: tuple, flat: np.ndarray, first: int, pos, theta
     cx = np.stack([g["arc_rx"], g["arc_rx"], g["opp_rx"]])
     cy = np.stack([g["arc_ry"], g["arc_ry"], g["opp_ry"]])
     green, grey, opp = _round_things(n, seen, cx, cy)
-    self_top = g["see_green"] | g["see_grey"]
-    _compose(flat, first, green, grey, opp, self_top, pos, theta)
+    _compose(flat, first, green, grey)
     _draw_lines(flat, first, seg)
+    _paint_opponent(flat, first, opp, g["see_green"] | g["see_grey"], pos, theta)
 
 
-def _compose(flat, first, green, grey, opp, self_top, pos, theta) -> None:
-    """Write views first.. from their row masks (lines come after, see _draw_lines)."""
+def _words(flat: np.ndarray, first: int, n: int) -> np.ndarray:
+    """Views first..first+n of the flat buffer as (n, 40 rows, 5) uint64 words of 8 cells."""
+    return flat[first * 1600 : (first + n) * 1600].reshape(n, OBS_SIZE, 5 * 8).view(np.uint64)
+
+
+def _compose(flat, first, green, grey) -> None:
+    """Write views first.. from the ring row masks, and each agent itself (lines and opponent after).
+
+    The original's paint order is lines, agents, then rings only on cells nothing else took: here
+    rings go first (never over self), lines next (never over self, see _draw_lines), and the
+    opponent last, masking whatever is under it (see _paint_opponent).
+    """
     n = green.shape[0]
-    # The original's paint order: self is repainted last whenever an arc was drawn after the
-    # opponent (almost always); rings only fill cells nothing else took; lines below agents.
-    opp[self_top] &= ~_SELF_BITS
-    agents = opp | _SELF_BITS
-    green &= ~agents
-    grey &= ~agents
-    words = flat[first * 1600 : (first + n) * 1600].reshape(n, OBS_SIZE, 5 * 8).view(np.uint64)
+    green &= ~_SELF_BITS
+    grey &= ~_SELF_BITS
+    words = _words(flat, first, n)
     pair = np.empty((n, OBS_SIZE, 5, 2), np.uint8)
     pair[..., 0] = _bytes(green)
     pair[..., 1] = _bytes(grey)
     words[...] = _LUT_RINGS[pair.view(np.uint16)[..., 0]]
     words[0::2, _SELF_ROWS] |= _SELF_WORDS[LIGHT_RED]
     words[1::2, _SELF_ROWS] |= _SELF_WORDS[BLUE]
-    seen = np.flatnonzero(opp.any(1))
-    if seen.size:
-        colour = np.where(seen % 2 == 0, BLUE, LIGHT_RED).astype(np.intp)[:, None, None]
-        words[seen] |= _LUT_AGENT[colour * 256 + _bytes(opp[seen])]
-        # Rare: no arc drawn after the opponent, so an overlap with self shows the opponent.
-        over = seen[~self_top[seen] & (opp[seen] & _SELF_BITS).any(1)]
-        if over.size:
-            views = observe_dense(pos[over // 2], theta[over // 2])[np.arange(over.size), over % 2]
-            words[over] = views.reshape(-1, OBS_SIZE, 5 * 8).view(np.uint64)
+
+
+def _paint_opponent(flat, first, opp, self_top, pos, theta) -> None:
+    """Paint the opponent's disc over views first.. (only its rows), replacing what is there.
+
+    Self is repainted after the opponent whenever an arc was drawn after it (almost always), so the
+    opponent never covers self then; in the rare other case the view is redone cell by cell.
+    """
+    view, row = np.nonzero(opp)
+    if view.size == 0:
+        return
+    bits = opp[view, row]
+    bits &= np.where(self_top[view], ~_SELF_BITS[row], ~np.uint64(0))
+    words = _words(flat, first, opp.shape[0])
+    colour = np.where(view % 2 == 0, BLUE, LIGHT_RED).astype(np.intp)[:, None]
+    cells = _bytes(bits)
+    old = words[view, row]
+    old &= ~_LUT[255][cells]
+    words[view, row] = old | _LUT_AGENT[colour * 256 + cells]
+    over = np.unique(view[~self_top[view] & (opp[view, row] & _SELF_BITS[row] != 0)])
+    if over.size:
+        views = observe_dense(pos[over // 2], theta[over // 2])[np.arange(over.size), over % 2]
+        words[over] = views.reshape(-1, OBS_SIZE, 5 * 8).view(np.uint64)
 
 
 def _bytes(bits: np.ndarray) -> np.ndarray:
@@ -617,35 +639,59 @@ def _line_segments(ax, ay, c, s):
     return x1 - 0.5, y1 - 0.5, ddx / safe, ddy / safe, n_pts.astype(np.int64), value
 
 
-def _draw_lines(flat: np.ndarray, offset: int, seg: tuple, chunk: int = 256) -> None:
-    """Run the DDA for every (line, view) and paint its cells into flat, except over agents.
+# What a line sample paints, by [single point?, player, cell]: the line's value, except on the
+# agent's own disc (already painted, it stays). The opponent is painted after the lines.
+_LINE_PAINT = np.empty((2, 2, OBS_SIZE * OBS_SIZE), np.uint8)
+_LINE_PAINT[0], _LINE_PAINT[1] = LINE, RING
+_LINE_PAINT[:, 0, _SELF_MASK.ravel()] = PLAYER_COLOURS[0]
+_LINE_PAINT[:, 1, _SELF_MASK.ravel()] = PLAYER_COLOURS[1]
+_LINE_PAINT = _LINE_PAINT.reshape(2, -1)
 
-    flat is the whole output buffer (its last byte a scratch cell), offset the block's first
-    view; line 0 is painted before line 1, like the original. Views go in small chunks so the
-    (samples x lines) temporaries stay in cache.
+
+def _paint_samples(flat, x, y, view, table) -> None:
+    """Paint DDA samples (x, y in cells, any shape) of views (broadcast) with a _LINE_PAINT row."""
+    r = x.astype(np.int32)  # truncation towards zero, like int()
+    c = y.astype(np.int32)
+    np.clip(r, 0, OBS_SIZE - 1, out=r)
+    np.clip(c, 0, OBS_SIZE - 1, out=c)
+    r *= -OBS_SIZE
+    r += c
+    key = (view % 2) * (OBS_SIZE * OBS_SIZE) + (OBS_SIZE - 1) * OBS_SIZE + r  # player, cell
+    flat[key + (view // 2) * (2 * OBS_SIZE * OBS_SIZE)] = table[key]
+
+
+def _draw_lines(flat: np.ndarray, offset: int, seg: tuple, chunk: int = 256) -> None:
+    """Run the DDA for every (line, view) and paint its cells into flat, except over self.
+
+    flat is the whole output buffer, offset the block's first view. Both lines paint the same
+    value, so their order only matters for single points (value 1): line 0's go first, line 1's
+    last, like the original. Views go in small chunks so the (samples x lines) temporaries stay in
+    cache; a segment's increments are zero past its last sample, so its extra samples repeat its
+    last cell instead of needing a mask.
     """
     n_views = seg[0].shape[1]
     for v0 in range(0, n_views, chunk):
         x0, y0, dx, dy, n_pts, value = (a[:, v0 : v0 + chunk].reshape(-1) for a in seg)
-        k = max(int(n_pts.max(initial=0)), 1)
-        n = x0.size
-        xy = np.empty((k, 2 * n))  # per sample: x of every (line, view), then y
-        xy[0, :n], xy[0, n:] = x0, y0
-        xy[1:, :n] = dx
-        xy[1:, n:] = dy
-        for i in range(1, k):  # sequential sums, like x += delta_x (vectorised across lines)
-            np.add(xy[i - 1], xy[i], out=xy[i])
-        rc = xy.astype(np.int32)  # truncation towards zero, like int()
-        np.clip(rc, 0, OBS_SIZE - 1, out=rc)
-        col = rc[:, n:] - rc[:, :n] * OBS_SIZE
-        views = offset + v0 + np.arange(n, dtype=np.int64) % (n // 2)
-        base = views * (OBS_SIZE * OBS_SIZE) + (OBS_SIZE - 1) * OBS_SIZE
-        cell = np.where(np.arange(k)[:, None] < n_pts, base + col, flat.size - 1)
-        old = flat[cell]
-        new = np.where(old < BLUE, value, old)
-        half = n // 2  # line 0's columns, then line 1's: line 1 is painted last
-        flat[cell[:, :half]] = new[:, :half]
-        flat[cell[:, half:]] = new[:, half:]
+        views = offset + v0 + np.arange(x0.size) % (x0.size // 2)
+        single = value == RING
+        points = [np.flatnonzero(single[: x0.size // 2]), np.flatnonzero(single[x0.size // 2 :])]
+        points[1] += x0.size // 2
+        if points[0].size:
+            _paint_samples(flat, x0[points[0]], y0[points[0]], views[points[0]], _LINE_PAINT[1])
+        lines = np.flatnonzero(~single & (n_pts > 0))
+        if lines.size:
+            k = int(n_pts[lines].max())
+            n = lines.size
+            xy = np.empty((k, 2 * n))  # per sample: x of every segment, then y
+            xy[0, :n], xy[0, n:] = x0[lines], y0[lines]
+            live = np.arange(1, k)[:, None] < n_pts[lines]
+            np.multiply(live, dx[lines], out=xy[1:, :n])
+            np.multiply(live, dy[lines], out=xy[1:, n:])
+            for i in range(1, k):  # sequential sums, like x += delta_x (vectorised across lines)
+                np.add(xy[i - 1], xy[i], out=xy[i])
+            _paint_samples(flat, xy[:, :n], xy[:, n:], views[lines], _LINE_PAINT[0])
+        if points[1].size:
+            _paint_samples(flat, x0[points[1]], y0[points[1]], views[points[1]], _LINE_PAINT[1])
 
 
 # --- one environment in plain Python: NumPy's per-call overhead dominates at n_envs = 1 ---------
@@ -743,11 +789,12 @@ def _observe_one(pos: np.ndarray, theta: np.ndarray) -> np.ndarray:
         line_val += values
     green, grey, opp = _round_things(2, seen, centres[0], centres[1])
     flat = np.empty(2 * OBS_SIZE * OBS_SIZE, np.uint8)
-    _compose(flat, 0, green, grey, opp, seen[0] | seen[1], pos, theta)
+    _compose(flat, 0, green, grey)
     if line_idx:
         idx = np.array(line_idx)
         old = flat[idx]
         flat[idx] = np.where(old < BLUE, np.array(line_val, np.uint8), old)
+    _paint_opponent(flat, 0, opp, seen[0] | seen[1], pos, theta)
     return flat.reshape(1, 2, OBS_SIZE, OBS_SIZE)
 
 
