@@ -119,15 +119,12 @@ def _graph_and_walk(trace: g.BackwardTrace, key: str = "step") -> None:
         key=key,
         help="Step 0 is the seed at the output; each step is one node of the backward pass.",
     )
-    left, right = st.columns([3, 2])
-    with left:
-        st.graphviz_chart(graph_dot(trace.graph, highlight=steps[index].node), width="stretch")
-        st.caption(
-            "Green: leaves · grey: autograd's op nodes · vermillion: the output · purple: the "
-            "current backward step. Blue: data (forward). Orange: grad (backward)."
-        )
-    with right:
-        _step_panel(trace, index)
+    st.graphviz_chart(graph_dot(trace.graph, highlight=steps[index].node), width="stretch")
+    st.caption(
+        "Green: leaves · grey: autograd's op nodes · vermillion: the output · purple: the "
+        "current backward step. Blue: data (forward). Orange: grad (backward)."
+    )
+    _step_panel(trace, index)
     if trace.seeded_with_ones:
         st.caption("The output is not a scalar, so backward was seeded with torch.ones_like(out).")
     order = pd.DataFrame(

@@ -14,6 +14,13 @@ KIND_COLOUR = {"leaf": LEAF, "op": NEUTRAL, "output": OUTPUT}
 KIND_FILL = {"leaf": "#E0F3EC", "op": "#F2F2F2", "output": "#FBE3D6"}
 HIGHLIGHT_FILL = "#F6E1EE"
 COMPACT_ABOVE = 40  # nodes: beyond this, boxes show names only
+MAX_SHOWN = 4  # elements printed in a box; bigger tensors show their mean
+
+
+def _numbers(t, digits: int) -> str:
+    if t.numel() > MAX_SHOWN:
+        return f"mean {t.detach().float().mean().item():.{digits}f}"
+    return format_tensor(t, digits)
 
 
 def _q(text: str) -> str:
@@ -29,26 +36,27 @@ def _title(data: dict) -> str:
 
 
 def _html_label(data: dict, compact: bool, digits: int, on: bool) -> str:
+    """A micrograd-style box, stacked: the label on top, then shape, data and grad rows."""
     head_colour = HIGHLIGHT if on else KIND_COLOUR[data["kind"]]
     head_text = "#000000" if data["kind"] == "op" and not on else "#FFFFFF"
-    cells = [
+    rows = [
         f'<TD BGCOLOR="{head_colour}"><FONT COLOR="{head_text}"><B>'
         f"{escape(_title(data))}</B></FONT></TD>"
     ]
     if not compact:
         shape = data.get("shape")
         if shape is not None and len(shape) > 0:
-            cells.append(f"<TD>shape {escape(str(tuple(shape)))}</TD>")
+            rows.append(f"<TD>shape {escape(str(tuple(shape)))}</TD>")
         if data.get("value") is not None:
-            value = escape(format_tensor(data["value"], digits))
-            cells.append(f'<TD><FONT COLOR="{VALUE}">data {value}</FONT></TD>')
+            value = escape(_numbers(data["value"], digits))
+            rows.append(f'<TD><FONT COLOR="{VALUE}">data {value}</FONT></TD>')
         if data.get("grad") is not None:
-            grad = escape(format_tensor(data["grad"], digits))
-            cells.append(f'<TD><FONT COLOR="{GRADIENT}"><B>grad {grad}</B></FONT></TD>')
+            grad = escape(_numbers(data["grad"], digits))
+            rows.append(f'<TD><FONT COLOR="{GRADIENT}"><B>grad {grad}</B></FONT></TD>')
     return (
-        '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="6"><TR>'
-        + "".join(cells)
-        + "</TR></TABLE>>"
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4">'
+        + "".join(f"<TR>{r}</TR>" for r in rows)
+        + "</TABLE>>"
     )
 
 
