@@ -96,7 +96,7 @@ def autograd_graph(
         user = [n for n, _ in produced]
         tensor = produced[0][1] if produced else (output if fn is output.grad_fn else None)
         grad = (op_grads or {}).get(node)
-        if grad is None and produced and produced[0][1].grad is not None:
+        if grad is None and produced and produced[0][1].retains_grad:
             grad = produced[0][1].grad
         graph.add_node(
             node,
@@ -468,13 +468,13 @@ def linear_module_preset(seed: int = 0, in_features: int = 3, out_features: int 
 
 def mlp_preset(seed: int = 0, widths: tuple[int, ...] = (2, 4, 1), batch: int = 4) -> BuiltGraph:
     """A small nn.Sequential MLP (Linear, Tanh, ..., Linear) with an MSE loss on a batch."""
-    layers_: list[nn.Module] = []
-    for i in range(len(widths) - 1):
-        layers_.append(nn.Linear(widths[i], widths[i + 1]))
-        if i < len(widths) - 2:
-            layers_.append(nn.Tanh())
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
+        layers_: list[nn.Module] = []
+        for i in range(len(widths) - 1):
+            layers_.append(nn.Linear(widths[i], widths[i + 1]))
+            if i < len(widths) - 2:
+                layers_.append(nn.Tanh())
         model = nn.Sequential(*layers_)
         x = torch.randn(batch, widths[0])
         target = torch.randn(batch, widths[-1])
@@ -632,10 +632,15 @@ walk(r.grad_fn)
 """
 
 CODE_HOOKS = """
-# watch the backward pass: a hook on each autograd node sees what arrives and leaves
+import torch
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+r = (x * torch.tensor([1.0, -1.3])) @ torch.tensor([-2.0, 0.2])
 steps = []
-def hook(grad_inputs, grad_outputs):
-    steps.append((grad_outputs, grad_inputs))   # arriving, passed on
+def hook(grad_inputs, grad_outputs):              # a hook on an autograd node sees
+    steps.append((grad_outputs, grad_inputs))     # what arrives, and what it passes on
 r.grad_fn.register_hook(hook)
+r.grad_fn.next_functions[0][0].register_hook(hook)
 r.backward()
+for arriving, passed in steps:
+    print(arriving, "->", passed)
 """
