@@ -1,0 +1,119 @@
+"""The autograd page under AppTest: every preset, the backward slider, the α slider, bad input."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PAGE = "pages/autograd_graph.py"
+
+
+@pytest.fixture()
+def at():
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _choose(at, prefix: str):
+    box = at.selectbox(key="preset")
+    box.set_value(next(o for o in box.options if o.startswith(prefix))).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _markdown(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _codes(at) -> str:
+    return "\n".join(c.value for c in at.code)
+
+
+def test_default_preset_shows_the_lectures_gradient(at):
+    assert at.title[0].value == "Autograd & the computation graph"
+    assert len(at.get("graphviz_chart")) == 1
+    assert "tensor(-2.5200, grad_fn=<DotBackward0>)" in _codes(at)
+    assert "[-2.00, -0.26]" in _markdown(at)  # x.grad = z ⊙ y
+    assert any("-2.00, -0.26" in latex.value for latex in at.latex)
+    assert "x.grad\ntensor([-2.0000, -0.2600])" in _codes(at)  # the Variables tour
+
+
+def test_backward_slider_walks_the_steps(at):
+    slider = at.slider(key="step")
+    assert (slider.min, slider.max) == (0, 3)
+    seen = []
+    for step in range(4):
+        at.slider(key="step").set_value(step).run()
+        assert not at.exception
+        seen.append(next(m.value for m in at.markdown if m.value.startswith("#### Step")))
+    assert seen == [
+        "#### Step 0: r (output)",
+        "#### Step 1: DotBackward0 (op)",
+        "#### Step 2: MulBackward0 (op)",
+        "#### Step 3: x (leaf)",
+    ]
+    # the last step: the gradient accumulated into x.grad
+    assert "x.grad" in _markdown(at) and "[-2.00, -0.26]" in _markdown(at)
+
+
+def test_shared_preset_compares_the_two_programs(at):
+    _choose(at, "2")
+    assert at.text_area(key="program").value == "e = a * b\nf = c * e + d * e"
+    assert len(at.get("graphviz_chart")) == 2
+    assert "tensor(-48., grad_fn=<AddBackward0>)" in _codes(at)
+    text = _markdown(at)
+    assert "4 op nodes" in text and "5 op nodes" in text
+    assert at.slider(key="step").max == 8
+    at.slider(key="step").set_value(8).run()
+    assert not at.exception
+
+
+@pytest.mark.parametrize("prefix, params", [("3", ["W", "b"]), ("5", ["0.weight", "2.bias"])])
+def test_built_presets_show_parameters_and_graph(at, prefix, params):
+    _choose(at, prefix)
+    assert len(at.get("graphviz_chart")) == 1
+    table = at.dataframe[0].value
+    assert set(params) <= set(table["parameter"])
+    assert "MseLossBackward0" in _codes(at)
+    last = at.slider(key="step").max
+    at.slider(key="step").set_value(last).run()
+    assert not at.exception
+    assert "(leaf)" in next(m.value for m in at.markdown if m.value.startswith("#### Step"))
+
+
+def test_gradient_step_moves_with_alpha(at):
+    _choose(at, "4")
+    at.slider(key="alpha").set_value(0.5).run()
+    assert not at.exception
+    before, after = (float(m.value) for m in at.metric)
+    assert before == pytest.approx(-2.52, abs=1e-4)
+    assert after == pytest.approx(-2.52 - 0.5 * (2.0**2 + 0.26**2), abs=1e-4)
+    assert any("2.000, 2.130" in latex.value for latex in at.latex)
+
+
+def test_bad_program_shows_the_error_not_a_traceback(at):
+    at.text_area(key="program").set_value("r = x.__class__").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "This program is not accepted. line 1, column 5: attributes (x.something) are not "
+        "part of the language"
+    ]
+    at.text_area(key="program").set_value("r = 9**9**9").run()
+    assert not at.exception and "exponent" in at.error[0].value
+
+
+def test_new_names_get_widgets_and_bad_values_are_explained(at):
+    at.text_area(key="program").set_value("q = w * v\ns = sum(q)").run()
+    assert not at.exception
+    at.text_input(key="value_w").set_value("1, 2, 3").run()
+    at.text_input(key="value_v").set_value("[4, 5, 6]").run()
+    assert not at.exception and not at.error
+    assert "tensor(32., grad_fn=<SumBackward0>)" in _codes(at)
+    at.text_input(key="value_v").set_value("hello").run()
+    assert not at.exception and "v: cannot read" in at.error[0].value
+    at.checkbox(key="grad_w").uncheck().run()
+    at.checkbox(key="grad_v").uncheck().run()
+    at.text_input(key="value_v").set_value("1").run()
+    assert not at.exception
+    assert any("Nothing here requires grad" in i.value for i in at.info)
