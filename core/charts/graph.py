@@ -46,13 +46,13 @@ def _html_label(data: dict, compact: bool, digits: int, on: bool) -> str:
     if not compact:
         shape = data.get("shape")
         if shape is not None and len(shape) > 0:
-            rows.append(f"<TD>shape {escape(str(tuple(shape)))}</TD>")
+            rows.append(f'<TD ALIGN="LEFT">shape {escape(str(tuple(shape)))}</TD>')
         if data.get("value") is not None:
             value = escape(_numbers(data["value"], digits))
-            rows.append(f'<TD><FONT COLOR="{VALUE}">data {value}</FONT></TD>')
+            rows.append(f'<TD ALIGN="LEFT"><FONT COLOR="{VALUE}">data {value}</FONT></TD>')
         if data.get("grad") is not None:
             grad = escape(_numbers(data["grad"], digits))
-            rows.append(f'<TD><FONT COLOR="{GRADIENT}"><B>grad {grad}</B></FONT></TD>')
+            rows.append(f'<TD ALIGN="LEFT"><FONT COLOR="{GRADIENT}"><B>grad {grad}</B></FONT></TD>')
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4">'
         + "".join(f"<TR>{r}</TR>" for r in rows)
