@@ -332,16 +332,16 @@ SUPER_BLOCK = 2048  # environments per pass for per-view work (trig, line segmen
 BLOCK = 512  # environments per pass for per-row and per-cell work
 
 
-def _annulus_bits(n_slots: int, slots, cx, cy, r_in, r_out) -> np.ndarray:
-    """(n_slots, 40) uint64 row masks of the cells at r_in <= distance <= r_out from (cx, cy).
+def _annulus_bits(out: np.ndarray, slots, cx, cy, r_in, r_out) -> None:
+    """Set the row masks of the cells at r_in <= distance <= r_out from (cx, cy) into out.
 
-    One item per entry of slots (the mask it fills), with its centre and radii (scalars, or one
-    per item); r_in None or < 0 means a full disc. Rows where a chord end falls within rounding distance of a cell centre are
-    recomputed cell by cell with the original's formula, so the masks are exact.
+    out is (n_slots, 40) uint64, zeroed; one item per entry of slots (the mask it fills), with its
+    centre and radii (scalars, or one per item); r_in None or < 0 means a full disc. Rows where a
+    chord end falls within rounding distance of a cell centre are recomputed cell by cell with
+    the original's formula, so the masks are exact.
     """
-    out = np.zeros(n_slots * OBS_SIZE, np.uint64)
     if len(slots) == 0:
-        return out.reshape(n_slots, OBS_SIZE)
+        return
     # Rows that can hold such cells inside the column strip: two ranges around the centre row.
     acy = np.abs(cy)
     reach = r_out * r_out - np.where(acy <= _STRIP, 0.0, (acy - _STRIP) ** 2)
@@ -364,7 +364,7 @@ def _annulus_bits(n_slots: int, slots, cx, cy, r_in, r_out) -> np.ndarray:
     n_rows = np.where(ok, np.maximum(hi - lo + 1, 0), 0).astype(np.int64)
     total = int(n_rows.sum())
     if total == 0:
-        return out.reshape(n_slots, OBS_SIZE)
+        return
     which = np.repeat(np.concatenate([np.arange(len(slots))] * 2), n_rows)
     start = np.repeat(lo.astype(np.int64) - (np.cumsum(n_rows) - n_rows), n_rows)
     row = start + np.arange(total)
@@ -407,8 +407,7 @@ def _annulus_bits(n_slots: int, slots, cx, cy, r_in, r_out) -> np.ndarray:
         packed = np.zeros((len(sel), 8), np.uint8)
         packed[:, :5] = np.packbits(inside, axis=1, bitorder="little")
         bits[sel] = packed.view(np.uint64)[:, 0]
-    out[np.asarray(slots)[which] * OBS_SIZE + row] = bits
-    return out.reshape(n_slots, OBS_SIZE)
+    out.reshape(-1)[np.asarray(slots)[which] * OBS_SIZE + row] = bits
 
 
 # The three round things of a view: (ring, inner circle, opponent) as (inner, outer) radii.
@@ -436,8 +435,8 @@ def _round_things(n: int, seen: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> n
             r_in = None if r_in < 0 else r_in
         else:
             r_in, r_out = radii[obj, 0], radii[obj, 1]
-        part = _annulus_bits(len(objs) * n, slots, cx[obj, view], cy[obj, view], r_in, r_out)
-        masks[objs[0] : objs[0] + len(objs)] = part.reshape(len(objs), n, OBS_SIZE)
+        part = masks[objs[0] : objs[0] + len(objs)].reshape(-1, OBS_SIZE)
+        _annulus_bits(part, slots, cx[obj, view], cy[obj, view], r_in, r_out)
     return masks
 
 
@@ -538,14 +537,15 @@ def _paint_opponent(flat, first, opp, self_top, pos, theta) -> None:
     if view.size == 0:
         return
     bits = opp[view, row]
-    bits &= np.where(self_top[view], ~_SELF_BITS[row], ~np.uint64(0))
+    on_self = np.flatnonzero(bits & _SELF_BITS[row])
+    bits[on_self] &= ~_SELF_BITS[row[on_self]]
+    over = np.unique(view[on_self[~self_top[view[on_self]]]])  # views to redo (rare)
     words = _words(flat, first, opp.shape[0])
     colour = np.where(view % 2 == 0, BLUE, LIGHT_RED).astype(np.intp)[:, None]
     cells = _bytes(bits)
     old = words[view, row]
     old &= ~_LUT[255][cells]
     words[view, row] = old | _LUT_AGENT[colour * 256 + cells]
-    over = np.unique(view[~self_top[view] & (opp[view, row] & _SELF_BITS[row] != 0)])
     if over.size:
         views = observe_dense(pos[over // 2], theta[over // 2])[np.arange(over.size), over % 2]
         words[over] = views.reshape(-1, OBS_SIZE, 5 * 8).view(np.uint64)
