@@ -30,49 +30,49 @@ class Chapter:
 CHAPTERS = [
     Chapter(
         "Basics",
-        "pages/tensors.py",
+        "app_pages/tensors.py",
         "Tensors",
         ":material/grid_on:",
         "Scalars to n-d tensors, shapes, broadcasting, views and copies, drawn as coloured grids.",
     ),
     Chapter(
         "Basics",
-        "pages/autograd_graph.py",
+        "app_pages/autograd_graph.py",
         "Autograd & the computation graph",
         ":material/account_tree:",
         "Type an expression, see the graph autograd records, walk the backward pass node by node.",
     ),
     Chapter(
         "Optimisation",
-        "pages/gradient_descent.py",
+        "app_pages/gradient_descent.py",
         "Gradient descent",
         ":material/trending_down:",
         "Optimisers race across 2-D loss landscapes; learning rate and steps at your fingertips.",
     ),
     Chapter(
         "Optimisation",
-        "pages/loss_functions.py",
+        "app_pages/loss_functions.py",
         "Loss functions",
         ":material/functions:",
         "MSE, hinge, SoftMargin, cross-entropy and friends: their curves and their gradients.",
     ),
     Chapter(
         "Training",
-        "pages/live_training.py",
+        "app_pages/live_training.py",
         "Live training",
         ":material/model_training:",
         "Regression, classification, an RNN and a CNN learning live while you watch.",
     ),
     Chapter(
         "Decision making",
-        "pages/behaviour_cloning.py",
+        "app_pages/behaviour_cloning.py",
         "Behaviour cloning",
         ":material/sports_kabaddi:",
         "Olympics Wrestling: an expert, 10,000 samples, a policy cloned live, matches, a Jidi export.",
     ),
 ]
 
-HOME = Chapter("", "pages/home.py", "Home", ":material/home:", "The lecture's outline.")
+HOME = Chapter("", "app_pages/home.py", "Home", ":material/home:", "The lecture's outline.")
 
 
 def built_chapters() -> list[Chapter]:

@@ -1,4 +1,9 @@
-"""Entry point: page config, the navigation over pages/, and the shared sidebar."""
+"""Entry point: page config, the navigation over app_pages/, and the shared sidebar.
+
+The screens live in app_pages/, not pages/: Streamlit treats a folder named pages/ beside the
+entry script as an old-style multipage app, and a fresh server's first direct link to a page
+would then run that page without this shell (no sidebar, no wide layout).
+"""
 
 import streamlit as st
 

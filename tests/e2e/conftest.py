@@ -110,7 +110,8 @@ def page(browser):
 
 def settle(pg, timeout: float = 60.0) -> None:
     """Wait until the app has finished its current script run (no 'Running' status, no stale elements)."""
-    pg.wait_for_selector('[data-testid="stMain"]', timeout=timeout * 1000)
+    # a page's first run may still be importing torch: wait for its title before watching
+    pg.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout * 1000)
     deadline = time.time() + timeout
     quiet_since = None
     while time.time() < deadline:

@@ -8,15 +8,11 @@ from tests.e2e.conftest import SCREENSHOTS, no_error_on_screen, screenshot, sett
 
 pytestmark = pytest.mark.e2e
 
-URL_PATH = Path("pages/autograd_graph.py").stem
+URL_PATH = Path("app_pages/autograd_graph.py").stem
 GRAPH = '[data-testid="stGraphVizChart"]'
 
 
 def _open(server, page) -> None:
-    # Visit the entry page first: with a pages/ folder beside streamlit_app.py, Streamlit runs a
-    # fresh server's first direct page visit in its old pages/-folder mode, without the shell.
-    page.goto(server)
-    settle(page, timeout=90)
     page.goto(f"{server}/{URL_PATH}")
     page.wait_for_selector(f"{GRAPH} svg", timeout=90_000)  # the first run imports torch
     settle(page, timeout=90)

@@ -15,7 +15,7 @@ def _tab(page, name):
 
 
 def test_train_briefly_and_watch_a_match(server, page):
-    page.goto(f"{server}/{Path('pages/behaviour_cloning.py').stem}")
+    page.goto(f"{server}/{Path('app_pages/behaviour_cloning.py').stem}")
     settle(page)
     page.get_by_role("button", name="Collect 10,000 expert pairs").click()
     settle(page, 120)

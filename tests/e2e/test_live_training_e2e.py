@@ -9,7 +9,7 @@ from tests.e2e.conftest import no_error_on_screen, screenshot, settle
 
 pytestmark = pytest.mark.e2e
 
-URL_PATH = Path("pages/live_training.py").stem
+URL_PATH = Path("app_pages/live_training.py").stem
 CHART = '[data-testid="stVegaLiteChart"]'
 
 

@@ -24,7 +24,7 @@ def _slider_right(page, label: str, presses: int) -> None:
 
 
 def test_gradient_descent_page(server, page):
-    page.goto(f"{server}/{Path('pages/gradient_descent.py').stem}")
+    page.goto(f"{server}/{Path('app_pages/gradient_descent.py').stem}")
     page.wait_for_selector(CHART, timeout=120_000)
     settle(page, timeout=120)
     no_error_on_screen(page)
@@ -61,7 +61,7 @@ def test_gradient_descent_page(server, page):
 
 
 def test_loss_functions_page(server, page):
-    page.goto(f"{server}/{Path('pages/loss_functions.py').stem}")
+    page.goto(f"{server}/{Path('app_pages/loss_functions.py').stem}")
     page.wait_for_selector(CHART, timeout=120_000)
     settle(page, timeout=120)
     no_error_on_screen(page)

@@ -8,7 +8,7 @@ from tests.e2e.conftest import no_error_on_screen, screenshot, settle
 
 pytestmark = pytest.mark.e2e
 
-URL = Path("pages/tensors.py").stem
+URL = Path("app_pages/tensors.py").stem
 CHART = '[data-testid="stVegaLiteChart"]'
 
 

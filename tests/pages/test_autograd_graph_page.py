@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGE = "pages/autograd_graph.py"
+PAGE = "app_pages/autograd_graph.py"
 
 
 @pytest.fixture()

@@ -4,7 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGE = "pages/behaviour_cloning.py"
+PAGE = "app_pages/behaviour_cloning.py"
 
 
 def _page() -> AppTest:

@@ -7,7 +7,7 @@ from tests.conftest import ROOT
 
 def _page() -> AppTest:
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180).run()
-    at.switch_page("pages/gradient_descent.py").run()
+    at.switch_page("app_pages/gradient_descent.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

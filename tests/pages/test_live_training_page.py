@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGE = "pages/live_training.py"
+PAGE = "app_pages/live_training.py"
 
 # tab label -> (run name, widget prefix, small epochs)
 TABS = {

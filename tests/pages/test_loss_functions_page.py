@@ -8,7 +8,7 @@ from tests.conftest import ROOT
 
 def _page() -> AppTest:
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180).run()
-    at.switch_page("pages/loss_functions.py").run()
+    at.switch_page("app_pages/loss_functions.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGE = "pages/tensors.py"
+PAGE = "app_pages/tensors.py"
 
 
 @pytest.fixture()
