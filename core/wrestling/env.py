@@ -375,28 +375,32 @@ def _annulus_bits(out: np.ndarray, slots, cx, cy, r_in, r_out) -> None:
     dx = _ROW_X[row] - cxw
     a = dx * dx
     u = (_COL_Y0 - cyw) / CELL
-    near = np.zeros(total, bool)
-    chords = []
+    # Both chords (outer, inner) at once, shape (2, rows). A row that misses a circle gets a
+    # negative half-width, so its interval is empty; rows where that is in doubt are redone below.
     squares = [r_out_w * r_out_w] + ([] if disc else [r_in_w * np.abs(r_in_w)])
-    for r2 in squares:
-        h = r2 - a
-        w = np.sqrt(np.maximum(h, 0.0))
-        w *= 1 / CELL
-        lo_end = u - w
-        hi_end = u + w
-        col_lo = np.ceil(lo_end)
-        col_hi = np.floor(hi_end)
-        near |= np.abs(col_lo - lo_end - 0.5) > 0.5 - _AMBIGUOUS  # an end near a cell centre
-        near |= np.abs(hi_end - col_hi - 0.5) > 0.5 - _AMBIGUOUS
-        near |= np.abs(h) < 1e-6
-        col_hi[h < 0] = -1.0
-        np.clip(col_lo, -1, OBS_SIZE, out=col_lo)
-        np.clip(col_hi, -1, OBS_SIZE, out=col_hi)
-        col_lo += 1
-        col_lo *= OBS_SIZE + 2
-        col_lo += col_hi
-        col_lo += 1
-        chords.append(_INTERVAL[col_lo.astype(np.intp)])
+    h = np.empty((len(squares), total))
+    for k, r2 in enumerate(squares):
+        np.subtract(r2, a, out=h[k])
+    w = np.sqrt(np.abs(h))
+    np.copysign(w, h, out=w)
+    w *= 1 / CELL
+    lo_end = u - w
+    hi_end = np.add(u, w, out=w)
+    col_lo = np.ceil(lo_end)
+    col_hi = np.floor(hi_end)
+    lo_end -= col_lo  # in (-1, 0]
+    hi_end -= col_hi  # in [0, 1)
+    ends = np.abs(lo_end + 0.5, out=lo_end) > 0.5 - _AMBIGUOUS  # an end near a cell centre
+    ends |= np.abs(hi_end - 0.5, out=hi_end) > 0.5 - _AMBIGUOUS
+    ends |= np.abs(h) < 1e-6
+    near = ends.any(0)
+    np.clip(col_lo, -1, OBS_SIZE, out=col_lo)
+    np.clip(col_hi, -1, OBS_SIZE, out=col_hi)
+    col_lo += 1
+    col_lo *= OBS_SIZE + 2
+    col_lo += col_hi
+    col_lo += 1
+    chords = _INTERVAL[col_lo.astype(np.intp)]
     bits = chords[0] if disc else chords[0] & ~chords[1]
     if near.any():
         sel = np.flatnonzero(near)
