@@ -14,6 +14,8 @@ st.set_page_config(
     page_title="PyTorch, live",
     page_icon=":material/local_fire_department:",
     layout="wide",
+    # a link with ?present=1 opens on the projector with the whole width for the content
+    initial_sidebar_state="collapsed" if st.query_params.get("present") == "1" else "auto",
 )
 
 

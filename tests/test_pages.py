@@ -29,8 +29,25 @@ def test_page_renders_through_navigation(chapter):
     assert at.title, "every page has a title"
 
 
-def test_presenter_mode_toggle():
+def _styles(at) -> str:
+    return "".join(h.proto.body for h in at.get("html"))
+
+
+def test_presenter_mode_toggle_sets_large_type_and_the_link():
     at = AppTest.from_file(ENTRY, default_timeout=60).run()
+    assert "font-size: 22px" not in _styles(at)
     at.toggle(key="presenter_mode").set_value(True).run()
     assert not at.exception
-    assert any("font-size: 22px" in m.value for m in at.markdown)
+    assert "font-size: 22px" in _styles(at)
+    assert at.query_params["present"] == "1"
+    at.toggle(key="presenter_mode").set_value(False).run()
+    assert "font-size: 22px" not in _styles(at)
+    assert "present" not in at.query_params
+
+
+def test_presenter_mode_from_the_link():
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.query_params["present"] = "1"
+    at.run()
+    assert at.toggle(key="presenter_mode").value is True
+    assert "font-size: 22px" in _styles(at)
