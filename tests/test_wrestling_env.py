@@ -280,6 +280,33 @@ def test_batch_equals_episodes_run_one_at_a_time():
             np.testing.assert_array_equal(getattr(one, name)[0], getattr(batch, name)[i])
 
 
+@pytest.mark.parametrize("auto_reset", [True, False])
+def test_returned_observations_are_never_overwritten(auto_reset):
+    """step() reuses its output arrays only once the caller has let go of them (views included)."""
+    rng = np.random.default_rng(3)
+    actions = rng.uniform([-100, -30], [200, 30], size=(80, 16, 2, 2))
+    held, dropped = [], []
+    kept = WrestlingEnv(16, auto_reset=auto_reset)
+    reused = WrestlingEnv(16, auto_reset=auto_reset)
+    for k, a in enumerate(actions):
+        obs, _, done, info = kept.step(a)
+        fresh, _, _, fresh_info = reused.step(a)
+        dropped.append((fresh.copy(), fresh_info["final_obs"].copy()))
+        if k % 5 == 0:  # hold whole arrays and views, with copies to check them against
+            held.append((obs, obs.copy(), info["final_obs"][3:9], info["final_obs"][3:9].copy()))
+        if not auto_reset and done.sum() > 8:
+            kept.reset(done)
+            reused.reset(done)
+        del fresh, fresh_info
+    for obs, obs_then, view, view_then in held:
+        np.testing.assert_array_equal(obs, obs_then)
+        np.testing.assert_array_equal(view, view_then)
+    assert len(reused._buffers.pool) <= 4  # the dropped arrays were reused, not piled up
+    for (obs, final), (obs_then, _, _, view_then) in zip(dropped[::5], held, strict=True):
+        np.testing.assert_array_equal(obs, obs_then)
+        np.testing.assert_array_equal(final[3:9], view_then)
+
+
 def test_state_snapshot_and_restore():
     env = WrestlingEnv(3)
     env.step(np.full((3, 2, 2), 20.0))
