@@ -91,7 +91,7 @@ def logits_chart(result: dict, target: int) -> alt.HConcatChart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("class:N", title=None, sort=None),
+            x=alt.X("class:N", title="class", sort=None),
             y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), title="softmax probability"),
             color=alt.Color(
                 "role:N",
@@ -106,7 +106,7 @@ def logits_chart(result: dict, target: int) -> alt.HConcatChart:
         alt.Chart(data)
         .mark_bar(color=GRADIENT)
         .encode(
-            x=alt.X("class:N", title=None, sort=None),
+            x=alt.X("class:N", title="class", sort=None),
             y=alt.Y("gradient:Q", scale=alt.Scale(domain=[-1, 1]), title="∂ loss / ∂ z"),
             tooltip=["class:N", alt.Tooltip("gradient:Q", format=".4f")],
         )
