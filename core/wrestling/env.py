@@ -20,8 +20,12 @@ How the views are made fast: each disc or ring crosses a row of the view in one 
 of columns, kept as 40-bit row masks and expanded with byte lookup tables; the grey lines are
 drawn by the original's DDA (its set-ordered end points included); rows where a boundary falls
 within rounding distance of a cell centre are redone cell by cell (``observe_dense`` is the plain
-cell-by-cell twin used in tests). Batches are processed in blocks so NumPy's temporaries stay in
-cache; a single environment uses a plain-Python path, where NumPy's per-call cost would dominate.
+cell-by-cell twin used in tests). The paint order is rearranged without changing the result:
+rings and self first, then the lines from a per-player cell table (so they never need to read the
+view back to spare self), then the opponent over its own rows only. Batches are processed in
+blocks so NumPy's temporaries stay in cache; a single environment uses a plain-Python path, where
+NumPy's per-call cost would dominate. ``step()`` recycles its observation arrays once the caller
+has let go of them, as fresh multi-megabyte arrays every step cost page faults.
 """
 
 from __future__ import annotations
