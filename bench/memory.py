@@ -37,7 +37,7 @@ def click_heavy_buttons(page, timeout: float) -> list[str]:
     )
     for i in range(buttons.count()):
         button = buttons.nth(i)
-        label = button.inner_text().strip()
+        label = button.inner_text().strip().split("\n")[-1].strip()  # drop the icon's name
         if HEAVY.match(label) and button.is_visible() and button.is_enabled():
             button.click()
             settle(page, timeout=timeout)
@@ -60,7 +60,7 @@ def main() -> None:
         for chapter in built_chapters():
             page.goto(f"{url}/{chapter.url_path}")
             settle(page, timeout=120)
-            tabs = page.locator('[data-baseweb="tab"]')
+            tabs = page.get_by_role("tab")
             actions = click_heavy_buttons(page, timeout=300)
             for t in range(tabs.count()):
                 tabs.nth(t).click()
