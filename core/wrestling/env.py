@@ -533,10 +533,10 @@ def _compose(flat, first, green, grey) -> None:
     green &= ~_SELF_BITS
     grey &= ~_SELF_BITS
     words = _words(flat, first, n)
-    pair = np.empty((n, OBS_SIZE, 5, 2), np.uint8)
-    pair[..., 0] = _bytes(green)
-    pair[..., 1] = _bytes(grey)
-    words[...] = _LUT_RINGS[pair.view(np.uint16)[..., 0]]
+    # Per byte of 8 cells: its green bits, and its grey bits above them (contiguous, then cut).
+    pair = np.left_shift(grey.view(np.uint8), 8, dtype=np.uint16)
+    pair |= green.view(np.uint8)
+    words[...] = _LUT_RINGS[pair.reshape(n, OBS_SIZE, 8)[..., :5]]
     words[0::2, _SELF_ROWS] |= _SELF_WORDS[LIGHT_RED]
     words[1::2, _SELF_ROWS] |= _SELF_WORDS[BLUE]
 
