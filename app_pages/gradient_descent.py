@@ -8,6 +8,7 @@ import ui
 from core import landscapes as ls
 from core.charts import landscapes as charts
 from core.charts import styled
+from core.shareable import Param, from_query
 
 LR_OPTIONS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 5)] + [1.0]
 NOISE_OPTIONS = [0.0, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0]
@@ -20,6 +21,19 @@ NAMES = {
     "rastrigin": "Rastrigin",
     "camel": "Six-hump camel",
 }
+DEFAULT = ls.landscape("rosenbrock")
+# The shareable setup: URL names are the widget keys, e.g. ?fn=himmelblau&opt=Adam,SGD&lr=0.01
+PARAMS = [
+    Param("fn", "rosenbrock", options=ls.KEYS),
+    Param("opt", ["SGD", "Momentum", "Adam", "RMSprop"], options=ls.OPTIMISERS, multi=True),
+    Param("lr", DEFAULT.lr, LR_OPTIONS[0], LR_OPTIONS[-1]),
+    Param("steps", 300, 10, 1000),
+    Param("beta", 0.9, 0.0, 0.99),
+    Param("noise", 0.0, NOISE_OPTIONS[0], NOISE_OPTIONS[-1]),
+    Param("x0", DEFAULT.start[0], -10.0, 10.0),
+    Param("y0", DEFAULT.start[1], -10.0, 10.0),
+    Param("kappa", 10.0, 1.0, 100.0),
+]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -44,9 +58,46 @@ def _nearest_lr(value: float) -> float:
 
 
 def _reset_for_landscape() -> None:
-    land = ls.landscape(st.session_state.gd_land, st.session_state.get("gd_kappa", 10.0))
-    st.session_state.gd_lr = _nearest_lr(land.lr)
-    st.session_state.gd_x0, st.session_state.gd_y0 = land.start
+    land = ls.landscape(st.session_state.fn, st.session_state.get("kappa", 10.0))
+    st.session_state.lr = _nearest_lr(land.lr)
+    st.session_state.x0, st.session_state.y0 = land.start
+
+
+def _canonical_names() -> None:
+    """Let a hand-typed link say fn=Himmelblau or opt=adam,sgd: match names ignoring case."""
+    lookup = {k.lower(): k for k in ls.KEYS} | {v.lower(): k for k, v in NAMES.items()}
+    lookup |= {o.lower(): o for o in ls.OPTIMISERS}
+    for name in ("fn", "opt"):
+        raw = st.query_params.get(name)
+        if raw is not None:
+            fixed = ",".join(lookup.get(item.strip().lower(), item) for item in raw.split(","))
+            if fixed != raw:
+                st.query_params[name] = fixed
+
+
+def _settings_from_link() -> None:
+    """Seed the widgets from the link; what it leaves out follows the chosen landscape."""
+    first = not st.session_state.get("_gd_link_read")
+    _canonical_names()
+    ui.load_settings(PARAMS)
+    state = st.session_state
+    if first:
+        given, _ = from_query(PARAMS, st.query_params.to_dict())
+        land = ls.landscape(state.fn, state.kappa)
+        if "lr" not in given:
+            state.lr = land.lr
+        if "x0" not in given:
+            state.x0 = land.start[0]
+        if "y0" not in given:
+            state.y0 = land.start[1]
+        state._gd_link_read = True
+    # snap to what the widgets can show: the log ladders, steps of 10, the landscape's window
+    state.lr = _nearest_lr(state.lr)
+    state.noise = min(NOISE_OPTIONS, key=lambda o: abs(o - state.noise))
+    state.steps = int(round(state.steps / 10) * 10)
+    x_lo, x_hi, y_lo, y_hi = ls.landscape(state.fn, state.kappa).window
+    state.x0 = float(np.clip(state.x0, x_lo, x_hi))
+    state.y0 = float(np.clip(state.y0, y_lo, y_hi))
 
 
 def _on_pick() -> None:
@@ -54,10 +105,10 @@ def _on_pick() -> None:
     event = st.session_state.get("gd_map") or {}
     points = (event.get("selection") or {}).get(charts.SELECTION) or []
     if points:
-        land = ls.landscape(st.session_state.gd_land, st.session_state.get("gd_kappa", 10.0))
+        land = ls.landscape(st.session_state.fn, st.session_state.get("kappa", 10.0))
         x0, x1, y0, y1 = land.window
-        st.session_state.gd_x0 = float(np.clip(points[0]["x"], x0, x1))
-        st.session_state.gd_y0 = float(np.clip(points[0]["y"], y0, y1))
+        st.session_state.x0 = float(np.clip(points[0]["x"], x0, x1))
+        st.session_state.y0 = float(np.clip(points[0]["y"], y0, y1))
 
 
 st.title("Gradient descent")
@@ -68,52 +119,44 @@ ui.explain(
 )
 st.latex(r"\theta \leftarrow \theta - \alpha\, \nabla_\theta L(\theta)")
 
-if "gd_land" not in st.session_state:
-    st.session_state.gd_land = "rosenbrock"
-    st.session_state.gd_kappa = 10.0
-    _reset_for_landscape()
+_settings_from_link()
 
 c1, c2, c3, c4, c5 = st.columns([1.3, 1.6, 1.3, 1.3, 1.1])
 with c1:
     key = st.selectbox(
-        "Landscape", ls.KEYS, format_func=NAMES.get, key="gd_land", on_change=_reset_for_landscape
+        "Landscape", ls.KEYS, format_func=NAMES.get, key="fn", on_change=_reset_for_landscape
     )
     kappa = 10.0
     if key == "quadratic":
         kappa = st.slider(
-            "Condition number κ", 1.0, 100.0, step=1.0, key="gd_kappa",
+            "Condition number κ", 1.0, 100.0, step=1.0, key="kappa",
             help="Ratio of the steepest to the flattest curvature of the bowl.",
         )  # fmt: skip
 land = ls.landscape(key, kappa)
 with c2:
-    names = st.multiselect(
-        "Optimisers",
-        ls.OPTIMISERS,
-        default=["SGD", "Momentum", "Adam", "RMSprop"],
-        key="gd_opts",
-    )
+    names = st.multiselect("Optimisers", ls.OPTIMISERS, key="opt")
 with c3:
     lr = st.select_slider(
-        "Learning rate α (log scale)", LR_OPTIONS, key="gd_lr", format_func=lambda v: f"{v:g}"
+        "Learning rate α (log scale)", LR_OPTIONS, key="lr", format_func=lambda v: f"{v:g}"
     )
     beta = st.slider(
-        "Momentum β", 0.0, 0.99, 0.9, 0.01, key="gd_beta",
+        "Momentum β", 0.0, 0.99, step=0.01, key="beta",
         help="Used by momentum and Nesterov, and as Adam's β₁.",
     )  # fmt: skip
 with c4:
-    steps = st.slider("Steps", 10, 1000, 300, 10, key="gd_steps")
+    steps = st.slider("Steps", 10, 1000, step=10, key="steps")
     noise = st.select_slider(
         "Gradient noise σ",
         NOISE_OPTIONS,
-        value=0.0,
-        key="gd_noise",
+        key="noise",
         help="Adds N(0, σ²) to every gradient component: stochastic gradient descent.",
     )
 x0, x1, y0, y1 = land.window
 with c5:
-    sx = st.number_input("Start x", x0, x1, step=0.1, format="%.3f", key="gd_x0")
-    sy = st.number_input("Start y", y0, y1, step=0.1, format="%.3f", key="gd_y0")
+    sx = st.number_input("Start x", x0, x1, step=0.1, format="%.3f", key="x0")
+    sy = st.number_input("Start y", y0, y1, step=0.1, format="%.3f", key="y0")
 start = (float(sx), float(sy))
+ui.publish_settings(PARAMS if key == "quadratic" else PARAMS[:-1])  # κ only for the bowl
 if land.note:
     ui.explain(f"**{NAMES[key]}.** {land.note}")
 

@@ -19,9 +19,9 @@ def _latex(at) -> str:
 def test_defaults_render_and_widgets_move():
     at = _page()
     assert at.title[0].value == "Gradient descent"
-    assert at.selectbox(key="gd_land").value == "rosenbrock"
-    assert at.select_slider(key="gd_lr").value == 0.002
-    assert at.number_input(key="gd_x0").value == -1.2
+    assert at.selectbox(key="fn").value == "rosenbrock"
+    assert at.select_slider(key="lr").value == 0.002
+    assert at.number_input(key="x0").value == -1.2
     assert not at.warning  # nothing diverges with the defaults
     assert r"t = 299" in _latex(at)  # the last step's rule, numbers plugged in
 
@@ -29,31 +29,31 @@ def test_defaults_render_and_widgets_move():
     assert not at.exception
     assert r"t = 10" in _latex(at)
 
-    at.selectbox(key="gd_land").set_value("himmelblau").run()
+    at.selectbox(key="fn").set_value("himmelblau").run()
     assert not at.exception
     # the landscape's own defaults are loaded
-    assert at.select_slider(key="gd_lr").value == 0.01
-    assert at.number_input(key="gd_x0").value == 0.0
-    at.multiselect(key="gd_opts").set_value(["Nesterov", "Adagrad"]).run()
-    at.select_slider(key="gd_noise").set_value(1.0).run()
-    at.slider(key="gd_beta").set_value(0.5).run()
-    at.number_input(key="gd_y0").set_value(-2.0).run()
+    assert at.select_slider(key="lr").value == 0.01
+    assert at.number_input(key="x0").value == 0.0
+    at.multiselect(key="opt").set_value(["Nesterov", "Adagrad"]).run()
+    at.select_slider(key="noise").set_value(1.0).run()
+    at.slider(key="beta").set_value(0.5).run()
+    at.number_input(key="y0").set_value(-2.0).run()
     assert not at.exception
     assert at.selectbox(key="gd_rule").options == ["Nesterov", "Adagrad"]
 
 
 def test_quadratic_condition_number_and_divergence_message():
     at = _page()
-    at.selectbox(key="gd_land").set_value("quadratic").run()
-    at.slider(key="gd_kappa").set_value(50.0).run()
+    at.selectbox(key="fn").set_value("quadratic").run()
+    at.slider(key="kappa").set_value(50.0).run()
     assert not at.exception
     # lr 0.1 > 2/50: SGD and momentum blow up; the page says so in words
-    at.select_slider(key="gd_lr").set_value(0.1).run()
+    at.select_slider(key="lr").set_value(0.1).run()
     assert not at.exception
     warnings = [w.value for w in at.warning]
     assert any(w.startswith("SGD diverged at step") for w in warnings), warnings
     assert at.dataframe  # the summary table still renders
-    at.slider(key="gd_steps").set_value(20).run()  # scrubber follows the new range
+    at.slider(key="steps").set_value(20).run()  # scrubber follows the new range
     assert not at.exception
     assert at.slider(key="gd_step").value <= 20
 

@@ -1,0 +1,82 @@
+"""Shareable setups: each page reads its main settings from the link and writes them back.
+
+A link opened cold sets the widgets; a bad value falls back to the default with a note (never an
+exception); moving a widget updates the address bar's query parameters.
+"""
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+ENTRY = str(ROOT / "streamlit_app.py")
+
+
+def open_link(page: str, query: dict[str, str], timeout: float = 180) -> AppTest:
+    """The page opened from a link carrying `query`, as a student's browser would."""
+    at = AppTest.from_file(ENTRY, default_timeout=timeout)
+    at.query_params.update(query)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def notes(at: AppTest) -> list[str]:
+    return [i.value for i in at.info if "from the link was ignored" in i.value]
+
+
+# ----------------------------------------------------------------------------- gradient descent
+GD = "app_pages/gradient_descent.py"
+
+
+def test_gradient_descent_link_sets_the_race():
+    at = open_link(GD, {"fn": "Himmelblau", "opt": "Adam,SGD", "lr": "0.01", "steps": "120"})
+    assert at.selectbox(key="fn").value == "himmelblau"  # names match ignoring case
+    assert at.multiselect(key="opt").value == ["Adam", "SGD"]
+    assert at.select_slider(key="lr").value == 0.01
+    assert at.slider(key="steps").value == 120
+    # what the link leaves out follows the landscape: Himmelblau starts at (0, 0)
+    assert (at.number_input(key="x0").value, at.number_input(key="y0").value) == (0.0, 0.0)
+    assert at.selectbox(key="gd_rule").options == ["Adam", "SGD"]
+    assert not notes(at)
+
+
+def test_gradient_descent_link_with_every_setting():
+    query = {"fn": "quadratic", "kappa": "40", "opt": "Nesterov", "lr": "0.03", "beta": "0.5"}
+    query |= {"noise": "2", "x0": "1.5", "y0": "-2", "steps": "55"}
+    at = open_link(GD, query)
+    assert at.slider(key="kappa").value == 40.0
+    assert at.select_slider(key="lr").value == 0.02  # the nearest rung of the log ladder
+    assert at.slider(key="beta").value == 0.5
+    assert at.select_slider(key="noise").value == 2.0
+    assert (at.number_input(key="x0").value, at.number_input(key="y0").value) == (1.5, -2.0)
+    assert at.slider(key="steps").value in (50, 60)  # the slider moves in tens
+    assert not notes(at)
+
+
+def test_gradient_descent_bad_link_falls_back_with_a_note():
+    at = open_link(GD, {"fn": "Nope", "lr": "abc", "steps": "99999", "opt": "Adam,Lion"})
+    assert at.selectbox(key="fn").value == "rosenbrock"
+    assert at.select_slider(key="lr").value == 0.002  # Rosenbrock's own learning rate
+    assert at.slider(key="steps").value == 300
+    assert at.multiselect(key="opt").value == ["SGD", "Momentum", "Adam", "RMSprop"]
+    text = " ".join(notes(at))
+    assert len(notes(at)) == 4, text
+    assert "`fn`" in text and "`lr`" in text and "`steps`" in text and "'Lion'" in text
+
+
+def test_gradient_descent_widgets_write_the_link():
+    at = open_link(GD, {})
+    assert at.query_params["fn"] == "rosenbrock" and at.query_params["lr"] == "0.002"
+    at.selectbox(key="fn").set_value("beale").run()
+    at.select_slider(key="lr").set_value(0.05).run()
+    at.multiselect(key="opt").set_value(["RMSprop", "Adam"]).run()
+    assert not at.exception
+    query = dict(at.query_params)
+    assert query["fn"] == "beale" and query["lr"] == "0.05" and query["opt"] == "RMSprop,Adam"
+    assert "kappa" not in query  # the condition number belongs to the quadratic bowl only
+    # the link round-trips: opened cold, it shows the same setup
+    again = open_link(GD, query)
+    assert again.selectbox(key="fn").value == "beale"
+    assert again.select_slider(key="lr").value == 0.05
+    assert again.multiselect(key="opt").value == ["RMSprop", "Adam"]
