@@ -8,6 +8,20 @@ import ui
 from core import losses as lf
 from core.charts import losses as charts
 from core.charts import styled
+from core.shareable import Param
+
+Z_DEFAULTS = [2.0, 1.0, -1.0, 0.5, -2.0]
+# The shareable setup: URL names are the widget keys, e.g. ?reg=MSE,Huber&delta=0.5&oy=-3
+PARAMS = [
+    Param("reg", list(lf.REGRESSION), options=tuple(lf.REGRESSION), multi=True),
+    Param("cls", list(lf.CLASSIFICATION), options=tuple(lf.CLASSIFICATION), multi=True),
+    Param("delta", 1.0, 0.1, 3.0),
+    Param("k", 3, 3, 5),
+    Param("target", 0, 0, 4),
+    Param("ox", 0.8, 0.0, 1.0),
+    Param("oy", 10.0, -5.0, 15.0),
+]
+LOGITS = [Param(f"z{i}", z, -5.0, 5.0) for i, z in enumerate(Z_DEFAULTS)]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -26,8 +40,8 @@ def _on_outlier_pick() -> None:
     event = st.session_state.get("lf_outlier_map") or {}
     points = (event.get("selection") or {}).get(charts.OUTLIER_PICK) or []
     if points:
-        st.session_state.lf_out_x = float(np.clip(round(points[0]["x"], 2), 0.0, 1.0))
-        st.session_state.lf_out_y = float(np.clip(round(points[0]["y"], 1), -5.0, 15.0))
+        st.session_state.ox = float(np.clip(round(points[0]["x"], 2), 0.0, 1.0))
+        st.session_state.oy = float(np.clip(round(points[0]["y"], 1), -5.0, 15.0))
 
 
 st.title("Loss functions")
@@ -36,20 +50,18 @@ ui.explain(
     "what actually moves the weights. Every value and slope below comes from the `torch.nn` "
     "class itself, differentiated by autograd."
 )
+ui.load_settings(PARAMS + LOGITS)
+st.session_state.target = min(int(st.session_state.target), int(st.session_state.k) - 1)
 
 # ---------------------------------------------------------------------- curves and gradients
 st.header("Each loss and its gradient")
 c1, c2, c3 = st.columns([2, 3, 1.2])
 with c1:
-    reg = st.multiselect(
-        "Regression losses", lf.REGRESSION, default=list(lf.REGRESSION), key="lf_reg"
-    )
+    reg = st.multiselect("Regression losses", lf.REGRESSION, key="reg")
 with c2:
-    cls = st.multiselect(
-        "Classification losses", lf.CLASSIFICATION, default=list(lf.CLASSIFICATION), key="lf_cls"
-    )
+    cls = st.multiselect("Classification losses", lf.CLASSIFICATION, key="cls")
 with c3:
-    delta = st.slider("Huber δ / SmoothL1 β", 0.1, 3.0, 1.0, 0.1, key="lf_delta")
+    delta = st.slider("Huber δ / SmoothL1 β", 0.1, 3.0, step=0.1, key="delta")
 
 st.subheader("Regression: a function of the residual r = prediction − target")
 if reg:
@@ -113,12 +125,11 @@ ui.show_code(lf.CODE_LOSSES, "Show the code: losses and their gradients")
 st.header("Logits playground: softmax and cross-entropy")
 k_col, y_col = st.columns([1, 1])
 with k_col:
-    k = st.slider("Number of classes", 3, 5, 3, key="lf_k")
+    k = st.slider("Number of classes", 3, 5, key="k")
 with y_col:
-    target = st.selectbox("True class y", list(range(k)), key="lf_target")
-defaults = [2.0, 1.0, -1.0, 0.5, -2.0]
+    target = st.selectbox("True class y", list(range(k)), key="target")
 cols = st.columns(k)
-logits = [cols[i].slider(f"z{i}", -5.0, 5.0, defaults[i], 0.1, key=f"lf_z{i}") for i in range(k)]
+logits = [cols[i].slider(f"z{i}", -5.0, 5.0, step=0.1, key=f"z{i}") for i in range(k)]
 res = lf.softmax_cross_entropy(logits, int(target))
 left, right = st.columns([3, 2])
 with left:
@@ -154,14 +165,12 @@ ui.explain(
     "click where it should go) and watch the fitted lines: MSE chases it, L1 barely moves, "
     "Huber sits in between."
 )
-if "lf_out_y" not in st.session_state:
-    st.session_state.lf_out_y = 10.0
-    st.session_state.lf_out_x = 0.8
 a, b = st.columns(2)
 with a:
-    out_y = st.slider("Outlier position y", -5.0, 15.0, step=0.1, key="lf_out_y")
+    out_y = st.slider("Outlier position y", -5.0, 15.0, step=0.1, key="oy")
 with b:
-    out_x = st.slider("Outlier position x", 0.0, 1.0, step=0.01, key="lf_out_x")
+    out_x = st.slider("Outlier position x", 0.0, 1.0, step=0.01, key="ox")
+ui.publish_settings(PARAMS + LOGITS[:k])
 x, y, fits = _fits(float(out_x), float(out_y), float(delta))
 left, right = st.columns([3, 2])
 with left:

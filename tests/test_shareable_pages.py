@@ -4,6 +4,8 @@ A link opened cold sets the widgets; a bad value falls back to the default with 
 exception); moving a widget updates the address bar's query parameters.
 """
 
+import math
+
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -80,3 +82,43 @@ def test_gradient_descent_widgets_write_the_link():
     assert again.selectbox(key="fn").value == "beale"
     assert again.select_slider(key="lr").value == 0.05
     assert again.multiselect(key="opt").value == ["RMSprop", "Adam"]
+
+
+# ----------------------------------------------------------------------------- loss functions
+LF = "app_pages/loss_functions.py"
+
+
+def test_loss_functions_link_sets_losses_logits_and_outlier():
+    query = {"reg": "MSE,Huber", "cls": "Hinge", "delta": "0.5", "k": "4", "target": "3"}
+    query |= {"z3": "-1.5", "ox": "0.3", "oy": "-4"}
+    at = open_link(LF, query)
+    assert at.multiselect(key="reg").value == ["MSE", "Huber"]
+    assert at.multiselect(key="cls").value == ["Hinge"]
+    assert at.slider(key="delta").value == 0.5
+    assert at.slider(key="k").value == 4 and at.selectbox(key="target").value == 3
+    assert at.slider(key="z3").value == -1.5 and at.slider(key="z0").value == 2.0
+    assert (at.slider(key="ox").value, at.slider(key="oy").value) == (0.3, -4.0)
+    # the numbers on screen are those of the linked logits: z = (2, 1, -1, -1.5), y = 3
+    z = [2.0, 1.0, -1.0, -1.5]
+    p3 = math.exp(z[3]) / sum(math.exp(v) for v in z)
+    assert any(f"{-math.log(p3):.4f}" in x.value for x in at.latex)
+    assert not notes(at)
+
+
+def test_loss_functions_bad_link_falls_back_with_a_note():
+    at = open_link(LF, {"reg": "MSE,Nope", "delta": "abc", "k": "9", "oy": "inf"})
+    assert at.multiselect(key="reg").value == ["MSE", "L1", "Huber", "SmoothL1"]
+    assert at.slider(key="delta").value == 1.0 and at.slider(key="k").value == 3
+    assert at.slider(key="oy").value == 10.0
+    assert len(notes(at)) == 4, notes(at)
+
+
+def test_loss_functions_widgets_write_the_link():
+    at = open_link(LF, {})
+    at.slider(key="delta").set_value(2.0).run()
+    at.slider(key="oy").set_value(-2.0).run()
+    at.multiselect(key="cls").set_value(["Hinge", "SoftMargin"]).run()
+    assert not at.exception
+    assert at.query_params["delta"] == "2" and at.query_params["oy"] == "-2"
+    assert at.query_params["cls"] == "Hinge,SoftMargin"
+    assert "z3" not in at.query_params  # only the logits on screen (k = 3)

@@ -16,22 +16,22 @@ def _page() -> AppTest:
 def test_curves_toggle_and_delta():
     at = _page()
     assert at.title[0].value == "Loss functions"
-    at.multiselect(key="lf_reg").set_value(["L1"]).run()
-    at.multiselect(key="lf_cls").set_value([]).run()
-    at.slider(key="lf_delta").set_value(2.0).run()
+    at.multiselect(key="reg").set_value(["L1"]).run()
+    at.multiselect(key="cls").set_value([]).run()
+    at.slider(key="delta").set_value(2.0).run()
     assert not at.exception
     assert any("Pick a classification loss" in i.value for i in at.info)
-    at.multiselect(key="lf_cls").set_value(["Hinge"]).run()
+    at.multiselect(key="cls").set_value(["Hinge"]).run()
     assert not at.exception
     assert any("MultiMarginLoss" in x.value for x in at.latex)
 
 
 def test_logits_playground_numbers():
     at = _page()
-    at.slider(key="lf_k").set_value(4).run()
-    at.selectbox(key="lf_target").set_value(3).run()
+    at.slider(key="k").set_value(4).run()
+    at.selectbox(key="target").set_value(3).run()
     for i, z in enumerate([1.0, -1.0, 0.0, 2.0]):
-        at.slider(key=f"lf_z{i}").set_value(z).run()
+        at.slider(key=f"z{i}").set_value(z).run()
     assert not at.exception
     z = np.array([1.0, -1.0, 0.0, 2.0])
     p = np.exp(z) / np.exp(z).sum()
@@ -43,8 +43,8 @@ def test_logits_playground_numbers():
 def test_outlier_slider_moves_the_fits():
     at = _page()
     before = at.dataframe[0].value.copy()
-    at.slider(key="lf_out_y").set_value(-4.0).run()
-    at.slider(key="lf_out_x").set_value(0.2).run()
+    at.slider(key="oy").set_value(-4.0).run()
+    at.slider(key="ox").set_value(0.2).run()
     assert not at.exception
     after = at.dataframe[0].value
     mse_before = before.loc[before["loss"] == "MSE", "slope w"].item()
