@@ -11,7 +11,8 @@ from core import graph as g
 from core.charts import GRADIENT, VALUE
 from core.charts.graph import graph_dot
 from core.expressions import ExpressionError, evaluate, free_names, parse_value
-from ui import explain, show_code
+from core.shareable import Param
+from ui import explain, load_settings, publish_settings, show_code
 
 PRESETS = {
     "1 · r = (x ⊙ y)ᵀ z": g.DOT_PRODUCT,
@@ -21,11 +22,14 @@ PRESETS = {
     "5 · a small nn.Sequential MLP": None,
 }
 NAMES = list(PRESETS)
+# short names for the link (?preset=mlp); the program text itself stays out of the URL
+PRESET_IDS = dict(zip(["dot", "shared", "linear", "step", "mlp"], NAMES, strict=True))
+PARAMS = [Param("preset", "dot", options=tuple(PRESET_IDS))]
 
 
 def _on_preset_change() -> None:
     st.session_state.step = 0
-    _fill(PRESETS[st.session_state.preset])
+    _fill(PRESETS[PRESET_IDS[st.session_state.preset]])
 
 
 def _fill(preset: g.ProgramPreset | None) -> None:
@@ -304,7 +308,17 @@ explain(
     "`backward()` walks that graph from the output back to the leaves, multiplying local "
     "derivatives as it goes: the chain rule, one node at a time."
 )
-choice = st.selectbox("Preset from the lecture", NAMES, key="preset", on_change=_on_preset_change)
+load_settings(PARAMS)
+choice = PRESET_IDS[
+    st.selectbox(
+        "Preset from the lecture",
+        list(PRESET_IDS),
+        format_func=PRESET_IDS.get,
+        key="preset",
+        on_change=_on_preset_change,
+    )
+]
+publish_settings(PARAMS)
 if "program" not in st.session_state:  # first visit, or back from a preset without a program
     _fill(PRESETS[choice])
 if PRESETS[choice] is None:

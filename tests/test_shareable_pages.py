@@ -122,3 +122,32 @@ def test_loss_functions_widgets_write_the_link():
     assert at.query_params["delta"] == "2" and at.query_params["oy"] == "-2"
     assert at.query_params["cls"] == "Hinge,SoftMargin"
     assert "z3" not in at.query_params  # only the logits on screen (k = 3)
+
+
+# ----------------------------------------------------------------------------- autograd graph
+AG = "app_pages/autograd_graph.py"
+
+
+def test_autograd_link_opens_a_preset_with_its_program():
+    at = open_link(AG, {"preset": "shared"})
+    assert at.selectbox(key="preset").value == "shared"
+    assert at.text_area(key="program").value.startswith("e = a * b")
+    assert any(s.value.startswith("Compare to") for s in at.subheader)
+    at = open_link(AG, {"preset": "mlp"})
+    assert any("nn.Sequential" in c.value for c in at.code)
+    assert not notes(at)
+
+
+def test_autograd_bad_link_falls_back_with_a_note():
+    at = open_link(AG, {"preset": "Nope"})
+    assert at.selectbox(key="preset").value == "dot"
+    assert "tensor(-2.5200, grad_fn=<DotBackward0>)" in " ".join(c.value for c in at.code)
+    assert len(notes(at)) == 1 and "`preset`" in notes(at)[0]
+
+
+def test_autograd_preset_change_writes_the_link():
+    at = open_link(AG, {})
+    assert at.query_params["preset"] == "dot"
+    at.selectbox(key="preset").set_value("linear").run()
+    assert not at.exception
+    assert dict(at.query_params) == {"preset": "linear"}  # the program text stays out

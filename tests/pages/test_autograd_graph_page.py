@@ -18,7 +18,8 @@ def at():
 
 def _choose(at, prefix: str):
     box = at.selectbox(key="preset")
-    box.set_value(next(o for o in box.options if o.startswith(prefix))).run()
+    labels = box.format_func.__self__  # the page's {short name: label} dict
+    box.set_value(next(k for k, label in labels.items() if label.startswith(prefix))).run()
     assert not at.exception, [e.value for e in at.exception]
 
 
