@@ -11,6 +11,7 @@ import torch
 
 import ui
 from core.charts import training as charts
+from core.shareable import Param
 from core.training import (
     CODE,
     OPTIMIZERS,
@@ -32,6 +33,9 @@ LR_OPTIONS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 3, 5)]
 BATCH_OPTIONS = [1, 2, 4, 8, 10, 16, 32, 64, 128, 256]
 REDRAW_SECONDS = 0.3  # at most about three redraws a second: the browser keeps up
 LIVE_KEYS = ("lr",)  # settings applied to a live run; any other change starts a fresh one
+TABS = ["Regression", "Curve fitting", "2-D classification", "Digits: softmax", "RNN", "CNN"]
+# The shareable setup: the open tab and its settings, e.g. ?tab=RNN&rnn_kind=LSTM&rnn_lr=0.003
+TAB = Param("tab", TABS[0], options=tuple(TABS))
 
 
 @contextmanager
@@ -67,25 +71,41 @@ def _nearest(options: list, value):
     return min(options, key=lambda o: abs(np.log(o) - np.log(value)))
 
 
-def common_controls(prefix: str, default, max_epochs: int) -> dict:
+def settings(prefix: str, default, max_epochs: int, extra: tuple[Param, ...] = ()) -> list[Param]:
+    """Seed a tab's widgets from the link (once per visit): the common settings and its own."""
+    params = [
+        Param(f"{prefix}_lr", _nearest(LR_OPTIONS, default.lr), LR_OPTIONS[0], LR_OPTIONS[-1]),
+        Param(f"{prefix}_epochs", default.epochs, 1, max_epochs),
+        Param(f"{prefix}_batch", default.batch_size, options=tuple(BATCH_OPTIONS)),
+        Param(f"{prefix}_opt", default.optimizer, options=tuple(OPTIMIZERS)),
+        Param(f"{prefix}_seed", default.seed, 0, 9999),
+        *extra,
+    ]
+    ui.load_settings(params)
+    # a link's learning rate lands on the nearest rung of the slider's log ladder
+    st.session_state[f"{prefix}_lr"] = _nearest(LR_OPTIONS, st.session_state[f"{prefix}_lr"])
+    return params
+
+
+def publish(params: list[Param]) -> None:
+    """The open tab and its settings into the address bar (a shareable link)."""
+    ui.publish_settings([TAB, *params])
+
+
+def common_controls(prefix: str, max_epochs: int) -> dict:
     """Learning rate (log slider), epochs, batch size, optimiser and seed."""
     c = st.columns([3, 2, 2, 2, 1])
     return dict(
         lr=c[0].select_slider(
             "Learning rate (log scale)",
             LR_OPTIONS,
-            value=_nearest(LR_OPTIONS, default.lr),
             key=f"{prefix}_lr",
             help="Applied at once, even mid-run. Too large and the loss blows up.",
         ),
-        epochs=c[1].slider("Epochs", 1, max_epochs, default.epochs, key=f"{prefix}_epochs"),
-        batch_size=c[2].select_slider(
-            "Batch size", BATCH_OPTIONS, value=default.batch_size, key=f"{prefix}_batch"
-        ),
-        optimizer=c[3].selectbox(
-            "Optimiser", OPTIMIZERS, index=OPTIMIZERS.index(default.optimizer), key=f"{prefix}_opt"
-        ),
-        seed=int(c[4].number_input("Seed", 0, 9999, default.seed, key=f"{prefix}_seed")),
+        epochs=c[1].slider("Epochs", 1, max_epochs, key=f"{prefix}_epochs"),
+        batch_size=c[2].select_slider("Batch size", BATCH_OPTIONS, key=f"{prefix}_batch"),
+        optimizer=c[3].selectbox("Optimiser", OPTIMIZERS, key=f"{prefix}_opt"),
+        seed=int(c[4].number_input("Seed", 0, 9999, key=f"{prefix}_seed")),
     )
 
 
@@ -223,7 +243,9 @@ def regression_tab() -> None:
         "A thousand noisy samples of a plane; `nn.Linear(2, 1)` starts near zero and mini-batch "
         "SGD walks its weight and bias to the true values."
     )
-    cfg = RegressionConfig(**common_controls("reg", d, 20))
+    params = settings("reg", d, 20)
+    cfg = RegressionConfig(**common_controls("reg", 20))
+    publish(params)
     truth = {"w1": datasets.TRUE_W[0], "w2": datasets.TRUE_W[1], "b": datasets.TRUE_B}
 
     def draw(run: Run, box: dict) -> None:
@@ -254,13 +276,26 @@ def curve_tab() -> None:
         "A straight line cannot follow this data. An MLP (layers of `nn.Linear` with a "
         "non-linearity between them) can: watch its curve bend towards the points."
     )
-    cfg = dict(common_controls("curve", d, 1000))
+    widths = [4, 8, 16, 32, 64]
+    params = settings(
+        "curve",
+        d,
+        1000,
+        (
+            Param("curve_depth", d.depth, 1, 4),
+            Param("curve_width", d.width, options=tuple(widths)),
+            Param("curve_act", d.activation, options=tuple(ACTIVATIONS)),
+            Param("curve_noise", d.noise, 0.0, 0.5),
+        ),
+    )
+    cfg = dict(common_controls("curve", 1000))
     c = st.columns(4)
-    cfg["depth"] = c[0].slider("Hidden layers", 1, 4, d.depth, key="curve_depth")
-    cfg["width"] = c[1].select_slider("Width", [4, 8, 16, 32, 64], d.width, key="curve_width")
-    cfg["activation"] = c[2].selectbox("Activation", list(ACTIVATIONS), 1, key="curve_act")
-    cfg["noise"] = c[3].slider("Noise", 0.0, 0.5, d.noise, 0.05, key="curve_noise")
+    cfg["depth"] = c[0].slider("Hidden layers", 1, 4, key="curve_depth")
+    cfg["width"] = c[1].select_slider("Width", widths, key="curve_width")
+    cfg["activation"] = c[2].selectbox("Activation", list(ACTIVATIONS), key="curve_act")
+    cfg["noise"] = c[3].slider("Noise", 0.0, 0.5, step=0.05, key="curve_noise")
     cfg = CurveConfig(**cfg)
+    publish(params)
     data = _curve(cfg.n, cfg.noise, cfg.seed)
     truth = datasets.wavy_curve(np.linspace(-3.2, 3.2, 161, dtype=np.float32))
 
@@ -289,16 +324,31 @@ def toy_tab() -> None:
         "everywhere in the plane, redrawn while it trains (circles: training points, "
         "triangles: test points)."
     )
+    widths = [2, 4, 8, 16, 32, 64]
+    params = settings(
+        "toy",
+        d,
+        500,
+        (
+            Param("toy_data", d.dataset, options=tuple(datasets.TOY_SETS)),
+            Param("toy_n", d.n, 100, 1000),
+            Param("toy_noise", d.noise, 0.0, 0.5),
+            Param("toy_depth", d.depth, 1, 5),
+            Param("toy_width", d.width, options=tuple(widths)),
+            Param("toy_act", d.activation, options=tuple(ACTIVATIONS)),
+        ),
+    )
     c = st.columns(6)
     extra = dict(
         dataset=c[0].selectbox("Data set", datasets.TOY_SETS, key="toy_data"),
-        n=c[1].slider("Samples", 100, 1000, d.n, 50, key="toy_n"),
-        noise=c[2].slider("Noise", 0.0, 0.5, d.noise, 0.05, key="toy_noise"),
-        depth=c[3].slider("Hidden layers", 1, 5, d.depth, key="toy_depth"),
-        width=c[4].select_slider("Width", [2, 4, 8, 16, 32, 64], d.width, key="toy_width"),
-        activation=c[5].selectbox("Activation", list(ACTIVATIONS), 0, key="toy_act"),
+        n=c[1].slider("Samples", 100, 1000, step=50, key="toy_n"),
+        noise=c[2].slider("Noise", 0.0, 0.5, step=0.05, key="toy_noise"),
+        depth=c[3].slider("Hidden layers", 1, 5, key="toy_depth"),
+        width=c[4].select_slider("Width", widths, key="toy_width"),
+        activation=c[5].selectbox("Activation", list(ACTIVATIONS), key="toy_act"),
     )
-    cfg = ToyConfig(**common_controls("toy", d, 500), **extra)
+    cfg = ToyConfig(**common_controls("toy", 500), **extra)
+    publish(params)
     xtr, ytr, xte, yte = _toy(cfg.dataset, cfg.n, cfg.noise, cfg.seed)
     x, y = np.concatenate([xtr, xte]), np.concatenate([ytr, yte])
     is_test = np.arange(len(x)) >= len(xtr)
@@ -339,7 +389,9 @@ def softmax_tab() -> None:
         "here; scikit-learn ships 1,797 handwritten digits of 8 × 8 pixels instead. Each row "
         "of W is an 8 × 8 template: orange pixels vote for the digit, blue ones against."
     )
-    cfg = SoftmaxConfig(**common_controls("softmax", d, 100))
+    params = settings("softmax", d, 100)
+    cfg = SoftmaxConfig(**common_controls("softmax", 100))
+    publish(params)
 
     def draw(run: Run, box: dict) -> None:
         log = run.epoch_log
@@ -384,8 +436,10 @@ def rnn_tab() -> None:
         "Training feeds windows of 10 time steps, carrying the hidden state from one window "
         "to the next and detaching it, so gradients stop at the window's edge."
     )
-    kind = st.segmented_control("Cell", list(RECURRENT), default=d.kind, key="rnn_kind")
-    cfg = RNNConfig(kind=kind or d.kind, **common_controls("rnn", d, 100))
+    params = settings("rnn", d, 100, (Param("rnn_kind", d.kind, options=tuple(RECURRENT)),))
+    kind = st.segmented_control("Cell", list(RECURRENT), required=True, key="rnn_kind")
+    cfg = RNNConfig(kind=kind or d.kind, **common_controls("rnn", 100))
+    publish(params)
 
     def draw(run: Run, box: dict) -> None:
         log = run.epoch_log
@@ -414,7 +468,8 @@ def cnn_tab() -> None:
         "test digits with the network's guesses, the confusion matrix, the sixteen filters of "
         "the first layer and what they make of one digit."
     )
-    cfg = CNNConfig(**common_controls("cnn", d, 60))
+    params = settings("cnn", d, 60, (Param("cnn_digit", 0, 0, 19),))
+    cfg = CNNConfig(**common_controls("cnn", 60))
     x_test, y_test = _digits(cfg.seed)
 
     def draw(run: Run, box: dict) -> None:
@@ -475,7 +530,8 @@ def cnn_tab() -> None:
                 )
             )
 
-    st.slider("Test digit for the feature maps", 0, 19, 0, key="cnn_digit")
+    st.slider("Test digit for the feature maps", 0, 19, key="cnn_digit")
+    publish(params)
     trainer("cnn", cfg, draw, ["metrics", "history", "digits", "filters"])
     ui.show_code(CODE[CNNConfig])
 
@@ -487,9 +543,9 @@ ui.explain(
     "and *Resume*; *Reset* with the same seed replays exactly the same curves. "
     "Each visitor trains their own models."
 )
-TABS = ["Regression", "Curve fitting", "2-D classification", "Digits: softmax", "RNN", "CNN"]
 # Lazy tabs: only the open tab runs, so the page stays quick with six examples on it.
-tabs = st.tabs(TABS, key="live_training_tab", on_change="rerun")
+ui.load_settings([TAB])
+tabs = st.tabs(TABS, key="tab", on_change="rerun")
 for tab, body in zip(
     tabs, [regression_tab, curve_tab, toy_tab, softmax_tab, rnn_tab, cnn_tab], strict=True
 ):

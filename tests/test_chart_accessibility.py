@@ -205,7 +205,7 @@ LIVE_TABS = {  # tab label -> run name, widget prefix
 
 def _views_live_training(at: AppTest) -> Iterator[str]:
     for tab, (name, prefix) in LIVE_TABS.items():
-        at.session_state["live_training_tab"] = tab
+        at.session_state["tab"] = tab
         at.run()
         yield f"{tab} before training"
         at.slider(key=f"{prefix}_epochs").set_value(1).run()

@@ -151,3 +151,59 @@ def test_autograd_preset_change_writes_the_link():
     at.selectbox(key="preset").set_value("linear").run()
     assert not at.exception
     assert dict(at.query_params) == {"preset": "linear"}  # the program text stays out
+
+
+# ----------------------------------------------------------------------------- live training
+LT = "app_pages/live_training.py"
+
+
+def test_live_training_link_opens_a_tab_with_its_settings():
+    query = {"tab": "2-D classification", "toy_data": "spiral", "toy_noise": "0.1"}
+    query |= {"toy_depth": "4", "toy_width": "16", "toy_act": "Tanh", "toy_lr": "0.003"}
+    query |= {"toy_epochs": "40", "toy_batch": "64", "toy_opt": "SGD", "toy_seed": "7"}
+    at = open_link(LT, query, timeout=300)
+    assert at.selectbox(key="toy_data").value == "spiral"
+    assert at.slider(key="toy_noise").value == 0.1
+    assert at.slider(key="toy_depth").value == 4
+    assert at.select_slider(key="toy_width").value == 16
+    assert at.selectbox(key="toy_act").value == "Tanh"
+    assert at.select_slider(key="toy_lr").value == 0.003
+    assert at.slider(key="toy_epochs").value == 40
+    assert at.select_slider(key="toy_batch").value == 64
+    assert at.selectbox(key="toy_opt").value == "SGD"
+    assert at.number_input(key="toy_seed").value == 7
+    # the run this visitor would start is built from exactly those settings
+    cfg = at.session_state["live_training_toy"].config
+    assert (cfg.dataset, cfg.depth, cfg.width, cfg.activation) == ("spiral", 4, 16, "Tanh")
+    assert (cfg.lr, cfg.epochs, cfg.batch_size, cfg.optimizer, cfg.seed) == (
+        0.003, 40, 64, "SGD", 7,
+    )  # fmt: skip
+    assert not notes(at)
+
+
+def test_live_training_link_rnn_cell_and_lr_snaps_to_the_ladder():
+    at = open_link(LT, {"tab": "RNN", "rnn_kind": "LSTM", "rnn_lr": "0.004"}, timeout=300)
+    assert at.session_state["rnn_kind"] == "LSTM"
+    assert at.session_state["live_training_rnn"].config.kind == "LSTM"
+    assert at.select_slider(key="rnn_lr").value == 0.005  # log-nearest of 1-2-3-5 rungs
+    assert not notes(at)
+
+
+def test_live_training_bad_link_falls_back_with_a_note():
+    query = {"tab": "Nope", "reg_lr": "abc", "reg_epochs": "99999", "reg_batch": "3"}
+    at = open_link(LT, query, timeout=300)
+    assert at.session_state["tab"] == "Regression"
+    assert at.select_slider(key="reg_lr").value == 0.03
+    assert at.slider(key="reg_epochs").value == 3
+    assert at.select_slider(key="reg_batch").value == 10
+    assert len(notes(at)) == 4, notes(at)
+
+
+def test_live_training_widgets_write_the_link():
+    at = open_link(LT, {"tab": "Curve fitting"}, timeout=300)
+    assert at.query_params["tab"] == "Curve fitting"
+    at.slider(key="curve_depth").set_value(3).run()
+    at.select_slider(key="curve_lr").set_value(0.1).run()
+    assert not at.exception
+    assert at.query_params["curve_depth"] == "3" and at.query_params["curve_lr"] == "0.1"
+    assert not any(k.startswith("reg_") for k in at.query_params)  # only the open tab's

@@ -24,7 +24,7 @@ def _open(tab: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300).run()
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
-    at.session_state["live_training_tab"] = tab
+    at.session_state["tab"] = tab
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
