@@ -207,3 +207,19 @@ def test_live_training_widgets_write_the_link():
     assert not at.exception
     assert at.query_params["curve_depth"] == "3" and at.query_params["curve_lr"] == "0.1"
     assert not any(k.startswith("reg_") for k in at.query_params)  # only the open tab's
+
+
+# ----------------------------------------------------------------------------- tensors
+TS = "app_pages/tensors.py"
+
+
+def test_tensors_link_opens_a_topic_and_a_bad_one_falls_back():
+    at = open_link(TS, {"topic": "gather"})
+    assert at.selectbox(key="topic").value == "gather"
+    assert at.subheader[0].value == "gather"
+    at = open_link(TS, {"topic": "Nope"})
+    assert at.selectbox(key="topic").value == "ranks"
+    assert len(notes(at)) == 1 and "`topic`" in notes(at)[0]
+    at.selectbox(key="topic").set_value("broadcasting").run()
+    assert not at.exception
+    assert at.query_params["topic"] == "broadcasting"
