@@ -22,13 +22,14 @@ NAMES = {
     "camel": "Six-hump camel",
 }
 DEFAULT = ls.landscape("rosenbrock")
+BETA_MIN = 0.01  # at β = 0 torch.optim.SGD keeps no momentum buffer and refuses Nesterov
 # The shareable setup: URL names are the widget keys, e.g. ?fn=himmelblau&opt=Adam,SGD&lr=0.01
 PARAMS = [
     Param("fn", "rosenbrock", options=ls.KEYS),
     Param("opt", ["SGD", "Momentum", "Adam", "RMSprop"], options=ls.OPTIMISERS, multi=True),
     Param("lr", DEFAULT.lr, LR_OPTIONS[0], LR_OPTIONS[-1]),
     Param("steps", 300, 10, 1000),
-    Param("beta", 0.9, 0.0, 0.99),
+    Param("beta", 0.9, BETA_MIN, 0.99),
     Param("noise", 0.0, NOISE_OPTIONS[0], NOISE_OPTIONS[-1]),
     Param("x0", DEFAULT.start[0], -10.0, 10.0),
     Param("y0", DEFAULT.start[1], -10.0, 10.0),
@@ -140,8 +141,9 @@ with c3:
         "Learning rate α (log scale)", LR_OPTIONS, key="lr", format_func=lambda v: f"{v:g}"
     )
     beta = st.slider(
-        "Momentum β", 0.0, 0.99, step=0.01, key="beta",
-        help="Used by momentum and Nesterov, and as Adam's β₁.",
+        "Momentum β", BETA_MIN, 0.99, step=0.01, key="beta",
+        help="Used by momentum and Nesterov, and as Adam's β₁. β = 0 would be plain SGD "
+        "(pick SGD for that): torch.optim refuses Nesterov without momentum.",
     )  # fmt: skip
 with c4:
     steps = st.slider("Steps", 10, 1000, step=10, key="steps")

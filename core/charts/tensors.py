@@ -93,6 +93,18 @@ def grid_width(t: Tensor, name: str, cell: int) -> int:
     return int(max(body, 11 * len(name) + 10))
 
 
+def _empty(shape: tuple[int, ...], name: str, cell: int) -> alt.Chart:
+    """A tensor with no cells (a slice that picks nothing): its name, shape and a word."""
+    words = pd.DataFrame({"text": ["empty: no cells"]})
+    title = alt.TitleParams(name, subtitle=f"shape {shape}", fontSize=20, subtitleFontSize=15)
+    return (
+        alt.Chart(words)
+        .mark_text(fontSize=LABEL_FONT_SIZE, align="left", color="black")
+        .encode(text="text:N")
+        .properties(title=title, width=max(4 * cell, 160), height=cell)
+    )
+
+
 def _grid(
     t: Tensor,
     name: str = "x",
@@ -104,6 +116,8 @@ def _grid(
     """The unconfigured heat-grid chart of one tensor (see tensor_grid)."""
     if t.ndim > 4:
         raise ValueError(f"can draw up to 4 dims, got {t.ndim}")
+    if t.numel() == 0:
+        return _empty(tuple(t.shape), name, cell or 40)
     df = grid_frame(t, mask, labels)
     shape = tuple(t.shape)
     multiline = labels is not None and any("\n" in str(s) for s in df["text"])

@@ -168,6 +168,14 @@ def test_indexing_parses_typed_text_and_rejects_garbage(at):
     assert any("out of bounds" in w.value for w in at.warning)
 
 
+def test_indexing_a_slice_that_picks_nothing_draws_an_empty_tensor(at):
+    topic(at, "indexing")
+    at.text_input(key="idx_text_1:3, ::2").set_value("9:").run()  # 4 rows: none from row 9
+    ok(at)
+    assert "y = x[9:]" in codes(at)
+    assert "shape (0, 5)" in chart_spec(at)  # drawn, with its shape, not a traceback
+
+
 def test_cat_stack_gather(at):
     topic(at, "cat")
     at.selectbox(key="cat_dim_cat").set_value(1).run()
