@@ -1,14 +1,16 @@
-"""Behaviour cloning on Olympics Wrestling: expert data, live training, matches, play, Jidi export."""
+"""Behaviour cloning on Olympics Wrestling: the game, expert data, live training, matches, play, export."""
 
+import math
 import time
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
+import ui
 from core.charts import wrestling as charts
-from core.wrestling import bc, data, expert, export, play
-from ui import explain, show_code
+from core.shareable import Param
+from core.wrestling import bc, data, expert, export, play, render
 
 COURSE_ZIP = (
     Path(__file__).resolve().parents[1].parent / "shared" / "data" / "course_expert_obs_actions.zip"
@@ -19,6 +21,37 @@ ARCHS = {
     "medium (16-32-32)": (16, 32, 32),
     "large (32-64-64)": (32, 64, 64),
 }
+LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
+BATCHES = (32, 64, 128, 256, 512)
+HIDDENS = (32, 64, 128, 256)
+# Who can play: a short id (used in links) and the label on screen.
+LABELS = {
+    "expert": "expert (reads the true state)",
+    "shipped": "BC shipped (our expert's data)",
+    "course": "BC on the course's data",
+    "yours": "BC yours (trained here)",
+    "random": "random",
+    "still": "still",
+}
+EVERYONE = tuple(LABELS)
+AGENTS = EVERYONE[:4]
+DEFAULT = bc.TrainConfig()
+# The shareable setup (widget keys are the URL names), e.g. ?bc_play_opponent=still&bc_play_side=1
+PARAMS = [
+    Param("bc_lr", DEFAULT.lr, options=LRS),
+    Param("bc_epochs", DEFAULT.epochs, 1, 40),
+    Param("bc_batch", DEFAULT.batch_size, options=BATCHES),
+    Param("bc_arch", "medium (16-32-32)", options=tuple(ARCHS)),
+    Param("bc_hidden", DEFAULT.arch.hidden, options=HIDDENS),
+    Param("bc_one_cycle", DEFAULT.one_cycle),
+    Param("bc_match_agent", "shipped", options=AGENTS),
+    Param("bc_match_games", 100, 20, 400),
+    Param("bc_play_agent", "shipped", options=EVERYONE),
+    Param("bc_play_opponent", "random", options=EVERYONE),
+    Param("bc_play_side", 0, options=(0, 1)),
+    Param("bc_play_opening", 0, 0, 10),
+]
+GIF_FRAMES = 60  # at most this many frames in a match's animation
 ss = st.session_state
 
 
@@ -28,24 +61,50 @@ def _shipped(path: str) -> bc.BCPolicy | None:
     return bc.load_weights(p.read_bytes()) if p.is_file() else None
 
 
+@st.cache_data
+def _start_pictures() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The arena at the reset and both players' views, drawn large."""
+    m = play.start_match()
+    arena = render.draw_state(m.pos[0], m.theta[0], m.energy[0], step=0, scale=0.8)
+    return arena, render.draw_view(m.obs[0, 0], 12), render.draw_view(m.obs[0, 1], 12)
+
+
 def _policies() -> dict:
     """Every policy the page can field, by name."""
-    pols = {"expert (reads the true state)": play.Expert()}
+    pols = {"expert": play.Expert()}
     shipped = _shipped(str(export.SHIPPED_WEIGHTS))
     if shipped is not None:
-        pols["BC shipped (our expert's data)"] = play.Cloned(shipped, "BC shipped")
+        pols["shipped"] = play.Cloned(shipped, "BC shipped")
     course = _shipped(str(COURSE_WEIGHTS))
     if course is not None:
-        pols["BC on the course's data"] = play.Cloned(course, "BC-course")
+        pols["course"] = play.Cloned(course, "BC-course")
     if ss.get("bc_policy") is not None:
-        pols["BC yours (trained here)"] = play.Cloned(ss.bc_policy, "BC yours")
+        pols["yours"] = play.Cloned(ss.bc_policy, "BC yours")
     pols["random"] = play.Random()
     pols["still"] = play.Still()
     return pols
 
 
+def _keep_available(key: str, names: list[str], default: str) -> None:
+    """A choice from a link that is not on offer now (nothing trained yet) falls back, with a note."""
+    if ss.get(key) not in names:
+        fallback = default if default in names else names[0]
+        st.info(f"`{key}`: {LABELS.get(ss.get(key))} is not on offer here yet; using {fallback}.")
+        ss[key] = fallback
+
+
+def _legend_text() -> str:
+    return " · ".join(f"{value}: {name}" for value, name, _ in render.view_legend())
+
+
 st.title("Behaviour cloning: Olympics Wrestling")
-explain(
+ui.load_settings(PARAMS)
+POLICIES = _policies()
+NAMES = list(POLICIES)
+_keep_available("bc_match_agent", [n for n in NAMES if n in AGENTS], "shipped")
+_keep_available("bc_play_agent", NAMES, "shipped")
+_keep_available("bc_play_opponent", NAMES, "random")
+ui.explain(
     "The lecture's homework: *two agents compete on stage and aim at pushing the opponent out "
     "of bounds while avoiding falling out themselves; the expert knows how to stay on the "
     "stage; you are given 10,000 expert samples: battle begins.* Each player sees only a "
@@ -54,13 +113,33 @@ explain(
 )
 st.latex(r"\min_\theta \; \frac{1}{N}\sum_{i=1}^{N} \big\| \pi_\theta(o_i) - a_i \big\|^2")
 
-tab_data, tab_train, tab_matches, tab_play, tab_export = st.tabs(
-    ["Expert & data", "Train", "Matches", "Play", "Export"]
+tab_game, tab_data, tab_train, tab_matches, tab_play, tab_export = st.tabs(
+    ["The game", "Expert & data", "Train", "Matches", "Play", "Export"]
 )
+
+# --- The game --------------------------------------------------------------------------------
+with tab_game:
+    arena, view0, view1 = _start_pictures()
+    a1, a2 = st.columns([5, 4])
+    a1.image(arena, caption="The arena at the start: each square outlines what a player sees")
+    with a2:
+        ui.explain(
+            "Player 0 (light red) starts at the top facing down, player 1 (blue) at the bottom "
+            "facing up. Each step a player chooses a **force** in [-100, 200] along its "
+            "heading and a **turn** in [-30°, 30°]. Whoever touches the green ring first "
+            "loses; after 500 steps it is a draw. Pushing hard while moving fast costs energy "
+            "(the bars); a player without energy can no longer push."
+        )
+        st.altair_chart(charts.legend_chart(render.view_legend()), width="content")
+        if "shipped" in POLICIES:
+            st.success("A policy cloned from our expert is shipped: open **Play** to watch it.")
+    v1, v2 = st.columns(2)
+    v1.image(view0, caption="What player 0 sees: 40 × 40 cells, facing up, self at the bottom")
+    v2.image(view1, caption="What player 1 sees (its own colour is blue, 8)")
 
 # --- Expert & data ---------------------------------------------------------------------------
 with tab_data:
-    explain(
+    ui.explain(
         "Our **expert is scripted and cheats**: it reads the true state (positions, "
         "velocities, headings) that the views do not show. It stays near the middle, lines up "
         "on the centre side of the opponent and charges so the impact throws the opponent "
@@ -97,21 +176,20 @@ with tab_data:
     else:
         n_eps = len(np.unique(d.episode))
         st.markdown(f"**{len(d):,} pairs** from {n_eps} episodes: {ss.bc_data_name}.")
-        st.altair_chart(charts.action_histograms(d.actions), use_container_width=False)
-        st.markdown("**A few observations, drawn large** (self red = 10, opponent blue = 8):")
+        st.altair_chart(charts.action_histograms(d.actions), width="content")
+        st.markdown("**A few observations, drawn large** (self is always light red, 10):")
         picks = np.linspace(0, len(d) - 1, 4).astype(int)
-        cols = st.columns(4)
-        for col, i in zip(cols, picks, strict=True):
+        for col, i in zip(st.columns(4), picks, strict=True):
             col.image(
-                charts.view_image(d.obs[i], 6),
+                render.draw_view(d.obs[i], 6),
                 caption=f"pair {i}: force {d.actions[i, 0]:.0f}, turn {d.actions[i, 1]:.0f}",
             )
-        st.caption(" · ".join(f"{v}: {name}" for v, name in charts.VIEW_LEGEND.items()))
+        st.caption(_legend_text())
         if d.pos is not None:
             steps = data.step_in_episode(d.episode)
             p1, p2 = st.columns(2)
-            p1.altair_chart(charts.positions_chart(d.pos, steps), use_container_width=False)
-            p2.altair_chart(charts.distance_chart(d.pos, steps), use_container_width=False)
+            p1.altair_chart(charts.positions_chart(d.pos, steps), width="content")
+            p2.altair_chart(charts.distance_chart(d.pos, steps), width="content")
         else:
             st.caption("These data carry no positions: only views and actions.")
         if st.button("Prepare the data as a zip", key="bc_prepare_zip"):
@@ -124,29 +202,31 @@ with tab_data:
                 mime="application/zip",
                 key="bc_download_data",
             )
-    show_code(expert.EXPERT_SNIPPET, "Show the code: the expert's steering")
+    ui.show_code(expert.EXPERT_SNIPPET, "Show the code: the expert's steering")
 
 # --- Train -----------------------------------------------------------------------------------
 with tab_train:
-    explain(
+    ui.explain(
         "The view becomes four one-hot channels (self, opponent, ring, lines); three stride-2 "
         "convolutions and a hidden layer end in `tanh`, scaled to force [-100, 200] and turn "
         "[-30, 30]. Whole episodes are held out for validation, so the validation loss "
-        "measures games the network has never seen."
+        "measures games the network has never seen. Large batches and a one-cycle learning "
+        "rate (warm up, then anneal) train the default network in about ten seconds."
     )
     w1, w2, w3, w4 = st.columns(4)
-    lr = w1.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], value=1e-3, key="bc_lr")
-    epochs = w2.slider("Epochs", 1, 40, 10, key="bc_epochs")
-    batch = w3.select_slider("Batch size", [16, 32, 64, 128, 256], value=64, key="bc_batch")
-    arch_name = w4.selectbox("Network", list(ARCHS), index=1, key="bc_arch")
-    hidden = w4.select_slider("Hidden units", [32, 64, 128, 256], value=128, key="bc_hidden")
+    lr = w1.select_slider("Learning rate (peak)", LRS, key="bc_lr")
+    one_cycle = w1.toggle("One-cycle schedule", key="bc_one_cycle")
+    epochs = w2.slider("Epochs", 1, 40, key="bc_epochs")
+    batch = w3.select_slider("Batch size", BATCHES, key="bc_batch")
+    arch_name = w4.selectbox("Network", list(ARCHS), key="bc_arch")
+    hidden = w4.select_slider("Hidden units", HIDDENS, key="bc_hidden")
     chart_slot = st.empty()
     if st.button("Train", key="bc_train", type="primary"):
         d = ss.get("bc_data")
         if d is None:
-            st.warning("No data yet: collect or load some on the first tab.")
+            st.warning("No data yet: collect or load some on the *Expert & data* tab.")
         else:
-            cfg = bc.TrainConfig(lr, epochs, batch, bc.Arch(ARCHS[arch_name], hidden))
+            cfg = bc.TrainConfig(lr, epochs, batch, bc.Arch(ARCHS[arch_name], hidden), one_cycle)
             ss.bc_history = []
             bar = st.progress(0.0, text="training...")
             for ev in bc.train(d, cfg):
@@ -156,99 +236,117 @@ with tab_train:
                         "train_loss": ev.train_loss,
                         "val_loss": ev.val_loss,
                         "val_baseline": ev.val_baseline,
+                        "seconds": ev.seconds,
                     }
                 )
                 bar.progress(
                     ev.epoch / ev.epochs, text=f"epoch {ev.epoch}/{ev.epochs}, {ev.seconds:.1f} s"
                 )
-                chart_slot.altair_chart(charts.loss_chart(ss.bc_history), use_container_width=True)
+                chart_slot.altair_chart(charts.loss_chart(ss.bc_history), width="stretch")
                 if not np.isfinite(ev.train_loss):
                     st.error("The loss became NaN or infinite: lower the learning rate.")
                     break
                 if ev.policy is not None:
                     ss.bc_policy = ev.policy
                     ss.bc_policy_data = ss.bc_data_name
+                    st.rerun()  # so "BC yours" is on offer in Matches, Play and Export
     if ss.get("bc_history"):
-        chart_slot.altair_chart(charts.loss_chart(ss.bc_history), use_container_width=True)
+        chart_slot.altair_chart(charts.loss_chart(ss.bc_history), width="stretch")
         h = ss.bc_history[-1]
         st.markdown(
             f"Last epoch: training {h['train_loss']:.4f}, validation {h['val_loss']:.4f}, "
-            f"always-the-mean {h['val_baseline']:.4f}."
+            f"always-the-mean {h['val_baseline']:.4f}; {h['seconds']:.1f} s of training."
         )
-    show_code(bc.TRAIN_SNIPPET)
+    ui.show_code(bc.TRAIN_SNIPPET)
 
 # --- Matches ---------------------------------------------------------------------------------
 with tab_matches:
-    explain(
+    ui.explain(
         "Hundreds of games at once in the fast game. The reset is fixed and the policies are "
         "deterministic, so two of them always play the same game from the fixed start: we "
         "also play from randomised openings (both act at random for the first 0-10 steps)."
     )
-    pols = _policies()
     m1, m2 = st.columns(2)
-    agents = [k for k in pols if k.startswith("BC") or k.startswith("expert")]
-    agent_name = m1.selectbox("Agent", agents, index=len(agents) - 1, key="bc_match_agent")
-    n_games = m2.slider("Games per pairing", 20, 400, 100, step=20, key="bc_match_games")
+    agent_name = m1.selectbox(
+        "Agent", [n for n in NAMES if n in AGENTS], format_func=LABELS.get, key="bc_match_agent"
+    )
+    n_games = m2.slider("Games per pairing", 20, 400, step=20, key="bc_match_games")
     if st.button("Play the matches", key="bc_play_matches", type="primary"):
-        agent = pols[agent_name]
-        opponents = [p for k, p in pols.items() if k != agent_name] + [agent]
+        agent = POLICIES[agent_name]
+        opponents = [p for k, p in POLICIES.items() if k != agent_name] + [agent]
         total = len(opponents) * 4
         bar = st.progress(0.0, text="playing...")
         rows = []
-        for i, pairing in enumerate(play.evaluate(agent, opponents, n_games, seed=0), 1):
-            rows.append(pairing)
-            bar.progress(i / total, text=f"{pairing.opponent}: {i}/{total}")
+        with bc.torch_threads(1):
+            for i, pairing in enumerate(play.evaluate(agent, opponents, n_games, seed=0), 1):
+                rows.append(pairing)
+                bar.progress(i / total, text=f"{pairing.opponent}: {i}/{total}")
         ss.bc_table = play.table(rows)
     if ss.get("bc_table") is not None:
-        st.dataframe(ss.bc_table, hide_index=True, use_container_width=True)
+        st.dataframe(ss.bc_table, hide_index=True, width="stretch")
 
 # --- Play ------------------------------------------------------------------------------------
 with tab_play:
-    pols = _policies()
-    names = list(pols)
     q1, q2, q3, q4 = st.columns(4)
-    me = q1.selectbox("Agent", names, index=1 if len(names) > 1 else 0, key="bc_play_agent")
-    opp = q2.selectbox("Opponent", names, index=names.index("random"), key="bc_play_opponent")
+    me = q1.selectbox("Agent", NAMES, format_func=LABELS.get, key="bc_play_agent")
+    opp = q2.selectbox("Opponent", NAMES, format_func=LABELS.get, key="bc_play_opponent")
     side = q3.radio(
         "Agent plays",
         [0, 1],
-        format_func=lambda s: f"player {s} ({'red' if s == 0 else 'blue'})",
+        format_func=lambda s: f"player {s} ({'light red' if s == 0 else 'blue'})",
         horizontal=True,
         key="bc_play_side",
     )
-    opening = q4.slider("Random opening steps (0: fixed start)", 0, 10, 0, key="bc_play_opening")
+    opening = q4.slider("Random opening steps (0: fixed start)", 0, 10, key="bc_play_opening")
     if st.button("Play a match", key="bc_play", type="primary"):
-        pair = (pols[me], pols[opp]) if side == 0 else (pols[opp], pols[me])
-        match = play.record_match(*pair, seed=0, opening=opening)
-        frames = charts.match_frames(match, side, cell=6)
-        step = max(1, len(frames) // 120)
-        ss.bc_match = match
-        ss.bc_match_side = side
-        ss.bc_gif = charts.gif_bytes(
-            [f.resize((f.width * 2 // 3, f.height * 2 // 3)) for f in frames[::step]], 80 * step
-        )
+        pair = (POLICIES[me], POLICIES[opp]) if side == 0 else (POLICIES[opp], POLICIES[me])
+        with st.spinner("Playing and drawing the match..."), bc.torch_threads(1):
+            match = play.record_match(*pair, seed=0, opening=opening)
+            every = max(1, math.ceil((match.length + 1) / GIF_FRAMES))
+            ss.bc_gif = render.match_gif(match.pos, match.theta, match.energy, 0.8, every, 10)
+        ss.bc_match, ss.bc_match_side, ss.bc_scrub = match, side, 0
     match = ss.get("bc_match")
-    if match is not None:
+    if match is None:
+        st.info(
+            f"**{LABELS[me]}** is ready to play: press *Play a match*. "
+            "Below, the start and what the agent sees."
+        )
+        start = play.start_match()
+        s1, s2 = st.columns(2)
+        s1.image(
+            render.draw_state(start.pos[0], start.theta[0], start.energy[0], step=0, scale=0.8),
+            caption="The start",
+        )
+        s2.image(
+            render.draw_view(start.obs[0, side], 10),
+            caption=f"Player {side}'s 40 × 40 view at the start",
+        )
+    else:
         side = ss.bc_match_side
-        result = {0: "player 0 (red) wins", 1: "player 1 (blue) wins", -1: "a draw"}[match.winner]
+        result = {0: "player 0 (light red) wins", 1: "player 1 (blue) wins", -1: "a draw"}
         st.markdown(
-            f"**{match.names[0]}** (red) vs **{match.names[1]}** (blue): {result} after {match.length} steps."
+            f"**{match.names[0]}** (light red) vs **{match.names[1]}** (blue): "
+            f"{result[match.winner]} after {match.length} steps."
         )
-        g1, g2 = st.columns([3, 2])
-        g1.image(ss.bc_gif, caption="The match (loops)")
-        t = g2.slider("Step", 0, match.length, 0, key="bc_scrub")
+        g1, g2 = st.columns(2)
+        g1.image(ss.bc_gif, caption="The match, animated (loops)", width="stretch")
+        t = g2.slider("Step", 0, max(match.length, 1), key="bc_scrub")
+        t = min(t, match.length)
         g2.image(
-            charts.match_frame(match, side, t),
-            caption=f"step {t}: arena and player {side}'s 40 × 40 view",
+            render.draw_state(match.pos[t], match.theta[t], match.energy[t], step=t, scale=0.8),
+            caption=f"The arena at step {t}",
+            width="stretch",
         )
+        h1, h2 = st.columns([2, 3])
+        h1.image(render.draw_view(match.obs[t, side], 9), caption=f"Player {side}'s view, step {t}")
         if t < match.length:
             f, turn = match.actions[t, side]
-            g2.markdown(f"Player {side} chooses **force {f:.0f}**, **turn {turn:.0f}°**.")
-        st.altair_chart(charts.actions_chart(match.actions, side, t), use_container_width=False)
+            h1.markdown(f"Player {side} chooses **force {f:.0f}**, **turn {turn:.0f}°**.")
+        h2.altair_chart(charts.actions_chart(match.actions, side, t), width="content")
 
 # --- Export ----------------------------------------------------------------------------------
 with tab_export:
-    explain(
+    ui.explain(
         "A ready Jidi submission: `submission.py` with `my_controller(observation, "
         "action_space, is_act_continuous=True)` and the weights, read back with "
         "`torch.load(..., weights_only=True)`. It swaps the colours when "
@@ -270,4 +368,6 @@ with tab_export:
             key="bc_export",
         )
     st.code("python -m core.wrestling.jidi export --out submission.zip", language="bash")
-    show_code(Path(export.TEMPLATE).read_text(), "Show the code: submission.py")
+    ui.show_code(Path(export.TEMPLATE).read_text(), "Show the code: submission.py")
+
+ui.publish_settings(PARAMS)

@@ -1,52 +1,40 @@
-"""Charts and pictures for the behaviour-cloning page: actions, positions, losses, views, matches."""
+"""Charts for the behaviour-cloning page: actions, positions, losses, the view's colour legend.
+
+Pictures of the game itself (arena, match GIF, 40 x 40 views) come from core/wrestling/render.py.
+"""
 
 from __future__ import annotations
-
-import io
 
 import altair as alt
 import numpy as np
 import pandas as pd
-from PIL import Image, ImageDraw
 
 from core.charts import GRADIENT, LEAF, NEUTRAL, OUTPUT, VALUE, styled
+from core.wrestling.env import FORCE_RANGE, RADIUS, RING_CENTRE, RING_RADIUS, TURN_RANGE
 
-# cell value -> RGB for the 40 x 40 view (close to the game's own colours)
-VIEW_COLOURS = {
-    0: (255, 255, 255),
-    1: (0, 158, 115),  # ring: green
-    4: (160, 160, 160),  # lines: grey
-    8: (0, 114, 178),  # player 1: blue
-    10: (230, 110, 110),  # player 0: light red
-}
-VIEW_LEGEND = {0: "empty", 1: "ring", 4: "lines", 8: "player 1 (blue)", 10: "player 0 (red)"}
-PLAYER_RGB = (VIEW_COLOURS[10], VIEW_COLOURS[8])
+# (column, axis title, colour, range, histogram bin) for each action component
+ACTION_PARTS = (
+    (0, "force", VALUE, FORCE_RANGE, 10),
+    (1, "turn (degrees)", GRADIENT, TURN_RANGE, 2),
+)
+OUT_DISTANCE = RING_RADIUS - RADIUS  # an agent whose centre gets this far from the middle is out
 
 
 def action_histograms(actions: np.ndarray, title: str = "What the expert does") -> alt.Chart:
     """Histograms of force and turn side by side."""
-    df = pd.DataFrame({"force": actions[:, 0], "turn (degrees)": actions[:, 1]})
-    force = (
-        alt.Chart(df, title=f"{title}: force")
-        .mark_bar(color=VALUE)
-        .encode(
-            alt.X("force:Q", bin=alt.Bin(extent=[-100, 200], step=10), title="force"),
-            alt.Y("count():Q", title="pairs"),
+    charts = []
+    for col, name, colour, extent, step in ACTION_PARTS:
+        df = pd.DataFrame({"value": actions[:, col]})
+        charts.append(
+            alt.Chart(df, title=f"{title}: {name.split()[0]}")
+            .mark_bar(color=colour)
+            .encode(
+                alt.X("value:Q", bin=alt.Bin(extent=list(extent), step=step), title=name),
+                alt.Y("count():Q", title="number of pairs"),
+            )
+            .properties(width=380, height=260)
         )
-        .properties(width=380, height=260)
-    )
-    turn = (
-        alt.Chart(df, title=f"{title}: turn")
-        .mark_bar(color=GRADIENT)
-        .encode(
-            alt.X(
-                "turn (degrees):Q", bin=alt.Bin(extent=[-30, 30], step=2), title="turn (degrees)"
-            ),
-            alt.Y("count():Q", title="pairs"),
-        )
-        .properties(width=380, height=260)
-    )
-    return styled(alt.hconcat(force, turn))
+    return styled(alt.hconcat(*charts))
 
 
 def positions_chart(pos: np.ndarray, step: np.ndarray, max_points: int = 4000) -> alt.Chart:
@@ -54,9 +42,13 @@ def positions_chart(pos: np.ndarray, step: np.ndarray, max_points: int = 4000) -
     keep = np.linspace(0, len(pos) - 1, min(len(pos), max_points)).astype(int)
     df = pd.DataFrame({"x": pos[keep, 0], "y": pos[keep, 1], "step": step[keep]})
     a = np.linspace(0, 2 * np.pi, 181)
-    ring = pd.DataFrame({"x": 300 + 200 * np.cos(a), "y": 350 + 200 * np.sin(a), "i": range(181)})
-    scale_x = alt.Scale(domain=[90, 510])
-    scale_y = alt.Scale(domain=[560, 140])  # screen y points down
+    cx, cy = RING_CENTRE
+    ring = pd.DataFrame(
+        {"x": cx + RING_RADIUS * np.cos(a), "y": cy + RING_RADIUS * np.sin(a), "i": range(181)}
+    )
+    pad = RING_RADIUS + 10
+    scale_x = alt.Scale(domain=[cx - pad, cx + pad])
+    scale_y = alt.Scale(domain=[cy + pad, cy - pad])  # screen y points down
     rim = (
         alt.Chart(ring)
         .mark_line(color=LEAF, strokeWidth=3)
@@ -66,8 +58,8 @@ def positions_chart(pos: np.ndarray, step: np.ndarray, max_points: int = 4000) -
         alt.Chart(df)
         .mark_circle(size=18, opacity=0.5)
         .encode(
-            alt.X("x:Q", scale=scale_x, title="x (pixels)"),
-            alt.Y("y:Q", scale=scale_y, title="y (pixels)"),
+            alt.X("x:Q", scale=scale_x, title="across the arena (pixels)"),
+            alt.Y("y:Q", scale=scale_y, title="down the arena (pixels)"),
             alt.Color("step:Q", scale=alt.Scale(scheme="viridis"), title="step"),
         )
     )
@@ -80,7 +72,7 @@ def positions_chart(pos: np.ndarray, step: np.ndarray, max_points: int = 4000) -
 
 def distance_chart(pos: np.ndarray, step: np.ndarray) -> alt.Chart:
     """Mean distance from the ring's centre against the step of the episode."""
-    d = np.hypot(pos[:, 0] - 300, pos[:, 1] - 350)
+    d = np.hypot(pos[:, 0] - RING_CENTRE[0], pos[:, 1] - RING_CENTRE[1])
     df = pd.DataFrame({"step": step, "distance": d}).groupby("step", as_index=False).mean()
     line = (
         alt.Chart(df)
@@ -89,13 +81,13 @@ def distance_chart(pos: np.ndarray, step: np.ndarray) -> alt.Chart:
             alt.X("step:Q", title="step of the episode"),
             alt.Y(
                 "distance:Q",
-                title="distance from the centre (px)",
-                scale=alt.Scale(domain=[0, 200]),
+                title="distance from the centre (pixels)",
+                scale=alt.Scale(domain=[0, RING_RADIUS]),
             ),
         )
     )
     edge = (
-        alt.Chart(pd.DataFrame({"y": [180]}))
+        alt.Chart(pd.DataFrame({"y": [OUT_DISTANCE]}))
         .mark_rule(color=OUTPUT, strokeDash=[6, 4])
         .encode(y="y:Q")
     )
@@ -114,10 +106,10 @@ def loss_chart(history: list[dict]) -> alt.Chart:
         rows.append(
             {"epoch": h["epoch"], "loss": h["val_loss"], "curve": "validation (held-out episodes)"}
         )
-    df = pd.DataFrame(rows)
-    df = df[np.isfinite(df["loss"])]
+    df = pd.DataFrame(rows, columns=["epoch", "loss", "curve"])
+    df = df[np.isfinite(df["loss"].astype(float))]
     colours = alt.Scale(domain=["training", "validation (held-out episodes)"], range=[LEAF, OUTPUT])
-    lines = (
+    chart = (
         alt.Chart(df)
         .mark_line(point=True, strokeWidth=3)
         .encode(
@@ -128,101 +120,24 @@ def loss_chart(history: list[dict]) -> alt.Chart:
             alt.Color("curve:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
         )
     )
-    chart = lines
     if history:
         base = pd.DataFrame({"y": [history[-1]["val_baseline"]]})
-        chart = lines + alt.Chart(base).mark_rule(color=NEUTRAL, strokeDash=[6, 4]).encode(y="y:Q")
+        chart = chart + alt.Chart(base).mark_rule(color=NEUTRAL, strokeDash=[6, 4]).encode(y="y:Q")
     return styled(chart.properties(title="Loss (dashed: always predicting the mean)", height=340))
-
-
-def view_image(view: np.ndarray, cell: int = 10) -> Image.Image:
-    """A 40 x 40 view drawn large: each cell a `cell` x `cell` square of its colour."""
-    lut = np.zeros((256, 3), np.uint8)
-    for value, rgb in VIEW_COLOURS.items():
-        lut[value] = rgb
-    img = lut[np.asarray(view, dtype=np.uint8)]
-    img = img.repeat(cell, 0).repeat(cell, 1)
-    img[::cell, :] = np.minimum(img[::cell, :], 225)  # faint grid
-    img[:, ::cell] = np.minimum(img[:, ::cell], 225)
-    return Image.fromarray(img)
-
-
-def arena_image(
-    pos: np.ndarray, theta: np.ndarray, energy: np.ndarray, size: int = 420
-) -> Image.Image:
-    """The arena seen from above: ring, lines, both agents with headings and energy bars."""
-    s = size / 500.0  # board x 50..550, y 100..600 -> image
-
-    def xy(x, y):
-        return ((x - 50) * s, (y - 100) * s)
-
-    img = Image.new("RGB", (size, size + 30), "white")
-    d = ImageDraw.Draw(img)
-    cx, cy = xy(300, 350)
-    d.ellipse(
-        [cx - 200 * s, cy - 200 * s, cx + 200 * s, cy + 200 * s], outline=(0, 158, 115), width=4
-    )
-    d.ellipse(
-        [cx - 50 * s, cy - 50 * s, cx + 50 * s, cy + 50 * s], outline=(170, 170, 170), width=2
-    )
-    d.line([xy(140, 350), xy(460, 350)], fill=(170, 170, 170), width=2)
-    d.line([xy(300, 190), xy(300, 510)], fill=(170, 170, 170), width=2)
-    for i in range(2):
-        x, y = xy(*pos[i])
-        r = 20 * s
-        d.ellipse([x - r, y - r, x + r, y + r], fill=PLAYER_RGB[i], outline=(0, 0, 0))
-        h = np.deg2rad(theta[i])
-        d.line(
-            [(x, y), (x + 1.6 * r * np.cos(h), y + 1.6 * r * np.sin(h))], fill=(0, 0, 0), width=3
-        )
-        e = max(float(energy[i]), 0.0) / 1000.0
-        bx = 10 + i * size / 2
-        d.rectangle([bx, size + 8, bx + (size / 2 - 30), size + 22], outline=(0, 0, 0))
-        d.rectangle([bx, size + 8, bx + (size / 2 - 30) * e, size + 22], fill=PLAYER_RGB[i])
-    return img
-
-
-def match_frame(match, player: int, t: int, cell: int = 8) -> Image.Image:
-    """Step t of a recorded match: the arena beside `player`'s 40 x 40 view."""
-    arena = arena_image(match.pos[t], match.theta[t], match.energy[t])
-    view = view_image(match.obs[t, player], cell)
-    frame = Image.new(
-        "RGB", (arena.width + view.width + 20, max(arena.height, view.height)), "white"
-    )
-    frame.paste(arena, (0, 0))
-    frame.paste(view, (arena.width + 20, 0))
-    return frame
-
-
-def match_frames(match, player: int, cell: int = 8) -> list[Image.Image]:
-    """One picture per step (see match_frame)."""
-    return [match_frame(match, player, t, cell) for t in range(len(match.pos))]
-
-
-def gif_bytes(frames: list[Image.Image], ms_per_frame: int = 80) -> bytes:
-    """Frames as an animated GIF that loops."""
-    buf = io.BytesIO()
-    frames[0].save(
-        buf, format="GIF", save_all=True, append_images=frames[1:], duration=ms_per_frame, loop=0
-    )
-    return buf.getvalue()
 
 
 def actions_chart(actions: np.ndarray, player: int, now: int | None = None) -> alt.Chart:
     """Force and turn of `player` along the match, with the current step marked."""
     t = np.arange(len(actions))
     charts = []
-    for col, name, colour, dom in (
-        (0, "force", VALUE, [-100, 200]),
-        (1, "turn (degrees)", GRADIENT, [-30, 30]),
-    ):
-        df = pd.DataFrame({"step": t, name: actions[:, player, col]})
+    for col, name, colour, extent, _ in ACTION_PARTS:
+        df = pd.DataFrame({"step": t, "value": actions[:, player, col]})
         line = (
             alt.Chart(df)
             .mark_line(strokeWidth=2, color=colour)
             .encode(
-                alt.X("step:Q", title="step"),
-                alt.Y(f"{name}:Q", title=name, scale=alt.Scale(domain=dom)),
+                alt.X("step:Q", title="step of the match"),
+                alt.Y("value:Q", title=name, scale=alt.Scale(domain=list(extent))),
             )
         )
         if now is not None:
@@ -230,3 +145,35 @@ def actions_chart(actions: np.ndarray, player: int, now: int | None = None) -> a
             line = line + alt.Chart(mark).mark_rule(color=OUTPUT, strokeWidth=2).encode(x="step:Q")
         charts.append(line.properties(height=130, width=400))
     return styled(alt.vconcat(*charts).properties(title=f"Player {player}'s actions"))
+
+
+def legend_chart(legend: list[tuple[int, str, tuple[int, int, int]]]) -> alt.Chart:
+    """The view's colour legend: one square per cell value with its number and meaning."""
+    df = pd.DataFrame(
+        [
+            {"row": i, "label": f"{value}: {name}", "colour": "#" + bytes(rgb).hex()}
+            for i, (value, name, rgb) in enumerate(legend)
+        ]
+    )
+    y = alt.Y("row:O", axis=None)
+    squares = (
+        alt.Chart(df)
+        .mark_square(size=500, stroke="#333333", strokeWidth=1)
+        .encode(
+            alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, 10])),
+            y,
+            alt.Color("colour:N", scale=None),
+        )
+        .transform_calculate(x="0.5")
+    )
+    text = (
+        alt.Chart(df)
+        .mark_text(align="left", dx=22, fontSize=17)
+        .encode(alt.X("x:Q", axis=None), y, text="label:N")
+        .transform_calculate(x="0.5")
+    )
+    return styled(
+        (squares + text).properties(
+            title="What each cell of a view holds", width=380, height=34 * len(df)
+        )
+    ).configure_view(stroke=None)

@@ -3,6 +3,10 @@
 The view is encoded as four one-hot channels (self, opponent, ring, lines); targets are scaled
 to [-1, 1] and the network ends in tanh, so its actions always lie inside the game's ranges.
 Training is a generator of progress events with a validation split by whole episodes.
+
+Speed (10,000 pairs in well under 20 s on two shared cores): batches of 256, channels-last
+tensors, a one-cycle learning-rate schedule so 10 epochs suffice, and one torch thread while
+training (a network this small runs slower on two threads of a busy machine than on one).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -47,12 +52,14 @@ class Arch:
 class TrainConfig:
     """Hyperparameters of one behaviour-cloning run."""
 
-    lr: float = 1e-3
+    lr: float = 3e-3  # the peak learning rate when `one_cycle` is on
     epochs: int = 10
-    batch_size: int = 64
+    batch_size: int = 256
     arch: Arch = field(default_factory=Arch)
+    one_cycle: bool = True  # warm up to lr, then anneal to ~0 over the run (OneCycleLR)
     val_fraction: float = 0.1
     seed: int = 0
+    threads: int | None = 1  # torch threads while training (None: leave the setting alone)
 
 
 def encode(obs: np.ndarray | torch.Tensor) -> torch.Tensor:
@@ -128,36 +135,67 @@ def _loss(net: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 2048) -
     return total / max(1, y.numel())
 
 
+@contextmanager
+def torch_threads(n: int | None):
+    """Run a block with `n` torch threads (None: unchanged), then restore the previous count."""
+    before = torch.get_num_threads()
+    if n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def train(data: Dataset, config: TrainConfig = TrainConfig()) -> Iterator[TrainEvent]:
-    """Train a PolicyNet on `data`; yields a TrainEvent after each epoch (MSE on scaled targets)."""
+    """Train a PolicyNet on `data`; yields a TrainEvent after each epoch (MSE on scaled targets).
+
+    `seconds` counts training time only (encoding the data and epochs), not the consumer's time
+    between events.
+    """
+    start = time.perf_counter()
     torch.manual_seed(config.seed)
     tr, va = split_by_episode(data, config.val_fraction, config.seed)
     x_all, y_all = encode(data.obs), scale_actions(data.actions)
     x_tr, y_tr, x_va, y_va = x_all[tr], y_all[tr], x_all[va], y_all[va]
+    x_tr = x_tr.contiguous(memory_format=torch.channels_last)
     baseline = nn.functional.mse_loss(y_tr.mean(0).expand_as(y_va), y_va).item()
-    net = PolicyNet(config.arch)
+    net = PolicyNet(config.arch).to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(net.parameters(), lr=config.lr)
+    batches = -(-len(x_tr) // config.batch_size)
+    sched = (
+        torch.optim.lr_scheduler.OneCycleLR(opt, config.lr, total_steps=config.epochs * batches)
+        if config.one_cycle
+        else None
+    )
     gen = torch.Generator().manual_seed(config.seed)
-    start = time.perf_counter()
+    spent = time.perf_counter() - start
     for epoch in range(1, config.epochs + 1):
-        net.train()
-        order = torch.randperm(len(x_tr), generator=gen)
-        total = 0.0
-        for i in range(0, len(order), config.batch_size):
-            b = order[i : i + config.batch_size]
-            loss = nn.functional.mse_loss(net(x_tr[b]), y_tr[b])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(b)
-        val = _loss(net, x_va, y_va) if len(va) else float("nan")
+        t0 = time.perf_counter()
+        with torch_threads(config.threads):
+            net.train()
+            order = torch.randperm(len(x_tr), generator=gen)
+            total = 0.0
+            for i in range(0, len(order), config.batch_size):
+                b = order[i : i + config.batch_size]
+                loss = nn.functional.mse_loss(net(x_tr[b]), y_tr[b])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                if sched is not None:
+                    sched.step()
+                total += loss.item() * len(b)
+            val = _loss(net, x_va, y_va) if len(va) else float("nan")
+        spent += time.perf_counter() - t0
+        if epoch == config.epochs:
+            net = net.to(memory_format=torch.contiguous_format)
         yield TrainEvent(
             epoch,
             config.epochs,
             total / len(order),
             val,
             baseline,
-            time.perf_counter() - start,
+            spent,
             BCPolicy(net) if epoch == config.epochs else None,
         )
 
@@ -199,8 +237,8 @@ TRAIN_SNIPPET = """
 import torch
 from torch import nn
 
-x = torch.zeros(64, 4, 40, 40)        # one-hot views: self, opponent, ring, lines
-y = torch.rand(64, 2) * 2 - 1         # [force, turn] scaled to [-1, 1]
+x = torch.zeros(256, 4, 40, 40)       # one-hot views: self, opponent, ring, lines
+y = torch.rand(256, 2) * 2 - 1        # [force, turn] scaled to [-1, 1]
 net = nn.Sequential(
     nn.Conv2d(4, 16, 3, stride=2, padding=1), nn.ReLU(),   # 40 -> 20
     nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),  # 20 -> 10
@@ -208,11 +246,14 @@ net = nn.Sequential(
     nn.Flatten(), nn.Linear(32 * 5 * 5, 128), nn.ReLU(),
     nn.Linear(128, 2), nn.Tanh(),                          # bounded outputs
 )
-optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
-for epoch in range(3):
+optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
+epochs = 3                            # one batch per epoch here; 10,000 pairs make 36
+schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=3e-3, total_steps=epochs)
+for epoch in range(epochs):
     loss = nn.functional.mse_loss(net(x), y)
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
+    schedule.step()                   # warm up, then anneal the learning rate
 force, turn = (net(x[:1]) * torch.tensor([150., 30.]) + torch.tensor([50., 0.]))[0]
 """

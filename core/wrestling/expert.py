@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.wrestling.data import Dataset, normalise_colours
+from core.wrestling.data import FORCE_RANGE, TURN_RANGE, Dataset, normalise_colours
 
 CENTRE = np.array([300.0, 350.0])
 TAU = 0.1
@@ -185,4 +185,4 @@ def collect(
 
 def random_actions(rng: np.random.Generator, n: int) -> np.ndarray:
     """Uniform random [force, turn] (n, 2), as Jidi's random agent."""
-    return np.stack([rng.uniform(-100.0, 200.0, n), rng.uniform(-30.0, 30.0, n)], axis=1)
+    return np.stack([rng.uniform(*FORCE_RANGE, n), rng.uniform(*TURN_RANGE, n)], axis=1)

@@ -15,16 +15,8 @@ import numpy as np
 import pandas as pd
 
 from core.wrestling.bc import BCPolicy
-from core.wrestling.data import FORCE_RANGE, TURN_RANGE
-from core.wrestling.env import WrestlingEnv
-from core.wrestling.expert import expert_action
-
-MAX_STEPS = 500
-
-
-def random_actions(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Uniform random [force, turn] (n, 2), as Jidi's random agent."""
-    return np.stack([rng.uniform(*FORCE_RANGE, n), rng.uniform(*TURN_RANGE, n)], axis=1)
+from core.wrestling.env import MAX_STEPS, WrestlingEnv
+from core.wrestling.expert import expert_action, random_actions
 
 
 @dataclass
@@ -175,6 +167,22 @@ class Match:
     @property
     def length(self) -> int:
         return len(self.actions)
+
+
+def start_match(names: tuple[str, str] = ("player 0", "player 1")) -> Match:
+    """The reset state as a Match of no steps: what a game looks like before it begins."""
+    env = WrestlingEnv(1)
+    obs = env.reset()
+    state = {k: np.array(getattr(env, k)[:1], dtype=np.float64) for k in ("pos", "vel", "theta")}
+    energy = np.array(env.energy[:1], dtype=np.float64)
+    return Match(
+        **state,
+        energy=energy,
+        obs=np.array(obs[:1]),
+        actions=np.zeros((0, 2, 2)),
+        winner=-1,
+        names=names,
+    )
 
 
 def record_match(p0, p1, seed: int = 0, opening: int = 0) -> Match:

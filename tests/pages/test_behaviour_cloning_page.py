@@ -1,24 +1,46 @@
-"""The behaviour-cloning page under AppTest: collect, train briefly, play a match, export."""
+"""The behaviour-cloning page under AppTest: first look, collect, train briefly, play, export, links."""
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from core.wrestling import play, render
 from tests.conftest import ROOT
 
 PAGE = "app_pages/behaviour_cloning.py"
 
 
-def _page() -> AppTest:
+def _page(query: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=600)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
 
-def test_collect_train_play_and_export():
+def test_first_render_shows_the_game_and_the_shipped_policy_ready():
     at = _page()
     assert at.title[0].value.startswith("Behaviour cloning")
-    assert [t.label for t in at.tabs] == ["Expert & data", "Train", "Matches", "Play", "Export"]
+    assert [t.label for t in at.tabs] == [
+        "The game",
+        "Expert & data",
+        "Train",
+        "Matches",
+        "Play",
+        "Export",
+    ]
+    # the arena and both views at once, the start again on Play, and the legend chart
+    assert len(at.get("image")) >= 5
+    assert len(at.get("vega_lite_chart")) >= 1
+    assert at.selectbox(key="bc_play_agent").value == "shipped"
+    assert "is ready to play" in at.info[-1].value
+    # the defaults land in the URL, so the address bar is a shareable link
+    assert at.query_params["bc_epochs"] == ["10"] or at.query_params["bc_epochs"] == "10"
+
+
+def test_collect_train_play_and_export():
+    at = _page()
     at.button(key="bc_collect").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("10,000 pairs" in m.value for m in at.markdown)
@@ -30,7 +52,7 @@ def test_collect_train_play_and_export():
     assert len(at.session_state["bc_history"]) == 1
     h = at.session_state["bc_history"][0]
     assert h["val_loss"] < h["val_baseline"], "one epoch already beats the mean predictor"
-    at.selectbox(key="bc_play_agent").set_value("BC yours (trained here)").run()
+    at.selectbox(key="bc_play_agent").set_value("yours").run()
     at.selectbox(key="bc_play_opponent").set_value("still").run()
     at.radio(key="bc_play_side").set_value(1).run()
     at.button(key="bc_play").click().run()
@@ -47,7 +69,7 @@ def test_course_data_and_a_small_match_table(shared_dir):
     at = _page()
     at.button(key="bc_course").click().run()
     assert any("from 240 episodes" in m.value for m in at.markdown)
-    at.selectbox(key="bc_match_agent").set_value("expert (reads the true state)").run()
+    at.selectbox(key="bc_match_agent").set_value("expert").run()
     at.slider(key="bc_match_games").set_value(20).run()
     at.button(key="bc_play_matches").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -55,3 +77,35 @@ def test_course_data_and_a_small_match_table(shared_dir):
     random_rows = table[table["opponent"] == "random"]
     assert set(random_rows["games"]) == {20}
     assert (random_rows["wins"] >= 18).all(), random_rows
+
+
+def test_a_shared_link_sets_the_widgets_and_bad_values_fall_back():
+    at = _page(
+        {
+            "bc_play_opponent": "still",
+            "bc_play_side": "1",
+            "bc_play_opening": "7",
+            "bc_lr": "0.001",
+            "bc_epochs": "500",  # out of range: the default stays, with a note
+            "bc_play_agent": "yours",  # nothing trained yet: falls back to one on offer
+        }
+    )
+    assert at.selectbox(key="bc_play_opponent").value == "still"
+    assert at.radio(key="bc_play_side").value == 1
+    assert at.slider(key="bc_play_opening").value == 7
+    assert at.select_slider(key="bc_lr").value == 0.001
+    assert at.slider(key="bc_epochs").value == 10
+    assert any("bc_epochs" in i.value for i in at.info)
+    assert at.selectbox(key="bc_play_agent").value == "shipped"
+    assert any("bc_play_agent" in i.value for i in at.info)
+
+
+def test_the_start_picture_is_the_reset_state():
+    start = play.start_match()
+    assert start.length == 0 and start.winner == -1
+    # the reset view of player 0 drawn large is its 40 x 40 observation, cell by cell
+    big = render.draw_view(start.obs[0, 0], 12, grid=False)
+    assert big.shape == (480, 480, 3)
+    legend = {value: rgb for value, _, rgb in render.view_legend()}
+    expected = np.array([legend[v] for v in start.obs[0, 0].ravel()]).reshape(40, 40, 3)
+    assert (big[6::12, 6::12] == expected).all()
