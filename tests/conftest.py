@@ -18,3 +18,12 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent: the reference data lives beside the checkout")
     return SHARED
+
+
+@pytest.fixture()
+def one_torch_thread():
+    """Train the tiny test models on one thread (fastest, and steady on a busy machine)."""
+    from core.threads import torch_threads
+
+    with torch_threads(1):
+        yield

@@ -6,13 +6,7 @@ import torch
 
 from core.training import datasets, models
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_synthetic_linear_least_squares_recovers_truth():

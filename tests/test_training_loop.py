@@ -25,13 +25,7 @@ from core.training import (
 )
 from core.training.loop import PHASE_LINE, PHASES, SCAFFOLD, Progress, scaffold_at, train
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # tiny budgets: a few epochs, small data, enough to see learning
