@@ -179,12 +179,21 @@ with left:
         selection_mode=charts.SELECTION,
         key="gd_map",
     )
+    st.caption(
+        "Each coloured line is one optimiser's path from the start (square) towards a minimum "
+        "(diamond). Thin grey lines join points of equal loss; lighter ground is lower loss. "
+        "Click the map to start somewhere else."
+    )
     step = st.slider("Scrub through the iterations", 0, steps, steps, 1, key="gd_step")
     st.latex(land.latex)
 with right:
     if not names:
         st.info("Pick at least one optimiser to see it walk.")
     st.altair_chart(styled(charts.loss_chart(runs, land.f_min, step)), width="stretch")
+    st.caption(
+        "How far each optimiser's loss is above the best possible value, step by step, on a "
+        "log scale: a straight fall means steady progress; the dashed line marks the step shown."
+    )
     for tr in runs.values():
         if tr.diverged_at is not None:
             st.warning(tr.message(), icon=":material/warning:")

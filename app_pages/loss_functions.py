@@ -68,10 +68,12 @@ if reg:
     data = _curves(tuple(reg), delta)
     left, right = st.columns(2)
     left.altair_chart(
-        styled(charts.curves_chart(data, "loss", "residual r", "Loss")), width="stretch"
+        styled(charts.curves_chart(data, "loss", "residual r", "Loss against the residual")),
+        width="stretch",
     )
     right.altair_chart(
-        styled(charts.curves_chart(data, "gradient", "residual r", "Gradient")), width="stretch"
+        styled(charts.curves_chart(data, "gradient", "residual r", "Its gradient (autograd)")),
+        width="stretch",
     )
     for name in reg:
         st.latex(lf.LATEX[name])
@@ -88,11 +90,14 @@ if cls:
     data = _curves(tuple(cls), delta)
     left, right = st.columns(2)
     left.altair_chart(
-        styled(charts.curves_chart(data, "loss", "margin m", "Loss", reference=True)),
+        styled(
+            charts.curves_chart(data, "loss", "margin m", "Loss against the margin", reference=True)
+        ),
         width="stretch",
     )
     right.altair_chart(
-        styled(charts.curves_chart(data, "gradient", "margin m", "Gradient")), width="stretch"
+        styled(charts.curves_chart(data, "gradient", "margin m", "Its gradient (autograd)")),
+        width="stretch",
     )
     for name in cls:
         st.latex(lf.LATEX[name])
