@@ -2,7 +2,6 @@
 
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import fields, replace
 
 import numpy as np
@@ -12,6 +11,7 @@ import torch
 import ui
 from core.charts import training as charts
 from core.shareable import Param
+from core.threads import torch_threads
 from core.training import (
     CODE,
     OPTIMIZERS,
@@ -36,17 +36,6 @@ LIVE_KEYS = ("lr",)  # settings applied to a live run; any other change starts a
 TABS = ["Regression", "Curve fitting", "2-D classification", "Digits: softmax", "RNN", "CNN"]
 # The shareable setup: the open tab and its settings, e.g. ?tab=RNN&rnn_kind=LSTM&rnn_lr=0.003
 TAB = Param("tab", TABS[0], options=tuple(TABS))
-
-
-@contextmanager
-def _one_thread():
-    """Tiny models train fastest on one thread, above all on a busy shared machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 @st.cache_data
@@ -178,7 +167,7 @@ def trainer(
         if run.done:
             run = make_run(cfg)
             st.session_state[f"live_training_{name}"] = run
-        with _one_thread():
+        with torch_threads(1):
             run.advance(1)
         if not run.done:
             run.status = "paused"
@@ -211,7 +200,7 @@ def trainer(
     total_steps = max(1, cfg.epochs * run.task.n_batches)
     delay = pace_seconds / total_steps if slow else 0.0
     last = time.monotonic()
-    with _one_thread():
+    with torch_threads(1):
         for ev in run:
             if delay and ev.phase == "step":
                 time.sleep(delay)
