@@ -84,3 +84,35 @@ def test_the_snippet_runs():
     scope: dict = {}
     exec(bc.TRAIN_SNIPPET, scope)
     assert -100 <= float(scope["force"]) <= 200 and -30 <= float(scope["turn"]) <= 30
+
+
+def test_training_runs_on_its_own_thread_count_and_restores_the_callers():
+    before = torch.get_num_threads()
+    with bc.torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    rng = np.random.default_rng(2)
+    obs = rng.choice(np.array([0, 1, 4, 8, 10], dtype=np.uint8), size=(24, 40, 40))
+    act = np.zeros((24, 2), np.float32)
+    data = Dataset(obs, act, np.arange(24) // 4)
+    events = list(bc.train(data, bc.TrainConfig(epochs=2, arch=bc.Arch((4,), 8))))
+    assert torch.get_num_threads() == before
+    # the policy handed out is in the ordinary memory layout and saves and loads unchanged
+    net = events[-1].policy.net
+    assert all(p.is_contiguous() for p in net.parameters())
+    back = bc.load_weights(bc.save_weights(events[-1].policy))
+    np.testing.assert_allclose(back.act(obs), events[-1].policy.act(obs), rtol=1e-6, atol=1e-5)
+
+
+def test_one_cycle_and_a_constant_rate_train_differently_from_the_same_start():
+    rng = np.random.default_rng(3)
+    obs = rng.choice(np.array([0, 1, 4, 8, 10], dtype=np.uint8), size=(64, 40, 40))
+    act = np.stack([rng.uniform(-100, 200, 64), rng.uniform(-30, 30, 64)], 1).astype(np.float32)
+    data = Dataset(obs, act, np.arange(64) // 8)
+    arch = bc.Arch((4, 4), 8)
+    cycle = [e.train_loss for e in bc.train(data, bc.TrainConfig(epochs=3, arch=arch))]
+    flat = bc.TrainConfig(epochs=3, arch=arch, one_cycle=False)
+    constant = [e.train_loss for e in bc.train(data, flat)]
+    # one batch per epoch: the first step is the same loss, the later ones differ with the rate
+    assert cycle[0] == constant[0]
+    assert cycle[1:] != constant[1:]
