@@ -10,6 +10,7 @@ import streamlit as st
 import ui
 from core.charts import wrestling as charts
 from core.shareable import Param
+from core.threads import torch_threads
 from core.wrestling import bc, data, expert, export, play, render
 
 COURSE_ZIP = (
@@ -277,13 +278,14 @@ with tab_matches:
         total = len(opponents) * 4
         bar = st.progress(0.0, text="playing...")
         rows = []
-        with bc.torch_threads(1):
+        with torch_threads(1):
             for i, pairing in enumerate(play.evaluate(agent, opponents, n_games, seed=0), 1):
                 rows.append(pairing)
                 bar.progress(i / total, text=f"{pairing.opponent}: {i}/{total}")
         ss.bc_table = play.table(rows)
     if ss.get("bc_table") is not None:
-        st.dataframe(ss.bc_table, hide_index=True, width="stretch")
+        rows_px = 35 * (len(ss.bc_table) + 1) + 3  # every row in view, no inner scrolling
+        st.dataframe(ss.bc_table, hide_index=True, width="stretch", height=rows_px)
 
 # --- Play ------------------------------------------------------------------------------------
 with tab_play:
@@ -300,7 +302,7 @@ with tab_play:
     opening = q4.slider("Random opening steps (0: fixed start)", 0, 10, key="bc_play_opening")
     if st.button("Play a match", key="bc_play", type="primary"):
         pair = (POLICIES[me], POLICIES[opp]) if side == 0 else (POLICIES[opp], POLICIES[me])
-        with st.spinner("Playing and drawing the match..."), bc.torch_threads(1):
+        with st.spinner("Playing and drawing the match..."), torch_threads(1):
             match = play.record_match(*pair, seed=0, opening=opening)
             every = max(1, math.ceil((match.length + 1) / GIF_FRAMES))
             ss.bc_gif = render.match_gif(match.pos, match.theta, match.energy, 0.8, every, 10)
@@ -330,7 +332,7 @@ with tab_play:
         )
         g1, g2 = st.columns(2)
         g1.image(ss.bc_gif, caption="The match, animated (loops)", width="stretch")
-        t = g2.slider("Step", 0, max(match.length, 1), key="bc_scrub")
+        t = g2.slider("Step of the match", 0, max(match.length, 1), key="bc_scrub")
         t = min(t, match.length)
         g2.image(
             render.draw_state(match.pos[t], match.theta[t], match.energy[t], step=t, scale=0.8),

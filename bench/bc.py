@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.threads import torch_threads  # noqa: E402
 from core.wrestling import bc, data, expert, export, play  # noqa: E402
 
 COURSE = Path(__file__).resolve().parents[2] / "shared" / "data" / "course_expert_obs_actions.zip"
@@ -27,7 +28,7 @@ def load() -> str:
 def report(agent, opponents, games: int) -> list[play.Pairing]:
     """Play and print every pairing; return them."""
     rows = []
-    with bc.torch_threads(1):
+    with torch_threads(1):
         for p in play.evaluate(agent, opponents, games, seed=0):
             rows.append(p)
             print(

@@ -14,13 +14,14 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
 
+from core.threads import torch_threads
 from core.wrestling.data import (
     FORCE_RANGE,
     LINES,
@@ -135,18 +136,6 @@ def _loss(net: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 2048) -
     return total / max(1, y.numel())
 
 
-@contextmanager
-def torch_threads(n: int | None):
-    """Run a block with `n` torch threads (None: unchanged), then restore the previous count."""
-    before = torch.get_num_threads()
-    if n:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def train(data: Dataset, config: TrainConfig = TrainConfig()) -> Iterator[TrainEvent]:
     """Train a PolicyNet on `data`; yields a TrainEvent after each epoch (MSE on scaled targets).
 
@@ -172,7 +161,7 @@ def train(data: Dataset, config: TrainConfig = TrainConfig()) -> Iterator[TrainE
     spent = time.perf_counter() - start
     for epoch in range(1, config.epochs + 1):
         t0 = time.perf_counter()
-        with torch_threads(config.threads):
+        with torch_threads(config.threads) if config.threads else nullcontext():
             net.train()
             order = torch.randperm(len(x_tr), generator=gen)
             total = 0.0
