@@ -313,16 +313,10 @@ with tab_play:
             f"**{LABELS[me]}** is ready to play: press *Play a match*. "
             "Below, the start and what the agent sees."
         )
-        start = play.start_match()
+        arena, *views = _start_pictures()
         s1, s2 = st.columns(2)
-        s1.image(
-            render.draw_state(start.pos[0], start.theta[0], start.energy[0], step=0, scale=0.8),
-            caption="The start",
-        )
-        s2.image(
-            render.draw_view(start.obs[0, side], 10),
-            caption=f"Player {side}'s 40 × 40 view at the start",
-        )
+        s1.image(arena, caption="The start")
+        s2.image(views[side], caption=f"Player {side}'s 40 × 40 view at the start")
     else:
         side = ss.bc_match_side
         result = {0: "player 0 (light red) wins", 1: "player 1 (blue) wins", -1: "a draw"}

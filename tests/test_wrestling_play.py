@@ -34,3 +34,59 @@ def test_recorded_match_replays_in_the_env():
         np.testing.assert_array_equal(obs[0], m.obs[t + 1])
         np.testing.assert_allclose(env.pos[0], m.pos[t + 1])
     assert done[0] and info["winner"][0] == m.winner
+
+
+def test_start_match_is_the_reset_state():
+    from core.wrestling.play import start_match
+
+    env = WrestlingEnv(1)
+    obs = env.reset()
+    start = start_match(("a", "b"))
+    assert start.length == 0 and start.winner == -1 and start.names == ("a", "b")
+    np.testing.assert_array_equal(start.pos[0], env.pos[0])
+    np.testing.assert_array_equal(start.theta[0], env.theta[0])
+    np.testing.assert_array_equal(start.obs[0], obs[0])
+
+
+def _titles(spec) -> list[str]:
+    """Every title and axis title in a Vega-Lite spec, wherever it sits."""
+    found = []
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "title" and isinstance(value, str | dict):
+                found.append(value if isinstance(value, str) else value.get("text", ""))
+            found += _titles(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            found += _titles(item)
+    return found
+
+
+def test_charts_are_titled_and_the_legend_shows_the_views_colours():
+    from core.charts import wrestling as charts
+    from core.wrestling import render
+
+    legend = render.view_legend()
+    spec = charts.legend_chart(legend).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["colour"] for r in rows] == ["#" + bytes(rgb).hex() for _, _, rgb in legend]
+    assert [r["label"].split(":")[0] for r in rows] == ["0", "1", "4", "8", "10"]
+    assert "What each cell of a view holds" in _titles(spec)
+    match = record_match(Expert(), Still())
+    rng = np.random.default_rng(0)
+    actions = np.stack([rng.uniform(-100, 200, 50), rng.uniform(-30, 30, 50)], 1)
+    for chart, must in (
+        (
+            charts.actions_chart(match.actions, 0, 3),
+            {"force", "turn (degrees)", "step of the match"},
+        ),
+        (charts.action_histograms(actions), {"force", "number of pairs"}),
+        (
+            charts.loss_chart(
+                [{"epoch": 1, "train_loss": 0.3, "val_loss": 0.2, "val_baseline": 0.4}]
+            ),
+            {"epoch", "mean squared error (scaled actions)"},
+        ),
+    ):
+        titles = set(_titles(chart.to_dict()))
+        assert must <= titles, must - titles

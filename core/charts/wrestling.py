@@ -117,7 +117,12 @@ def loss_chart(history: list[dict]) -> alt.Chart:
             alt.Y(
                 "loss:Q", title="mean squared error (scaled actions)", scale=alt.Scale(type="log")
             ),
-            alt.Color("curve:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
+            alt.Color(
+                "curve:N",
+                scale=colours,
+                title=None,
+                legend=alt.Legend(orient="top", labelLimit=400),
+            ),
         )
     )
     if history:

@@ -34,7 +34,7 @@ def _press(page, slider_name, key, times):
 
 def test_the_page_end_to_end(server, page):
     page.goto(f"{server}/{Path('app_pages/behaviour_cloning.py').stem}")
-    settle(page, 90)
+    settle(page, 180)  # a fresh server imports torch and the game first
     no_error_on_screen(page)
     # first look, before any button: the arena, both views and the colour legend
     assert _panel(page).locator(IMAGES).count() >= 3
