@@ -66,7 +66,8 @@ def start_server(extra_args: tuple[str, ...] = ()):
     log = open(ROOT / "build" / f"e2e-server-{port}.log", "w")
     command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false", *extra_args]
+    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command += ["--server.fileWatcherType", "none", *extra_args]  # no "source changed" prompts
     proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 60
@@ -116,7 +117,7 @@ def settle(pg, timeout: float = 60.0) -> None:
     quiet_since = None
     while time.time() < deadline:
         busy = pg.evaluate(
-            """() => !!document.querySelector('[data-testid="stStatusWidget"]')
+            """() => !!document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
                    || !!document.querySelector('[data-stale="true"]')
                    || !!document.querySelector('[data-testid="stSkeleton"]')"""
         )
