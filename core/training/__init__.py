@@ -194,22 +194,10 @@ def _classifier_metrics(net: nn.Module, data: datasets.Split, loss_fn) -> dict[s
     }
 
 
-def toy_task(cfg: ToyConfig) -> Task:
-    """An MLP on a toy set; the snapshot is the predicted class and confidence on a grid."""
-    data = datasets.toy_split(cfg.dataset, cfg.n, cfg.noise, cfg.seed)
-    k = data.n_classes
-    net = seeded_model(cfg.seed, lambda: models.mlp(2, k, cfg.depth, cfg.width, cfg.activation))
+def _classifier_task(cfg, net: nn.Module, data: datasets.Split, snapshot) -> Task:
+    """Cross-entropy training of `net` on a split, metrics on both halves after each epoch."""
     loss_fn = nn.CrossEntropyLoss()
     batches, n_batches = _shuffled(data.x_train, data.y_train, cfg.batch_size, cfg.seed)
-    gx, gy = boundary_grid(torch.cat([data.x_train, data.x_test]))
-    grid = torch.from_numpy(np.stack([gx, gy], 1))
-
-    def snapshot() -> dict:
-        with torch.no_grad():
-            prob = torch.softmax(net(grid), 1)
-        conf, cls = prob.max(1)
-        return {"x": gx, "y": gy, "class": cls.numpy(), "confidence": conf.numpy()}
-
     return Task(
         net,
         make_optimizer(cfg.optimizer, net.parameters(), cfg.lr),
@@ -219,6 +207,23 @@ def toy_task(cfg: ToyConfig) -> Task:
         lambda: _classifier_metrics(net, data, loss_fn),
         snapshot=snapshot,
     )
+
+
+def toy_task(cfg: ToyConfig) -> Task:
+    """An MLP on a toy set; the snapshot is the predicted class and confidence on a grid."""
+    data = datasets.toy_split(cfg.dataset, cfg.n, cfg.noise, cfg.seed)
+    k = data.n_classes
+    net = seeded_model(cfg.seed, lambda: models.mlp(2, k, cfg.depth, cfg.width, cfg.activation))
+    gx, gy = boundary_grid(torch.cat([data.x_train, data.x_test]))
+    grid = torch.from_numpy(np.stack([gx, gy], 1))
+
+    def snapshot() -> dict:
+        with torch.no_grad():
+            prob = torch.softmax(net(grid), 1)
+        conf, cls = prob.max(1)
+        return {"x": gx, "y": gy, "class": cls.numpy(), "confidence": conf.numpy()}
+
+    return _classifier_task(cfg, net, data, snapshot)
 
 
 # ----------------------------------------------------------------------------- digits
@@ -237,21 +242,11 @@ def softmax_task(cfg: SoftmaxConfig) -> Task:
     """One linear layer from 64 pixels to 10 logits; the snapshot is the ten weight templates."""
     data = datasets.digits(cfg.seed)
     net = seeded_model(cfg.seed, models.softmax_regression)
-    loss_fn = nn.CrossEntropyLoss()
-    batches, n_batches = _shuffled(data.x_train, data.y_train, cfg.batch_size, cfg.seed)
 
     def snapshot() -> dict:
         return {"templates": net[1].weight.detach().reshape(10, 8, 8).numpy().copy()}
 
-    return Task(
-        net,
-        make_optimizer(cfg.optimizer, net.parameters(), cfg.lr),
-        loss_fn,
-        batches,
-        n_batches,
-        lambda: _classifier_metrics(net, data, loss_fn),
-        snapshot=snapshot,
-    )
+    return _classifier_task(cfg, net, data, snapshot)
 
 
 @dataclass(frozen=True)
@@ -270,8 +265,6 @@ def cnn_task(cfg: CNNConfig) -> Task:
     """`DigitsCNN` on the digits; the snapshot holds a confusion matrix, predictions, filters."""
     data = datasets.digits(cfg.seed)
     net = seeded_model(cfg.seed, lambda: models.DigitsCNN(cfg.channels))
-    loss_fn = nn.CrossEntropyLoss()
-    batches, n_batches = _shuffled(data.x_train, data.y_train, cfg.batch_size, cfg.seed)
 
     def snapshot() -> dict:
         with torch.no_grad():
@@ -285,15 +278,7 @@ def cnn_task(cfg: CNNConfig) -> Task:
             "conv1": {k: v.detach().clone() for k, v in net.conv1.state_dict().items()},
         }
 
-    return Task(
-        net,
-        make_optimizer(cfg.optimizer, net.parameters(), cfg.lr),
-        loss_fn,
-        batches,
-        n_batches,
-        lambda: _classifier_metrics(net, data, loss_fn),
-        snapshot=snapshot,
-    )
+    return _classifier_task(cfg, net, data, snapshot)
 
 
 def feature_maps(snapshot: dict, image: torch.Tensor) -> np.ndarray:
