@@ -126,12 +126,19 @@ class TrainEvent:
     policy: BCPolicy | None = None
 
 
-def _loss(net: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 2048) -> float:
+def _encoded_batch(views: torch.Tensor) -> torch.Tensor:
+    """One mini-batch of raw views, one-hot encoded in the layout the network runs fastest on."""
+    return encode(views).contiguous(memory_format=torch.channels_last)
+
+
+def _loss(net: nn.Module, views: torch.Tensor, y: torch.Tensor, batch: int = 2048) -> float:
     net.eval()
     with torch.no_grad():
         total = sum(
-            nn.functional.mse_loss(net(x[i : i + batch]), y[i : i + batch], reduction="sum").item()
-            for i in range(0, len(x), batch)
+            nn.functional.mse_loss(
+                net(_encoded_batch(views[i : i + batch])), y[i : i + batch], reduction="sum"
+            ).item()
+            for i in range(0, len(views), batch)
         )
     return total / max(1, y.numel())
 
@@ -145,9 +152,13 @@ def train(data: Dataset, config: TrainConfig = TrainConfig()) -> Iterator[TrainE
     start = time.perf_counter()
     torch.manual_seed(config.seed)
     tr, va = split_by_episode(data, config.val_fraction, config.seed)
-    x_all, y_all = encode(data.obs), scale_actions(data.actions)
-    x_tr, y_tr, x_va, y_va = x_all[tr], y_all[tr], x_all[va], y_all[va]
-    x_tr = x_tr.contiguous(memory_format=torch.channels_last)
+    # Views stay raw uint8 (16 MB for 10,000) and are one-hot encoded a batch at a time: the
+    # whole set encoded up front is 256 MB of floats, and its copies pushed a server past 1 GB.
+    views, y_all = (
+        torch.as_tensor(np.asarray(data.obs).astype(np.uint8)),
+        scale_actions(data.actions),
+    )
+    x_tr, y_tr, x_va, y_va = views[tr], y_all[tr], views[va], y_all[va]
     baseline = nn.functional.mse_loss(y_tr.mean(0).expand_as(y_va), y_va).item()
     net = PolicyNet(config.arch).to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(net.parameters(), lr=config.lr)
@@ -167,7 +178,7 @@ def train(data: Dataset, config: TrainConfig = TrainConfig()) -> Iterator[TrainE
             total = 0.0
             for i in range(0, len(order), config.batch_size):
                 b = order[i : i + config.batch_size]
-                loss = nn.functional.mse_loss(net(x_tr[b]), y_tr[b])
+                loss = nn.functional.mse_loss(net(_encoded_batch(x_tr[b])), y_tr[b])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
