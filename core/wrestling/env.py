@@ -134,10 +134,12 @@ def set_order_swapped(h_first: np.ndarray, h_second: np.ndarray) -> np.ndarray:
 
 
 # --- observation -------------------------------------------------------------------------------
-def _line_pixels(ax, ay, c, s, line):
-    """Cells the original's DDA marks for one grey line: flat cell index (M, K) and value (M, K)."""
-    (l1x, l1y), (l2x, l2y) = line
-    # Cull by the distance from the line to a point 80 px ahead (closest_point / Cramer's rule).
+def _near_view(l1x, l1y, l2x, l2y, ax, ay, c, s):
+    """Whether a line passes within view range of the point 80 px ahead of the agent.
+
+    The original culls lines this way: the closest point of the line (Cramer's rule), then its
+    distance to that point. Shared by the single-view and the batched paths.
+    """
     px = ax + _CULL_OFFSET * c
     py = ay + _CULL_OFFSET * s
     a1, b1 = l2y - l1y, l1x - l2x
@@ -146,7 +148,13 @@ def _line_pixels(ax, ay, c, s, line):
     det = a1 * a1 + b1 * b1
     qx = (a1 * c1 - b1 * c2) / det
     qy = (a1 * c2 + b1 * c1) / det
-    considered = np.sqrt(_sq(qx - px) + _sq(qy - py)) <= _VIEW_R
+    return np.sqrt(_sq(qx - px) + _sq(qy - py)) <= _VIEW_R
+
+
+def _line_pixels(ax, ay, c, s, line):
+    """Cells the original's DDA marks for one grey line: flat cell index (M, K) and value (M, K)."""
+    (l1x, l1y), (l2x, l2y) = line
+    considered = _near_view(l1x, l1y, l2x, l2y, ax, ay, c, s)
 
     # Endpoints in the agent's frame (x forward, y to the right).
     ends = []
@@ -581,16 +589,7 @@ def _line_segments(ax, ay, c, s):
     number of samples, and the value drawn: 4, or 1 where the original marks a single point.
     """
     (l1x, l2x), (l1y, l2y) = (_LINE_ENDS[:, :, 0].T[..., None], _LINE_ENDS[:, :, 1].T[..., None])
-    # Cull by the distance from each line to a point 80 px ahead (closest_point, Cramer's rule).
-    px = ax + _CULL_OFFSET * c
-    py = ay + _CULL_OFFSET * s
-    a1, b1 = l2y - l1y, l1x - l2x
-    c1 = (l2y - l1y) * l1x + (l1x - l2x) * l1y
-    c2 = -b1 * px + a1 * py
-    det = a1 * a1 + b1 * b1
-    qx = (a1 * c1 - b1 * c2) / det
-    qy = (a1 * c2 + b1 * c1) / det
-    considered = np.sqrt(_sq(qx - px) + _sq(qy - py)) <= _VIEW_R
+    considered = _near_view(l1x, l1y, l2x, l2y, ax, ay, c, s)
 
     # Endpoints in the agent's frame (x forward, y to the right).
     d0x, d0y, d1x, d1y = l1x - ax, l1y - ay, l2x - ax, l2y - ay
