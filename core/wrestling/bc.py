@@ -131,7 +131,7 @@ def _encoded_batch(views: torch.Tensor) -> torch.Tensor:
     return encode(views).contiguous(memory_format=torch.channels_last)
 
 
-def _loss(net: nn.Module, views: torch.Tensor, y: torch.Tensor, batch: int = 2048) -> float:
+def _loss(net: nn.Module, views: torch.Tensor, y: torch.Tensor, batch: int = 256) -> float:
     net.eval()
     with torch.no_grad():
         total = sum(
