@@ -8,6 +8,7 @@ would then run that page without this shell (no sidebar, no wide layout).
 import streamlit as st
 
 import ui
+from core.memory import release_free_memory
 from outline import HOME, built_chapters
 
 st.set_page_config(
@@ -36,3 +37,4 @@ for chapter in built_chapters():
 page = st.navigation(sections)
 ui.sidebar()
 page.run()
+release_free_memory()  # what this run freed goes back to the OS, not to the next peak
