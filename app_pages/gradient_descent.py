@@ -186,6 +186,11 @@ with left:
     )
     step = st.slider("Scrub through the iterations", 0, steps, steps, 1, key="gd_step")
     st.latex(land.latex)
+    st.latex(land.grad_latex)
+    st.caption(
+        "The gradient each optimiser is handed at every step, derived by hand; the tests check "
+        "it against autograd's `loss.backward()` to twelve digits."
+    )
 with right:
     if not names:
         st.info("Pick at least one optimiser to see it walk.")

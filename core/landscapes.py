@@ -1,7 +1,10 @@
 """2-D test functions in torch, real `torch.optim` trajectories over them, and contour lines.
 
 Every landscape is a function f(x, y) of two broadcastable tensors, so the same code evaluates
-a 200 x 200 grid in one call and a 2-element parameter inside an optimiser loop.
+a 200 x 200 grid in one call and all the optimisers' points at once. Each also carries its
+gradient derived by hand (the tests check it against autograd): the optimiser loop feeds
+torch.optim that formula, because an autograd forward and backward per step cost more than
+the six optimisers' updates together and would double the time of a slider drag.
 """
 
 import math
@@ -13,6 +16,7 @@ import pandas as pd
 import torch
 
 Fn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+Grad = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
 # Beyond this distance from the origin a parameter has run away: we call it divergence.
 RUNAWAY = 1e6
@@ -31,6 +35,8 @@ class Landscape:
     window: tuple[float, float, float, float]  # x_min, x_max, y_min, y_max
     start: tuple[float, float]
     lr: float
+    grad: Grad  # (df/dx, df/dy), derived by hand
+    grad_latex: str
     saddles: tuple[tuple[float, float], ...] = ()
     note: str = ""
 
@@ -42,12 +48,31 @@ def _rosenbrock(x, y):
     return (1 - x) ** 2 + 100 * (y - x**2) ** 2
 
 
+def _rosenbrock_grad(x, y):
+    valley = y - x * x
+    return 2 * (x - 1) - 400 * x * valley, 200 * valley
+
+
 def _himmelblau(x, y):
     return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
 
 
+def _himmelblau_grad(x, y):
+    a, b = x * x + y - 11, x + y * y - 7
+    return 4 * x * a + 2 * b, 2 * a + 4 * y * b
+
+
 def _beale(x, y):
     return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
+
+
+def _beale_grad(x, y):
+    y2 = y * y
+    y3 = y2 * y
+    u1, u2, u3 = 1.5 - x + x * y, 2.25 - x + x * y2, 2.625 - x + x * y3
+    dx = 2 * (u1 * (y - 1) + u2 * (y2 - 1) + u3 * (y3 - 1))
+    dy = 2 * x * (u1 + 2 * y * u2 + 3 * y2 * u3)
+    return dx, dy
 
 
 def _rastrigin(x, y):
@@ -55,13 +80,42 @@ def _rastrigin(x, y):
     return 20 + x**2 - 10 * torch.cos(two_pi * x) + y**2 - 10 * torch.cos(two_pi * y)
 
 
+def _rastrigin_slope(u):
+    return 2 * u + 20 * math.pi * torch.sin(2 * math.pi * u)
+
+
+def _rastrigin_grad(x, y):
+    return _rastrigin_slope(x), _rastrigin_slope(y)
+
+
 def _camel(x, y):
     x2, y2 = x**2, y**2
     return (4 - 2.1 * x2 + x2**2 / 3) * x2 + x * y + (4 * y2 - 4) * y2
 
 
+def _camel_grad(x, y):
+    x2, y2 = x * x, y * y
+    return 8 * x - 8.4 * x2 * x + 2 * x2 * x2 * x + y, x - 8 * y + 16 * y2 * y
+
+
 def _saddle(x, y):
     return x**2 + y**4 / 4 - y**2 / 2
+
+
+def _saddle_grad(x, y):
+    return 2 * x, y * y * y - y
+
+
+def _gradient_tex(dx: str, dy: str, where: str = "") -> str:
+    """The two partial derivatives one under the other (legible on a projector), then any
+    abbreviations they use."""
+    lines = [
+        rf"\dfrac{{\partial f}}{{\partial x}} &= {dx}",
+        rf"\dfrac{{\partial f}}{{\partial y}} &= {dy}",
+    ]
+    if where:
+        lines.append(rf"&\text{{with }} {where}")
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
 
 
 CAMEL_MIN = -1.031628453489877
@@ -82,6 +136,8 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
             (-3.0, 3.0, -3.0, 3.0),
             (-2.5, 2.0),
             min(0.1, 1.0 / k),
+            grad=lambda x, y: (x, k * y),
+            grad_latex=_gradient_tex("x", f"{k:g}\\,y"),
             note="Curvature 1 along x and κ along y: SGD must keep the learning rate "
             "below 2/κ or it bounces out of the steep direction.",
         )
@@ -96,6 +152,8 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
             (-2.0, 2.0, -2.0, 2.0),
             (-1.8, 0.0),
             0.05,
+            grad=_saddle_grad,
+            grad_latex=_gradient_tex("2x", "y^3 - y"),
             saddles=((0.0, 0.0),),
             note="Start on y = 0 and the gradient never points off the ridge: plain gradient "
             "descent stops at the saddle. A little gradient noise knocks it off.",
@@ -110,6 +168,8 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
             (-2.0, 2.0, -1.0, 3.0),
             (-1.2, 1.0),
             2e-3,
+            grad=_rosenbrock_grad,
+            grad_latex=_gradient_tex(r"2(x - 1) - 400\,x\,(y - x^2)", r"200\,(y - x^2)"),
             note="A long curved valley: finding it is easy, following it to (1, 1) is slow.",
         ),
         "himmelblau": Landscape(
@@ -127,18 +187,29 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
             (-5.0, 5.0, -5.0, 5.0),
             (0.0, 0.0),
             0.01,
+            grad=_himmelblau_grad,
+            grad_latex=_gradient_tex(
+                r"4x\,a + 2b", r"2a + 4y\,b", r"a = x^2 + y - 11,\ \ b = x + y^2 - 7"
+            ),
             note="Four equally good minima: where you end up depends on where you start.",
         ),
         "beale": Landscape(
             "beale",
             "Beale",
-            r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+            r"\begin{aligned} f(x, y) = {} & (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 \\ "
+            r"& + (2.625 - x + xy^3)^2 \end{aligned}",
             _beale,
             ((3.0, 0.5),),
             0.0,
             (-4.5, 4.5, -4.5, 4.5),
             (1.0, 1.5),
             0.01,
+            grad=_beale_grad,
+            grad_latex=_gradient_tex(
+                r"2\textstyle\sum_{k=1}^{3} u_k\,(y^k - 1)",
+                r"2x\textstyle\sum_{k=1}^{3} k\,y^{k-1} u_k",
+                r"u_k = c_k - x + x y^k,\ \ c = (1.5,\ 2.25,\ 2.625)",
+            ),
             note="Flat plateaus and sharp walls: the gradient's scale varies by orders of "
             "magnitude, which is where adaptive methods shine.",
         ),
@@ -152,6 +223,8 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
             (-5.12, 5.12, -5.12, 5.12),
             (-3.2, 2.2),
             0.002,
+            grad=_rastrigin_grad,
+            grad_latex=_gradient_tex(r"2x + 20\pi \sin 2\pi x", r"2y + 20\pi \sin 2\pi y"),
             note="A bowl covered in local minima: gradient descent stops in the nearest one.",
         ),
         "camel": Landscape(
@@ -164,6 +237,8 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
             (-3.0, 3.0, -2.0, 2.0),
             (-1.5, -1.0),
             0.01,
+            grad=_camel_grad,
+            grad_latex=_gradient_tex("8x - 8.4x^3 + 2x^5 + y", "x - 8y + 16y^3"),
             note="Six humps, two global minima and a few local ones.",
         ),
     }
@@ -298,54 +373,52 @@ def run_optimisers(
 ) -> dict[str, Trajectory]:
     """Step each named torch.optim optimiser on its own 2-element parameter for `steps` steps.
 
-    All parameters are evaluated in one forward/backward per step (f is elementwise). Noise
-    adds N(0, noise²) to each gradient component (seeded), as in stochastic gradient descent.
+    Every step feeds each optimiser the landscape's gradient at its point (one vectorised
+    call for all of them). Noise adds N(0, noise²) to each gradient component (seeded), as in
+    stochastic gradient descent.
     """
     names = list(dict.fromkeys(names))
     if not names:
         return {}
-    start = land.start if start is None else start
-    gen = torch.Generator().manual_seed(seed)
-    params = [torch.tensor(start, dtype=torch.float64, requires_grad=True) for _ in names]
-    opts = make_optimisers(names, params, lr, momentum)
-    states = {id(p): opt.state for opt in opts for g in opt.param_groups for p in g["params"]}
     k = len(names)
+    # Every optimiser's parameter is a row of one (k, 2) tensor and its .grad a row of another,
+    # so a step's bookkeeping is a few whole-tensor copies rather than one per optimiser.
+    theta = torch.tensor([land.start if start is None else start] * k, dtype=torch.float64)
+    grad = torch.zeros(k, 2, dtype=torch.float64)
+    params = [row.requires_grad_() for row in theta]
+    for p, g in zip(params, grad, strict=True):
+        p.grad = g
+    opts = make_optimisers(names, params, lr, momentum)
+    owner = {id(p): opt for opt in opts for group in opt.param_groups for p in group["params"]}
+    gen = torch.Generator().manual_seed(seed)
     noise_all = (
         noise * torch.randn(steps, k, 2, generator=gen, dtype=torch.float64) if noise > 0 else None
     )
-    keys = [
-        (p, states[id(p)], key) for n, p in zip(names, params, strict=True) for key in STATE_KEYS[n]
-    ]
-    xs, losses, grads, kept = [], [], [], []
-    for t in range(steps + 1):
-        # One leaf holding every optimiser's point: one forward and one backward per step.
-        points = torch.stack(params).detach().requires_grad_()
-        values = land.fn(*points.unbind(1))
-        xs.append(points.detach())
-        losses.append(values.detach())
-        if t == steps:
-            break
-        (g,) = torch.autograd.grad(values.sum(), points)
+    xy = torch.empty(steps + 1, k, 2, dtype=torch.float64)
+    grads = torch.empty(steps, k, 2, dtype=torch.float64)
+    keys = [(i, key) for i, n in enumerate(names) for key in STATE_KEYS[n]]
+    kept = torch.empty(steps, len(keys), 2, dtype=torch.float64)
+    tracked: list[torch.Tensor] = []
+    x, y = theta.detach().unbind(1)  # views: they follow the optimisers' in-place updates
+    for t in range(steps):
+        xy[t] = theta
+        torch.stack(land.grad(x, y), 1, out=grad)
         if noise_all is not None:
-            g = g + noise_all[t]
-        grads.append(g)
-        for p, g_p in zip(params, g.unbind(0), strict=True):
-            p.grad = g_p
+            grad += noise_all[t]
+        grads[t] = grad
         for opt in opts:
             opt.step()
-        kept.append([state[p][key].clone() for p, state, key in keys])
-    pos = torch.stack(xs).numpy()
-    loss = torch.stack(losses).numpy()
-    grad = torch.stack(grads).numpy() if grads else np.zeros((0, k, 2))
-    hist, c = {}, 0
-    for i, n in enumerate(names):
-        for key in STATE_KEYS[n]:
-            hist[(i, key)] = (
-                np.stack([row[c].numpy() for row in kept]) if kept else np.zeros((0, 2))
-            )
-            c += 1
+        if t == 0:  # the optimisers create their state on the first step, then update it in place
+            tracked = [owner[id(params[i])].state[params[i]][key] for i, key in keys]
+        if tracked:
+            torch.stack(tracked, out=kept[t])
+    xy[steps] = theta
+    with torch.no_grad():
+        loss = land.fn(xy[..., 0], xy[..., 1])  # the whole path's losses in one call
+    pos, losses, used, history = xy.numpy(), loss.numpy(), grads.numpy(), kept.numpy()
+    hist = {key: history[:, c] for c, key in enumerate(keys)}
     return {
-        n: _trajectory(n, pos[:, i], loss[:, i], grad[:, i], hist, i) for i, n in enumerate(names)
+        n: _trajectory(n, pos[:, i], losses[:, i], used[:, i], hist, i) for i, n in enumerate(names)
     }
 
 

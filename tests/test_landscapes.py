@@ -21,6 +21,32 @@ def test_known_minima_are_minima(key):
     assert grid.z.min() >= land.f_min - 1e-9
 
 
+@pytest.mark.parametrize("key", ls.KEYS)
+@pytest.mark.parametrize("kappa", [1.0, 10.0, 100.0])
+def test_hand_derived_gradient_equals_autograd(key, kappa):
+    land = ls.landscape(key, kappa)
+    x0, x1, y0, y1 = land.window
+    gen = torch.Generator().manual_seed(1)
+    u = torch.rand(2, 500, generator=gen, dtype=torch.float64)
+    x = (x0 + (x1 - x0) * u[0]).requires_grad_()
+    y = (y0 + (y1 - y0) * u[1]).requires_grad_()
+    auto_x, auto_y = torch.autograd.grad(land.fn(x, y).sum(), (x, y))
+    hand_x, hand_y = land.grad(x.detach(), y.detach())
+    torch.testing.assert_close(hand_x, auto_x, rtol=1e-12, atol=1e-9)
+    torch.testing.assert_close(hand_y, auto_y, rtol=1e-12, atol=1e-9)
+
+
+def test_trajectories_are_fed_the_autograd_gradient():
+    land = ls.landscape("himmelblau")
+    runs = ls.run_optimisers(land, ls.OPTIMISERS, 0.01, 40, start=(-1.0, 0.5))
+    for tr in runs.values():
+        p = torch.tensor(tr.xy[:-1], requires_grad=True)
+        (auto,) = torch.autograd.grad(land.fn(p[:, 0], p[:, 1]).sum(), p)
+        np.testing.assert_allclose(tr.grad, auto.numpy(), rtol=1e-12, atol=1e-9)
+        xy = torch.tensor(tr.xy)
+        np.testing.assert_allclose(tr.loss, land.fn(xy[:, 0], xy[:, 1]).numpy(), rtol=1e-12)
+
+
 def test_grid_matches_pointwise_evaluation():
     land = ls.landscape("beale")
     grid = ls.evaluate_grid(land, 200)
