@@ -1,8 +1,8 @@
 """Benchmark the gradient-descent page's work: grid, six optimisers x 500 steps, Li et al. slice.
 
-Run by hand: `python bench/landscapes.py`. Prints wall and CPU times (median of repeats), every
-landscape at its default rate, and
-the ratio to the targets (150 ms for grid + trajectories, a few seconds for the 31 x 31 slice).
+Run by hand: `python bench/landscapes.py`. Prints wall and CPU times (median of repeats), each
+landscape at its default rate, and the ratio to the targets (150 ms for grid + trajectories, a
+few seconds for the 31 x 31 slice).
 """
 
 import statistics
