@@ -156,32 +156,26 @@ def train(task: Task, epochs: int, phases: bool = False) -> Iterator[Progress]:
         task.model.eval()
         with torch.no_grad():
             metrics = task.evaluate()
+            # what the epoch's closing event says, whether it ends the run or not
+            end = dict(
+                epoch=epoch,
+                epochs=epochs,
+                batch=task.n_batches,
+                batches=task.n_batches,
+                step=step,
+                metrics=metrics,
+            )
             if not _finite(metrics):
                 yield Progress(
                     "diverged",
-                    epoch=epoch,
-                    epochs=epochs,
-                    batch=task.n_batches,
-                    batches=task.n_batches,
-                    step=step,
-                    metrics=metrics,
                     message=f"The metrics became infinite or NaN after epoch {epoch + 1}: the "
                     "learning rate is too large. Training stopped; the charts show the last "
                     "good state. Lower the learning rate and Reset.",
+                    **end,
                 )
                 return
             snap = task.snapshot() if task.snapshot else None
-        yield Progress(
-            "epoch",
-            epoch=epoch,
-            epochs=epochs,
-            batch=task.n_batches,
-            batches=task.n_batches,
-            step=step,
-            loss=total / max(count, 1),
-            metrics=metrics,
-            snapshot=snap,
-        )
+        yield Progress("epoch", loss=total / max(count, 1), snapshot=snap, **end)
 
 
 class Run:
