@@ -308,20 +308,12 @@ _CLASS = {
 }
 
 
-def make_optimiser(
-    name: str, params: list[torch.Tensor], lr: float, momentum: float = 0.9
-) -> torch.optim.Optimizer:
-    """The real torch.optim optimiser behind a name; `momentum` is β (Adam's β₁ too)."""
-    settings = _settings(name, momentum)
-    return _CLASS[name](params, lr=lr, foreach=False, **settings)
-
-
 def make_optimisers(
     names: list[str], params: list[torch.Tensor], lr: float, momentum: float = 0.9
 ) -> list[torch.optim.Optimizer]:
     """One torch.optim optimiser per class, one parameter group per name (fewer step calls).
 
-    SGD, momentum and Nesterov are all `torch.optim.SGD`, so they share one optimiser with
+    `momentum` is β (Adam's β₁ too). SGD, momentum and Nesterov are all `torch.optim.SGD`, so they share one optimiser with
     three parameter groups; each group keeps its own settings and state.
     """
     by_class: dict[type, list[dict]] = {}
@@ -389,7 +381,6 @@ def run_optimisers(
     for p, g in zip(params, grad, strict=True):
         p.grad = g
     opts = make_optimisers(names, params, lr, momentum)
-    owner = {id(p): opt for opt in opts for group in opt.param_groups for p in group["params"]}
     gen = torch.Generator().manual_seed(seed)
     noise_all = (
         noise * torch.randn(steps, k, 2, generator=gen, dtype=torch.float64) if noise > 0 else None
@@ -409,12 +400,12 @@ def run_optimisers(
         for opt in opts:
             opt.step()
         if t == 0:  # the optimisers create their state on the first step, then update it in place
-            tracked = [owner[id(params[i])].state[params[i]][key] for i, key in keys]
+            state = {p: entries for opt in opts for p, entries in opt.state.items()}
+            tracked = [state[params[i]][key] for i, key in keys]
         if tracked:
             torch.stack(tracked, out=kept[t])
     xy[steps] = theta
-    with torch.no_grad():
-        loss = land.fn(xy[..., 0], xy[..., 1])  # the whole path's losses in one call
+    loss = land.fn(xy[..., 0], xy[..., 1])  # the whole path's losses in one call
     pos, losses, used, history = xy.numpy(), loss.numpy(), grads.numpy(), kept.numpy()
     hist = {key: history[:, c] for c, key in enumerate(keys)}
     return {
