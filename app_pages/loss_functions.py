@@ -36,6 +36,20 @@ def _fits(outlier_x: float, outlier_y: float, delta: float):
     return x.numpy(), y.numpy(), fits
 
 
+def _curves_and_formulas(
+    names: list[str], delta: float, x_title: str, title: str, reference: bool = False
+) -> None:
+    """The losses' curves beside their gradients (autograd), then each loss's formula."""
+    data = _curves(tuple(names), delta)
+    left, right = st.columns(2)
+    loss_chart = charts.curves_chart(data, "loss", x_title, title, reference)
+    left.altair_chart(styled(loss_chart), width="stretch")
+    grad_chart = charts.curves_chart(data, "gradient", x_title, "Its gradient (autograd)")
+    right.altair_chart(styled(grad_chart), width="stretch")
+    for name in names:
+        st.latex(lf.LATEX[name])
+
+
 def _on_outlier_pick() -> None:
     event = st.session_state.get("lf_outlier_map") or {}
     points = (event.get("selection") or {}).get(charts.OUTLIER_PICK) or []
@@ -65,18 +79,7 @@ with c3:
 
 st.subheader("Regression: a function of the residual r = prediction − target")
 if reg:
-    data = _curves(tuple(reg), delta)
-    left, right = st.columns(2)
-    left.altair_chart(
-        styled(charts.curves_chart(data, "loss", "residual r", "Loss against the residual")),
-        width="stretch",
-    )
-    right.altair_chart(
-        styled(charts.curves_chart(data, "gradient", "residual r", "Its gradient (autograd)")),
-        width="stretch",
-    )
-    for name in reg:
-        st.latex(lf.LATEX[name])
+    _curves_and_formulas(reg, delta, "residual r", "Loss against the residual")
     ui.explain(
         "MSE's gradient grows with the residual, so a far-off point pulls hard; L1's is ±1 "
         "whatever the distance; Huber is MSE near zero and L1 beyond δ. "
@@ -87,20 +90,7 @@ else:
 
 st.subheader("Classification: a function of the margin m = y · f(x), with y ∈ {−1, +1}")
 if cls:
-    data = _curves(tuple(cls), delta)
-    left, right = st.columns(2)
-    left.altair_chart(
-        styled(
-            charts.curves_chart(data, "loss", "margin m", "Loss against the margin", reference=True)
-        ),
-        width="stretch",
-    )
-    right.altair_chart(
-        styled(charts.curves_chart(data, "gradient", "margin m", "Its gradient (autograd)")),
-        width="stretch",
-    )
-    for name in cls:
-        st.latex(lf.LATEX[name])
+    _curves_and_formulas(cls, delta, "margin m", "Loss against the margin", reference=True)
     ui.explain(
         "A positive margin means the right side of the boundary. SoftMargin, BCE on σ(f), "
         "BCE-with-logits and two-class cross-entropy with logits (0, f) are the *same* curve "
