@@ -47,6 +47,11 @@ def _dash(names):
     )
 
 
+# Streamlit fits the whole chart (title, axes, legend) into this height; 440 leaves the plot
+# itself about 250 px.
+CURVES_HEIGHT = 440
+
+
 def curves_chart(
     curves: pd.DataFrame, column: str, x_title: str, title: str, reference: bool = False
 ) -> alt.Chart:
@@ -57,7 +62,8 @@ def curves_chart(
         ref = pd.DataFrame({"x": xs, "value": zero_one(xs), "name": "0-1 (reference)"})
         data = pd.concat([data, ref], ignore_index=True)
     names = list(dict.fromkeys(data["name"]))
-    y_title = "loss" if column == "loss" else "gradient d loss / d " + x_title.split()[0]
+    # short enough to fit beside the plot: a longer axis title pushes the chart's title out
+    y_title = "loss" if column == "loss" else "d loss / d " + x_title.split()[0]
     return (
         alt.Chart(data)
         .mark_line(strokeWidth=3)
@@ -72,7 +78,7 @@ def curves_chart(
                 alt.Tooltip("value:Q", format=".4f"),
             ],
         )
-        .properties(title=title, height=320)
+        .properties(title=title, height=CURVES_HEIGHT)
     )
 
 
