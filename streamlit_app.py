@@ -7,9 +7,9 @@ would then run that page without this shell (no sidebar, no wide layout).
 
 import streamlit as st
 
-import ui
-from core.memory import release_free_memory
-from outline import HOME, built_chapters
+from app_pages import ui
+from app_pages.outline import HOME, chapters
+from runtime.memory import release_free_memory
 
 st.set_page_config(
     page_title="PyTorch, live",
@@ -31,7 +31,7 @@ def _page(chapter, default=False):
 
 
 sections: dict[str, list] = {"": [_page(HOME, default=True)]}
-for chapter in built_chapters():
+for chapter in chapters():
     sections.setdefault(chapter.section, []).append(_page(chapter))
 
 page = st.navigation(sections)

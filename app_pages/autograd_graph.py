@@ -7,12 +7,12 @@ import pandas as pd
 import streamlit as st
 import torch
 
+from app_pages.ui import explain, load_settings, publish_settings, show_code
 from core import graph as g
 from core.charts import GRADIENT, VALUE
 from core.charts.graph import graph_dot
 from core.expressions import ExpressionError, evaluate, free_names, parse_value
 from core.shareable import Param
-from ui import explain, load_settings, publish_settings, show_code
 
 PRESETS = {
     "1 · r = (x ⊙ y)ᵀ z": g.DOT_PRODUCT,

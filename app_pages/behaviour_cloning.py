@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-import ui
+from app_pages import ui
 from core.charts import wrestling as charts
 from core.shareable import Param
-from core.threads import torch_threads
 from core.wrestling import bc, data, expert, export, play, render
+from runtime.threads import torch_threads
 
 COURSE_ZIP = (
     Path(__file__).resolve().parents[1].parent / "shared" / "data" / "course_expert_obs_actions.zip"

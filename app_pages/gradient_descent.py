@@ -4,13 +4,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import ui
+from app_pages import ui
 from core import landscapes as ls
 from core.charts import landscapes as charts
 from core.charts import styled
+from core.ladder import log_ladder, nearest_rung
 from core.shareable import Param, from_query
 
-LR_OPTIONS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 5)] + [1.0]
+LR_OPTIONS = log_ladder(-4, 0, (1, 2, 5))  # 0.0001 ... 1
 NOISE_OPTIONS = [0.0, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0]
 NAMES = {
     "quadratic": "Quadratic bowl",
@@ -55,7 +56,7 @@ def _runs(key, kappa, names, lr, steps, beta, start, noise) -> dict[str, ls.Traj
 
 
 def _nearest_lr(value: float) -> float:
-    return min(LR_OPTIONS, key=lambda o: abs(np.log(o) - np.log(value)))
+    return nearest_rung(LR_OPTIONS, value)
 
 
 def _reset_for_landscape() -> None:

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from outline import built_chapters
-from ui import LECTURE
+from app_pages.outline import chapters
+from app_pages.ui import LECTURE
 
 st.title("PyTorch, live")
 st.markdown(
@@ -12,7 +12,7 @@ st.markdown(
 )
 
 section = None
-for chapter in built_chapters():
+for chapter in chapters():
     if chapter.section != section:
         section = chapter.section
         st.subheader(section)

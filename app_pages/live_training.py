@@ -8,10 +8,10 @@ import numpy as np
 import streamlit as st
 import torch
 
-import ui
+from app_pages import ui
 from core.charts import training as charts
+from core.ladder import log_ladder, nearest_rung
 from core.shareable import Param
-from core.threads import torch_threads
 from core.training import (
     CODE,
     OPTIMIZERS,
@@ -27,9 +27,10 @@ from core.training import (
 )
 from core.training.loop import PHASE_WORDS, Run, scaffold_at
 from core.training.models import ACTIVATIONS, RECURRENT
+from runtime.threads import torch_threads
 
 # 1e-4 ... 10 on a 1-2-3-5 ladder: evenly spaced on a log scale, round numbers to read aloud
-LR_OPTIONS = [round(m * 10.0**e, 6) for e in range(-4, 1) for m in (1, 2, 3, 5)] + [10.0]
+LR_OPTIONS = log_ladder(-4, 1, (1, 2, 3, 5))
 BATCH_OPTIONS = [1, 2, 4, 8, 10, 16, 32, 64, 128, 256]
 REDRAW_SECONDS = 0.3  # at most about three redraws a second: the browser keeps up
 LIVE_KEYS = ("lr",)  # settings applied to a live run; any other change starts a fresh one
@@ -56,14 +57,10 @@ def _digits(seed: int):
     return s.x_test.numpy(), s.y_test.numpy()
 
 
-def _nearest(options: list, value):
-    return min(options, key=lambda o: abs(np.log(o) - np.log(value)))
-
-
 def settings(prefix: str, default, max_epochs: int, extra: tuple[Param, ...] = ()) -> list[Param]:
     """Seed a tab's widgets from the link (once per visit): the common settings and its own."""
     params = [
-        Param(f"{prefix}_lr", _nearest(LR_OPTIONS, default.lr), LR_OPTIONS[0], LR_OPTIONS[-1]),
+        Param(f"{prefix}_lr", nearest_rung(LR_OPTIONS, default.lr), LR_OPTIONS[0], LR_OPTIONS[-1]),
         Param(f"{prefix}_epochs", default.epochs, 1, max_epochs),
         Param(f"{prefix}_batch", default.batch_size, options=tuple(BATCH_OPTIONS)),
         Param(f"{prefix}_opt", default.optimizer, options=tuple(OPTIMIZERS)),
@@ -72,7 +69,7 @@ def settings(prefix: str, default, max_epochs: int, extra: tuple[Param, ...] = (
     ]
     ui.load_settings(params)
     # a link's learning rate lands on the nearest rung of the slider's log ladder
-    st.session_state[f"{prefix}_lr"] = _nearest(LR_OPTIONS, st.session_state[f"{prefix}_lr"])
+    st.session_state[f"{prefix}_lr"] = nearest_rung(LR_OPTIONS, st.session_state[f"{prefix}_lr"])
     return params
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import ui
+from app_pages import ui
 from core import losses as lf
 from core.charts import losses as charts
 from core.charts import styled

@@ -7,7 +7,7 @@ Pick a topic, move the widgets; every view shows the key line of code, the grids
 import pandas as pd
 import streamlit as st
 
-import ui
+from app_pages import ui
 from core import tensors as T
 from core.charts.tensors import Grid, tensor_grids
 from core.shareable import Param

@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.threads import torch_threads  # noqa: E402
 from core.wrestling import bc, data, expert, export, play  # noqa: E402
+from runtime.threads import torch_threads  # noqa: E402
 
 COURSE = Path(__file__).resolve().parents[2] / "shared" / "data" / "course_expert_obs_actions.zip"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from outline import built_chapters  # noqa: E402
+from app_pages.outline import chapters  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, settle, start_server  # noqa: E402
 
 LIMIT_MB = 700
@@ -57,7 +57,7 @@ def main() -> None:
         print(
             f"{'start (Home)':40s} {rss_mb(proc.pid, 'VmRSS'):8.0f} {rss_mb(proc.pid, 'VmHWM'):8.0f}"
         )
-        for chapter in built_chapters():
+        for chapter in chapters():
             page.goto(f"{url}/{chapter.url_path}")
             settle(page, timeout=120)
             tabs = page.get_by_role("tab")

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from outline import HOME, built_chapters  # noqa: E402
+from app_pages.outline import HOME, chapters  # noqa: E402
 
 TARGET_S = 1.5
 
@@ -35,7 +35,7 @@ def first_render_seconds(chapter) -> float:
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     print(f"{'page':40s} {'first':>8s} {'median':>8s}  target {TARGET_S} s")
-    for chapter in [HOME, *built_chapters()]:
+    for chapter in [HOME, *chapters()]:
         times = [first_render_seconds(chapter) for _ in range(repeats)]
         verdict = "ok" if statistics.median(times) <= TARGET_S else "SLOW"
         print(

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from core import optimisers
+
 Fn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Grad = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
@@ -271,7 +273,7 @@ def evaluate_grid(land: Landscape, n: int = 200) -> Grid:
 
 # ---------------------------------------------------------------------------------- optimisers
 
-OPTIMISERS = ("SGD", "Momentum", "Nesterov", "Adam", "RMSprop", "Adagrad")
+OPTIMISERS = optimisers.NAMES
 
 # Which entries of `optimizer.state[p]` the update rule needs, per optimiser.
 STATE_KEYS = {
@@ -281,30 +283,6 @@ STATE_KEYS = {
     "Adam": ("exp_avg", "exp_avg_sq"),
     "RMSprop": ("square_avg",),
     "Adagrad": ("sum",),
-}
-
-
-def _settings(name: str, momentum: float) -> dict:
-    if name == "SGD":
-        return {}
-    if name == "Momentum":
-        return {"momentum": momentum}
-    if name == "Nesterov":
-        return {"momentum": momentum, "nesterov": True}
-    if name == "Adam":
-        return {"betas": (momentum, 0.999)}
-    if name in ("RMSprop", "Adagrad"):
-        return {}
-    raise KeyError(f"unknown optimiser {name!r}; choose from {OPTIMISERS}")
-
-
-_CLASS = {
-    "SGD": torch.optim.SGD,
-    "Momentum": torch.optim.SGD,
-    "Nesterov": torch.optim.SGD,
-    "Adam": torch.optim.Adam,
-    "RMSprop": torch.optim.RMSprop,
-    "Adagrad": torch.optim.Adagrad,
 }
 
 
@@ -318,8 +296,8 @@ def make_optimisers(
     """
     by_class: dict[type, list[dict]] = {}
     for name, p in zip(names, params, strict=True):
-        group = {"params": [p], **_settings(name, momentum)}
-        by_class.setdefault(_CLASS[name], []).append(group)
+        group = {"params": [p], **optimisers.settings(name, momentum)}
+        by_class.setdefault(optimisers.CLASSES[name], []).append(group)
     return [cls(groups, lr=lr, foreach=False) for cls, groups in by_class.items()]
 
 

@@ -23,7 +23,7 @@ def shared_dir() -> Path:
 @pytest.fixture()
 def one_torch_thread():
     """Train the tiny test models on one thread (fastest, and steady on a busy machine)."""
-    from core.threads import torch_threads
+    from runtime.threads import torch_threads
 
     with torch_threads(1):
         yield

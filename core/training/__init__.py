@@ -15,26 +15,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core import optimisers
 from core.training import datasets, models
 from core.training.loop import Run, Task
 
-OPTIMIZERS = ("SGD", "Momentum", "Adam", "RMSprop", "Adagrad")
+OPTIMIZERS = optimisers.NAMES
 _SEED_LOCK = threading.Lock()
-
-
-def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
-    """One of OPTIMIZERS over `params` with learning rate `lr`."""
-    if name == "SGD":
-        return torch.optim.SGD(params, lr=lr)
-    if name == "Momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9)
-    if name == "Adam":
-        return torch.optim.Adam(params, lr=lr)
-    if name == "RMSprop":
-        return torch.optim.RMSprop(params, lr=lr)
-    if name == "Adagrad":
-        return torch.optim.Adagrad(params, lr=lr)
-    raise ValueError(f"unknown optimiser {name!r}; choose one of {', '.join(OPTIMIZERS)}")
 
 
 def seeded_model(seed: int, build: Callable[[], nn.Module]) -> nn.Module:
@@ -97,7 +83,7 @@ def regression_task(cfg: RegressionConfig) -> Task:
 
     return Task(
         net,
-        make_optimizer(cfg.optimizer, net.parameters(), cfg.lr),
+        optimisers.make_optimiser(cfg.optimizer, net.parameters(), cfg.lr),
         loss_fn,
         batches,
         n_batches,
@@ -149,7 +135,7 @@ def curve_task(cfg: CurveConfig) -> Task:
 
     return Task(
         net,
-        make_optimizer(cfg.optimizer, net.parameters(), cfg.lr),
+        optimisers.make_optimiser(cfg.optimizer, net.parameters(), cfg.lr),
         loss_fn,
         batches,
         n_batches,
@@ -200,7 +186,7 @@ def _classifier_task(cfg, net: nn.Module, data: datasets.Split, snapshot) -> Tas
     batches, n_batches = _shuffled(data.x_train, data.y_train, cfg.batch_size, cfg.seed)
     return Task(
         net,
-        make_optimizer(cfg.optimizer, net.parameters(), cfg.lr),
+        optimisers.make_optimiser(cfg.optimizer, net.parameters(), cfg.lr),
         loss_fn,
         batches,
         n_batches,
@@ -353,7 +339,7 @@ def rnn_task(cfg: RNNConfig) -> Task:
 
     return Task(
         net,
-        make_optimizer(cfg.optimizer, net.parameters(), cfg.lr),
+        optimisers.make_optimiser(cfg.optimizer, net.parameters(), cfg.lr),
         loss_fn,
         batches,
         cfg.windows,

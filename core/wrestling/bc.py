@@ -21,7 +21,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.threads import torch_threads
 from core.wrestling.data import (
     FORCE_RANGE,
     LINES,
@@ -33,6 +32,7 @@ from core.wrestling.data import (
     normalise_colours,
     split_by_episode,
 )
+from runtime.threads import torch_threads
 
 CHANNELS = (SELF, OPPONENT, RING, LINES)
 _LOW = torch.tensor([FORCE_RANGE[0], TURN_RANGE[0]])

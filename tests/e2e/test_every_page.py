@@ -2,7 +2,7 @@
 
 import pytest
 
-from outline import built_chapters
+from app_pages.outline import chapters
 from tests.e2e.conftest import no_error_on_screen, screenshot, settle
 
 pytestmark = pytest.mark.e2e
@@ -18,12 +18,12 @@ def test_home(server, page):
     settle(page)
     no_error_on_screen(page)
     assert page.locator("h1").first.inner_text().startswith("PyTorch, live")
-    for chapter in built_chapters():
+    for chapter in chapters():
         assert page.get_by_role("link", name=chapter.title).count() >= 1
     screenshot(page, "00-home")
 
 
-@pytest.mark.parametrize("chapter", built_chapters(), ids=lambda c: c.url_path)
+@pytest.mark.parametrize("chapter", chapters(), ids=lambda c: c.url_path)
 def test_page_renders_visuals(server, page, chapter):
     page.goto(f"{server}/{chapter.url_path}")
     settle(page, timeout=90)

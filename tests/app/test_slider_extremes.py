@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from outline import built_chapters
+from app_pages.outline import chapters
+from tests.app.test_chart_accessibility import choose
 from tests.conftest import ROOT
-from tests.test_chart_accessibility import choose
 
 ENTRY = str(ROOT / "streamlit_app.py")
 KINDS = ("slider", "select_slider", "number_input")
@@ -135,7 +135,7 @@ def walk(at: AppTest, where: str, seen: set[str] | None = None, depth: int = 0):
     return runs, problems
 
 
-@pytest.mark.parametrize("chapter", built_chapters(), ids=lambda c: c.url_path)
+@pytest.mark.parametrize("chapter", chapters(), ids=lambda c: c.url_path)
 def test_every_slider_at_its_extremes(chapter):
     at = AppTest.from_file(ENTRY, default_timeout=300).run()
     at.switch_page(chapter.path).run()

@@ -1,13 +1,14 @@
 """The lecture's outline: every chapter of the app, in the lecture's order.
 
-Plain data shared by the entry script (navigation) and the Home page (links). A chapter
-whose page file does not exist yet is simply left out.
+Plain data shared by the entry script (navigation) and the Home page (links). Every chapter
+listed must have its page file: a missing one is an error at start-up, never a page (and its
+tests) silently dropped.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]  # the repository root
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ CHAPTERS = [
 HOME = Chapter("", "app_pages/home.py", "Home", ":material/home:", "The lecture's outline.")
 
 
-def built_chapters() -> list[Chapter]:
-    """Chapters whose page exists, in the lecture's order."""
-    return [c for c in CHAPTERS if c.exists]
+def chapters(listed: list[Chapter] = CHAPTERS) -> list[Chapter]:
+    """The chapters in the lecture's order; raises FileNotFoundError naming any missing page."""
+    missing = [c.path for c in listed if not c.exists]
+    if missing:
+        raise FileNotFoundError(f"chapter page file(s) missing: {', '.join(missing)}")
+    return list(listed)

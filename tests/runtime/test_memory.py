@@ -1,4 +1,4 @@
-"""core.memory: freed heap memory goes back to the OS where glibc is the C library."""
+"""runtime.memory: freed heap memory goes back to the OS where glibc is the C library."""
 
 import platform
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.memory import release_free_memory
+from runtime.memory import release_free_memory
 
 
 def _rss_mb() -> float:

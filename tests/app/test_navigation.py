@@ -1,12 +1,14 @@
 """Every built page runs through the real navigation under AppTest without an exception.
 
-Page-specific interaction tests (widgets moved, values checked) live in tests/pages/.
+Page-specific interaction tests (widgets moved, values checked) live beside this file (tests/app/).
 """
+
+from dataclasses import replace
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from outline import built_chapters
+from app_pages.outline import CHAPTERS, chapters
 from tests.conftest import ROOT
 
 ENTRY = str(ROOT / "streamlit_app.py")
@@ -17,11 +19,11 @@ def test_home_lists_every_built_chapter():
     assert not at.exception
     assert at.title[0].value == "PyTorch, live"
     captions = [c.value for c in at.caption]
-    for chapter in built_chapters():
+    for chapter in chapters():
         assert chapter.promise in captions
 
 
-@pytest.mark.parametrize("chapter", built_chapters(), ids=lambda c: c.url_path)
+@pytest.mark.parametrize("chapter", chapters(), ids=lambda c: c.url_path)
 def test_page_renders_through_navigation(chapter):
     at = AppTest.from_file(ENTRY, default_timeout=120).run()
     at.switch_page(chapter.path).run()
@@ -51,3 +53,14 @@ def test_presenter_mode_from_the_link():
     at.run()
     assert at.toggle(key="presenter_mode").value is True
     assert "font-size: 22px" in _styles(at)
+
+
+def test_a_missing_page_file_is_an_error_not_a_dropped_chapter():
+    typo = replace(CHAPTERS[0], path="app_pages/tensor.py")
+    with pytest.raises(FileNotFoundError, match="app_pages/tensor.py"):
+        chapters([*CHAPTERS, typo])
+
+
+def test_every_listed_chapter_is_served():
+    assert [c.path for c in chapters()] == [c.path for c in CHAPTERS]
+    assert len(CHAPTERS) >= 6
