@@ -1,7 +1,8 @@
 """A class at once: five browser sessions each start a training run on the same server.
 
 Every run finishes, each session sees only its own run (its own epoch count in the status
-line), and the server's health endpoint keeps answering within a second meanwhile.
+line), and the server's health endpoint keeps answering meanwhile. How fast it answers is a
+figure, not a test: `python bench/concurrency.py` prints its percentiles.
 """
 
 import threading
@@ -18,18 +19,24 @@ SESSIONS = 5
 DEFAULT_EPOCHS = 3  # RegressionConfig's default
 
 
-def _health_probe(url: str, stop: threading.Event, latencies: list[float]) -> None:
+def _health_probe(url: str, stop: threading.Event, latencies: list[float | None]) -> None:
+    """Ask the health endpoint every 0.2 s; record each answer's latency (None: no answer)."""
     while not stop.is_set():
         start = time.perf_counter()
-        with urllib.request.urlopen(url + "/_stcore/health", timeout=10) as r:
-            assert r.status == 200
-        latencies.append(time.perf_counter() - start)
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=10) as r:
+                ok = r.status == 200
+        except OSError:
+            ok = False
+        latencies.append(time.perf_counter() - start if ok else None)
         time.sleep(0.2)
 
 
-def test_five_sessions_train_at_once(server, browser):
+def train_in_sessions(server: str, browser, sessions: int = SESSIONS) -> list[float | None]:
+    """Session i trains the default regression for 3 + i epochs, all at once; each sees only
+    its own run. Returns the health endpoint's latencies meanwhile (None where it failed)."""
     contexts = [
-        browser.new_context(viewport={"width": 1300, "height": 900}) for _ in range(SESSIONS)
+        browser.new_context(viewport={"width": 1300, "height": 900}) for _ in range(sessions)
     ]
     pages = [c.new_page() for c in contexts]
     try:
@@ -38,7 +45,6 @@ def test_five_sessions_train_at_once(server, browser):
             page.goto(f"{server}/live_training")
             page.get_by_role("button", name="Start").wait_for()
             settle(page, timeout=120)
-            # session i trains for DEFAULT_EPOCHS + i epochs
             slider = page.locator('[data-testid="stSlider"]', has_text="Epochs").get_by_role(
                 "slider"
             )
@@ -59,20 +65,20 @@ def test_five_sessions_train_at_once(server, browser):
         finally:
             stop.set()
             probe.join(15)
-        for page in pages:
+        for i, page in enumerate(pages):
             settle(page)
             no_error_on_screen(page)
-        assert len(latencies) >= 5, "the probe ran while the sessions trained"
-        slowest = sorted(latencies)[-3:]
-        assert max(latencies) < 1.0, (
-            f"health endpoint: {len(latencies)} probes, slowest {slowest} s, "
-            f"slowest at probe {latencies.index(max(latencies))}"
-        )
-        for i, page in enumerate(pages):
-            for j in range(SESSIONS):
+            for j in range(sessions):
                 if j != i:
                     other = DEFAULT_EPOCHS + j
                     assert page.get_by_text(f"epoch {other} / {other}").count() == 0
+        return latencies
     finally:
         for c in contexts:
             c.close()
+
+
+def test_five_sessions_train_at_once(server, browser):
+    latencies = train_in_sessions(server, browser)
+    assert len(latencies) >= 5, "the probe ran while the sessions trained"
+    assert None not in latencies, "the health endpoint answered every probe while they trained"

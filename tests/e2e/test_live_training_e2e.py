@@ -24,12 +24,19 @@ def _chart_png(page, index: int = 0) -> bytes:
 
 
 def _wait_finished(page, timeout: float = 120.0) -> None:
+    page.get_by_text("Finished:").first.wait_for(timeout=timeout * 1000)
+
+
+def _wait_chart_change(page, than: bytes, timeout: float = 60.0) -> bytes:
+    """The chart's picture once it differs from `than`, taken while the run is still running."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if page.get_by_text("Finished:").count() > 0:
-            return
-        time.sleep(0.3)
-    raise AssertionError("the run did not finish")
+        now = _chart_png(page)
+        if now != than:
+            assert page.get_by_text("Running:").count() > 0, "the change came mid-run"
+            return now
+        time.sleep(0.1)
+    raise AssertionError(f"the chart did not change within {timeout} s")
 
 
 def test_regression_run_moves_the_charts_and_finishes(server, page):
@@ -40,12 +47,8 @@ def test_regression_run_moves_the_charts_and_finishes(server, page):
     page.get_by_role("button", name="Start").click()
     # slow motion stretches the regression over about six seconds: catch it mid-run twice
     page.get_by_text("Running:").first.wait_for(timeout=60_000)
-    time.sleep(1.0)
-    during_1 = _chart_png(page)
-    time.sleep(1.5)
-    during_2 = _chart_png(page)
-    assert during_1 != before, "the parameter chart changed once training started"
-    assert during_2 != during_1, "the parameter chart keeps moving while it trains"
+    during_1 = _wait_chart_change(page, before)  # the chart changed once training started
+    _wait_chart_change(page, during_1)  # and keeps moving while it trains
     _wait_finished(page)
     settle(page)
     no_error_on_screen(page)
