@@ -29,7 +29,7 @@ def best_of(fn, repeat: int = 5) -> float:
 def build_and_layout(widths: tuple[int, ...]) -> int:
     built = g.mlp_preset(widths=widths)
     graph = g.autograd_graph(built.output, built.names)
-    g.layered_layout(graph)
+    g.layers(graph)
     return graph.number_of_nodes()
 
 

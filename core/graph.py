@@ -174,15 +174,6 @@ def layers(graph: nx.DiGraph, sweeps: int = 4) -> list[list[str]]:
     return rows
 
 
-def layered_layout(graph: nx.DiGraph) -> dict[str, tuple[float, float]]:
-    """Deterministic positions: x is the layer (inputs left, output right), y the rank in it."""
-    pos: dict[str, tuple[float, float]] = {}
-    for x, row in enumerate(layers(graph)):
-        for rank, node in enumerate(row):
-            pos[node] = (float(x), (len(row) - 1) / 2 - rank)
-    return pos
-
-
 # ---------------------------------------------------------------- backward, step by step
 
 

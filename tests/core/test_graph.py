@@ -1,5 +1,5 @@
 """The autograd graph: node labels and counts per preset, gradients against PyTorch and finite
-differences, a deterministic left-to-right layout, and a backward walk that matches autograd."""
+differences, deterministic left-to-right layers, and a backward walk that matches autograd."""
 
 from collections import Counter
 
@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from core import graph as g
-from core.charts.graph import graph_chart, graph_dot
+from core.charts.graph import graph_dot
 from core.expressions import evaluate, parse_value
 
 
@@ -159,6 +159,11 @@ def test_graph_gradients_match_pytorch_and_finite_differences(program, values):
         torch.testing.assert_close(grad, fd, rtol=1e-5, atol=1e-6)
 
 
+def _layer_of(graph: nx.DiGraph) -> dict[str, int]:
+    """Each node's layer in the drawing: inputs in layer 0, the output in the last."""
+    return {n: i for i, row in enumerate(g.layers(graph)) for n in row}
+
+
 def test_layout_is_deterministic_and_left_to_right():
     for build in (
         lambda: _program(g.SHARED)[2].graph,
@@ -166,22 +171,22 @@ def test_layout_is_deterministic_and_left_to_right():
     ):
         first, second = build(), build()
         assert g.layers(first) == g.layers(second)
-        pos = g.layered_layout(first)
-        assert pos == g.layered_layout(second)
+        rows = g.layers(first)
+        assert sorted(n for row in rows for n in row) == sorted(first.nodes)  # each node once
+        layer = _layer_of(first)
         for src, dst in first.edges:
-            assert pos[src][0] < pos[dst][0], (src, dst)
-        assert pos[g.OUTPUT_ID][0] == max(x for x, _ in pos.values())
-        assert len(set(pos.values())) == len(pos)  # no two nodes on one spot
+            assert layer[src] < layer[dst], (src, dst)
+        assert rows[-1] == [g.OUTPUT_ID]
 
 
 def test_layout_reduces_crossings_on_a_big_graph():
     built = g.mlp_preset(widths=(2,) + (3,) * 60 + (1,))
     graph = g.autograd_graph(built.output, built.names)
     assert 250 <= graph.number_of_nodes() <= 400
-    pos = g.layered_layout(graph)
+    layer = _layer_of(graph)
     for src, dst in graph.edges:
-        assert pos[src][0] < pos[dst][0]
-    assert {n for row in g.layers(graph) for n in row} == set(graph.nodes)
+        assert layer[src] < layer[dst]
+    assert set(layer) == set(graph.nodes)
 
 
 def test_backward_walk_is_reverse_topological_and_matches_autograd():
@@ -323,11 +328,3 @@ def test_dot_drawing_colours_and_highlight():
     assert "e = MulBackward0" in dot
     compact = graph_dot(g.autograd_graph(g.mlp_preset(widths=(2,) + (3,) * 20 + (1,)).output))
     assert "<B>grad" not in compact and "AddmmBackward0" in compact
-
-
-def test_altair_drawing_uses_the_layout():
-    _, _, trace = _program(g.DOT_PRODUCT)
-    spec = graph_chart(trace.graph, highlight=g.OUTPUT_ID).to_dict()
-    values = [v for d in spec["datasets"].values() for v in d]
-    xs = {v["label"]: v["x"] for v in values if "label" in v}
-    assert xs["x"] < xs["MulBackward0"] < xs["DotBackward0"] < xs["r (output)"]
