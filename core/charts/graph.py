@@ -6,7 +6,8 @@ from html import escape
 import networkx as nx
 
 from core.charts import GRADIENT, HIGHLIGHT, LEAF, NEUTRAL, OUTPUT, VALUE
-from core.graph import format_tensor, layers
+from core.graph.layout import layers
+from core.graph.record import format_tensor
 
 KIND_COLOUR = {"leaf": LEAF, "op": NEUTRAL, "output": OUTPUT}
 KIND_FILL = {"leaf": "#E0F3EC", "op": "#F2F2F2", "output": "#FBE3D6"}
