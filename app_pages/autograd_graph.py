@@ -14,22 +14,23 @@ from core.expressions import ExpressionError, evaluate, free_names, parse_value
 from core.graph import backward, presets, record
 from core.shareable import Param
 
-PRESETS = {
-    "1 · r = (x ⊙ y)ᵀ z": presets.DOT_PRODUCT,
-    "2 · e = a·b; f = c·e + d·e (a shared sub-expression)": presets.SHARED,
-    "3 · the slide's LinearModule (W @ x + b, MSE)": None,
-    "4 · one gradient step x ← x − α ∂r/∂x": presets.DOT_PRODUCT,
-    "5 · a small nn.Sequential MLP": None,
+# The lecture's presets by id: the id is the widget's value and the link's ?preset=mlp (the
+# program text stays out of the URL); the label is only what the menu shows.
+LABELS = {
+    "dot": "1 · r = (x ⊙ y)ᵀ z",
+    "shared": "2 · e = a·b; f = c·e + d·e (a shared sub-expression)",
+    "linear": "3 · the slide's LinearModule (W @ x + b, MSE)",
+    "step": "4 · one gradient step x ← x − α ∂r/∂x",
+    "mlp": "5 · a small nn.Sequential MLP",
 }
-NAMES = list(PRESETS)
-# short names for the link (?preset=mlp); the program text itself stays out of the URL
-PRESET_IDS = dict(zip(["dot", "shared", "linear", "step", "mlp"], NAMES, strict=True))
-PARAMS = [Param("preset", "dot", options=tuple(PRESET_IDS))]
+# The presets that are a program the student can edit; the others are built in code.
+PROGRAMS = {"dot": presets.DOT_PRODUCT, "shared": presets.SHARED, "step": presets.DOT_PRODUCT}
+PARAMS = [Param("preset", "dot", options=tuple(LABELS))]
 
 
 def _on_preset_change() -> None:
     st.session_state.step = 0
-    _fill(PRESETS[PRESET_IDS[st.session_state.preset]])
+    _fill(PROGRAMS.get(st.session_state.preset))
 
 
 def _fill(preset: presets.ProgramPreset | None) -> None:
@@ -158,7 +159,7 @@ def _variables_tour(tensor: torch.Tensor, name: str) -> None:
     st.code("\n".join(f">>> {code}\n{out}" for code, out in lines), language="python")
 
 
-def _program_preset(preset_name: str) -> None:
+def _program_preset(preset: str) -> None:
     left, right = st.columns([1, 1])
     with left:
         program = st.text_area(
@@ -189,15 +190,15 @@ def _program_preset(preset_name: str) -> None:
     trace = backward.trace_backward(output, names)
     _graph_and_walk(trace)
 
-    if PRESETS[preset_name] is presets.DOT_PRODUCT and {"x", "y", "z"} <= set(variables):
+    if PROGRAMS[preset] is presets.DOT_PRODUCT and {"x", "y", "z"} <= set(variables):
         _dot_product_notes(variables, out_name)
-    if preset_name.startswith("2"):
+    if preset == "shared":
         _shared_compare(variables, trace)
-    if preset_name.startswith("4"):
+    if preset == "step":
         _gradient_step(program, variables, out_name)
-    if preset_name.startswith("1"):
+    if preset == "dot":
         show_code(presets.CODE_DOT_PRODUCT)
-    elif preset_name.startswith("2"):
+    elif preset == "shared":
         show_code(presets.CODE_SHARED)
     show_code(record.CODE_WALK, "Show the code: walking grad_fn.next_functions")
     show_code(backward.CODE_HOOKS, "Show the code: hooks on the backward pass")
@@ -274,8 +275,8 @@ def _gradient_step(program: str, variables: dict[str, torch.Tensor], out_name: s
     show_code(presets.CODE_GRADIENT_STEP)
 
 
-def _built_preset(preset_name: str) -> None:
-    if preset_name.startswith("3"):
+def _built_preset(preset: str) -> None:
+    if preset == "linear":
         built = presets.linear_module_preset()
         code = presets.CODE_LINEAR_MODULE
         first = "W"
@@ -309,19 +310,17 @@ explain(
     "derivatives as it goes: the chain rule, one node at a time."
 )
 load_settings(PARAMS)
-choice = PRESET_IDS[
-    st.selectbox(
-        "Preset from the lecture",
-        list(PRESET_IDS),
-        format_func=PRESET_IDS.get,
-        key="preset",
-        on_change=_on_preset_change,
-    )
-]
+preset = st.selectbox(
+    "Preset from the lecture",
+    list(LABELS),
+    format_func=LABELS.get,
+    key="preset",
+    on_change=_on_preset_change,
+)
 publish_settings(PARAMS)
 if "program" not in st.session_state:  # first visit, or back from a preset without a program
-    _fill(PRESETS[choice])
-if PRESETS[choice] is None:
-    _built_preset(choice)
+    _fill(PROGRAMS.get(preset))
+if preset in PROGRAMS:
+    _program_preset(preset)
 else:
-    _program_preset(choice)
+    _built_preset(preset)
