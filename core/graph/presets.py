@@ -55,6 +55,7 @@ class LinearModule(nn.Module):
         self.b = nn.Parameter(torch.randn(out_features))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """W @ x + b."""
         return self.W @ x + self.b
 
 

@@ -1,6 +1,7 @@
 """Contour lines of a landscape: f on a grid, levels spaced in log(f - f_min), and marching
 squares turning the grid into line segments for the chart."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +40,9 @@ def log_levels(z: np.ndarray, f_min: float, count: int = 14) -> np.ndarray:
     return f_min + 10 ** np.linspace(lo, hi, count) - 1e-3
 
 
-def contour_segments(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, levels) -> pd.DataFrame:
+def contour_segments(
+    xs: np.ndarray, ys: np.ndarray, z: np.ndarray, levels: float | Sequence[float] | np.ndarray
+) -> pd.DataFrame:
     """Marching squares: the line segments (x, y, x2, y2, level) where z crosses each level."""
     finite = np.isfinite(z)
     z = np.where(finite, z, np.max(z[finite]) if finite.any() else 0.0)

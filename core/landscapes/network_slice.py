@@ -81,6 +81,7 @@ class SliceEvent:
 
     @property
     def fraction(self) -> float:
+        """How far along this stage is, from 0 to 1."""
         return self.done / max(self.total, 1)
 
 
