@@ -8,31 +8,32 @@ import streamlit as st
 import torch
 
 from app_pages.ui import explain, load_settings, publish_settings, show_code
-from core import graph as g
 from core.charts import GRADIENT, VALUE
 from core.charts.graph import graph_dot
 from core.expressions import ExpressionError, evaluate, free_names, parse_value
+from core.graph import backward, presets, record
 from core.shareable import Param
 
-PRESETS = {
-    "1 · r = (x ⊙ y)ᵀ z": g.DOT_PRODUCT,
-    "2 · e = a·b; f = c·e + d·e (a shared sub-expression)": g.SHARED,
-    "3 · the slide's LinearModule (W @ x + b, MSE)": None,
-    "4 · one gradient step x ← x − α ∂r/∂x": g.DOT_PRODUCT,
-    "5 · a small nn.Sequential MLP": None,
+# The lecture's presets by id: the id is the widget's value and the link's ?preset=mlp (the
+# program text stays out of the URL); the label is only what the menu shows.
+LABELS = {
+    "dot": "1 · r = (x ⊙ y)ᵀ z",
+    "shared": "2 · e = a·b; f = c·e + d·e (a shared sub-expression)",
+    "linear": "3 · the slide's LinearModule (W @ x + b, MSE)",
+    "step": "4 · one gradient step x ← x − α ∂r/∂x",
+    "mlp": "5 · a small nn.Sequential MLP",
 }
-NAMES = list(PRESETS)
-# short names for the link (?preset=mlp); the program text itself stays out of the URL
-PRESET_IDS = dict(zip(["dot", "shared", "linear", "step", "mlp"], NAMES, strict=True))
-PARAMS = [Param("preset", "dot", options=tuple(PRESET_IDS))]
+# The presets that are a program the student can edit; the others are built in code.
+PROGRAMS = {"dot": presets.DOT_PRODUCT, "shared": presets.SHARED, "step": presets.DOT_PRODUCT}
+PARAMS = [Param("preset", "dot", options=tuple(LABELS))]
 
 
 def _on_preset_change() -> None:
     st.session_state.step = 0
-    _fill(PRESETS[PRESET_IDS[st.session_state.preset]])
+    _fill(PROGRAMS.get(st.session_state.preset))
 
 
-def _fill(preset: g.ProgramPreset | None) -> None:
+def _fill(preset: presets.ProgramPreset | None) -> None:
     """Fill the program and variable widgets with a preset's program and values."""
     if preset is None:
         return
@@ -72,12 +73,12 @@ def _variables_widgets(program: str) -> dict[str, torch.Tensor] | None:
     return None if errors else tensors
 
 
-def _step_panel(trace: g.BackwardTrace, index: int) -> None:
+def _step_panel(trace: backward.BackwardTrace, index: int) -> None:
     """The current backward step: the gradient that arrived, each local derivative, what leaves."""
     step = trace.steps[index]
     labels = {n: d["label"] for n, d in trace.graph.nodes(data=True)}
     st.markdown(f"#### Step {index}: {escape(step.label)} ({step.kind})")
-    arriving = _span(g.format_tensor(step.grad), GRADIENT)
+    arriving = _span(record.format_tensor(step.grad), GRADIENT)
     if step.kind == "output":
         st.markdown(
             f"Backward starts at the output with the seed ∂{escape(step.label)}/∂"
@@ -90,20 +91,20 @@ def _step_panel(trace: g.BackwardTrace, index: int) -> None:
         if h.target is None and step.kind == "leaf":
             st.markdown(
                 f"Leaf: the gradient is accumulated into **{escape(step.label)}.grad** = "
-                f"{_span(g.format_tensor(h.grad), GRADIENT)}",
+                f"{_span(record.format_tensor(h.grad), GRADIENT)}",
                 unsafe_allow_html=True,
             )
             continue
         to = labels.get(h.target, "an input without requires_grad")
-        local = "" if h.local is None else " = " + _span(g.format_tensor(h.local), VALUE)
+        local = "" if h.local is None else " = " + _span(record.format_tensor(h.local), VALUE)
         st.markdown(
             f"→ to **{escape(to)}**: local derivative {escape(h.formula)}{local}; "
-            f"passes on {_span(g.format_tensor(h.grad), GRADIENT)}",
+            f"passes on {_span(record.format_tensor(h.grad), GRADIENT)}",
             unsafe_allow_html=True,
         )
 
 
-def _graph_and_walk(trace: g.BackwardTrace, key: str = "step") -> None:
+def _graph_and_walk(trace: backward.BackwardTrace, key: str = "step") -> None:
     """The graph with the backward step slider and the step panel beside it."""
     steps = trace.steps
     if not steps:
@@ -137,7 +138,7 @@ def _graph_and_walk(trace: g.BackwardTrace, key: str = "step") -> None:
                 "step": i,
                 "node": s.label,
                 "kind": s.kind,
-                "gradient arriving": g.format_tensor(s.grad),
+                "gradient arriving": record.format_tensor(s.grad),
             }
             for i, s in enumerate(steps)
         ]
@@ -154,11 +155,11 @@ def _variables_tour(tensor: torch.Tensor, name: str) -> None:
         "`grad_fn` is the node that made it, and `detach()` returns the same numbers, sharing "
         "memory, cut off from the graph."
     )
-    lines = g.variables_tour(tensor, name)
+    lines = presets.variables_tour(tensor, name)
     st.code("\n".join(f">>> {code}\n{out}" for code, out in lines), language="python")
 
 
-def _program_preset(preset_name: str) -> None:
+def _program_preset(preset: str) -> None:
     left, right = st.columns([1, 1])
     with left:
         program = st.text_area(
@@ -186,21 +187,21 @@ def _program_preset(preset_name: str) -> None:
     if not torch.isfinite(output).all():
         st.warning(f"{out_name} holds NaN or inf: the gradients below will too.")
     names = {**variables, **results}
-    trace = g.trace_backward(output, names)
+    trace = backward.trace_backward(output, names)
     _graph_and_walk(trace)
 
-    if PRESETS[preset_name] is g.DOT_PRODUCT and {"x", "y", "z"} <= set(variables):
+    if PROGRAMS[preset] is presets.DOT_PRODUCT and {"x", "y", "z"} <= set(variables):
         _dot_product_notes(variables, out_name)
-    if preset_name.startswith("2"):
+    if preset == "shared":
         _shared_compare(variables, trace)
-    if preset_name.startswith("4"):
+    if preset == "step":
         _gradient_step(program, variables, out_name)
-    if preset_name.startswith("1"):
-        show_code(g.CODE_DOT_PRODUCT)
-    elif preset_name.startswith("2"):
-        show_code(g.CODE_SHARED)
-    show_code(g.CODE_WALK, "Show the code: walking grad_fn.next_functions")
-    show_code(g.CODE_HOOKS, "Show the code: hooks on the backward pass")
+    if preset == "dot":
+        show_code(presets.CODE_DOT_PRODUCT)
+    elif preset == "shared":
+        show_code(presets.CODE_SHARED)
+    show_code(record.CODE_WALK, "Show the code: walking grad_fn.next_functions")
+    show_code(backward.CODE_HOOKS, "Show the code: hooks on the backward pass")
     leaves = [n for n, t in variables.items() if t.requires_grad]
     if leaves:
         _variables_tour(variables[leaves[0]], leaves[0])
@@ -213,33 +214,33 @@ def _dot_product_notes(variables: dict[str, torch.Tensor], out_name: str) -> Non
     st.latex(
         r"r = (x \odot y)^\top z \quad\Rightarrow\quad "
         r"\frac{\partial r}{\partial x} = z \odot y = "
-        + g.format_tensor(z * y).replace("[", r"\left[").replace("]", r"\right]")
+        + record.format_tensor(z * y).replace("[", r"\left[").replace("]", r"\right]")
     )
     st.markdown(
-        f"Autograd agrees: `x.grad` = {_span(g.format_tensor(x.grad), GRADIENT)}",
+        f"Autograd agrees: `x.grad` = {_span(record.format_tensor(x.grad), GRADIENT)}",
         unsafe_allow_html=True,
     )
 
 
-def _shared_compare(variables: dict[str, torch.Tensor], trace: g.BackwardTrace) -> None:
-    st.subheader(f"Compare to {g.SHARED_COMPARE}")
+def _shared_compare(variables: dict[str, torch.Tensor], trace: backward.BackwardTrace) -> None:
+    st.subheader(f"Compare to {presets.SHARED_COMPARE}")
     fresh = {n: t.detach().clone().requires_grad_(t.requires_grad) for n, t in variables.items()}
     try:
-        other = evaluate(g.SHARED_COMPARE, fresh)
+        other = evaluate(presets.SHARED_COMPARE, fresh)
     except ExpressionError as err:
         st.info(f"The comparison needs a, b, c and d: {err.message}")
         return
-    compare = g.trace_backward(other["f"], {**fresh, **other})
+    compare = backward.trace_backward(other["f"], {**fresh, **other})
     ops = lambda gr: sum(1 for _, d in gr.nodes(data=True) if d["kind"] == "op")  # noqa: E731
     left, right = st.columns(2)
     with left:
         st.markdown(
-            f"**{g.SHARED.program.replace(chr(10), '; ')}**: {ops(trace.graph)} op nodes. "
+            f"**{presets.SHARED.program.replace(chr(10), '; ')}**: {ops(trace.graph)} op nodes. "
             "`e = a * b` is one MulBackward0 with two users; its gradient is the sum of both."
         )
     with right:
         st.markdown(
-            f"**{g.SHARED_COMPARE}**: {ops(compare.graph)} op nodes; "
+            f"**{presets.SHARED_COMPARE}**: {ops(compare.graph)} op nodes; "
             "nothing is shared, so every product is recorded again."
         )
         st.graphviz_chart(graph_dot(compare.graph), width="stretch")
@@ -251,19 +252,19 @@ def _gradient_step(program: str, variables: dict[str, torch.Tensor], out_name: s
         st.info("The gradient step moves the variable x: keep an x in the program.")
         return
     alpha = st.slider("Learning rate α", 0.0, 1.0, 0.1, 0.01, key="alpha")
-    step = g.gradient_step(program, variables, "x", out_name, alpha)
+    step = presets.gradient_step(program, variables, "x", out_name, alpha)
     st.latex(
         r"x \leftarrow x - \alpha \frac{\partial r}{\partial x}: \quad "
         + " - ".join(
             [
-                g.format_tensor(step.x),
-                f"{alpha:.2f}" + r" \cdot " + g.format_tensor(step.grad),
+                record.format_tensor(step.x),
+                f"{alpha:.2f}" + r" \cdot " + record.format_tensor(step.grad),
             ]
         )
         .replace("[", r"\left[")
         .replace("]", r"\right]")
         + " = "
-        + g.format_tensor(step.x_new, 3).replace("[", r"\left[").replace("]", r"\right]")
+        + record.format_tensor(step.x_new, 3).replace("[", r"\left[").replace("]", r"\right]")
     )
     a, b = st.columns(2)
     a.metric(f"{out_name} before", f"{step.r:.4f}")
@@ -271,17 +272,17 @@ def _gradient_step(program: str, variables: dict[str, torch.Tensor], out_name: s
     explain(
         "Stepping against the gradient lowers r: for this linear r the drop is exactly α·|∂r/∂x|²."
     )
-    show_code(g.CODE_GRADIENT_STEP)
+    show_code(presets.CODE_GRADIENT_STEP)
 
 
-def _built_preset(preset_name: str) -> None:
-    if preset_name.startswith("3"):
-        built = g.linear_module_preset()
-        code = g.CODE_LINEAR_MODULE
+def _built_preset(preset: str) -> None:
+    if preset == "linear":
+        built = presets.linear_module_preset()
+        code = presets.CODE_LINEAR_MODULE
         first = "W"
     else:
-        built = g.mlp_preset()
-        code = g.CODE_MLP
+        built = presets.mlp_preset()
+        code = presets.CODE_MLP
         first = "0.weight"
     params = pd.DataFrame(
         [
@@ -295,10 +296,10 @@ def _built_preset(preset_name: str) -> None:
     with right:
         st.code(code.strip().split("\n\ntorch.manual_seed")[0], language="python")
     st.code(f">>> print(loss)\n{built.output!r}", language="python")
-    trace = g.trace_backward(built.output, built.names)
+    trace = backward.trace_backward(built.output, built.names)
     _graph_and_walk(trace)
     show_code(code)
-    show_code(g.CODE_WALK, "Show the code: walking grad_fn.next_functions")
+    show_code(record.CODE_WALK, "Show the code: walking grad_fn.next_functions")
     _variables_tour(built.names[first], first)
 
 
@@ -309,19 +310,17 @@ explain(
     "derivatives as it goes: the chain rule, one node at a time."
 )
 load_settings(PARAMS)
-choice = PRESET_IDS[
-    st.selectbox(
-        "Preset from the lecture",
-        list(PRESET_IDS),
-        format_func=PRESET_IDS.get,
-        key="preset",
-        on_change=_on_preset_change,
-    )
-]
+preset = st.selectbox(
+    "Preset from the lecture",
+    list(LABELS),
+    format_func=LABELS.get,
+    key="preset",
+    on_change=_on_preset_change,
+)
 publish_settings(PARAMS)
 if "program" not in st.session_state:  # first visit, or back from a preset without a program
-    _fill(PRESETS[choice])
-if PRESETS[choice] is None:
-    _built_preset(choice)
+    _fill(PROGRAMS.get(preset))
+if preset in PROGRAMS:
+    _program_preset(preset)
 else:
-    _program_preset(choice)
+    _built_preset(preset)

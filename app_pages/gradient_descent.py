@@ -5,10 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import ui
-from core import landscapes as ls
+from core import optimisers
 from core.charts import landscapes as charts
 from core.charts import styled
 from core.ladder import log_ladder, nearest_rung
+from core.landscapes import contours, descent, functions, network_slice
 from core.shareable import Param, from_query
 
 LR_OPTIONS = log_ladder(-4, 0, (1, 2, 5))  # 0.0001 ... 1
@@ -22,12 +23,12 @@ NAMES = {
     "rastrigin": "Rastrigin",
     "camel": "Six-hump camel",
 }
-DEFAULT = ls.landscape("rosenbrock")
+DEFAULT = functions.landscape("rosenbrock")
 BETA_MIN = 0.01  # at β = 0 torch.optim.SGD keeps no momentum buffer and refuses Nesterov
 # The shareable setup: URL names are the widget keys, e.g. ?fn=himmelblau&opt=Adam,SGD&lr=0.01
 PARAMS = [
-    Param("fn", "rosenbrock", options=ls.KEYS),
-    Param("opt", ["SGD", "Momentum", "Adam", "RMSprop"], options=ls.OPTIMISERS, multi=True),
+    Param("fn", "rosenbrock", options=functions.KEYS),
+    Param("opt", ["SGD", "Momentum", "Adam", "RMSprop"], options=optimisers.NAMES, multi=True),
     Param("lr", DEFAULT.lr, LR_OPTIONS[0], LR_OPTIONS[-1]),
     Param("steps", 300, 10, 1000),
     Param("beta", 0.9, BETA_MIN, 0.99),
@@ -40,19 +41,19 @@ PARAMS = [
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _background(key: str, kappa: float) -> tuple[str, pd.DataFrame]:
-    land = ls.landscape(key, kappa)
-    grid = ls.evaluate_grid(land, 200)
-    coarse = ls.evaluate_grid(land, 100)
-    levels = ls.log_levels(grid.z, land.f_min)
-    return charts.heat_png(grid.z, land.f_min), ls.contour_segments(
+    land = functions.landscape(key, kappa)
+    grid = contours.evaluate_grid(land, 200)
+    coarse = contours.evaluate_grid(land, 100)
+    levels = contours.log_levels(grid.z, land.f_min)
+    return charts.heat_png(grid.z, land.f_min), contours.contour_segments(
         coarse.xs, coarse.ys, coarse.z, levels
     )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _runs(key, kappa, names, lr, steps, beta, start, noise) -> dict[str, ls.Trajectory]:
-    land = ls.landscape(key, kappa)
-    return ls.run_optimisers(land, names, lr, steps, beta, start, noise)
+def _runs(key, kappa, names, lr, steps, beta, start, noise) -> dict[str, descent.Trajectory]:
+    land = functions.landscape(key, kappa)
+    return descent.run_optimisers(land, names, lr, steps, beta, start, noise)
 
 
 def _nearest_lr(value: float) -> float:
@@ -60,15 +61,15 @@ def _nearest_lr(value: float) -> float:
 
 
 def _reset_for_landscape() -> None:
-    land = ls.landscape(st.session_state.fn, st.session_state.get("kappa", 10.0))
+    land = functions.landscape(st.session_state.fn, st.session_state.get("kappa", 10.0))
     st.session_state.lr = _nearest_lr(land.lr)
     st.session_state.x0, st.session_state.y0 = land.start
 
 
 def _canonical_names() -> None:
     """Let a hand-typed link say fn=Himmelblau or opt=adam,sgd: match names ignoring case."""
-    lookup = {k.lower(): k for k in ls.KEYS} | {v.lower(): k for k, v in NAMES.items()}
-    lookup |= {o.lower(): o for o in ls.OPTIMISERS}
+    lookup = {k.lower(): k for k in functions.KEYS} | {v.lower(): k for k, v in NAMES.items()}
+    lookup |= {o.lower(): o for o in optimisers.NAMES}
     for name in ("fn", "opt"):
         raw = st.query_params.get(name)
         if raw is not None:
@@ -85,7 +86,7 @@ def _settings_from_link() -> None:
     state = st.session_state
     if first:
         given, _ = from_query(PARAMS, st.query_params.to_dict())
-        land = ls.landscape(state.fn, state.kappa)
+        land = functions.landscape(state.fn, state.kappa)
         if "lr" not in given:
             state.lr = land.lr
         if "x0" not in given:
@@ -97,7 +98,7 @@ def _settings_from_link() -> None:
     state.lr = _nearest_lr(state.lr)
     state.noise = min(NOISE_OPTIONS, key=lambda o: abs(o - state.noise))
     state.steps = int(round(state.steps / 10) * 10)
-    x_lo, x_hi, y_lo, y_hi = ls.landscape(state.fn, state.kappa).window
+    x_lo, x_hi, y_lo, y_hi = functions.landscape(state.fn, state.kappa).window
     state.x0 = float(np.clip(state.x0, x_lo, x_hi))
     state.y0 = float(np.clip(state.y0, y_lo, y_hi))
 
@@ -107,7 +108,7 @@ def _on_pick() -> None:
     event = st.session_state.get("gd_map") or {}
     points = (event.get("selection") or {}).get(charts.SELECTION) or []
     if points:
-        land = ls.landscape(st.session_state.fn, st.session_state.get("kappa", 10.0))
+        land = functions.landscape(st.session_state.fn, st.session_state.get("kappa", 10.0))
         x0, x1, y0, y1 = land.window
         st.session_state.x0 = float(np.clip(points[0]["x"], x0, x1))
         st.session_state.y0 = float(np.clip(points[0]["y"], y0, y1))
@@ -126,7 +127,7 @@ _settings_from_link()
 c1, c2, c3, c4, c5 = st.columns([1.3, 1.6, 1.3, 1.3, 1.1])
 with c1:
     key = st.selectbox(
-        "Landscape", ls.KEYS, format_func=NAMES.get, key="fn", on_change=_reset_for_landscape
+        "Landscape", functions.KEYS, format_func=NAMES.get, key="fn", on_change=_reset_for_landscape
     )
     kappa = 10.0
     if key == "quadratic":
@@ -134,9 +135,9 @@ with c1:
             "Condition number κ", 1.0, 100.0, step=1.0, key="kappa",
             help="Ratio of the steepest to the flattest curvature of the bowl.",
         )  # fmt: skip
-land = ls.landscape(key, kappa)
+land = functions.landscape(key, kappa)
 with c2:
-    names = st.multiselect("Optimisers", ls.OPTIMISERS, key="opt")
+    names = st.multiselect("Optimisers", optimisers.NAMES, key="opt")
 with c3:
     lr = st.select_slider(
         "Learning rate α (log scale)", LR_OPTIONS, key="lr", format_func=lambda v: f"{v:g}"
@@ -206,18 +207,18 @@ with right:
     if runs:
         rule_name = st.selectbox("Update rule of", list(runs), key="gd_rule")
         tr = runs[rule_name]
-        st.latex(ls.RULES[rule_name])
+        st.latex(descent.RULES[rule_name])
         if tr.steps == 0:
             st.info(f"{rule_name} diverged before its first step could be shown.")
         else:
             t = min(step, tr.steps - 1)
-            for line in ls.update_latex(rule_name, tr, t, lr, beta).split(r"\\[4pt]"):
+            for line in descent.update_latex(rule_name, tr, t, lr, beta).split(r"\\[4pt]"):
                 st.latex(line)
             if tr.diverged_at is not None and step > t + 1:
                 st.caption(f"{rule_name} stopped at step {tr.steps}; showing its last step.")
         rows = []
         for name, tr in runs.items():
-            (mx, my), dist = ls.nearest_minimum(land, tr.xy[-1])
+            (mx, my), dist = functions.nearest_minimum(land, tr.xy[-1])
             rows.append(
                 {
                     "optimiser": name,
@@ -228,8 +229,8 @@ with right:
                 }
             )
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-ui.show_code(ls.CODE_OPTIMISER, "Show the code: one optimiser's path")
-ui.show_code(ls.CODE_GRID, "Show the code: the landscape on a grid")
+ui.show_code(descent.CODE_OPTIMISER, "Show the code: one optimiser's path")
+ui.show_code(contours.CODE_GRID, "Show the code: the landscape on a grid")
 
 # ------------------------------------------------------------------------- Li et al. slice
 st.header("A real network's landscape")
@@ -249,7 +250,7 @@ with c:
     go = st.button("Compute the landscape slice", key="li_go", type="primary")
 if go:
     bar = st.progress(0.0, text="Training the MLP...")
-    for event in ls.li_slice(resolution=resolution, span=span):
+    for event in network_slice.li_slice(resolution=resolution, span=span):
         stage = "Training the MLP" if event.stage == "train" else "Sweeping the grid"
         bar.progress(event.fraction, text=f"{stage}: {event.done}/{event.total}")
         if event.result is not None:
@@ -265,4 +266,4 @@ else:
     with right:
         st.altair_chart(styled(charts.interpolation_chart(result)), width="stretch")
         st.metric("Training accuracy of the trained MLP", f"{result.accuracy:.0%}")
-ui.show_code(ls.CODE_LI, "Show the code: a filter-normalised slice")
+ui.show_code(network_slice.CODE_LI, "Show the code: a filter-normalised slice")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core import graph as g  # noqa: E402
 from core.charts.graph import graph_dot  # noqa: E402
+from core.graph import backward, layout, presets, record  # noqa: E402
 
 TARGET = 0.5  # seconds, for the MLP preset's graph build + layout
 
@@ -27,15 +27,15 @@ def best_of(fn, repeat: int = 5) -> float:
 
 
 def build_and_layout(widths: tuple[int, ...]) -> int:
-    built = g.mlp_preset(widths=widths)
-    graph = g.autograd_graph(built.output, built.names)
-    g.layered_layout(graph)
+    built = presets.mlp_preset(widths=widths)
+    graph = record.autograd_graph(built.output, built.names)
+    layout.layers(graph)
     return graph.number_of_nodes()
 
 
 def trace_and_draw(widths: tuple[int, ...]) -> None:
-    built = g.mlp_preset(widths=widths)
-    trace = g.trace_backward(built.output, built.names)
+    built = presets.mlp_preset(widths=widths)
+    trace = backward.trace_backward(built.output, built.names)
     graph_dot(trace.graph, highlight=trace.steps[len(trace.steps) // 2].node)
 
 

@@ -14,8 +14,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from core import landscapes as ls  # noqa: E402
+from core import optimisers  # noqa: E402
 from core.charts import landscapes as charts  # noqa: E402
+from core.landscapes import contours, descent, functions, network_slice  # noqa: E402
 
 
 def timed(fn, repeats: int):
@@ -30,29 +31,29 @@ def timed(fn, repeats: int):
 
 def main() -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    land = ls.landscape("rosenbrock")
+    land = functions.landscape("rosenbrock")
 
     def cold():
-        ls.run_optimisers(land, ls.OPTIMISERS, 1e-3, 500)
+        descent.run_optimisers(land, optimisers.NAMES, 1e-3, 500)
 
     w, _ = timed(cold, 1)
     print(f"first call in a fresh process (torch.optim warm-up): {w * 1e3:8.1f} ms")
 
     def grid():
-        ls.evaluate_grid(land, 200)
+        contours.evaluate_grid(land, 200)
 
     def paths():
-        ls.run_optimisers(land, ls.OPTIMISERS, 1e-3, 500)
+        descent.run_optimisers(land, optimisers.NAMES, 1e-3, 500)
 
     def both():
         grid()
         paths()
 
     def background():
-        g = ls.evaluate_grid(land, 200)
-        c = ls.evaluate_grid(land, 100)
+        g = contours.evaluate_grid(land, 200)
+        c = contours.evaluate_grid(land, 100)
         charts.heat_png(g.z, land.f_min)
-        ls.contour_segments(c.xs, c.ys, c.z, ls.log_levels(g.z, land.f_min))
+        contours.contour_segments(c.xs, c.ys, c.z, contours.log_levels(g.z, land.f_min))
 
     for label, fn, reps in [
         ("200 x 200 grid", grid, 20),
@@ -65,12 +66,12 @@ def main() -> None:
         print(f"{label:48s} wall {w * 1e3:8.1f} ms   cpu {c * 1e3:8.1f} ms{extra}")
 
     worst = 0.0
-    for key in ls.KEYS:
-        other = ls.landscape(key)
+    for key in functions.KEYS:
+        other = functions.landscape(key)
 
         def full(land=other):
-            ls.evaluate_grid(land, 200)
-            ls.run_optimisers(land, ls.OPTIMISERS, land.lr, 500)
+            contours.evaluate_grid(land, 200)
+            descent.run_optimisers(land, optimisers.NAMES, land.lr, 500)
 
         w, _ = timed(full, 5)
         worst = max(worst, w)
@@ -81,7 +82,7 @@ def main() -> None:
     )
 
     def li():
-        for _ in ls.li_slice(resolution=31):
+        for _ in network_slice.li_slice(resolution=31):
             pass
 
     w, c = timed(li, 2)

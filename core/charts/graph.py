@@ -1,14 +1,13 @@
-"""Drawings of an autograd graph: DOT for ``st.graphviz_chart`` (micrograd's label | data | grad
-boxes) and an Altair version that uses our own layered layout exactly."""
+"""The autograd graph drawn as DOT for ``st.graphviz_chart``: micrograd's label | data | grad
+boxes, one rank per layer of our own layout (inputs left, output right)."""
 
 from html import escape
 
-import altair as alt
 import networkx as nx
-import pandas as pd
 
-from core.charts import GRADIENT, HIGHLIGHT, LEAF, NEUTRAL, OUTPUT, VALUE, styled
-from core.graph import format_tensor, layered_layout, layers
+from core.charts import GRADIENT, HIGHLIGHT, LEAF, NEUTRAL, OUTPUT, VALUE
+from core.graph.layout import layers
+from core.graph.record import format_tensor
 
 KIND_COLOUR = {"leaf": LEAF, "op": NEUTRAL, "output": OUTPUT}
 KIND_FILL = {"leaf": "#E0F3EC", "op": "#F2F2F2", "output": "#FBE3D6"}
@@ -99,66 +98,3 @@ def graph_dot(
             lines.append(f"  {_q(src)} -> {_q(dst)};")
     lines.append("}")
     return "\n".join(lines)
-
-
-def graph_frames(
-    graph: nx.DiGraph, highlight: str | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Nodes and edges as tables with our layered layout's coordinates."""
-    pos = layered_layout(graph)
-    nodes = pd.DataFrame(
-        [
-            {
-                "id": n,
-                "x": pos[n][0],
-                "y": pos[n][1],
-                "kind": "current step" if n == highlight else d["kind"],
-                "label": _title(d),
-                "value": format_tensor(d.get("value")),
-                "grad": format_tensor(d.get("grad")),
-            }
-            for n, d in graph.nodes(data=True)
-        ]
-    )
-    edges = pd.DataFrame(
-        [
-            {"edge": i, "end": end, "x": pos[n][0], "y": pos[n][1]}
-            for i, (src, dst) in enumerate(graph.edges)
-            for end, n in (("from", src), ("to", dst))
-        ],
-        columns=["edge", "end", "x", "y"],
-    )
-    return nodes, edges
-
-
-def graph_chart(
-    graph: nx.DiGraph, highlight: str | None = None, title: str = "Computation graph"
-) -> alt.Chart:
-    """The graph drawn by Altair at our own layered layout (inputs left, output right)."""
-    nodes, edges = graph_frames(graph, highlight)
-    kinds = ["leaf", "op", "output", "current step"]
-    colours = [LEAF, NEUTRAL, OUTPUT, HIGHLIGHT]
-    axis = alt.Axis(labels=False, ticks=False, grid=False, domain=False)
-    lines = (
-        alt.Chart(edges)
-        .mark_line(color=NEUTRAL, opacity=0.6)
-        .encode(
-            x=alt.X("x:Q", axis=axis, title="forward: inputs → output"),
-            y=alt.Y("y:Q", axis=axis, title=None),
-            detail="edge:N",
-            order="end:N",
-        )
-    )
-    points = (
-        alt.Chart(nodes)
-        .mark_circle(size=260, opacity=1)
-        .encode(
-            x="x:Q",
-            y="y:Q",
-            color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=colours), title="node"),
-            tooltip=["label", "kind", "value", "grad"],
-        )
-    )
-    widest = int(nodes.groupby("x").size().max()) if len(nodes) else 1
-    height = min(900, max(240, 28 * widest))
-    return styled((lines + points).properties(title=title, height=height))

@@ -9,7 +9,10 @@ import pandas as pd
 from PIL import Image
 
 from core.charts import GRADIENT, HIGHLIGHT, LEAF, NEUTRAL, OUTPUT, VALUE
-from core.landscapes import Landscape, SliceResult, Trajectory, contour_segments
+from core.landscapes.contours import contour_segments
+from core.landscapes.descent import Trajectory
+from core.landscapes.functions import Landscape
+from core.landscapes.network_slice import SliceResult
 
 # One fixed colour per optimiser, so a path keeps its colour when others are toggled.
 COLOURS = {

@@ -1,0 +1,121 @@
+"""The backward pass walked step by step: hooks on autograd's own nodes capture the gradient
+arriving at each node and what it passes on to each input."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import networkx as nx
+import torch
+
+from core.graph.derivatives import local_derivatives
+from core.graph.record import OUTPUT_ID, autograd_graph, grad_fns, node_ids
+
+
+@dataclass
+class Handoff:
+    """What one op node passes to one of its inputs during backward."""
+
+    target: str | None  # the input's node id (None: an input that needs no gradient)
+    formula: str  # the local derivative, in words
+    local: torch.Tensor | None  # its value, where it is a simple tensor
+    grad: torch.Tensor | None  # the gradient passed on
+
+
+@dataclass
+class BackwardStep:
+    """One node of the backward pass: the gradient that reached it and what it passes on."""
+
+    node: str
+    label: str
+    kind: str
+    grad: torch.Tensor | None
+    handoffs: list[Handoff] = field(default_factory=list)
+
+
+@dataclass
+class BackwardTrace:
+    """The graph (with values and gradients) and the backward steps in execution order."""
+
+    graph: nx.DiGraph
+    steps: list[BackwardStep]
+    seeded_with_ones: bool  # the output was not a scalar: backward(torch.ones_like(out))
+
+
+def trace_backward(
+    output: torch.Tensor, names: Mapping[str, torch.Tensor] | None = None
+) -> BackwardTrace:
+    """Run ``output.backward()`` with hooks on every autograd node; record each step.
+
+    Named intermediate tensors keep their gradient (``retain_grad``); leaves' old gradients are
+    cleared first so the figures are this run's. A non-scalar output is seeded with ones.
+    """
+    names = dict(names or {})
+    fns = grad_fns(output)
+    ids = node_ids(fns)
+    if not output.requires_grad or not fns:
+        return BackwardTrace(autograd_graph(output, names), [], False)
+    for tensor in names.values():
+        if isinstance(tensor, torch.Tensor) and tensor.requires_grad:
+            if tensor.is_leaf:
+                tensor.grad = None
+            else:
+                tensor.retain_grad()
+    fired: list[tuple[object, tuple, tuple]] = []
+    handles = []
+    for fn in fns:
+        handles.append(fn.register_hook(lambda gi, go, fn=fn: fired.append((fn, gi, go))))
+    seed = torch.ones_like(output)
+    try:
+        output.backward(seed, retain_graph=True)
+    finally:
+        for h in handles:
+            h.remove()
+    op_grads = {OUTPUT_ID: seed}
+    for fn, _, grad_outputs in fired:
+        if grad_outputs and grad_outputs[0] is not None:
+            op_grads[ids[fn]] = grad_outputs[0].detach().clone()
+    graph = autograd_graph(output, names, op_grads)
+    steps = [
+        BackwardStep(
+            OUTPUT_ID,
+            graph.nodes[OUTPUT_ID]["label"],
+            "output",
+            seed,
+            [Handoff(ids[fns[0]], "the seed: ∂out/∂out = 1", torch.tensor(1.0), seed)],
+        )
+    ]
+    for fn, grad_inputs, grad_outputs in fired:
+        node = ids[fn]
+        arriving = grad_outputs[0].detach().clone() if grad_outputs else None
+        handoffs = []
+        if node.startswith("leaf"):
+            handoffs.append(Handoff(None, "accumulated into .grad", None, arriving))
+        else:
+            for (child, _), (formula, local), g in zip(
+                fn.next_functions, local_derivatives(fn), grad_inputs, strict=False
+            ):
+                target = ids[child] if child is not None else None
+                grad = None if g is None else g.detach().clone()
+                handoffs.append(Handoff(target, formula, local, grad))
+        steps.append(
+            BackwardStep(
+                node, graph.nodes[node]["label"], graph.nodes[node]["kind"], arriving, handoffs
+            )
+        )
+    return BackwardTrace(graph, steps, output.dim() > 0)
+
+
+# The code the page shows beside the walk: hooks on autograd's nodes.
+CODE_HOOKS = """
+import torch
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+r = (x * torch.tensor([1.0, -1.3])) @ torch.tensor([-2.0, 0.2])
+steps = []
+def hook(grad_inputs, grad_outputs):              # a hook on an autograd node sees
+    steps.append((grad_outputs, grad_inputs))     # what arrives, and what it passes on
+r.grad_fn.register_hook(hook)
+r.grad_fn.next_functions[0][0].register_hook(hook)
+r.backward()
+for arriving, passed in steps:
+    print(arriving, "->", passed)
+"""

@@ -1,0 +1,20 @@
+"""The DOT drawing of the autograd graph: colours, highlight, compact boxes on big graphs."""
+
+from core.charts.graph import graph_dot
+from core.graph import presets, record
+from tests.core.graph.helpers import trace_preset
+
+
+def test_dot_drawing_colours_and_highlight():
+    _, _, trace = trace_preset(presets.SHARED)
+    dot = graph_dot(trace.graph, highlight="op0")
+    assert dot.startswith("digraph") and dot.rstrip().endswith("}")
+    assert dot.count("{") == dot.count("}")
+    assert "rankdir=LR" in dot
+    assert "#009E73" in dot and "#D55E00" in dot and "#CC79A7" in dot  # leaf, output, current
+    assert "grad 16.00" in dot and "data -48.00" in dot
+    assert "e = MulBackward0" in dot
+    compact = graph_dot(
+        record.autograd_graph(presets.mlp_preset(widths=(2,) + (3,) * 20 + (1,)).output)
+    )
+    assert "<B>grad" not in compact and "AddmmBackward0" in compact

@@ -1,0 +1,149 @@
+"""The lecture's presets: node labels and counts, the slides' gradients, one gradient step,
+the Variables tour, and the shown code running."""
+
+from collections import Counter
+
+import networkx as nx
+import pytest
+import torch
+
+from core.expressions import evaluate, parse_value
+from core.graph import backward, presets, record
+from tests.core.graph.helpers import label_counts, node_labelled, trace_preset
+
+
+def test_dot_product_preset_graph_and_the_lectures_gradient():
+    variables, results, trace = trace_preset(presets.DOT_PRODUCT)
+    graph = trace.graph
+    assert label_counts(graph) == Counter({"x": 1, "MulBackward0": 1, "DotBackward0": 1, "r": 1})
+    x = node_labelled(graph, "x")
+    assert graph.nodes[x]["kind"] == "leaf" and graph.nodes[x]["op"] == "AccumulateGrad"
+    assert graph.nodes[record.OUTPUT_ID]["kind"] == "output"
+    assert [round(v, 2) for v in graph.nodes[x]["grad"].tolist()] == [-2.0, -0.26]
+    y, z = variables["y"], variables["z"]
+    torch.testing.assert_close(variables["x"].grad, z * y)
+    assert record.format_tensor(graph.nodes[x]["grad"]) == "[-2.00, -0.26]"
+    assert list(nx.topological_sort(graph)) == [x, "op1", "op0", record.OUTPUT_ID]
+
+
+def test_constants_join_the_graph_when_they_require_grad():
+    _, _, trace = trace_preset(presets.DOT_PRODUCT, all_grad=True)
+    assert label_counts(trace.graph) == Counter(
+        {"x": 1, "y": 1, "z": 1, "MulBackward0": 1, "DotBackward0": 1, "r": 1}
+    )
+
+
+def test_shared_subexpression_is_one_node_with_two_users():
+    variables, results, trace = trace_preset(presets.SHARED)
+    graph = trace.graph
+    assert graph.number_of_nodes() == 9
+    assert label_counts(graph) == Counter(
+        {"a": 1, "b": 1, "c": 1, "d": 1, "MulBackward0": 3, "AddBackward0": 1, "f": 1}
+    )
+    (e,) = [n for n, d in graph.nodes(data=True) if d["name"] == "e"]
+    assert graph.nodes[e]["label"] == "MulBackward0"
+    assert graph.out_degree(e) == 2
+    top = next(iter(graph.predecessors(record.OUTPUT_ID)))
+    assert graph.nodes[top]["label"] == "AddBackward0"
+    assert repr(results["f"]).endswith("grad_fn=<AddBackward0>)")
+    # df/da = (c + d) * b, and e's gradient is the sum over its two users: c + d
+    a, b, c, d = (variables[k] for k in "abcd")
+    assert a.grad.item() == pytest.approx(((c + d) * b).item())
+    assert graph.nodes[e]["grad"].item() == pytest.approx((c + d).item())
+
+    fresh = {n: t.detach().clone().requires_grad_(True) for n, t in variables.items()}
+    other = evaluate(presets.SHARED_COMPARE, fresh)
+    compare = record.autograd_graph(other["f"], {**fresh, **other})
+    assert compare.number_of_nodes() == 10
+    assert label_counts(compare)["MulBackward0"] == 4
+    ops = [n for n, d in compare.nodes(data=True) if d["kind"] == "op"]
+    assert all(compare.out_degree(n) == 1 for n in ops)  # no op result is shared
+
+
+def test_linear_module_preset():
+    built = presets.linear_module_preset()
+    assert built.parameters == [("W", (2, 3)), ("b", (2,))]
+    trace = backward.trace_backward(built.output, built.names)
+    graph = trace.graph
+    assert label_counts(graph) == Counter(
+        {"W": 1, "b": 1, "MvBackward0": 1, "AddBackward0": 1, "MseLossBackward0": 1, "loss": 1}
+    )
+    assert graph.nodes[node_labelled(graph, "W")]["shape"] == (2, 3)
+    (y_hat,) = [n for n, d in graph.nodes(data=True) if d["name"] == "y_hat"]
+    assert graph.nodes[y_hat]["label"] == "AddBackward0"
+    # against the hand-derived gradient of mean((W x + b - t)^2)
+    W, b, x, t = (built.names[k].detach() for k in ("W", "b", "x", "target"))
+    residual = 2 * (W @ x + b - t) / t.numel()
+    torch.testing.assert_close(
+        graph.nodes[node_labelled(graph, "W")]["grad"], torch.outer(residual, x)
+    )
+    torch.testing.assert_close(graph.nodes[node_labelled(graph, "b")]["grad"], residual)
+
+
+def test_mlp_preset():
+    built = presets.mlp_preset()
+    assert built.parameters == [
+        ("0.weight", (4, 2)),
+        ("0.bias", (4,)),
+        ("2.weight", (1, 4)),
+        ("2.bias", (1,)),
+    ]
+    trace = backward.trace_backward(built.output, built.names)
+    labels = label_counts(trace.graph)
+    assert trace.graph.number_of_nodes() == 11
+    assert labels["AddmmBackward0"] == 2 and labels["TBackward0"] == 2
+    assert labels["TanhBackward0"] == 1 and labels["MseLossBackward0"] == 1
+    assert {"0.weight", "0.bias", "2.weight", "2.bias", "loss"} <= set(labels)
+    # the same model built twice (seeded) gives the same numbers
+    again = presets.mlp_preset()
+    torch.testing.assert_close(again.output, built.output)
+
+
+def test_gradient_step_lowers_the_linear_output_exactly():
+    variables = {n: parse_value(t) for n, (t, _) in presets.DOT_PRODUCT.variables.items()}
+    step = presets.gradient_step(presets.DOT_PRODUCT.program, variables, "x", "r", alpha=0.5)
+    torch.testing.assert_close(step.grad, torch.tensor([-2.0, -0.26]))
+    torch.testing.assert_close(step.x_new, torch.tensor([1.0, 2.0]) - 0.5 * step.grad)
+    expected = step.r - 0.5 * float(step.grad @ step.grad)
+    assert step.r_new == pytest.approx(expected, rel=1e-6)
+    assert step.r == pytest.approx(-2.52, rel=1e-6)
+
+
+def test_variables_tour_prints_the_live_tensor():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    lines = dict(presets.variables_tour(x, "x"))
+    assert lines["x.grad"] == "tensor([3., 3.])"
+    assert lines["x.requires_grad"] == "True"
+    assert lines["x.detach().requires_grad"] == "False"
+    assert lines["x.detach().data_ptr() == x.data_ptr()"] == "True"
+    assert lines["x.data"] == "tensor([1., 2.])"
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        presets.CODE_DOT_PRODUCT,
+        presets.CODE_SHARED,
+        presets.CODE_LINEAR_MODULE,
+        presets.CODE_GRADIENT_STEP,
+        presets.CODE_MLP,
+    ],
+    ids=["dot", "shared", "linear", "step", "mlp"],
+)
+def test_show_the_code_snippets_run(snippet, capsys):
+    namespace: dict = {}
+    exec(snippet, namespace)  # our own constant snippets, never user text
+    printed = capsys.readouterr().out
+    assert "tensor" in printed or "torch.Size" in printed
+    if snippet is presets.CODE_DOT_PRODUCT:
+        assert "tensor([-2.0000, -0.2600])" in printed
+        namespace["r"] = (namespace["x"] * namespace["y"]) @ namespace["z"]
+        exec(record.CODE_WALK, namespace)
+        assert capsys.readouterr().out.split() == [
+            "DotBackward0",
+            "MulBackward0",
+            "torch::autograd::AccumulateGrad",
+        ]
+    if snippet is presets.CODE_SHARED:
+        assert "tensor(-48., grad_fn=<AddBackward0>)" in printed
