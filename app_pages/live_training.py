@@ -11,10 +11,10 @@ import torch
 from app_pages import ui
 from core.charts import training as charts
 from core.ladder import log_ladder, nearest_rung
+from core.optimisers import NAMES as OPTIMIZERS
 from core.shareable import Param
 from core.training import (
-    CODE,
-    OPTIMIZERS,
+    EXAMPLES,
     CNNConfig,
     CurveConfig,
     RegressionConfig,
@@ -22,9 +22,9 @@ from core.training import (
     SoftmaxConfig,
     ToyConfig,
     datasets,
-    feature_maps,
     make_run,
 )
+from core.training.cnn import feature_maps
 from core.training.loop import PHASE_WORDS, Run, scaffold_at
 from core.training.models import ACTIVATIONS, RECURRENT
 from runtime.threads import torch_threads
@@ -252,7 +252,7 @@ def regression_tab() -> None:
             box["loss"].altair_chart(charts.step_loss_chart(run.steps), width="stretch")
 
     trainer("regression", cfg, draw, ["metrics", "params", "loss"], pace_seconds=6.0)
-    ui.show_code(CODE[RegressionConfig])
+    ui.show_code(EXAMPLES["regression"].code)
 
 
 @st.fragment
@@ -299,7 +299,7 @@ def curve_tab() -> None:
             )
 
     trainer("curve", cfg, draw, ["metrics", "fit", "loss"])
-    ui.show_code(CODE[CurveConfig])
+    ui.show_code(EXAMPLES["curve"].code)
 
 
 @st.fragment
@@ -363,7 +363,7 @@ def toy_tab() -> None:
                 )
 
     trainer("toy", cfg, draw, ["metrics", "boundary", "history"])
-    ui.show_code(CODE[ToyConfig])
+    ui.show_code(EXAMPLES["toy"].code)
 
 
 @st.fragment
@@ -410,7 +410,7 @@ def softmax_tab() -> None:
                 )
 
     trainer("softmax", cfg, draw, ["metrics", "templates", "history"], pace_seconds=4.0)
-    ui.show_code(CODE[SoftmaxConfig])
+    ui.show_code(EXAMPLES["softmax"].code)
 
 
 @st.fragment
@@ -443,7 +443,7 @@ def rnn_tab() -> None:
             )
 
     trainer("rnn", cfg, draw, ["metrics", "sequence", "loss"])
-    ui.show_code(CODE[RNNConfig])
+    ui.show_code(EXAMPLES["rnn"].code)
 
 
 @st.fragment
@@ -519,7 +519,7 @@ def cnn_tab() -> None:
     st.slider("Test digit for the feature maps", 0, 19, key="cnn_digit")
     publish(params)
     trainer("cnn", cfg, draw, ["metrics", "history", "digits", "filters"])
-    ui.show_code(CODE[CNNConfig])
+    ui.show_code(EXAMPLES["cnn"].code)
 
 
 st.title("Live training")

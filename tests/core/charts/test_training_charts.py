@@ -11,7 +11,7 @@ import torch
 from core.charts import LEAF, OUTPUT, VALUE
 from core.charts import training as charts
 from core.training import (
-    CODE,
+    EXAMPLES,
     CNNConfig,
     CurveConfig,
     RegressionConfig,
@@ -106,12 +106,13 @@ def test_image_grid_and_confusion():
     assert len(conf) == 100 and sum(r["count"] for r in conf) == snap["confusion"].sum()
 
 
-@pytest.mark.parametrize("cfg_type", list(CODE), ids=lambda t: t.__name__)
-def test_code_snippets_run_and_learn(cfg_type):
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_code_snippets_run_and_learn(name):
     """The 'Show the code' snippets are real: they run and reach the lecture's results."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(CODE[cfg_type], {"__name__": "snippet"})  # our own constant snippet
+        exec(EXAMPLES[name].code, {"__name__": "snippet"})  # our own constant snippet
+    cfg_type = EXAMPLES[name].config
     text = out.getvalue()
     numbers = [float(v) for v in re.findall(r"(?<=: )-?\d+\.\d+(?:e-?\d+)?", text)]
     if cfg_type is RegressionConfig:

@@ -19,10 +19,10 @@ from core.training import (
     SoftmaxConfig,
     ToyConfig,
     datasets,
-    feature_maps,
     make_run,
     make_task,
 )
+from core.training.cnn import feature_maps
 from core.training.loop import PHASE_LINE, PHASES, SCAFFOLD, Progress, scaffold_at, train
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
