@@ -2,7 +2,6 @@
 
 import time
 from collections.abc import Callable
-from dataclasses import fields, replace
 
 import numpy as np
 import streamlit as st
@@ -25,7 +24,7 @@ from core.training import (
     make_run,
 )
 from core.training.cnn import feature_maps
-from core.training.loop import PHASE_WORDS, Run, scaffold_at
+from core.training.loop import PHASE_WORDS, Run, Status, scaffold_at
 from core.training.models import ACTIVATIONS, RECURRENT
 from runtime.threads import torch_threads
 
@@ -33,7 +32,6 @@ from runtime.threads import torch_threads
 LR_OPTIONS = log_ladder(-4, 1, (1, 2, 3, 5))
 BATCH_OPTIONS = [1, 2, 4, 8, 10, 16, 32, 64, 128, 256]
 REDRAW_SECONDS = 0.3  # at most about three redraws a second: the browser keeps up
-LIVE_KEYS = ("lr",)  # settings applied to a live run; any other change starts a fresh one
 TABS = ["Regression", "Curve fitting", "2-D classification", "Digits: softmax", "RNN", "CNN"]
 # The shareable setup: the open tab and its settings, e.g. ?tab=RNN&rnn_kind=LSTM&rnn_lr=0.003
 TAB = Param("tab", TABS[0], options=tuple(TABS))
@@ -95,20 +93,13 @@ def common_controls(prefix: str, max_epochs: int) -> dict:
     )
 
 
-def _structure(cfg) -> tuple:
-    return tuple(getattr(cfg, f.name) for f in fields(cfg) if f.name not in LIVE_KEYS)
-
-
 def _current_run(name: str, cfg) -> Run:
     """This visitor's run of example `name`, fresh when a setting other than the lr changed."""
     key = f"live_training_{name}"
     run = st.session_state.get(key)
-    if run is None or _structure(run.config) != _structure(cfg):
+    if run is None or not run.adopt(cfg):
         run = make_run(cfg)
         st.session_state[key] = run
-    elif run.config.lr != cfg.lr:
-        run.set_lr(cfg.lr)
-        run.config = replace(run.config, lr=cfg.lr)
     return run
 
 
@@ -117,7 +108,7 @@ def _status_line(run: Run) -> str:
         return "Ready: press **Start**."
     ev = run.last
     where = f"epoch {min(ev.epoch + 1, ev.epochs)} / {ev.epochs}, step {ev.step}"
-    if run.status == "finished":
+    if run.status is Status.FINISHED:
         return f"Finished: {where}."
     return f"{run.status.capitalize()}: {where}, phase **{ev.phase}**."
 
@@ -133,7 +124,7 @@ def trainer(
     run = _current_run(name, cfg)
     b = st.container(horizontal=True, vertical_alignment="center")
     start = b.button(
-        "Resume" if run.status == "paused" else "Start",
+        "Resume" if run.status is Status.PAUSED else "Start",
         key=f"{name}_start",
         type="primary",
         icon=":material/play_arrow:",
@@ -153,21 +144,15 @@ def trainer(
         help="Stretch a quick run over a few seconds so a class can follow it.",
         disabled=pace_seconds <= 0,
     )
-    if reset or (start and run.done):
-        run = make_run(cfg)
-        st.session_state[f"live_training_{name}"] = run
+    if reset:
+        run.reset()
     if start:
-        run.status = "running"
-    if pause and run.status == "running":
-        run.status = "paused"
+        run.start()
+    if pause:
+        run.pause()
     if one:
-        if run.done:
-            run = make_run(cfg)
-            st.session_state[f"live_training_{name}"] = run
         with torch_threads(1):
-            run.advance(1)
-        if not run.done:
-            run.status = "paused"
+            run.one_phase()
 
     progress = st.empty()
     status = st.empty()
@@ -182,7 +167,7 @@ def trainer(
 
     def refresh() -> None:
         progress.progress(run.fraction, text=_status_line(run))
-        if run.status == "diverged":
+        if run.status is Status.DIVERGED:
             status.warning(run.message, icon=":material/warning:")
         else:
             status.empty()
@@ -192,7 +177,7 @@ def trainer(
         draw(run, boxes)
 
     refresh()
-    if run.status != "running":
+    if run.status is not Status.RUNNING:
         return
     total_steps = max(1, cfg.epochs * run.task.n_batches)
     delay = pace_seconds / total_steps if slow else 0.0
@@ -204,8 +189,6 @@ def trainer(
             if time.monotonic() - last >= REDRAW_SECONDS:
                 refresh()
                 last = time.monotonic()
-    if run.status == "running":
-        run.status = "finished"
     refresh()
 
 

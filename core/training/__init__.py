@@ -68,4 +68,4 @@ def make_task(cfg: TrainConfig) -> Task:
 
 def make_run(cfg: TrainConfig) -> Run:
     """A fresh, untrained run of any example config, ready to be iterated."""
-    return Run(make_task(cfg), cfg.epochs, config=cfg)
+    return Run(cfg, make_task)

@@ -1,7 +1,8 @@
 """core.training.loop: the one training loop, its phases, and a Run's lifecycle.
 
 The loop is driven through small real examples: one step equals SGD by hand, the phases run
-in the lecture's order, a blown-up learning rate stops cleanly, and pausing loses nothing.
+in the lecture's order, a blown-up learning rate stops cleanly, and a Run's status walks
+ready -> running <-> paused -> finished or diverged, pausing and resuming losing nothing.
 """
 
 import math
@@ -11,7 +12,15 @@ import pytest
 import torch
 
 from core.training import RegressionConfig, SoftmaxConfig, ToyConfig, datasets, make_run, make_task
-from core.training.loop import PHASE_LINE, PHASES, SCAFFOLD, Progress, scaffold_at, train
+from core.training.loop import (
+    PHASE_LINE,
+    PHASES,
+    SCAFFOLD,
+    Progress,
+    Status,
+    scaffold_at,
+    train,
+)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -86,6 +95,7 @@ def test_set_lr_reaches_the_optimiser():
     run = make_run(REGRESSION)
     run.set_lr(0.5)
     assert [g["lr"] for g in run.task.optimizer.param_groups] == [0.5]
+    assert run.config.lr == 0.5
 
 
 def test_fraction_grows_to_one():
@@ -106,3 +116,102 @@ def test_scaffold_marks_the_running_line():
     assert "optimizer.zero_grad()" in lines[PHASE_LINE["zero_grad"]]
     assert "loss.backward()" in lines[PHASE_LINE["backward"]]
     assert "optimizer.step()" in lines[PHASE_LINE["step"]]
+
+
+# ----------------------------------------------------------------------------- the lifecycle
+def test_a_run_is_ready_then_running_then_finished():
+    run = make_run(REGRESSION)
+    assert run.status is Status.READY and run.status == "ready" and not run.done
+    run.start()
+    assert run.status is Status.RUNNING and run.last is None  # starting trains nothing yet
+    list(run)
+    assert run.status is Status.FINISHED and run.done and run.fraction == 1.0
+    with pytest.raises(AttributeError):
+        run.status = Status.RUNNING  # only the methods move it
+
+
+def _key(ev: Progress) -> tuple:
+    return ev.phase, ev.epoch, ev.batch, ev.step, ev.loss
+
+
+def test_pause_then_resume_continues_from_the_same_step():
+    whole = [_key(ev) for ev in make_run(MOONS)]
+    run = make_run(MOONS)
+    run.start()
+    run.advance(23)
+    run.pause()
+    assert run.status is Status.PAUSED
+    where = run.last
+    run.pause()  # pausing twice changes nothing
+    run.start()  # the page's Resume
+    assert run.status is Status.RUNNING and run.last is where
+    assert _key(where) == whole[22] and _key(run.advance(1)) == whole[23]
+    rest = [_key(ev) for ev in run]
+    assert whole == [*whole[:24], *rest]
+
+
+def test_pause_only_stops_a_running_run():
+    run = make_run(REGRESSION)
+    run.pause()
+    assert run.status is Status.READY
+    list(run)
+    run.pause()
+    assert run.status is Status.FINISHED
+
+
+def test_reset_gives_a_fresh_run_with_the_same_config():
+    run = make_run(REGRESSION)
+    run.start()
+    list(run)
+    first, config = run.steps, run.config
+    run.reset()
+    assert run.status is Status.READY and run.config == config
+    assert run.last is None and run.steps == [] and run.epoch_log == [] and run.fraction == 0.0
+    list(run)
+    assert run.steps == first  # the same seed replays the same curve
+
+
+def test_starting_a_finished_run_starts_over():
+    run = make_run(REGRESSION)
+    list(run)
+    run.start()
+    assert run.status is Status.RUNNING and run.steps == []
+    list(run)
+    assert run.status is Status.FINISHED
+
+
+def test_a_diverged_run_cannot_be_resumed():
+    run = make_run(RegressionConfig(lr=10.0, epochs=3))
+    run.start()
+    list(run)
+    assert run.status is Status.DIVERGED and "learning rate" in run.message
+    steps = list(run.steps)
+    assert list(run) == [] and run.advance(5) is run.last  # nothing more comes out
+    run.pause()
+    assert run.status is Status.DIVERGED and run.steps == steps
+    run.start()  # Start after a blow-up: a fresh run, not the blown-up one continued
+    assert run.status is Status.RUNNING and run.steps == [] and run.message == ""
+    assert all(torch.isfinite(p).all() for p in run.task.model.parameters())
+
+
+def test_one_phase_walks_the_loop_and_pauses():
+    run = make_run(REGRESSION)
+    seen = [run.one_phase().phase for _ in range(len(PHASES) + 1)]
+    assert seen == [*PHASES, "zero_grad"]
+    assert run.status is Status.PAUSED and run.last.step == 1
+    run.start()
+    list(run)
+    assert run.status is Status.FINISHED
+    assert run.one_phase().phase == "zero_grad"  # a done run starts over
+    assert run.status is Status.PAUSED and run.steps == []
+
+
+def test_adopt_takes_a_new_lr_live_and_refuses_anything_else():
+    run = make_run(REGRESSION)
+    run.one_phase()
+    assert run.adopt(RegressionConfig(epochs=2, n=200, lr=0.1))
+    assert run.config.lr == 0.1 and run.task.optimizer.param_groups[0]["lr"] == 0.1
+    assert run.status is Status.PAUSED and run.last.phase == "zero_grad"  # not restarted
+    assert not run.adopt(RegressionConfig(epochs=2, n=200, lr=0.1, batch_size=32))
+    assert not run.adopt(RegressionConfig(epochs=3, n=200, lr=0.1))
+    assert run.config == RegressionConfig(epochs=2, n=200, lr=0.1)
