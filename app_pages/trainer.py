@@ -29,8 +29,10 @@ REDRAW_SECONDS = 0.3  # at most about three redraws a second: the browser keeps 
 def controls(
     prefix: str, default: TrainConfig, max_epochs: int, extra: tuple[Param, ...] = ()
 ) -> tuple[list[Param], dict]:
-    """The five common settings' widgets, all seeded from the link (once per visit) with the
-    tab's own `extra` settings; returns every setting (for the link) and the five values."""
+    """The five common settings' widgets; returns all the tab's settings and the five values.
+
+    Every setting, the tab's own `extra` ones too, is seeded from the link once per visit.
+    """
     params = [
         Param(f"{prefix}_lr", nearest_rung(LR_OPTIONS, default.lr), LR_OPTIONS[0], LR_OPTIONS[-1]),
         Param(f"{prefix}_epochs", default.epochs, 1, max_epochs),

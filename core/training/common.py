@@ -54,7 +54,9 @@ def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
     return (logits.argmax(1) == labels).float().mean().item()
 
 
-def classifier_metrics(net: nn.Module, data: datasets.Split, loss_fn) -> dict[str, float]:
+def classifier_metrics(
+    net: nn.Module, data: datasets.Split, loss_fn: nn.Module
+) -> dict[str, float]:
     """Loss and accuracy of `net` on both halves of a split."""
     out_train, out_test = net(data.x_train), net(data.x_test)
     return {
