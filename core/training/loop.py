@@ -10,12 +10,14 @@
 
 Every example (regression, classification, RNN, CNN), the tests and the benchmarks drive this
 same `train` generator; stopping early is just leaving the loop. A `Task` says what the loop
-trains; a `Run` keeps a task, its generator and the history of one visitor's training.
+trains; a `Run` keeps a task, its generator, its `Status` and the history of one visitor's
+training, and owns the run's lifecycle (start, pause, reset, one phase, finished, diverged).
 """
 
 import math
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
 from typing import Any
 
 import torch
@@ -178,42 +180,102 @@ def train(task: Task, epochs: int, phases: bool = False) -> Iterator[Progress]:
         yield Progress("epoch", loss=total / max(count, 1), snapshot=snap, **end)
 
 
+class Status(StrEnum):
+    """Where a run is in its life: ready -> running <-> paused -> finished or diverged."""
+
+    READY = "ready"  # built, not trained yet
+    RUNNING = "running"  # a page is (or should be) iterating it
+    PAUSED = "paused"  # stopped mid-run; starting again continues from the same event
+    FINISHED = "finished"  # every epoch done
+    DIVERGED = "diverged"  # the loss or a metric became inf or NaN; cannot be resumed
+
+
+LIVE_SETTINGS = ("lr",)  # settings a live run takes on at once; any other change needs a new run
+
+
 class Run:
-    """One visitor's training run: the task, its live generator, and what has happened so far.
+    """One visitor's training run: the task, its live generator, its status and its history.
 
     Iterating a Run advances the generator and records every event; pausing is simply not
-    iterating, and resuming continues from exactly where it stopped.
+    iterating, and starting again continues from exactly where it stopped. A page only calls
+    `start`, `pause`, `reset`, `one_phase` and `adopt`, and reads `status`; the finished and
+    diverged transitions happen here, as the events arrive.
     """
 
-    def __init__(self, task: Task, epochs: int, config: Any = None):
-        self.task = task
+    def __init__(self, config: Any, build: Callable[[Any], Task]):
         self.config = config
-        self.epochs = epochs
-        self._events = train(task, epochs, phases=True)
+        self._build = build
+        self.reset()
+
+    def reset(self) -> None:
+        """A fresh, untrained run of the same config (same seed: the same curves again)."""
+        self.task = self._build(self.config)
+        self.epochs = self.config.epochs
+        self._events = train(self.task, self.epochs, phases=True)
         self.last: Progress | None = None
         self.steps: list[tuple[int, float]] = []  # (step, batch loss)
         self.tracked: list[dict[str, float]] = []  # per step: {"step": .., tracked values}
         self.epoch_log: list[dict[str, float]] = []  # per epoch: {"epoch", "train loss", metrics}
-        self.snapshot: Any = task.snapshot() if task.snapshot else None
-        self.status = "ready"  # ready, running, paused, finished, diverged
+        self.snapshot: Any = self.task.snapshot() if self.task.snapshot else None
+        self._status = Status.READY
         self.message = ""
+
+    @property
+    def status(self) -> Status:
+        """Where the run is in its life (read-only: the methods move it)."""
+        return self._status
 
     @property
     def done(self) -> bool:
         """True once the run has finished or diverged."""
-        return self.status in ("finished", "diverged")
+        return self._status in (Status.FINISHED, Status.DIVERGED)
 
     @property
     def fraction(self) -> float:
         """How much of the run is done, in [0, 1]."""
-        if self.status == "finished":
+        if self._status is Status.FINISHED:
             return 1.0
         return self.last.fraction if self.last else 0.0
+
+    def start(self) -> None:
+        """Run on from where it stands (a resume when paused); a done run starts over, fresh."""
+        if self.done:
+            self.reset()
+        self._status = Status.RUNNING
+
+    def pause(self) -> None:
+        """Stop a running run where it is; any other status is left as it is."""
+        if self._status is Status.RUNNING:
+            self._status = Status.PAUSED
+
+    def one_phase(self) -> Progress | None:
+        """Take one phase of the loop (zero_grad, forward, ...) and pause there, unless done."""
+        if self.done:
+            self.reset()
+        ev = self.advance(1)
+        if not self.done:
+            self._status = Status.PAUSED
+        return ev
+
+    def adopt(self, config: Any) -> bool:
+        """Take on `config` if only live settings differ (the lr, at once); False if it cannot."""
+        if _fixed(config) != _fixed(self.config):
+            return False
+        if config.lr != self.config.lr:
+            self.set_lr(config.lr)
+        return True
 
     def set_lr(self, lr: float) -> None:
         """Change the learning rate of the live optimiser (takes effect at the next step)."""
         for group in self.task.optimizer.param_groups:
             group["lr"] = lr
+        self.config = replace(self.config, lr=lr)
+
+    def _finish(self) -> None:
+        self._status = Status.FINISHED
+
+    def _diverge(self, message: str) -> None:
+        self._status, self.message = Status.DIVERGED, message
 
     def _record(self, ev: Progress) -> None:
         self.last = ev
@@ -226,9 +288,9 @@ class Run:
             if ev.snapshot is not None:
                 self.snapshot = ev.snapshot
             if ev.epoch + 1 >= ev.epochs:
-                self.status = "finished"
+                self._finish()
         elif ev.phase == "diverged":
-            self.status, self.message = "diverged", ev.message
+            self._diverge(ev.message)
 
     def __iter__(self) -> Iterator[Progress]:
         if self.done:
@@ -238,7 +300,7 @@ class Run:
             yield ev
             if self.done:
                 return
-        self.status = "finished"
+        self._finish()
 
     def advance(self, n: int = 1) -> Progress | None:
         """Take up to `n` events (phases included) and return the last one."""
@@ -249,3 +311,8 @@ class Run:
             if ev is None:
                 break
         return self.last if ev is None else ev
+
+
+def _fixed(config: Any) -> tuple:
+    """A config's settings that a live run cannot change."""
+    return tuple(getattr(config, f.name) for f in fields(config) if f.name not in LIVE_SETTINGS)

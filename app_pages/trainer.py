@@ -1,0 +1,189 @@
+"""The trainer every Live training tab shares: settings, buttons, progress, the scaffold, the loop.
+
+Not a page (`live_training.py` imports it). A tab hands it a config and a `draw(run, boxes)`
+that fills the tab's chart slots; the trainer draws the common settings, Start / Pause /
+Reset / One phase, the progress bar and the training-loop scaffold with the running line
+marked, and streams the run in `live_loop`. The run's lifecycle lives in core (`Run`).
+"""
+
+import time
+from collections.abc import Callable
+
+import streamlit as st
+
+from app_pages import ui
+from core.charts import training as charts
+from core.ladder import log_ladder, nearest_rung
+from core.optimisers import NAMES as OPTIMIZERS
+from core.shareable import Param
+from core.training import TrainConfig, make_run
+from core.training.loop import PHASE_WORDS, Run, Status, scaffold_at
+from runtime.threads import torch_threads
+
+# 1e-4 ... 10 on a 1-2-3-5 ladder: evenly spaced on a log scale, round numbers to read aloud
+LR_OPTIONS = log_ladder(-4, 1, (1, 2, 3, 5))
+BATCH_OPTIONS = [1, 2, 4, 8, 10, 16, 32, 64, 128, 256]
+REDRAW_SECONDS = 0.3  # at most about three redraws a second: the browser keeps up
+
+
+def controls(
+    prefix: str, default: TrainConfig, max_epochs: int, extra: tuple[Param, ...] = ()
+) -> tuple[list[Param], dict]:
+    """The five common settings' widgets; returns all the tab's settings and the five values.
+
+    Every setting, the tab's own `extra` ones too, is seeded from the link once per visit.
+    """
+    params = [
+        Param(f"{prefix}_lr", nearest_rung(LR_OPTIONS, default.lr), LR_OPTIONS[0], LR_OPTIONS[-1]),
+        Param(f"{prefix}_epochs", default.epochs, 1, max_epochs),
+        Param(f"{prefix}_batch", default.batch_size, options=tuple(BATCH_OPTIONS)),
+        Param(f"{prefix}_opt", default.optimizer, options=tuple(OPTIMIZERS)),
+        Param(f"{prefix}_seed", default.seed, 0, 9999),
+        *extra,
+    ]
+    ui.load_settings(params)
+    # a link's learning rate lands on the nearest rung of the slider's log ladder
+    st.session_state[f"{prefix}_lr"] = nearest_rung(LR_OPTIONS, st.session_state[f"{prefix}_lr"])
+    c = st.columns([3, 2, 2, 2, 1])
+    values = dict(
+        lr=c[0].select_slider(
+            "Learning rate (log scale)",
+            LR_OPTIONS,
+            key=f"{prefix}_lr",
+            help="Applied at once, even mid-run. Too large and the loss blows up.",
+        ),
+        epochs=c[1].slider("Epochs", 1, max_epochs, key=f"{prefix}_epochs"),
+        batch_size=c[2].select_slider("Batch size", BATCH_OPTIONS, key=f"{prefix}_batch"),
+        optimizer=c[3].selectbox("Optimiser", OPTIMIZERS, key=f"{prefix}_opt"),
+        seed=int(c[4].number_input("Seed", 0, 9999, key=f"{prefix}_seed")),
+    )
+    return params, values
+
+
+def _current_run(name: str, cfg: TrainConfig) -> Run:
+    """This visitor's run of example `name`, fresh when a setting other than the lr changed."""
+    key = f"live_training_{name}"
+    run = st.session_state.get(key)
+    if run is None or not run.adopt(cfg):
+        run = make_run(cfg)
+        st.session_state[key] = run
+    return run
+
+
+def _status_line(run: Run) -> str:
+    if run.last is None:
+        return "Ready: press **Start**."
+    ev = run.last
+    where = f"epoch {min(ev.epoch + 1, ev.epochs)} / {ev.epochs}, step {ev.step}"
+    if run.status is Status.FINISHED:
+        return f"Finished: {where}."
+    return f"{run.status.capitalize()}: {where}, phase **{ev.phase}**."
+
+
+def trainer(
+    name: str,
+    cfg: TrainConfig,
+    draw: Callable[[Run, dict], None],
+    slots: list[str],
+    pace_seconds: float = 0.0,
+) -> None:
+    """Buttons, progress, the scaffold with its phase, and the live loop for one example."""
+    run = _current_run(name, cfg)
+    b = st.container(horizontal=True, vertical_alignment="center")
+    start = b.button(
+        "Resume" if run.status is Status.PAUSED else "Start",
+        key=f"{name}_start",
+        type="primary",
+        icon=":material/play_arrow:",
+    )
+    pause = b.button("Pause", key=f"{name}_pause", icon=":material/pause:")
+    reset = b.button("Reset", key=f"{name}_reset", icon=":material/restart_alt:")
+    one = b.button(
+        "One phase",
+        key=f"{name}_phase",
+        icon=":material/skip_next:",
+        help="Advance the loop by one phase: zero_grad, forward, loss, backward, step.",
+    )
+    slow = b.toggle(
+        "Slow motion",
+        value=pace_seconds > 0,
+        key=f"{name}_slow",
+        help="Stretch a quick run over a few seconds so a class can follow it.",
+        disabled=pace_seconds <= 0,
+    )
+    if reset:
+        run.reset()
+    if start:
+        run.start()
+    if pause:
+        run.pause()
+    if one:
+        with torch_threads(1):
+            run.one_phase()
+
+    progress = st.empty()
+    status = st.empty()
+    boxes = {"metrics": st.empty()} if "metrics" in slots else {}  # full width: room for numbers
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        boxes.update({s: st.empty() for s in slots if s != "metrics"})
+    with right:
+        st.markdown("**The training loop** (the line running now is marked)")
+        code_box = st.empty()
+        words = st.empty()
+
+    def refresh() -> None:
+        progress.progress(run.fraction, text=_status_line(run))
+        if run.status is Status.DIVERGED:
+            status.warning(run.message, icon=":material/warning:")
+        else:
+            status.empty()
+        phase = run.last.phase if run.last else None
+        code_box.code(scaffold_at(phase), language="python")
+        words.caption(PHASE_WORDS.get(phase, "") if phase else "")
+        draw(run, boxes)
+
+    refresh()
+    if run.status is Status.RUNNING:
+        total_steps = max(1, cfg.epochs * run.task.n_batches)
+        live_loop(run, refresh, pace_seconds / total_steps if slow else 0.0)
+
+
+def live_loop(run: Run, refresh: Callable[[], None], step_delay: float = 0.0) -> None:
+    """Train a running run to its end on one thread, redrawing a few times a second.
+
+    The one place a tab's heavy work happens. A click (Pause, a slider) reruns the script,
+    which stops this loop where it is; the run stays in the session and carries on from there.
+    """
+    last = time.monotonic()
+    with torch_threads(1):
+        for ev in run:
+            if step_delay and ev.phase == "step":
+                time.sleep(step_delay)
+            if time.monotonic() - last >= REDRAW_SECONDS:
+                refresh()
+                last = time.monotonic()
+    refresh()
+
+
+def metric_row(box, log: list[dict], items: list[tuple[str, str, str]]) -> None:
+    """(label, epoch-log key, format) as a row of metrics: the last epoch's values, or –."""
+    with box.container():
+        cols = st.columns(len(items))
+        for col, (label, key, spec) in zip(cols, items, strict=True):
+            col.metric(label, format(log[-1][key], spec) if log and key in log[-1] else "–")
+
+
+def loss_and_accuracy(box, run: Run, loss_title: str = "Cross-entropy loss") -> None:
+    """A classifier's train / test loss and accuracy per epoch, side by side (once it has any)."""
+    if not run.epoch_log:
+        return
+    with box.container():
+        h = st.columns(2)
+        h[0].altair_chart(
+            charts.history_chart(run.epoch_log, "loss", loss_title, run.epochs), width="stretch"
+        )
+        h[1].altair_chart(
+            charts.history_chart(run.epoch_log, "accuracy", "Accuracy", run.epochs),
+            width="stretch",
+        )
