@@ -1,6 +1,7 @@
 """The behaviour-cloning page under AppTest: first look, collect, train briefly, play, export, links."""
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.wrestling import play, render
@@ -65,6 +66,7 @@ def test_collect_train_play_and_export():
     assert at.radio(key="bc_export_which").options[0] == "yours (trained here)"
 
 
+@pytest.mark.slow
 def test_course_data_and_a_small_match_table(shared_dir):
     at = _page()
     at.button(key="bc_course").click().run()

@@ -1,5 +1,6 @@
 """Gradient descent page under AppTest: widgets moved, charts and messages as expected."""
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -58,6 +59,7 @@ def test_quadratic_condition_number_and_divergence_message():
     assert at.slider(key="gd_step").value <= 20
 
 
+@pytest.mark.slow
 def test_li_slice_button_streams_and_shows_result():
     at = _page()
     at.select_slider(key="li_res").set_value(11).run()

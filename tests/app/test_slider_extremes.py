@@ -14,6 +14,8 @@ from app_pages.outline import chapters
 from tests.app.test_chart_accessibility import choose
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # every widget of every page at both ends: minutes
+
 ENTRY = str(ROOT / "streamlit_app.py")
 KINDS = ("slider", "select_slider", "number_input")
 

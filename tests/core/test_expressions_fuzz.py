@@ -6,11 +6,14 @@ either evaluates to tensors or is refused with ExpressionError; nothing else, an
 (hypothesis' deadline is the bound).
 """
 
+import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.expressions import ExpressionError, evaluate
+
+pytestmark = pytest.mark.slow  # thousands of generated programs
 
 VARIABLES = {
     "a": torch.tensor(2.0, requires_grad=True),

@@ -78,6 +78,7 @@ ROSENBROCK = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", optimisers.NAMES)
 def test_every_optimiser_reaches_rosenbrock_minimum(name):
     lr, steps = ROSENBROCK[name]
@@ -87,6 +88,7 @@ def test_every_optimiser_reaches_rosenbrock_minimum(name):
     np.testing.assert_allclose(tr.xy[-1], [1.0, 1.0], atol=2e-2)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", optimisers.NAMES)
 def test_every_optimiser_reaches_a_himmelblau_minimum(name):
     lr = {"Adagrad": 0.5, "Adam": 0.05, "RMSprop": 0.01}.get(name, 0.01)

@@ -20,6 +20,7 @@ def test_filter_normalisation():
             assert not torch.allclose(d[name], w)
 
 
+@pytest.mark.slow
 def test_li_slice_progress_and_result():
     events = list(network_slice.li_slice(resolution=7, span=1.0, epochs=60))
     assert [e.stage for e in events][-1] == "done"
