@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
+from app_pages import heavy, ui
 from core import optimisers
 from core.charts import landscapes as charts
 from core.charts import styled
@@ -249,13 +249,15 @@ with b:
 with c:
     go = st.button("Compute the landscape slice", key="li_go", type="primary")
 if go:
-    bar = st.progress(0.0, text="Training the MLP...")
-    for event in network_slice.li_slice(resolution=resolution, span=span):
-        stage = "Training the MLP" if event.stage == "train" else "Sweeping the grid"
-        bar.progress(event.fraction, text=f"{stage}: {event.done}/{event.total}")
-        if event.result is not None:
-            st.session_state.li_result = event.result
-    bar.empty()
+    with heavy.turn("compute the slice") as admitted:
+        if admitted:
+            bar = st.progress(0.0, text="Training the MLP...")
+            for event in network_slice.li_slice(resolution=resolution, span=span):
+                stage = "Training the MLP" if event.stage == "train" else "Sweeping the grid"
+                bar.progress(event.fraction, text=f"{stage}: {event.done}/{event.total}")
+                if event.result is not None:
+                    st.session_state.li_result = event.result
+            bar.empty()
 result = st.session_state.get("li_result")
 if result is None:
     st.info("Press the button to train the MLP and sweep its loss landscape (a few seconds).")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import heavy, ui
 from core.charts import training as charts
 from core.ladder import log_ladder, nearest_rung
 from core.optimisers import NAMES as OPTIMIZERS
@@ -136,6 +136,8 @@ def trainer(
         progress.progress(run.fraction, text=_status_line(run))
         if run.status is Status.DIVERGED:
             status.warning(run.message, icon=":material/warning:")
+        elif run.status is Status.STOPPED:
+            status.info(run.message, icon=":material/timer:")
         else:
             status.empty()
         phase = run.last.phase if run.last else None
@@ -146,23 +148,28 @@ def trainer(
     refresh()
     if run.status is Status.RUNNING:
         total_steps = max(1, cfg.epochs * run.task.n_batches)
-        live_loop(run, refresh, pace_seconds / total_steps if slow else 0.0)
+        live_loop(run, refresh, status, pace_seconds / total_steps if slow else 0.0)
 
 
-def live_loop(run: Run, refresh: Callable[[], None], step_delay: float = 0.0) -> None:
+def live_loop(run: Run, refresh: Callable[[], None], line_box, step_delay: float = 0.0) -> None:
     """Train a running run to its end on one thread, redrawing a few times a second.
 
-    The one place a tab's heavy work happens. A click (Pause, a slider) reruns the script,
-    which stops this loop where it is; the run stays in the session and carries on from there.
+    The one place a tab's heavy work happens, behind the server's admission gate (the wait,
+    if any, shown in `line_box`). A click (Pause, a slider) reruns the script, which stops
+    this loop where it is and gives the slot back; the run stays in the session and carries
+    on from there.
     """
-    last = time.monotonic()
-    with torch_threads(1):
-        for ev in run:
-            if step_delay and ev.phase == "step":
-                time.sleep(step_delay)
-            if time.monotonic() - last >= REDRAW_SECONDS:
-                refresh()
-                last = time.monotonic()
+    with heavy.turn("train", line_box) as admitted:
+        if not admitted:
+            return
+        last = time.monotonic()
+        with torch_threads(1):
+            for ev in run:
+                if step_delay and ev.phase == "step":
+                    time.sleep(step_delay)
+                if time.monotonic() - last >= REDRAW_SECONDS:
+                    refresh()
+                    last = time.monotonic()
     refresh()
 
 

@@ -15,6 +15,7 @@ training, and owns the run's lifecycle (start, pause, reset, one phase, finished
 """
 
 import math
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
@@ -188,6 +189,11 @@ class Status(StrEnum):
     PAUSED = "paused"  # stopped mid-run; starting again continues from the same event
     FINISHED = "finished"  # every epoch done
     DIVERGED = "diverged"  # the loss or a metric became inf or NaN; cannot be resumed
+    STOPPED = "stopped"  # used up its share of the server's computing time
+
+
+# One run's worst case on a server shared by a class: about a minute of one core.
+CPU_BUDGET_SECONDS = 60.0
 
 
 LIVE_SETTINGS = ("lr",)  # settings a live run takes on at once; any other change needs a new run
@@ -202,9 +208,12 @@ class Run:
     diverged transitions happen here, as the events arrive.
     """
 
-    def __init__(self, config: Any, build: Callable[[Any], Task]):
+    def __init__(
+        self, config: Any, build: Callable[[Any], Task], cpu_budget: float = CPU_BUDGET_SECONDS
+    ):
         self.config = config
         self._build = build
+        self.cpu_budget = cpu_budget  # CPU seconds this run may spend training, in all
         self.reset()
 
     def reset(self) -> None:
@@ -219,6 +228,7 @@ class Run:
         self.snapshot: Any = self.task.snapshot() if self.task.snapshot else None
         self._status = Status.READY
         self.message = ""
+        self.cpu_seconds = 0.0  # CPU time spent in the training loop so far (this thread's)
 
     @property
     def status(self) -> Status:
@@ -227,8 +237,8 @@ class Run:
 
     @property
     def done(self) -> bool:
-        """True once the run has finished or diverged."""
-        return self._status in (Status.FINISHED, Status.DIVERGED)
+        """True once the run has finished, diverged or used up its computing budget."""
+        return self._status in (Status.FINISHED, Status.DIVERGED, Status.STOPPED)
 
     @property
     def fraction(self) -> float:
@@ -292,13 +302,29 @@ class Run:
         elif ev.phase == "diverged":
             self._diverge(ev.message)
 
+    def _stop_for_budget(self) -> None:
+        self._status = Status.STOPPED
+        self.message = (
+            f"This run used its share of the server's computing time ({self.cpu_budget:.0f} s "
+            "of one core) and stopped here; the charts show where it got to. Fewer epochs or "
+            "a larger batch finish sooner."
+        )
+
     def __iter__(self) -> Iterator[Progress]:
         if self.done:
             return
-        for ev in self._events:
+        while True:
+            started = time.thread_time()
+            ev = next(self._events, None)
+            self.cpu_seconds += time.thread_time() - started
+            if ev is None:
+                break
             self._record(ev)
             yield ev
             if self.done:
+                return
+            if self.cpu_seconds > self.cpu_budget:
+                self._stop_for_budget()
                 return
         self._finish()
 

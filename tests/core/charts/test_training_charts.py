@@ -99,3 +99,20 @@ def test_image_grid_and_confusion():
     assert len(_rows(grid.to_dict())) == 640
     conf = _rows(charts.confusion_chart(snap["confusion"]).to_dict())
     assert len(conf) == 100 and sum(r["count"] for r in conf) == snap["confusion"].sum()
+
+
+def test_thin_keeps_charts_flat_as_runs_grow():
+    from core.charts.training import MAX_POINTS, thin
+
+    assert thin(list(range(10))) == list(range(10))
+    rows = list(range(60_000))
+    kept = thin(rows)
+    assert len(kept) <= MAX_POINTS + 1 and kept[0] == 0 and kept[-1] == 59_999
+    assert kept == sorted(set(kept))
+    steps = [(i, 1.0 / (i + 1)) for i in range(1, 20_001)]
+    data = charts.step_loss_chart(steps).to_dict()["datasets"]
+    assert max(len(v) for v in data.values()) <= MAX_POINTS + 1
+    tracked = [{"step": i, "w1": 0.0, "w2": 0.0, "b": 0.0} for i in range(1, 60_001)]
+    truth = {"w1": 2.0, "w2": -3.4, "b": 4.2}
+    spec = charts.parameter_chart(tracked, truth, {"w1": 0, "w2": 0, "b": 0}).to_dict()
+    assert max(len(v) for v in spec["datasets"].values()) <= 3 * (MAX_POINTS + 2)

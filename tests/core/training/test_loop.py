@@ -13,10 +13,12 @@ import torch
 
 from core.training import RegressionConfig, SoftmaxConfig, ToyConfig, datasets, make_run, make_task
 from core.training.loop import (
+    CPU_BUDGET_SECONDS,
     PHASE_LINE,
     PHASES,
     SCAFFOLD,
     Progress,
+    Run,
     Status,
     scaffold_at,
     train,
@@ -215,3 +217,25 @@ def test_adopt_takes_a_new_lr_live_and_refuses_anything_else():
     assert not run.adopt(RegressionConfig(epochs=2, n=200, lr=0.1, batch_size=32))
     assert not run.adopt(RegressionConfig(epochs=3, n=200, lr=0.1))
     assert run.config == RegressionConfig(epochs=2, n=200, lr=0.1)
+
+
+def test_a_run_stops_when_it_has_used_its_cpu_budget():
+    cfg = ToyConfig(epochs=200, batch_size=1)  # far more work than the budget allows
+    run = Run(cfg, make_task, cpu_budget=0.3)
+    run.start()
+    events = list(run)
+    assert run.status is Status.STOPPED and run.done
+    assert "computing time" in run.message
+    assert 0.3 < run.cpu_seconds < 3.0, run.cpu_seconds
+    assert events and events[-1].epoch < cfg.epochs - 1  # ended early, mid-run
+    assert list(run) == []  # a stopped run trains no further
+    run.start()  # starting again starts over, fresh
+    assert run.status is Status.RUNNING and run.last is None and run.cpu_seconds == 0.0
+
+
+def test_a_run_within_its_budget_finishes_and_counts_its_time():
+    run = make_run(RegressionConfig(epochs=1))
+    run.start()
+    list(run)
+    assert run.status is Status.FINISHED
+    assert 0.0 < run.cpu_seconds < CPU_BUDGET_SECONDS
