@@ -9,6 +9,8 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.outline import HOME, chapters
+from app_pages.session import give_back_on_end
+from runtime import warmup
 from runtime.memory import release_free_memory
 
 st.set_page_config(
@@ -34,6 +36,8 @@ sections: dict[str, list] = {"": [_page(HOME, default=True)]}
 for chapter in chapters():
     sections.setdefault(chapter.section, []).append(_page(chapter))
 
+warmup.start()  # torch and its first optimiser step, imported while the visitor reads
+give_back_on_end()  # a closed tab's models are dropped and their memory returned
 page = st.navigation(sections)
 ui.sidebar()
 page.run()

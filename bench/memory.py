@@ -3,7 +3,8 @@
 Run by hand: `python bench/memory.py`. Starts the real server, opens every page in Chromium,
 runs each page's default heavy actions (every button whose label starts a training run, a
 collection, a match or a computation), and prints the server's peak RSS (VmHWM) per page against
-Community Cloud's smallest tier (700 MB).
+Community Cloud's smallest tier (700 MB). Then the tab closes and it prints how much of that
+the server gives back (target: within 100 MB of the warm figure, every page visited once).
 """
 
 import re
@@ -57,6 +58,11 @@ def main() -> None:
         print(
             f"{'start (Home)':40s} {rss_mb(proc.pid, 'VmRSS'):8.0f} {rss_mb(proc.pid, 'VmHWM'):8.0f}"
         )
+        for chapter in chapters():  # every page once, no heavy action: the warm baseline
+            page.goto(f"{url}/{chapter.url_path}")
+            settle(page, timeout=120)
+        warm = rss_mb(proc.pid, "VmRSS")
+        print(f"{'warm (every page visited)':40s} {warm:8.0f} {rss_mb(proc.pid, 'VmHWM'):8.0f}")
         for chapter in chapters():
             page.goto(f"{url}/{chapter.url_path}")
             settle(page, timeout=120)
@@ -73,6 +79,14 @@ def main() -> None:
             )
         peak = rss_mb(proc.pid, "VmHWM")
         print(f"\npeak RSS {peak:.0f} MB; limit {LIMIT_MB} MB; ratio {peak / LIMIT_MB:.2f}")
+        page.close()  # the visitor's tab closes: the session ends
+        closed = time.monotonic()
+        for wait in (2, 5, 10):
+            time.sleep(max(0.0, closed + wait - time.monotonic()))
+            now = rss_mb(proc.pid, "VmRSS")
+            print(
+                f"{wait:2d} s after the tab closed: RSS {now:.0f} MB, {now - warm:+.0f} MB on warm"
+            )
         browser.close()
 
 

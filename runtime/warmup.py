@@ -1,0 +1,33 @@
+"""Pay torch's one-time costs in the background, before a visitor's first click needs them.
+
+A fresh server process imports torch on the first page that needs it (about 3 s), and the
+first optimiser step anywhere imports `torch._dynamo` (1 to 1.5 s on a quiet machine, far
+more on a busy one). Community Cloud puts idle apps to sleep, so the lecturer's first click
+in front of the class is often such a cold start. `start()` does both in a daemon thread as
+soon as the first visitor's Home page runs, while the visitor is still reading it.
+"""
+
+import threading
+
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+def _warm() -> None:
+    import torch
+
+    w = torch.zeros(2, requires_grad=True)
+    for opt in (torch.optim.SGD([w], lr=0.1), torch.optim.Adam([w], lr=0.1)):
+        opt.zero_grad()
+        (w * w).sum().backward()
+        opt.step()  # the first step of a process imports torch._dynamo
+
+
+def start() -> threading.Thread:
+    """Start the warm-up once per process; later calls return the same thread."""
+    global _thread
+    with _lock:
+        if _thread is None:
+            _thread = threading.Thread(target=_warm, name="torch-warmup", daemon=True)
+            _thread.start()
+        return _thread

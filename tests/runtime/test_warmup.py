@@ -1,0 +1,38 @@
+"""The warm-up thread imports torch and torch._dynamo in a fresh process, once."""
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+PROGRAM = """
+import sys
+from runtime import warmup
+assert 'torch' not in sys.modules, 'nothing heavy before the warm-up'
+thread = warmup.start()
+assert warmup.start() is thread, 'once per process'
+thread.join(120)
+assert not thread.is_alive()
+print('torch' in sys.modules, 'torch._dynamo' in sys.modules)
+"""
+
+
+def test_warmup_imports_torch_and_dynamo_in_the_background():
+    out = subprocess.run(
+        [sys.executable, "-c", PROGRAM], cwd=ROOT, capture_output=True, text=True, timeout=180
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True"]
+
+
+def test_the_entry_script_imports_no_torch():
+    program = (
+        "import sys, streamlit\n"
+        "import app_pages.ui, app_pages.outline, app_pages.session, runtime.warmup\n"
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
