@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from core.expressions import evaluate
+from core.summary import TensorSummary, keep, summarise
 
 OUTPUT_ID = "out"
 
@@ -87,8 +88,8 @@ def autograd_graph(
                 name=", ".join(user),
                 op="AccumulateGrad",
                 shape=tuple(var.shape),
-                value=var.detach().clone(),
-                grad=None if var.grad is None else var.grad.detach().clone(),
+                value=keep(var),
+                grad=keep(var.grad),
                 order=index,
             )
             continue
@@ -105,8 +106,8 @@ def autograd_graph(
             name=", ".join(user),
             op=autograd_name(fn),
             shape=_output_shape(fn),
-            value=None if tensor is None else tensor.detach().clone(),
-            grad=None if grad is None else grad.detach().clone(),
+            value=keep(tensor),
+            grad=keep(grad),
             order=index,
         )
     for fn in fns:
@@ -128,8 +129,8 @@ def autograd_graph(
         name=", ".join(out_names),
         op=autograd_name(output.grad_fn) if output.grad_fn is not None else "",
         shape=tuple(output.shape),
-        value=output.detach().clone(),
-        grad=out_grad,
+        value=keep(output),
+        grad=keep(out_grad),
         order=len(fns),
     )
     if fns:
@@ -192,8 +193,8 @@ class Handoff:
 
     target: str | None  # the input's node id (None: an input that needs no gradient)
     formula: str  # the local derivative, in words
-    local: torch.Tensor | None  # its value, where it is a simple tensor
-    grad: torch.Tensor | None  # the gradient passed on
+    local: torch.Tensor | TensorSummary | None  # its value, where it is a simple tensor
+    grad: torch.Tensor | TensorSummary | None  # the gradient passed on (large: a summary)
 
 
 @dataclass
@@ -203,7 +204,7 @@ class BackwardStep:
     node: str
     label: str
     kind: str
-    grad: torch.Tensor | None
+    grad: torch.Tensor | TensorSummary | None
     handoffs: list[Handoff] = field(default_factory=list)
 
 
@@ -231,7 +232,7 @@ def _as_t(value: object) -> torch.Tensor | None:
     return None
 
 
-def local_derivatives(fn: object) -> list[tuple[str, torch.Tensor | None]]:
+def local_derivatives(fn: object) -> list[tuple[str, torch.Tensor | TensorSummary | None]]:
     """For each input of an op node, the local derivative (words, and a value where simple)."""
     op = autograd_name(fn)
     s = lambda a: _as_t(_saved(fn, a))  # noqa: E731
@@ -314,7 +315,7 @@ def local_derivatives(fn: object) -> list[tuple[str, torch.Tensor | None]]:
             val = 2 * (x - target) / max(x.numel(), 1)
         table[op] = [("∂MSE/∂ŷ = 2 (ŷ − y) / n", val), ("target", None)]
     rows = table.get(op, [])
-    rows = [(f, _as_t(v)) for f, v in rows]
+    rows = [(f, keep(_as_t(v))) for f, v in rows]
     while len(rows) < n_inputs:
         rows.append((f"{op}: see the PyTorch docs for its derivative", None))
     return rows[:n_inputs]
@@ -339,20 +340,26 @@ def trace_backward(
                 tensor.grad = None
             else:
                 tensor.retain_grad()
-    fired: list[tuple[object, tuple, tuple]] = []
+    fired: list[tuple[object, list, list]] = []
+
+    def record(fn: object, grad_inputs: tuple, grad_outputs: tuple) -> None:
+        # what the node saw, kept small: a copy of a small gradient, a summary of a large one
+        fired.append((fn, [keep(g) for g in grad_inputs], [keep(g) for g in grad_outputs]))
+
     handles = []
     for fn in fns:
-        handles.append(fn.register_hook(lambda gi, go, fn=fn: fired.append((fn, gi, go))))
+        handles.append(fn.register_hook(lambda gi, go, fn=fn: record(fn, gi, go)))
     seed = torch.ones_like(output)
     try:
         output.backward(seed, retain_graph=True)
     finally:
         for h in handles:
             h.remove()
+    seed = keep(seed)
     op_grads = {OUTPUT_ID: seed}
     for fn, _, grad_outputs in fired:
         if grad_outputs and grad_outputs[0] is not None:
-            op_grads[ids[fn]] = grad_outputs[0].detach().clone()
+            op_grads[ids[fn]] = grad_outputs[0]
     graph = autograd_graph(output, names, op_grads)
     steps = [
         BackwardStep(
@@ -365,7 +372,7 @@ def trace_backward(
     ]
     for fn, grad_inputs, grad_outputs in fired:
         node = ids[fn]
-        arriving = grad_outputs[0].detach().clone() if grad_outputs else None
+        arriving = grad_outputs[0] if grad_outputs else None
         handoffs = []
         if node.startswith("leaf"):
             handoffs.append(Handoff(None, "accumulated into .grad", None, arriving))
@@ -374,8 +381,7 @@ def trace_backward(
                 fn.next_functions, local_derivatives(fn), grad_inputs, strict=False
             ):
                 target = ids[child] if child is not None else None
-                grad = None if g is None else g.detach().clone()
-                handoffs.append(Handoff(target, formula, local, grad))
+                handoffs.append(Handoff(target, formula, local, g))
         steps.append(
             BackwardStep(
                 node, graph.nodes[node]["label"], graph.nodes[node]["kind"], arriving, handoffs
@@ -384,13 +390,15 @@ def trace_backward(
     return BackwardTrace(graph, steps, output.dim() > 0)
 
 
-def format_tensor(t: torch.Tensor | None, digits: int = 2, max_items: int = 8) -> str:
+def format_tensor(
+    t: torch.Tensor | TensorSummary | None, digits: int = 2, max_items: int = 8
+) -> str:
     """A compact printout: ``2.00``, ``[-2.00, -0.26]``, or the shape when it is too big."""
     if t is None:
         return "—"
+    if isinstance(t, TensorSummary) or t.numel() > max_items:
+        return f"shape {tuple(t.shape)}, mean {summarise(t).mean:.{digits}f}"
     t = t.detach()
-    if t.numel() > max_items:
-        return f"shape {tuple(t.shape)}, mean {t.float().mean().item():.{digits}f}"
 
     def fmt(v: float) -> str:
         return f"{v:.{digits}f}"

@@ -9,6 +9,7 @@ import pandas as pd
 
 from core.charts import GRADIENT, HIGHLIGHT, LEAF, NEUTRAL, OUTPUT, VALUE, styled
 from core.graph import format_tensor, layered_layout, layers
+from core.summary import summarise
 
 KIND_COLOUR = {"leaf": LEAF, "op": NEUTRAL, "output": OUTPUT}
 KIND_FILL = {"leaf": "#E0F3EC", "op": "#F2F2F2", "output": "#FBE3D6"}
@@ -19,7 +20,7 @@ MAX_SHOWN = 4  # elements printed in a box; bigger tensors show their mean
 
 def _numbers(t, digits: int) -> str:
     if t.numel() > MAX_SHOWN:
-        return f"mean {t.detach().float().mean().item():.{digits}f}"
+        return f"mean {summarise(t).mean:.{digits}f}"
     return format_tensor(t, digits)
 
 

@@ -10,6 +10,7 @@ import torch
 from core import graph as g
 from core.charts.graph import graph_chart, graph_dot
 from core.expressions import evaluate, parse_value
+from core.summary import TensorSummary
 
 
 def _program(preset: g.ProgramPreset, all_grad: bool = False, dtype=torch.float32):
@@ -331,3 +332,36 @@ def test_altair_drawing_uses_the_layout():
     values = [v for d in spec["datasets"].values() for v in d]
     xs = {v["label"]: v["x"] for v in values if "label" in v}
     assert xs["x"] < xs["MulBackward0"] < xs["DotBackward0"] < xs["r (output)"]
+
+
+def _held_elements(trace: g.BackwardTrace) -> int:
+    """Elements of every tensor the trace holds (graph attributes and steps), summaries as 0."""
+    held = [d.get(k) for _, d in trace.graph.nodes(data=True) for k in ("value", "grad")]
+    for step in trace.steps:
+        held.append(step.grad)
+        for h in step.handoffs:
+            held += [h.local, h.grad]
+    return sum(t.numel() for t in held if isinstance(t, torch.Tensor))
+
+
+def test_the_trace_keeps_summaries_not_copies_of_large_tensors():
+    x = parse_value("randn(100000)").double().requires_grad_(True)
+    v = parse_value("randn(3)").double().requires_grad_(True)
+    results = evaluate("a = sin(x) * x\nb = a * a + 1\nr = sum(b) + dot(v, v)", {"x": x, "v": v})
+    trace = g.trace_backward(results["r"], {"x": x, "v": v, **results})
+    # the forward pass has 400,000 elements and backward as many again; the trace keeps < 1,000
+    assert _held_elements(trace) < 1_000
+    leaf = trace.graph.nodes[_by_label(trace.graph, "x")]
+    assert isinstance(leaf["value"], TensorSummary) and isinstance(leaf["grad"], TensorSummary)
+    assert leaf["grad"].shape == (100_000,)
+    expected = x.grad  # d/dx sum((x sin x)^2) = 2 x sin x (sin x + x cos x)
+    torch.testing.assert_close(expected, (2 * x * x.sin() * (x.sin() + x * x.cos())).detach())
+    assert leaf["grad"].mean == pytest.approx(expected.mean().item(), rel=1e-6)
+    assert leaf["grad"].min == pytest.approx(expected.min().item(), rel=1e-6)
+    assert leaf["grad"].max == pytest.approx(expected.max().item(), rel=1e-6)
+    assert g.format_tensor(leaf["grad"]) == f"shape (100000,), mean {expected.mean().item():.2f}"
+    # small tensors are still kept whole, so the walk shows their numbers
+    small = trace.graph.nodes[_by_label(trace.graph, "v")]
+    torch.testing.assert_close(small["grad"], 2 * v.detach())
+    # the drawings take summaries as they take tensors
+    assert "mean" in graph_dot(trace.graph) and len(graph_chart(trace.graph).to_dict()) > 0
