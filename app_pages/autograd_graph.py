@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from app_pages.ui import explain, load_settings, publish_settings, show_code
+from app_pages.ui import explain, load_settings, publish_settings, show_code, user_text
 from core import graph as g
 from core.charts import GRADIENT, VALUE
 from core.charts.graph import graph_dot
@@ -65,8 +65,8 @@ def _variables_widgets(program: str) -> dict[str, torch.Tensor] | None:
         grad = right.checkbox("requires_grad", key=f"grad_{name}")
         try:
             tensors[name] = parse_value(text).requires_grad_(grad)
-        except ExpressionError as err:
-            errors.append(f"{name}: {err.message}")
+        except ExpressionError as err:  # it may quote the typed text: shown escaped
+            errors.append(f"{name}: {user_text(err.message, 600)}")
     for message in errors:
         st.error(message)
     return None if errors else tensors
@@ -175,7 +175,7 @@ def _program_preset(preset_name: str) -> None:
     try:
         results = evaluate(program, variables)
     except ExpressionError as err:
-        st.error(f"This program is not accepted. {err}")
+        st.error(f"This program is not accepted. {user_text(str(err), 600)}")
         return
     outputs = list(results)
     if st.session_state.get("output") not in outputs:
