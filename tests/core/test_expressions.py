@@ -265,6 +265,17 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _peak_mb() -> float:
+    """The process's peak resident size since the last _reset_peak (Linux's VmHWM)."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
+
+
+def _reset_peak() -> None:
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
 def _broadcast_pair():
     y = parse_value("randn(316, 1, 1, 316)").requires_grad_(True)
     z = parse_value("randn(1, 316, 316, 1)").requires_grad_(True)
@@ -281,11 +292,13 @@ def test_broadcast_matmul_is_refused_fast_and_without_memory(monkeypatch):
         expressions._BINARY, expressions.ast.MatMult, ("@", lambda a, b: calls.append(1))
     )
     variables = _broadcast_pair()
-    before, start = _rss_mb(), time.perf_counter()
+    _reset_peak()
+    before, peak, start = _rss_mb(), _peak_mb(), time.perf_counter()
     with pytest.raises(ExpressionError) as info:
         evaluate("r = y @ z", variables)
     elapsed, grown = time.perf_counter() - start, _rss_mb() - before
     assert elapsed < 0.5 and grown < 50, (elapsed, grown)
+    assert _peak_mb() - peak < 50  # not even for a moment
     assert calls == []
     message = info.value.message
     assert "(316, 1, 1, 316)" in message and "31,554,496 elements" in message
