@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from app_pages.ui import explain, load_settings, publish_settings, show_code
+from app_pages.ui import explain, load_settings, publish_settings, show_code, user_text
 from core.charts import GRADIENT, VALUE
 from core.charts.graph import graph_dot
 from core.expressions import ExpressionError, evaluate, free_names, parse_value
@@ -66,8 +66,8 @@ def _variables_widgets(program: str) -> dict[str, torch.Tensor] | None:
         grad = right.checkbox("requires_grad", key=f"grad_{name}")
         try:
             tensors[name] = parse_value(text).requires_grad_(grad)
-        except ExpressionError as err:
-            errors.append(f"{name}: {err.message}")
+        except ExpressionError as err:  # it may quote the typed text: shown escaped
+            errors.append(f"{name}: {user_text(err.message, 600)}")
     for message in errors:
         st.error(message)
     return None if errors else tensors
@@ -176,7 +176,7 @@ def _program_preset(preset: str) -> None:
     try:
         results = evaluate(program, variables)
     except ExpressionError as err:
-        st.error(f"This program is not accepted. {err}")
+        st.error(f"This program is not accepted. {user_text(str(err), 600)}")
         return
     outputs = list(results)
     if st.session_state.get("output") not in outputs:

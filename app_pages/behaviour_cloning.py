@@ -166,10 +166,14 @@ with tab_data:
         ss.bc_upload_seen = (upload.name, upload.size)
         try:
             ss.bc_data = data.load_zip(upload.getvalue())
-            ss.bc_data_name = f"upload {upload.name}"
+            ss.bc_data_name = f"upload {ui.user_text(upload.name)}"  # the name is the visitor's
             ss.pop("bc_zip", None)
-        except ValueError as e:
-            st.warning(f"Upload refused: {e}. The data already loaded is kept.")
+        except Exception as e:  # noqa: BLE001 - any refusal is one line on the page, not a traceback
+            reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+            st.error(
+                f"Upload refused: {ui.user_text(reason, 300)}. The data already loaded is kept.",
+                icon=":material/block:",
+            )
 
     d = ss.get("bc_data")
     if d is None:

@@ -70,9 +70,9 @@ def _canonical_names() -> None:
     """Let a hand-typed link say fn=Himmelblau or opt=adam,sgd: match names ignoring case."""
     lookup = {k.lower(): k for k in functions.KEYS} | {v.lower(): k for k, v in NAMES.items()}
     lookup |= {o.lower(): o for o in optimisers.NAMES}
-    for name in ("fn", "opt"):
-        raw = st.query_params.get(name)
-        if raw is not None:
+    for param in [p for p in PARAMS if p.key in ("fn", "opt")]:
+        name, raw = param.key, st.query_params.get(param.key)
+        if raw is not None and len(raw) <= param.max_chars:  # longer: load_settings refuses it
             fixed = ",".join(lookup.get(item.strip().lower(), item) for item in raw.split(","))
             if fixed != raw:
                 st.query_params[name] = fixed

@@ -6,7 +6,7 @@ same way everywhere.
 
 import streamlit as st
 
-from core.shareable import from_query, to_query
+from core.shareable import MAX_QUOTED_CHARS, from_query, literal, to_query
 
 LECTURE = "RLChina 2022 · PyTorch Introduction"
 
@@ -65,11 +65,18 @@ def explain(text: str) -> None:
         st.markdown(text)
 
 
+def user_text(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
+    """Text a visitor supplied (a file name, a typed value, an error quoting it), made safe to
+    show in Markdown: shortened and with every special character escaped."""
+    return literal(text, limit)
+
+
 def load_settings(params) -> None:
     """Seed the page's widgets from the URL once per visit; bad values fall back with a note.
 
     Call before the widgets are drawn; widgets then take their value from their key only
-    (no `value=` argument), so a shared link and a student's own changes never fight.
+    (no `value=` argument), so a shared link and a student's own changes never fight. The
+    notes quote the link's values escaped and shortened (core.shareable.literal).
     """
     marker = "_url_loaded:" + ",".join(p.key for p in params)
     if not st.session_state.get(marker):

@@ -1,9 +1,16 @@
 """A safe little language for autograd programs such as ``e = a * b; f = c * e + d * e``.
 
 The program is parsed with :mod:`ast` and walked against a whitelist: numbers, names,
-``+ - * / ** @``, unary minus, assignments and calls to a few functions. Sizes are checked
-before anything is computed (shapes are inferred on PyTorch's ``meta`` device, which holds no
-data), so a huge tensor is refused without being built. Nothing is ever ``eval``-ed.
+``+ - * / ** @``, unary minus, assignments and calls to a few functions. Nothing is ever
+``eval``-ed.
+
+Sizes are checked before anything is computed. Each operation's result shape is worked out by
+plain shape arithmetic (broadcasting, and for ``@`` the broadcast of the batch dimensions, which
+may copy both operands to the full batch), so a huge tensor is refused without being built. Two
+limits hold: no single tensor over ``MAX_NUMEL`` elements (``@``'s broadcast operands included),
+and no more than ``MAX_PROGRAM_NUMEL`` elements over the whole program (inputs, every
+intermediate, ``@``'s broadcast operands): autograd keeps most of them alive for ``backward()``,
+and the backward pass makes gradients of about the same total size.
 """
 
 import ast
@@ -20,7 +27,8 @@ MAX_NODES = 600
 MAX_DEPTH = 40
 MAX_STATEMENTS = 40
 MAX_EXPONENT = 10
-MAX_NUMEL = 100_000
+MAX_NUMEL = 100_000  # elements in any one tensor
+MAX_PROGRAM_NUMEL = 2_000_000  # elements in all the tensors a program makes, together
 MAX_VALUE_CHARS = 4_000
 
 
@@ -34,11 +42,78 @@ class ExpressionError(ValueError):
         super().__init__(f"line {line}, column {column}: {message}")
 
 
+Shape = tuple[int, ...]
+
+
+class _ShapeError(ValueError):
+    """Two shapes an operation cannot take; the message says why, in words."""
+
+
+# ---------------------------------------------------------------- shape arithmetic
+# Each rule takes the operands' shapes (a Python number has shape ()) and returns the result's
+# shape and the sizes of any operand copies the operation makes, or raises _ShapeError.
+
+
+def broadcast(a: Shape, b: Shape) -> Shape:
+    """The shape two operands broadcast to (PyTorch's rule: align right; equal sizes or a 1)."""
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+    out = []
+    for dim, (x, y) in enumerate(zip(a, b, strict=True)):
+        if x != y and x != 1 and y != 1:
+            raise _ShapeError(f"sizes {x} and {y} at dimension {dim - n} do not broadcast")
+        out.append(y if x == 1 else x)
+    return tuple(out)
+
+
+def matmul_shape(a: Shape, b: Shape) -> tuple[Shape, int, int]:
+    """``a @ b``: the result's shape and the element counts of both operands after their batch
+    dimensions are broadcast (torch.matmul may copy each operand to that full batch)."""
+    if not a or not b:
+        raise _ShapeError("both operands of @ need at least one dimension")
+    left = (1,) + a if len(a) == 1 else a  # a vector on the left is a row (1, k)
+    right = b + (1,) if len(b) == 1 else b  # a vector on the right is a column (k, 1)
+    (n, k), (k2, m) = left[-2:], right[-2:]
+    if k != k2:
+        raise _ShapeError(f"the inner sizes differ: {k} (left's last) and {k2} (right's first)")
+    batch = broadcast(left[:-2], right[:-2])
+    shape = batch + ((n,) if len(a) > 1 else ()) + ((m,) if len(b) > 1 else ())
+    count = math.prod(batch)
+    return shape, count * n * k, count * k * m
+
+
+def _same(a: Shape) -> tuple[Shape, int, int]:
+    return a, 0, 0
+
+
+def _scalar(a: Shape) -> tuple[Shape, int, int]:
+    return (), 0, 0
+
+
+def _transpose(a: Shape) -> tuple[Shape, int, int]:
+    if len(a) > 2:
+        raise _ShapeError(f"t transposes at most 2-D tensors, not {len(a)}-D")
+    return a[::-1], 0, 0
+
+
+def _dot(a: Shape, b: Shape) -> tuple[Shape, int, int]:
+    if len(a) != 1 or len(b) != 1:
+        raise _ShapeError("dot takes two 1-D vectors")
+    if a != b:
+        raise _ShapeError(f"the vectors have {a[0]} and {b[0]} elements")
+    return (), 0, 0
+
+
+def _elementwise(a: Shape, b: Shape) -> tuple[Shape, int, int]:
+    return broadcast(a, b), 0, 0
+
+
 @dataclass(frozen=True)
 class _Function:
     arity: int
     fn: Callable[..., torch.Tensor]
     doc: str
+    shape: Callable[..., tuple[Shape, int, int]] = _same
 
 
 FUNCTIONS: dict[str, _Function] = {
@@ -51,11 +126,11 @@ FUNCTIONS: dict[str, _Function] = {
     "tanh": _Function(1, torch.tanh, "hyperbolic tangent"),
     "sigmoid": _Function(1, torch.sigmoid, "logistic sigmoid"),
     "relu": _Function(1, torch.relu, "max(0, x)"),
-    "sum": _Function(1, torch.sum, "sum of all elements"),
-    "mean": _Function(1, torch.mean, "mean of all elements"),
-    "t": _Function(1, torch.t, "transpose of a matrix (at most 2-D)"),
-    "transpose": _Function(1, torch.t, "same as t"),
-    "dot": _Function(2, torch.dot, "dot product of two vectors"),
+    "sum": _Function(1, torch.sum, "sum of all elements", _scalar),
+    "mean": _Function(1, torch.mean, "mean of all elements", _scalar),
+    "t": _Function(1, torch.t, "transpose of a matrix (at most 2-D)", _transpose),
+    "transpose": _Function(1, torch.t, "same as t", _transpose),
+    "dot": _Function(2, torch.dot, "dot product of two vectors", _dot),
 }
 
 _BINARY = {
@@ -222,42 +297,64 @@ def free_names(program: str) -> list[str]:
     return [n for n in free if n.isidentifier() and not n.startswith("_")]
 
 
-def _meta(value: Value) -> Value:
-    if isinstance(value, torch.Tensor):
-        return torch.empty(value.shape, dtype=value.dtype, device="meta")
-    return value
+def _shape_of(value: Value) -> Shape:
+    return tuple(value.shape) if isinstance(value, torch.Tensor) else ()
 
 
 def _shape(value: Value) -> str:
     return str(tuple(value.shape)) if isinstance(value, torch.Tensor) else "a number"
 
 
-def _apply(node: ast.AST, what: str, fn: Callable, args: list[Value]) -> Value:
-    """Infer the result's shape on the meta device, check its size, then compute for real."""
-    if all(not isinstance(a, torch.Tensor) for a in args):
-        args = [torch.tensor(float(a)) for a in args]
-    try:
-        shape = fn(*[_meta(a) for a in args]).shape
-    except (RuntimeError, ValueError, TypeError, IndexError) as err:
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        shapes = " and ".join(_shape(a) for a in args)
-        raise _fail(node, f"{what} cannot take {shapes}: {first}") from None
-    numel = math.prod(shape)
-    if numel > MAX_NUMEL:
-        raise _fail(
-            node,
-            f"{what} would make a tensor of shape {tuple(shape)} ({numel:,} elements); "
-            f"the limit is {MAX_NUMEL:,}",
-        )
-    try:
-        return fn(*args)
-    except (RuntimeError, ValueError, TypeError) as err:
-        raise _fail(node, f"{what} failed: {str(err).splitlines()[0]}") from None
-
-
 class _Evaluator:
     def __init__(self, env: dict[str, Value]):
         self.env = env
+        self.spent = sum(v.numel() for v in env.values() if isinstance(v, torch.Tensor))
+        if self.spent > MAX_PROGRAM_NUMEL:
+            raise ExpressionError(
+                f"the variables hold {self.spent:,} elements together; "
+                f"the limit for a program is {MAX_PROGRAM_NUMEL:,}"
+            )
+
+    def apply(self, node: ast.AST, what: str, fn: Callable, rule: Callable, args: list) -> Value:
+        """Work out the result's shape, check it and the program's budget, then compute."""
+        if all(not isinstance(a, torch.Tensor) for a in args):
+            args = [torch.tensor(float(a)) for a in args]
+        try:
+            shape, left, right = rule(*[_shape_of(a) for a in args])
+        except _ShapeError as err:
+            shapes = " and ".join(_shape(a) for a in args)
+            raise _fail(node, f"{what} cannot take {shapes}: {err}") from None
+        numel = math.prod(shape)
+        if numel > MAX_NUMEL:
+            raise _fail(
+                node,
+                f"{what} would make a tensor of shape {shape} ({numel:,} elements); "
+                f"the limit is {MAX_NUMEL:,}",
+            )
+        cost = numel
+        for side, copied, arg in (("left", left, args[0]), ("right", right, args[-1])):
+            if copied > MAX_NUMEL:
+                raise _fail(
+                    node,
+                    f"{what} would copy its {side} operand of shape {_shape(arg)} to the "
+                    f"broadcast batch ({copied:,} elements); the limit is {MAX_NUMEL:,}",
+                )
+            if copied > math.prod(_shape_of(arg)):  # a real copy, kept for backward
+                cost += copied
+        if self.spent + cost > MAX_PROGRAM_NUMEL:
+            raise _fail(
+                node,
+                f"{what} would make a tensor of shape {shape}, bringing the program's tensors "
+                f"to {self.spent + cost:,} elements in all; the limit is {MAX_PROGRAM_NUMEL:,}",
+            )
+        self.spent += cost
+        try:
+            result = fn(*args)
+        except (RuntimeError, ValueError, TypeError) as err:
+            raise _fail(node, f"{what} failed: {str(err).splitlines()[0]}") from None
+        if tuple(result.shape) != shape:  # the arithmetic above disagrees with PyTorch: refuse
+            raise _fail(node, f"{what} gave shape {tuple(result.shape)}, expected {shape}")
+        return result
 
     def value(self, node: ast.AST, depth: int = 0) -> Value:
         if depth > MAX_DEPTH:
@@ -279,7 +376,9 @@ class _Evaluator:
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub):
                 operand = self.value(node.operand, depth + 1)
-                return -operand if isinstance(operand, float) else torch.neg(operand)
+                if isinstance(operand, float):
+                    return -operand
+                return self.apply(node, "-", torch.neg, _same, [operand])
             if isinstance(node.op, ast.UAdd):
                 return self.value(node.operand, depth + 1)
             raise _fail(node, "only unary minus is allowed")
@@ -298,10 +397,11 @@ class _Evaluator:
             if isinstance(node.left, ast.BinOp) and isinstance(node.left.op, ast.Pow):
                 raise _fail(node, "powers of powers are not allowed")
             base = self.value(node.left, depth + 1)
-            return _apply(node, "**", fn, [base, exponent])
+            return self.apply(node, "**", fn, _elementwise, [base, exponent])
         left = self.value(node.left, depth + 1)
         right = self.value(node.right, depth + 1)
-        return _apply(node, symbol, fn, [left, right])
+        rule = matmul_shape if symbol == "@" else _elementwise
+        return self.apply(node, symbol, fn, rule, [left, right])
 
     def call(self, node: ast.Call, depth: int) -> Value:
         if not isinstance(node.func, ast.Name):
@@ -320,7 +420,7 @@ class _Evaluator:
         if len(node.args) != spec.arity:
             raise _fail(node, f"{name} takes {spec.arity} argument(s), got {len(node.args)}")
         args = [self.value(a, depth + 1) for a in node.args]
-        return _apply(node, f"{name}(...)", spec.fn, args)
+        return self.apply(node, f"{name}(...)", spec.fn, spec.shape, args)
 
 
 def _exponent(node: ast.BinOp) -> float:

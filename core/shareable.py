@@ -3,12 +3,34 @@
 A lecturer bookmarks a setup ("Adam vs SGD on Rosenbrock, lr 0.01") as a link. Every value read
 from a link is checked against the widget's own bounds; a bad one falls back to the default with
 a note saying why, never an error.
+
+A link is anyone's text. Its values are bounded before they are parsed (``MAX_QUERY_CHARS``; a
+multi-choice is deduplicated, so it never holds more items than it has options), and the notes
+quote a refused value only through :func:`literal`: shortened, with every Markdown and HTML
+special character escaped, so a link cannot put an image, a link or markup on the page.
 """
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+MAX_QUERY_CHARS = 200  # a link value longer than this (or than all of a multi's options) is refused
+MAX_QUOTED_CHARS = 40  # a refused value is quoted back at most this long, then an ellipsis
+# ASCII punctuation that Markdown, GitHub-flavoured Markdown or Streamlit's Markdown give a meaning
+# (emphasis, code, links, images, autolinks, HTML, entities, math, tables, colour directives)
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=^@])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def literal(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
+    """User text made safe to show in Markdown: one line, at most `limit` characters (then an
+    ellipsis), every Markdown/HTML special escaped with a backslash so it shows as itself."""
+    text = _CONTROL.sub(" ", str(text))
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 @dataclass(frozen=True)
@@ -22,34 +44,50 @@ class Param:
     options: tuple | None = None  # for a choice; for a multi-choice, the allowed items
     multi: bool = False  # a list of options, comma-separated in the URL
 
+    @property
+    def max_chars(self) -> int:
+        """The longest URL string parsed for this setting (a multi's options all fit)."""
+        if self.multi and self.options:
+            return max(MAX_QUERY_CHARS, len(",".join(map(str, self.options))))
+        return MAX_QUERY_CHARS
+
     def parse(self, raw: str) -> Any:
-        """The value a URL string stands for, or ValueError saying why it is refused."""
+        """The value a URL string stands for, or ValueError saying why it is refused.
+
+        The error's message is Markdown: it quotes the value only through :func:`literal`.
+        """
+        raw = str(raw)
+        if len(raw) > self.max_chars:
+            raise ValueError(
+                f"the value is {len(raw):,} characters long; the limit is {self.max_chars:,}"
+            )
         raw = raw.strip()
+        quoted = f"'{literal(raw)}'"
         if self.multi:
-            items = [item for item in raw.split(",") if item]
+            items = list(dict.fromkeys(item.strip() for item in raw.split(",") if item.strip()))
             bad = [item for item in items if item not in self.options]
             if bad:
-                raise ValueError(f"unknown choice {bad[0]!r}")
-            return items
+                raise ValueError(f"unknown choice '{literal(bad[0])}'")
+            return items[: len(self.options)]  # distinct known options: never more than them
         if self.options is not None:
             for option in self.options:
                 if str(option) == raw:
                     return option
-            raise ValueError(f"{raw!r} is not one of {', '.join(map(str, self.options))}")
+            raise ValueError(f"{quoted} is not one of {', '.join(map(str, self.options))}")
         if isinstance(self.default, bool):
             if raw.lower() in ("1", "true", "yes", "on"):
                 return True
             if raw.lower() in ("0", "false", "no", "off"):
                 return False
-            raise ValueError(f"{raw!r} is not true or false")
+            raise ValueError(f"{quoted} is not true or false")
         try:
             value = int(raw) if isinstance(self.default, int) else float(raw)
         except ValueError:
-            raise ValueError(f"{raw!r} is not a number") from None
+            raise ValueError(f"{quoted} is not a number") from None
         if not math.isfinite(value):
-            raise ValueError(f"{raw!r} is not a finite number")
+            raise ValueError(f"{quoted} is not a finite number")
         if self.low is not None and value < self.low or self.high is not None and value > self.high:
-            raise ValueError(f"{raw} is outside [{self.low}, {self.high}]")
+            raise ValueError(f"{quoted} is outside [{self.low}, {self.high}]")
         return value
 
     def encode(self, value: Any) -> str:
@@ -66,7 +104,8 @@ class Param:
 def from_query(
     params: Sequence[Param], query: Mapping[str, str]
 ) -> tuple[dict[str, Any], list[str]]:
-    """Values for the params a query names, and a note for each one refused."""
+    """Values for the params a query names, and a note (Markdown, user text escaped) for each
+    one refused."""
     values, notes = {}, []
     for param in params:
         if param.key not in query:

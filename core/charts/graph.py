@@ -8,6 +8,7 @@ import networkx as nx
 from core.charts import GRADIENT, HIGHLIGHT, LEAF, NEUTRAL, OUTPUT, VALUE
 from core.graph.layout import layers
 from core.graph.record import format_tensor
+from core.summary import summarise
 
 KIND_COLOUR = {"leaf": LEAF, "op": NEUTRAL, "output": OUTPUT}
 KIND_FILL = {"leaf": "#E0F3EC", "op": "#F2F2F2", "output": "#FBE3D6"}
@@ -18,7 +19,7 @@ MAX_SHOWN = 4  # elements printed in a box; bigger tensors show their mean
 
 def _numbers(t, digits: int) -> str:
     if t.numel() > MAX_SHOWN:
-        return f"mean {t.detach().float().mean().item():.{digits}f}"
+        return f"mean {summarise(t).mean:.{digits}f}"
     return format_tensor(t, digits)
 
 

@@ -9,6 +9,7 @@ import torch
 
 from core.graph.derivatives import local_derivatives
 from core.graph.record import OUTPUT_ID, autograd_graph, grad_fns, node_ids
+from core.summary import TensorSummary, keep
 
 
 @dataclass
@@ -17,8 +18,8 @@ class Handoff:
 
     target: str | None  # the input's node id (None: an input that needs no gradient)
     formula: str  # the local derivative, in words
-    local: torch.Tensor | None  # its value, where it is a simple tensor
-    grad: torch.Tensor | None  # the gradient passed on
+    local: torch.Tensor | TensorSummary | None  # its value, where it is a simple tensor
+    grad: torch.Tensor | TensorSummary | None  # the gradient passed on (large: a summary)
 
 
 @dataclass
@@ -28,7 +29,7 @@ class BackwardStep:
     node: str
     label: str
     kind: str
-    grad: torch.Tensor | None
+    grad: torch.Tensor | TensorSummary | None
     handoffs: list[Handoff] = field(default_factory=list)
 
 
@@ -60,20 +61,26 @@ def trace_backward(
                 tensor.grad = None
             else:
                 tensor.retain_grad()
-    fired: list[tuple[object, tuple, tuple]] = []
+    fired: list[tuple[object, list, list]] = []
+
+    def record(fn: object, grad_inputs: tuple, grad_outputs: tuple) -> None:
+        # what the node saw, kept small: a copy of a small gradient, a summary of a large one
+        fired.append((fn, [keep(g) for g in grad_inputs], [keep(g) for g in grad_outputs]))
+
     handles = []
     for fn in fns:
-        handles.append(fn.register_hook(lambda gi, go, fn=fn: fired.append((fn, gi, go))))
+        handles.append(fn.register_hook(lambda gi, go, fn=fn: record(fn, gi, go)))
     seed = torch.ones_like(output)
     try:
         output.backward(seed, retain_graph=True)
     finally:
         for h in handles:
             h.remove()
+    seed = keep(seed)
     op_grads = {OUTPUT_ID: seed}
     for fn, _, grad_outputs in fired:
         if grad_outputs and grad_outputs[0] is not None:
-            op_grads[ids[fn]] = grad_outputs[0].detach().clone()
+            op_grads[ids[fn]] = grad_outputs[0]
     graph = autograd_graph(output, names, op_grads)
     steps = [
         BackwardStep(
@@ -86,7 +93,7 @@ def trace_backward(
     ]
     for fn, grad_inputs, grad_outputs in fired:
         node = ids[fn]
-        arriving = grad_outputs[0].detach().clone() if grad_outputs else None
+        arriving = grad_outputs[0] if grad_outputs else None
         handoffs = []
         if node.startswith("leaf"):
             handoffs.append(Handoff(None, "accumulated into .grad", None, arriving))
@@ -95,8 +102,7 @@ def trace_backward(
                 fn.next_functions, local_derivatives(fn), grad_inputs, strict=False
             ):
                 target = ids[child] if child is not None else None
-                grad = None if g is None else g.detach().clone()
-                handoffs.append(Handoff(target, formula, local, grad))
+                handoffs.append(Handoff(target, formula, local, g))
         steps.append(
             BackwardStep(
                 node, graph.nodes[node]["label"], graph.nodes[node]["kind"], arriving, handoffs

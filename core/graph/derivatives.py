@@ -4,6 +4,7 @@ saved for backward (``_saved_self``, ``_saved_other``...)."""
 import torch
 
 from core.graph.record import autograd_name
+from core.summary import TensorSummary, keep
 
 
 def _saved(fn: object, attr: str) -> object:
@@ -21,7 +22,7 @@ def _as_t(value: object) -> torch.Tensor | None:
     return None
 
 
-def local_derivatives(fn: object) -> list[tuple[str, torch.Tensor | None]]:
+def local_derivatives(fn: object) -> list[tuple[str, torch.Tensor | TensorSummary | None]]:
     """For each input of an op node, the local derivative (words, and a value where simple)."""
     op = autograd_name(fn)
     s = lambda a: _as_t(_saved(fn, a))  # noqa: E731
@@ -104,7 +105,7 @@ def local_derivatives(fn: object) -> list[tuple[str, torch.Tensor | None]]:
             val = 2 * (x - target) / max(x.numel(), 1)
         table[op] = [("∂MSE/∂ŷ = 2 (ŷ − y) / n", val), ("target", None)]
     rows = table.get(op, [])
-    rows = [(f, _as_t(v)) for f, v in rows]
+    rows = [(f, keep(_as_t(v))) for f, v in rows]
     while len(rows) < n_inputs:
         rows.append((f"{op}: see the PyTorch docs for its derivative", None))
     return rows[:n_inputs]

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 import networkx as nx
 import torch
 
+from core.summary import TensorSummary, keep, summarise
+
 OUTPUT_ID = "out"
 
 
@@ -83,8 +85,8 @@ def autograd_graph(
                 name=", ".join(user),
                 op="AccumulateGrad",
                 shape=tuple(var.shape),
-                value=var.detach().clone(),
-                grad=None if var.grad is None else var.grad.detach().clone(),
+                value=keep(var),
+                grad=keep(var.grad),
                 order=index,
             )
             continue
@@ -101,8 +103,8 @@ def autograd_graph(
             name=", ".join(user),
             op=autograd_name(fn),
             shape=_output_shape(fn),
-            value=None if tensor is None else tensor.detach().clone(),
-            grad=None if grad is None else grad.detach().clone(),
+            value=keep(tensor),
+            grad=keep(grad),
             order=index,
         )
     for fn in fns:
@@ -124,8 +126,8 @@ def autograd_graph(
         name=", ".join(out_names),
         op=autograd_name(output.grad_fn) if output.grad_fn is not None else "",
         shape=tuple(output.shape),
-        value=output.detach().clone(),
-        grad=out_grad,
+        value=keep(output),
+        grad=keep(out_grad),
         order=len(fns),
     )
     if fns:
@@ -133,13 +135,15 @@ def autograd_graph(
     return graph
 
 
-def format_tensor(t: torch.Tensor | None, digits: int = 2, max_items: int = 8) -> str:
+def format_tensor(
+    t: torch.Tensor | TensorSummary | None, digits: int = 2, max_items: int = 8
+) -> str:
     """A compact printout: ``2.00``, ``[-2.00, -0.26]``, or the shape when it is too big."""
     if t is None:
         return "—"
+    if isinstance(t, TensorSummary) or t.numel() > max_items:
+        return f"shape {tuple(t.shape)}, mean {summarise(t).mean:.{digits}f}"
     t = t.detach()
-    if t.numel() > max_items:
-        return f"shape {tuple(t.shape)}, mean {t.float().mean().item():.{digits}f}"
 
     def fmt(v: float) -> str:
         return f"{v:.{digits}f}"

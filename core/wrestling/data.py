@@ -1,8 +1,11 @@
 """Behaviour-cloning data in the course's format: a zip of obs_N.npy and actions_N.npy.
 
-Loading is strict: numpy.load(allow_pickle=False), shapes (N, 40, 40) and (N, 2), cell values
-in {0, 1, 4, 8, 10}, finite actions inside the game's ranges, bounded sizes. Anything else is
-refused with a ValueError that says what is wrong.
+Loading is strict and bounded: each .npy member's header (shape, dtype, order) is read and
+checked first, with the member's declared unpacked size, so an upload that declares too many
+pairs is refused before any of its data is read; nothing is ever unpickled. Then the data are
+read in chunks, each checked (cell values in {0, 1, 4, 8, 10}, finite actions inside the game's
+ranges) and stored compactly (observations uint8, actions float32). Anything else is refused
+with a one-line ValueError that says what is wrong.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ SELF, OPPONENT = RED, BLUE  # after colour normalisation, self is always 10
 FORCE_RANGE = (-100.0, 200.0)
 TURN_RANGE = (-30.0, 30.0)
 MIN_PAIRS = 10
-MAX_PAIRS = 50_000
+MAX_PAIRS = 20_000  # the course's 10,000 pairs fit with room
 MAX_ZIP_BYTES = 64 * 2**20  # the uploaded file itself
-MAX_MEMBER_BYTES = 200 * 2**20  # one uncompressed .npy (the course's obs file is 128 MB)
+MAX_MEMBER_BYTES = 260 * 2**20  # one unpacked .npy: 20,000 float64 views are 256 MB
+_CHUNK_BYTES = 8 * 2**20  # observations are read, checked and narrowed this much at a time
 _OBS_NAME = re.compile(r"(?:.*/)?obs_(\d+)\.npy$")
 _ACT_NAME = re.compile(r"(?:.*/)?actions_(\d+)\.npy$")
 
@@ -67,18 +71,97 @@ def episode_ids(obs: np.ndarray) -> np.ndarray:
     return np.cumsum(starts) - 1
 
 
-def _load_npy(raw: bytes, name: str) -> np.ndarray:
+def _line(err: BaseException) -> str:
+    """An exception as one line of text."""
+    text = str(err).strip()
+    return text.splitlines()[0][:200] if text else type(err).__name__
+
+
+def _header(stream, name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """A .npy member's shape, Fortran order and dtype, from its header alone (no data read)."""
     try:
-        arr = np.load(io.BytesIO(raw), allow_pickle=False)
-    except ValueError as e:
-        raise ValueError(f"{name} is not a plain .npy array (pickled or object data): {e}") from e
-    except Exception as e:  # noqa: BLE001 - any parse failure is a refusal
-        raise ValueError(f"{name} is not a readable .npy file: {e}") from e
-    if not isinstance(arr, np.ndarray):
-        raise ValueError(f"{name} is not a single .npy array")
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{name} has dtype {arr.dtype}; expected plain numbers")
-    return arr
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise ValueError(f"format version {version[0]}.{version[1]} is not supported")
+    except (ValueError, SyntaxError, TypeError, EOFError) as e:
+        raise ValueError(f"{name} is not a plain .npy file: {_line(e)}") from None
+    if dtype.hasobject:
+        raise ValueError(f"{name} holds Python objects (pickled data, never loaded)")
+    if dtype.fields is not None or dtype.subdtype is not None or dtype.kind not in "biuf":
+        raise ValueError(f"{name} has dtype {dtype}; expected plain numbers (bool, int, float)")
+    if any(d < 0 for d in shape):
+        raise ValueError(f"{name} declares the impossible shape {shape}")
+    return tuple(shape), bool(fortran), dtype
+
+
+def _check_shapes(
+    names: tuple[str, str], obs: tuple[int, ...], actions: tuple[int, ...], n_name: int
+) -> int:
+    """The number of pairs the two headers declare, or ValueError before any data is read."""
+    if len(obs) == 0:
+        raise ValueError(f"{names[0]} holds a 0-d array (one number); expected (N, 40, 40)")
+    if len(obs) != 3 or obs[1:] != (VIEW, VIEW):
+        raise ValueError(f"observations have shape {obs}; expected (N, 40, 40)")
+    if len(actions) != 2 or actions[1] != 2:
+        kind = "a 0-d array (one number)" if len(actions) == 0 else f"shape {actions}"
+        raise ValueError(f"actions have {kind}; expected (N, 2)")
+    n = obs[0]
+    if n != n_name:
+        raise ValueError(f"{names[0]} holds {n} rows, not {n_name}")
+    if n != actions[0]:
+        raise ValueError(f"{n} observations but {actions[0]} actions")
+    if not MIN_PAIRS <= n <= MAX_PAIRS:
+        raise ValueError(f"{n:,} pairs; expected between {MIN_PAIRS} and {MAX_PAIRS:,}")
+    return n
+
+
+def _check_size(info: zipfile.ZipInfo, header_bytes: int, shape: tuple, dtype: np.dtype) -> int:
+    """The data's byte count, checked against the member's declared unpacked size."""
+    data_bytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    if info.file_size != header_bytes + data_bytes:
+        raise ValueError(
+            f"{info.filename} declares {shape} {dtype} ({data_bytes:,} bytes of data) but "
+            f"unpacks to {info.file_size - header_bytes:,} bytes"
+        )
+    return data_bytes
+
+
+def _read_exactly(stream, count: int, name: str) -> bytes:
+    raw = stream.read(count)
+    if len(raw) != count:
+        raise ValueError(f"{name} is truncated: {len(raw):,} of {count:,} bytes")
+    return raw
+
+
+def _read_observations(stream, name: str, shape: tuple, fortran: bool, dtype: np.dtype):
+    """(N, 40, 40) uint8, read and checked a chunk at a time (cell values in CELL_VALUES)."""
+    stored = shape[::-1] if fortran else shape  # a Fortran-order array is its transpose in C
+    out = np.empty(stored, dtype=np.uint8)
+    per_row = int(np.prod(stored[1:])) * dtype.itemsize
+    step = max(1, _CHUNK_BYTES // max(per_row, 1))
+    for start in range(0, stored[0], step):
+        rows = min(step, stored[0] - start)
+        chunk = np.frombuffer(_read_exactly(stream, rows * per_row, name), dtype=dtype)
+        bad = ~np.isin(chunk, CELL_VALUES)
+        if bad.any():
+            odd = np.unique(chunk[bad])[:5]
+            raise ValueError(
+                f"observations hold values {odd.tolist()}; allowed: {list(CELL_VALUES)}"
+            )
+        out[start : start + rows] = chunk.reshape((rows,) + stored[1:])
+    return np.ascontiguousarray(out.transpose()) if fortran else out
+
+
+def _read_actions(stream, name: str, shape: tuple, fortran: bool, dtype: np.dtype):
+    """(N, 2) float64 actions, read whole (at most MAX_PAIRS rows)."""
+    count = int(np.prod(shape)) * dtype.itemsize
+    flat = np.frombuffer(_read_exactly(stream, count, name), dtype=dtype)
+    arr = flat.reshape(shape[::-1]).T if fortran else flat.reshape(shape)
+    return arr.astype(np.float64)
 
 
 def _member(zf: zipfile.ZipFile, pattern: re.Pattern, what: str) -> tuple[zipfile.ZipInfo, int]:
@@ -111,6 +194,10 @@ def validate(obs: np.ndarray, actions: np.ndarray) -> None:
     if bad.any():
         odd = np.unique(obs[bad])[:5]
         raise ValueError(f"observations hold values {odd.tolist()}; allowed: {list(CELL_VALUES)}")
+    _validate_actions(actions)
+
+
+def _validate_actions(actions: np.ndarray) -> None:
     if not np.isfinite(actions).all():
         raise ValueError("actions contain NaN or infinite values")
     for col, name, (lo, hi) in ((0, "force", FORCE_RANGE), (1, "turn", TURN_RANGE)):
@@ -122,7 +209,10 @@ def validate(obs: np.ndarray, actions: np.ndarray) -> None:
 
 
 def load_zip(source: bytes | str | Path) -> Dataset:
-    """Load and validate a course-format zip (bytes or a path); ValueError if refused."""
+    """Load and validate a course-format zip (bytes or a path); ValueError (one line) if refused.
+
+    Headers and declared sizes are checked before any data is read; nothing is unpickled.
+    """
     raw = Path(source).read_bytes() if isinstance(source, str | Path) else bytes(source)
     if len(raw) > MAX_ZIP_BYTES:
         raise ValueError(
@@ -130,23 +220,28 @@ def load_zip(source: bytes | str | Path) -> Dataset:
         )
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
-    except zipfile.BadZipFile as e:
-        raise ValueError("not a zip file") from e
-    with zf:
-        o_info, n_obs = _member(zf, _OBS_NAME, "obs")
-        a_info, n_act = _member(zf, _ACT_NAME, "actions")
-        if n_obs != n_act:
-            raise ValueError(f"obs_{n_obs}.npy and actions_{n_act}.npy disagree on N")
-        try:
-            obs = _load_npy(zf.read(o_info), o_info.filename)
-            actions = _load_npy(zf.read(a_info), a_info.filename)
-        except (zipfile.BadZipFile, OSError, EOFError) as e:
-            raise ValueError(f"the zip is damaged: {e}") from e
-    if len(obs) != n_obs:
-        raise ValueError(f"{o_info.filename} holds {len(obs)} rows, not {n_obs}")
-    validate(obs, actions)
-    obs8 = obs.astype(np.uint8)
-    return Dataset(obs8, actions.astype(np.float32), episode_ids(obs8))
+    except Exception as e:  # noqa: BLE001 - whatever zipfile says, it is not a zip we can read
+        raise ValueError(f"not a zip file ({_line(e)})") from None
+    try:
+        with zf:
+            o_info, n_obs = _member(zf, _OBS_NAME, "obs")
+            a_info, n_act = _member(zf, _ACT_NAME, "actions")
+            if n_obs != n_act:
+                raise ValueError(f"obs_{n_obs}.npy and actions_{n_act}.npy disagree on N")
+            with zf.open(o_info) as o_stream, zf.open(a_info) as a_stream:
+                o_shape, o_fortran, o_dtype = _header(o_stream, o_info.filename)
+                a_shape, a_fortran, a_dtype = _header(a_stream, a_info.filename)
+                _check_shapes((o_info.filename, a_info.filename), o_shape, a_shape, n_obs)
+                _check_size(o_info, o_stream.tell(), o_shape, o_dtype)
+                _check_size(a_info, a_stream.tell(), a_shape, a_dtype)
+                actions = _read_actions(a_stream, a_info.filename, a_shape, a_fortran, a_dtype)
+                _validate_actions(actions)
+                obs = _read_observations(o_stream, o_info.filename, o_shape, o_fortran, o_dtype)
+    except ValueError as e:
+        raise ValueError(_line(e)) from None
+    except Exception as e:  # noqa: BLE001 - a damaged zip (CRC, zlib, encryption...) is a refusal
+        raise ValueError(f"the zip is damaged or unreadable: {_line(e)}") from None
+    return Dataset(obs, actions.astype(np.float32), episode_ids(obs))
 
 
 def save_zip(data: Dataset, dtype: str = "float64") -> bytes:

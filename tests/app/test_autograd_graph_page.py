@@ -1,9 +1,12 @@
 """The autograd page under AppTest: every preset, the backward slider, the α slider, bad input."""
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from tests.core.test_shareable import unescaped_specials
 
 PAGE = "app_pages/autograd_graph.py"
 
@@ -96,10 +99,13 @@ def test_gradient_step_moves_with_alpha(at):
 def test_bad_program_shows_the_error_not_a_traceback(at):
     at.text_area(key="program").set_value("r = x.__class__").run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    (error,) = at.error
+    # the message is escaped for Markdown (it may quote what was typed); it reads the same
+    assert re.sub(r"\\(.)", r"\1", error.value) == (
         "This program is not accepted. line 1, column 5: attributes (x.something) are not "
         "part of the language"
-    ]
+    )
+    assert r"\(x\.something\)" in error.value
     at.text_area(key="program").set_value("r = 9**9**9").run()
     assert not at.exception and "exponent" in at.error[0].value
 
@@ -118,3 +124,12 @@ def test_new_names_get_widgets_and_bad_values_are_explained(at):
     at.text_input(key="value_v").set_value("1").run()
     assert not at.exception
     assert any("Nothing here requires grad" in i.value for i in at.info)
+
+
+def test_a_typed_value_is_quoted_back_escaped(at):
+    at.text_area(key="program").set_value("s = sum(v)").run()
+    at.text_input(key="value_v").set_value("![t](http://host/x.png) <b>hi</b>").run()
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith("v: cannot read")
+    assert unescaped_specials(error.value[len("v: ") :]) == [], error.value

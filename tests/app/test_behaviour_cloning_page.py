@@ -111,3 +111,44 @@ def test_the_start_picture_is_the_reset_state():
     legend = {value: rgb for value, _, rgb in render.view_legend()}
     expected = np.array([legend[v] for v in start.obs[0, 0].ravel()]).reshape(40, 40, 3)
     assert (big[6::12, 6::12] == expected).all()
+
+
+def test_a_bad_upload_is_one_line_and_a_good_ones_name_is_shown_escaped():
+    import io
+    import zipfile
+
+    from core.wrestling import data
+    from tests.core.test_shareable import unescaped_specials
+
+    def npy(arr) -> bytes:
+        b = io.BytesIO()
+        np.save(b, arr)
+        return b.getvalue()
+
+    def course_zip(obs, actions, n) -> bytes:
+        b = io.BytesIO()
+        with zipfile.ZipFile(b, "w") as zf:
+            zf.writestr(f"obs_{n}.npy", npy(obs))
+            zf.writestr(f"actions_{n}.npy", npy(actions))
+        return b.getvalue()
+
+    at = _page()
+    upload = at.file_uploader(key="bc_upload")
+    # 0-d arrays once raised an uncaught TypeError: a traceback on the page
+    upload.set_value(("zero.zip", course_zip(np.array(0.0), np.array(0.0), 20), "application/zip"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (error,) = at.error
+    assert error.value.startswith("Upload refused: ") and "\n" not in error.value
+    assert "0\\-d array" in error.value
+    # a good upload whose name is Markdown: shown as text
+    rng = np.random.default_rng(0)
+    obs = rng.choice(np.array(data.CELL_VALUES, dtype=np.uint8), size=(12, 40, 40))
+    actions = np.tile([[50.0, 30.0]], (12, 1))
+    name = "![t](http://host/x.png).zip"
+    at.file_uploader(key="bc_upload").set_value((name, course_zip(obs, actions, 12), "x"))
+    at.run()
+    assert not at.exception and not at.error
+    (line,) = [m.value for m in at.markdown if m.value.startswith("**12 pairs**")]
+    shown = line.split("upload ", 1)[1]
+    assert unescaped_specials(shown.rstrip(".")) == [] and "](" not in shown, shown

@@ -9,6 +9,7 @@ import math
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from tests.core.test_shareable import unescaped_specials
 
 ENTRY = str(ROOT / "streamlit_app.py")
 
@@ -111,6 +112,27 @@ def test_loss_functions_bad_link_falls_back_with_a_note():
     assert at.slider(key="delta").value == 1.0 and at.slider(key="k").value == 3
     assert at.slider(key="oy").value == 10.0
     assert len(notes(at)) == 4, notes(at)
+
+
+def test_loss_functions_hostile_link_is_shown_as_text_and_bounded():
+    # a value echoed in the note once rendered as Markdown: a remote image and a phishing link
+    injected = "![t](http://host/x.png) [Log in again](http://host/phish)"
+    query = {"delta": injected, "reg": ",".join(["MSE"] * 3000), "cls": "Hinge,Hinge,Hinge"}
+    query |= {"k": "4" * 100_000}
+    at = open_link(LF, query)
+    assert at.slider(key="delta").value == 1.0 and at.slider(key="k").value == 3
+    assert at.multiselect(key="reg").value == ["MSE", "L1", "Huber", "SmoothL1"]  # the default
+    assert at.multiselect(key="cls").value == ["Hinge"]  # deduplicated
+    by_key = {n.split("`")[1]: n for n in notes(at)}
+    assert sorted(by_key) == ["delta", "k", "reg"], notes(at)
+    delta = by_key["delta"]
+    reason = delta[delta.index("(") + 1 : delta.rindex(")")]
+    assert unescaped_specials(reason) == [], reason  # no image, link or HTML for Streamlit
+    assert "](" not in delta and "![" not in delta and "http://" not in delta
+    assert "…" in delta and len(delta) < 200
+    assert "11,999 characters" in by_key["reg"] and "100,000 characters" in by_key["k"]
+    assert all(len(n) < 200 for n in notes(at))
+    assert at.query_params["reg"] == "MSE,L1,Huber,SmoothL1"  # the link is rewritten, bounded
 
 
 def test_loss_functions_widgets_write_the_link():

@@ -1,6 +1,11 @@
 """The expression language: programs against PyTorch run directly, and hostile programs refused."""
 
+import itertools
 import math
+import os
+import subprocess
+import sys
+import time
 
 import pytest
 import torch
@@ -8,11 +13,15 @@ import torch
 from core.expressions import (
     MAX_NUMEL,
     MAX_PROGRAM_CHARS,
+    MAX_PROGRAM_NUMEL,
     ExpressionError,
+    broadcast,
     evaluate,
     free_names,
+    matmul_shape,
     parse_value,
 )
+from tests.conftest import ROOT
 
 
 def _vars():
@@ -215,7 +224,7 @@ def test_the_ten_million_element_tensor_is_refused_before_it_is_built(monkeypatc
     monkeypatch.setitem(expressions._BINARY, expressions.ast.Mult, ("*", spy))
     with pytest.raises(ExpressionError, match="10,000,000 elements"):
         evaluate("r = x * y", BIG)
-    assert calls == []  # only the shape (on the meta device) was computed
+    assert calls == []  # only the shape was worked out, by arithmetic
     assert 10_000_000 > MAX_NUMEL
 
 
@@ -246,3 +255,171 @@ def test_bad_variables_are_refused():
     for bad in [{"x": "text"}, {"x": [1, [2]]}, {"__x": 1.0}, {"sin": 1.0}, {"x": None}]:
         with pytest.raises(ExpressionError):
             evaluate("r = 1", bad)
+
+
+# ------------------------------------------------------------------ the memory budget
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _peak_mb() -> float:
+    """The process's peak resident size since the last _reset_peak (Linux's VmHWM)."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
+
+
+def _reset_peak() -> None:
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
+def _broadcast_pair():
+    y = parse_value("randn(316, 1, 1, 316)").requires_grad_(True)
+    z = parse_value("randn(1, 316, 316, 1)").requires_grad_(True)
+    return {"y": y, "z": z}
+
+
+def test_broadcast_matmul_is_refused_fast_and_without_memory(monkeypatch):
+    # y @ z broadcasts the batch dimensions (316, 1) and (1, 316) to (316, 316): torch would copy
+    # each operand to 316 * 316 * 316 = 31.5 million elements (it once grew the process 3.4 GB)
+    from core import expressions
+
+    calls = []
+    monkeypatch.setitem(
+        expressions._BINARY, expressions.ast.MatMult, ("@", lambda a, b: calls.append(1))
+    )
+    variables = _broadcast_pair()
+    _reset_peak()
+    before, peak, start = _rss_mb(), _peak_mb(), time.perf_counter()
+    with pytest.raises(ExpressionError) as info:
+        evaluate("r = y @ z", variables)
+    elapsed, grown = time.perf_counter() - start, _rss_mb() - before
+    assert elapsed < 0.5 and grown < 50, (elapsed, grown)
+    assert _peak_mb() - peak < 50  # not even for a moment
+    assert calls == []
+    message = info.value.message
+    assert "(316, 1, 1, 316)" in message and "31,554,496 elements" in message
+    assert f"limit is {MAX_NUMEL:,}" in message
+
+
+def test_eight_broadcast_matmul_lines_are_refused_at_the_first():
+    program = "\n".join(f"r{i} = y @ z" for i in range(8))
+    before = _rss_mb()
+    with pytest.raises(ExpressionError) as info:
+        evaluate(program, _broadcast_pair())
+    assert info.value.line == 1 and _rss_mb() - before < 50
+
+
+def test_the_budget_counts_the_broadcast_operands_of_matmul():
+    # (50, 1, 1, 40) @ (1, 50, 40, 1): each operand is copied to (50, 50) batches of 40, 100,000
+    # elements, just within one tensor's limit; a line costs 100,000 + 100,000 + 2,500 elements
+    y, z = torch.randn(50, 1, 1, 40), torch.randn(1, 50, 40, 1)
+    assert matmul_shape((50, 1, 1, 40), (1, 50, 40, 1)) == ((50, 50, 1, 1), 100_000, 100_000)
+    nine = "\n".join(f"r{i} = y @ z" for i in range(9))
+    out = evaluate(nine, {"y": y, "z": z})  # 4,000 + 9 * 202,500 = 1,826,500 elements
+    torch.testing.assert_close(out["r8"], y @ z)
+    with pytest.raises(ExpressionError, match="2,029,000 elements in all") as info:
+        evaluate(nine + "\nr9 = y @ z", {"y": y, "z": z})
+    assert info.value.line == 10
+    assert "shape (50, 50, 1, 1)" in info.value.message
+    assert f"the limit is {MAX_PROGRAM_NUMEL:,}" in info.value.message
+
+
+def test_the_budget_counts_every_intermediate_and_the_inputs():
+    # each line makes 100,000 elements, within one tensor's limit; twenty of them with the
+    # input come to 2,100,000, over the program's budget
+    x = torch.randn(100_000)
+    lines = ["a0 = x * 2"] + [f"a{i} = a{i - 1} + 1" for i in range(1, 20)]
+    out = evaluate("\n".join(lines[:19]), {"x": x})  # 100,000 + 19 * 100,000
+    assert out["a18"][0].item() == pytest.approx(x[0].item() * 2 + 18)
+    with pytest.raises(ExpressionError, match="2,100,000 elements in all") as info:
+        evaluate("\n".join(lines), {"x": x})
+    assert info.value.line == 20 and "shape (100000,)" in info.value.message
+    # a unary minus makes a tensor too
+    with pytest.raises(ExpressionError, match="elements in all"):
+        evaluate("r = " + "-(" * 21 + "x" + ")" * 21, {"x": x})
+
+
+def test_forty_ordinary_statements_are_accepted():
+    g = torch.Generator().manual_seed(0)
+    variables = {
+        "x": torch.randn(1_000, generator=g, requires_grad=True),
+        "W": torch.randn(30, 30, generator=g, requires_grad=True),
+        "v": torch.randn(30, generator=g),
+        "B": torch.randn(8, 30, 30, generator=g),
+    }
+    body = [
+        "h = tanh(W @ v)",
+        "u = t(W) @ h * v",
+        "m = B @ W",
+        "s = sum(relu(m))",
+        "p = exp(-x * x)",
+        "q = sqrt(p) * cos(x)",
+        "d = dot(h, u) + dot(x, q)",
+        "r = s + d + mean(q)",
+    ]
+    program = "\n".join(body * 5)
+    assert program.count("\n") + 1 == 40
+    out = evaluate(program, variables)
+    x, W, v, B = (variables[k] for k in "xWvB")
+    h = torch.tanh(W @ v)
+    u = (W.t() @ h) * v
+    m = B @ W
+    q = torch.exp(-x * x).sqrt() * x.cos()
+    r = m.relu().sum() + (h @ u + x @ q) + q.mean()
+    torch.testing.assert_close(out["r"], r)
+    out["r"].backward()
+    assert x.grad.shape == x.shape and W.grad.shape == W.shape
+
+
+def test_shape_arithmetic_agrees_with_pytorch():
+    """Every pair of shapes of rank 0-3 with sizes 0-2: the same shape, or both refuse."""
+    shapes = [s for rank in range(4) for s in itertools.product((0, 1, 2), repeat=rank)]
+    for a, b in itertools.product(shapes, shapes):
+        ta, tb = torch.zeros(a), torch.zeros(b)
+        for rule, op in ((broadcast, torch.add), (matmul_shape, torch.matmul)):
+            try:
+                expected = tuple(op(ta, tb).shape)
+            except RuntimeError:
+                expected = None
+            try:
+                got = rule(a, b)
+                got = got[0] if rule is matmul_shape else got
+            except ValueError:
+                got = None
+            assert got == expected, (rule.__name__, a, b)
+
+
+def test_matmul_shapes_of_vectors_matrices_and_batches():
+    assert matmul_shape((3,), (3,)) == ((), 3, 3)
+    assert matmul_shape((2, 3), (3,)) == ((2,), 6, 3)
+    assert matmul_shape((3,), (3, 4)) == ((4,), 3, 12)
+    assert matmul_shape((5, 2, 3), (3, 4)) == ((5, 2, 4), 30, 60)
+    assert matmul_shape((7, 1, 2, 3), (5, 3, 4)) == ((7, 5, 2, 4), 210, 420)
+    for a, b in (((), (3,)), ((2, 3), (2, 3)), ((2, 2, 3), (3, 3, 1))):
+        with pytest.raises(ValueError):
+            matmul_shape(a, b)
+
+
+def test_no_program_imports_torch_dynamo():
+    # the first shape check on PyTorch's meta device once imported torch._dynamo (10-12 s)
+    code = (
+        "import sys, torch\n"
+        "import core.expressions as e\n"
+        "from core.graph import backward as g\n"
+        "v = {'x': torch.tensor([1.0, 2.0], requires_grad=True), 'y': 2.0, "
+        "'W': torch.ones(2, 2, requires_grad=True)}\n"
+        "out = e.evaluate('r = -x * y / 3; s = sin(r) ** 2 + relu(x) - mean(x) + "
+        "tanh(x) * exp(x) * log(abs(x)) + sqrt(abs(x)) + cos(x); u = W @ x; "
+        "q = sigmoid(dot(u, s)) + sum(t(W) @ W)', v)\n"
+        "g.trace_backward(out['q'], {**v, **out})\n"
+        "print('torch._dynamo' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False"

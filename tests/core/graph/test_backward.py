@@ -4,8 +4,10 @@ order, the chain rule at every node, non-scalar outputs, and the hooks snippet."
 import pytest
 import torch
 
+from core.charts.graph import graph_dot
 from core.expressions import evaluate, parse_value
 from core.graph import backward, presets, record
+from core.summary import TensorSummary
 from tests.core.graph.helpers import node_labelled, trace_preset
 
 
@@ -101,3 +103,37 @@ def test_non_scalar_output_and_no_grad():
 def test_hooks_snippet_runs(capsys):
     exec(backward.CODE_HOOKS, {})  # our own constant snippet, never user text
     assert "tensor" in capsys.readouterr().out
+
+
+def _held_elements(trace: backward.BackwardTrace) -> int:
+    """Elements of every tensor the trace holds (graph attributes and steps), summaries as 0."""
+    held = [d.get(k) for _, d in trace.graph.nodes(data=True) for k in ("value", "grad")]
+    for step in trace.steps:
+        held.append(step.grad)
+        for h in step.handoffs:
+            held += [h.local, h.grad]
+    return sum(t.numel() for t in held if isinstance(t, torch.Tensor))
+
+
+def test_the_trace_keeps_summaries_not_copies_of_large_tensors():
+    x = parse_value("randn(100000)").double().requires_grad_(True)
+    v = parse_value("randn(3)").double().requires_grad_(True)
+    results = evaluate("a = sin(x) * x\nb = a * a + 1\nr = sum(b) + dot(v, v)", {"x": x, "v": v})
+    trace = backward.trace_backward(results["r"], {"x": x, "v": v, **results})
+    # the forward pass has 400,000 elements and backward as many again; the trace keeps < 1,000
+    assert _held_elements(trace) < 1_000
+    leaf = trace.graph.nodes[node_labelled(trace.graph, "x")]
+    assert isinstance(leaf["value"], TensorSummary) and isinstance(leaf["grad"], TensorSummary)
+    assert leaf["grad"].shape == (100_000,)
+    expected = x.grad  # d/dx sum((x sin x)^2) = 2 x sin x (sin x + x cos x)
+    torch.testing.assert_close(expected, (2 * x * x.sin() * (x.sin() + x * x.cos())).detach())
+    assert leaf["grad"].mean == pytest.approx(expected.mean().item(), rel=1e-6)
+    assert leaf["grad"].min == pytest.approx(expected.min().item(), rel=1e-6)
+    assert leaf["grad"].max == pytest.approx(expected.max().item(), rel=1e-6)
+    mean = expected.mean().item()
+    assert record.format_tensor(leaf["grad"]) == f"shape (100000,), mean {mean:.2f}"
+    # small tensors are still kept whole, so the walk shows their numbers
+    small = trace.graph.nodes[node_labelled(trace.graph, "v")]
+    torch.testing.assert_close(small["grad"], 2 * v.detach())
+    # the drawing takes summaries as it takes tensors
+    assert "mean" in graph_dot(trace.graph)

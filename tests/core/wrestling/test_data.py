@@ -104,14 +104,119 @@ def _bad_zips():
         "turn out of range": (_course_zip(obs, turn), "turn ranges"),
         "too few pairs": (_course_zip(obs[:3], actions[:3]), "between"),
         "complex dtype": (_course_zip(obs.astype(complex), actions), "dtype"),
+        "text dtype": (_course_zip(obs.astype("U2"), actions), "dtype"),
+        "structured dtype": (
+            _course_zip(np.zeros((20, 40, 40), dtype=[("a", "f4")]), actions),
+            "dtype",
+        ),
+        "0-d arrays": (_course_zip(np.array(0.0), np.array(0.0), n=20), "0-d array"),
+        "0-d actions": (_course_zip(obs, np.array(1.0)), r"actions have a 0-d array"),
+        "wrong obs ndim": (_course_zip(obs.reshape(20, 1600), actions), r"\(N, 40, 40\)"),
+        "wrong action ndim": (_course_zip(obs, actions.reshape(20, 2, 1)), r"\(N, 2\)"),
+        "too many pairs": (_declared_zip(20_001, np.uint8), "20,001 pairs; expected between"),
+        "truncated member": (
+            _zip({"obs_20.npy": _npy(obs)[:-100], "actions_20.npy": _npy(actions)}),
+            "unpacks to 255,900 bytes",
+        ),
+        "damaged stream": (_damaged(_course_zip(obs, actions)), "damaged"),
+        "impossible shape": (_with_header(obs, (-20, 40, 40)), "impossible shape"),
+        "npy version 9": (
+            _zip({"obs_20.npy": b"\x93NUMPY\x09\x00" + _npy(obs)[8:], "actions_20.npy": b""}),
+            "not a plain .npy file",
+        ),
+        "empty member": (_zip({"obs_20.npy": b"", "actions_20.npy": _npy(actions)}), "EOF"),
     }
+
+
+def _declared_zip(n: int, dtype, obs_rows: int | None = None) -> bytes:
+    """A course-format zip of all-zero views declaring n pairs, written in 1 MB pieces (so the
+    test itself never holds the views): a few kB of zip for 20,000 pairs, ~80 kB for 50,000."""
+    dtype = np.dtype(dtype)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open(f"obs_{n}.npy", "w") as f:
+            header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False}
+            np.lib.format.write_array_header_1_0(f, header | {"shape": (n, 40, 40)})
+            left, zeros = n * 1600 * dtype.itemsize, bytes(2**20)
+            while left:
+                f.write(zeros[: min(left, len(zeros))])
+                left -= min(left, len(zeros))
+        zf.writestr(f"actions_{n}.npy", _npy(np.zeros((n, 2))))
+    return buf.getvalue()
+
+
+def _damaged(raw: bytes) -> bytes:
+    """The zip with a run of bytes inside the first member's compressed data overwritten."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        info = zf.infolist()[0]
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 200
+    return raw[:start] + b"\xff" * 64 + raw[start + 64 :]
+
+
+def _with_header(arr: np.ndarray, shape: tuple) -> bytes:
+    """A course zip whose obs member's header declares `shape` over arr's data."""
+    b = io.BytesIO()
+    header = {"descr": np.lib.format.dtype_to_descr(arr.dtype), "fortran_order": False}
+    np.lib.format.write_array_header_1_0(b, header | {"shape": shape})
+    b.write(arr.tobytes())
+    _, actions = _pairs()
+    return _zip({"obs_20.npy": b.getvalue(), "actions_20.npy": _npy(actions)})
 
 
 @pytest.mark.parametrize("kind", list(_bad_zips()))
 def test_each_bad_kind_is_refused_with_a_message(kind):
     raw, message = _bad_zips()[kind]
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=message) as info:
         D.load_zip(raw)
+    assert "\n" not in str(info.value) and len(str(info.value)) < 250  # one line on the page
+
+
+def _peak_mb() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
+
+
+def _reset_peak() -> None:
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # Linux: the peak resident size restarts from the current one
+
+
+def test_a_zip_declaring_50000_pairs_is_refused_from_its_header_without_allocating():
+    # 77 kB of zip whose views unpack to 80 MB; loading them whole once cost ~1 GB
+    raw = _declared_zip(50_000, np.uint8)
+    assert len(raw) < 100_000
+    _reset_peak()
+    before = _peak_mb()
+    with pytest.raises(ValueError, match="50,000 pairs; expected between 10 and 20,000"):
+        D.load_zip(raw)
+    assert _peak_mb() - before < 20
+    assert D.MAX_PAIRS == 20_000
+
+
+def test_the_largest_allowed_upload_loads_compactly():
+    # 20,000 float64 views unpack to 256 MB; they are read in chunks and kept as uint8 (32 MB)
+    raw = _declared_zip(D.MAX_PAIRS, np.float64)
+    _reset_peak()
+    before = _peak_mb()
+    d = D.load_zip(raw)
+    assert d.obs.shape == (20_000, 40, 40) and d.obs.dtype == np.uint8
+    assert d.actions.shape == (20_000, 2) and d.actions.dtype == np.float32
+    assert not d.obs.any() and d.episode.max() == 19_999  # every zero view looks like a reset
+    assert _peak_mb() - before < 150
+
+
+def test_fortran_order_and_big_endian_load_like_c_order():
+    obs, actions = _pairs()
+    expected = D.load_zip(_course_zip(obs, actions))
+    for o, a in (
+        (np.asfortranarray(obs), np.asfortranarray(actions)),
+        (obs.astype(">f8"), actions.astype(">f4")),
+        (obs.astype(np.uint8), actions.astype(np.float16).astype(np.float32)),
+    ):
+        d = D.load_zip(_course_zip(o, a))
+        np.testing.assert_array_equal(d.obs, expected.obs)
+        np.testing.assert_allclose(d.actions, expected.actions, rtol=1e-3, atol=0.1)
+        assert d.obs.flags.c_contiguous and d.obs.dtype == np.uint8
 
 
 def test_huge_files_are_refused_before_reading(monkeypatch):

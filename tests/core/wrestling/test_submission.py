@@ -1,0 +1,125 @@
+"""The exported submission.py never raises: every malformed observation gets a safe in-range
+action, a missing player index is read from the view's colours, and the exported zip plays."""
+
+import importlib.util
+import io
+import math
+import zipfile
+
+import numpy as np
+import pytest
+
+from core.wrestling import export
+from core.wrestling.jidi import JidiWrestling, action_space, run_match
+
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory):
+    """submission.py imported from the exported zip, unpacked beside its weights."""
+    folder = tmp_path_factory.mktemp("submission")
+    with zipfile.ZipFile(io.BytesIO(export.submission_zip(export.shipped_policy()))) as zf:
+        zf.extractall(folder)
+    spec = importlib.util.spec_from_file_location("exported_submission", folder / "submission.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _in_range(action) -> bool:
+    (force,), (turn,) = action
+    return (
+        isinstance(force, float)
+        and isinstance(turn, float)
+        and math.isfinite(force)
+        and math.isfinite(turn)
+        and -100 <= force <= 200
+        and -30 <= turn <= 30
+    )
+
+
+def _observations(steps: int = 25):
+    """Both players' observations after a few steps of a real match."""
+    game = JidiWrestling()
+    observes = game.all_observes
+    for _ in range(steps):
+        observes, *_ = game.step([[[120.0], [10.0]], [[80.0], [-20.0]]])
+    return observes
+
+
+VIEW = np.zeros((40, 40))
+RAGGED = [[0.0] * 40 for _ in range(39)] + [[0.0] * 39]
+NAN = VIEW.copy()
+NAN[5, 5] = np.nan
+INF = VIEW.copy()
+INF[0, 0] = np.inf
+
+MALFORMED = {
+    "None": None,
+    "a string": "obs",
+    "a number": 3,
+    "a list": [1, 2, 3],
+    "an empty dict": {},
+    "no obs key": {"controlled_player_index": 0},
+    "obs is None": {"obs": None, "controlled_player_index": 0},
+    "no agent_obs key": {"obs": {"id": "team_0"}, "controlled_player_index": 0},
+    "agent_obs is a string": {"obs": {"agent_obs": "x" * 1600}, "controlled_player_index": 0},
+    "wrong shape": {"obs": {"agent_obs": np.zeros((39, 40))}, "controlled_player_index": 0},
+    "wrong size": {"obs": {"agent_obs": np.zeros(1601)}, "controlled_player_index": 1},
+    "0-d": {"obs": {"agent_obs": np.float64(0)}, "controlled_player_index": 0},
+    "ragged lists": {"obs": {"agent_obs": RAGGED}, "controlled_player_index": 0},
+    "rows of wrong length": {"obs": {"agent_obs": [[0.0] * 39] * 40}, "controlled_player_index": 0},
+    "NaN cells": {"obs": {"agent_obs": NAN}, "controlled_player_index": 0},
+    "inf cells": {"obs": {"agent_obs": INF}, "controlled_player_index": 1},
+    "cells of text": {"obs": {"agent_obs": [["a"] * 40] * 40}, "controlled_player_index": 0},
+    "cells of None": {"obs": {"agent_obs": [[None] * 40] * 40}, "controlled_player_index": 0},
+}
+
+
+@pytest.mark.parametrize("kind", list(MALFORMED))
+def test_a_malformed_observation_gets_the_safe_action(submission, kind):
+    action = submission.my_controller(MALFORMED[kind], action_space(), True)
+    assert action == [[0.0], [0.0]]
+    assert _in_range(action) and all(
+        box.contains(a) for box, a in zip(action_space(), action, strict=True)
+    )
+
+
+def test_odd_but_usable_views_are_played(submission):
+    player0 = _observations()[0]
+    view = player0["obs"]["agent_obs"]
+    expected = submission.my_controller(player0, None)
+    assert _in_range(expected) and expected != [[0.0], [0.0]]
+    for odd in (view.tolist(), view.reshape(-1), view.reshape(1, 40, 40), view.astype(np.uint8)):
+        action = submission.my_controller(
+            {"obs": {"agent_obs": odd}, "controlled_player_index": 0}, None
+        )
+        assert action == expected
+    # the view given directly as obs (no agent_obs dict) is read too
+    assert submission.my_controller({"obs": view}, None) == expected
+
+
+@pytest.mark.parametrize("index", ["missing", None, "1", 1.0, 7, -1, True])
+def test_a_missing_or_odd_player_index_is_read_from_the_colours(submission, index):
+    observes = _observations()
+    for player in (0, 1):
+        given = observes[player]
+        view = given["obs"]["agent_obs"]
+        own = view[28:36, 16:24]
+        assert (own[2:6, 2:6] == (10 if player == 0 else 8)).all()  # our disc's middle
+        assert submission._player({"obs": given["obs"]}, view) == player
+        odd = {"obs": given["obs"]}
+        if index != "missing":
+            odd["controlled_player_index"] = index
+        assert submission.my_controller(odd, None) == submission.my_controller(given, None)
+
+
+def test_the_exported_zip_plays_a_match_through_jidi_wrestling(submission):
+    result = run_match([submission.my_controller, submission.my_controller], max_steps=150)
+    assert result["winner"] in ("0", "1", "-1") and 1 <= result["steps"] <= 150
+
+    # and keeps playing when the platform drops the player index from every observation
+    def without_index(observation, space, continuous=True):
+        return submission.my_controller({"obs": observation["obs"]}, space, continuous)
+
+    again = run_match([without_index, without_index], max_steps=150)
+    assert again == result
