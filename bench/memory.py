@@ -4,7 +4,9 @@ Run by hand: `python bench/memory.py`. Starts the real server, opens every page 
 runs each page's default heavy actions (every button whose label starts a training run, a
 collection, a match or a computation), and prints the server's peak RSS (VmHWM) per page against
 Community Cloud's smallest tier (700 MB). Then the tab closes and it prints how much of that
-the server gives back (target: within 100 MB of the warm figure, every page visited once).
+the server gives back (target: within 100 MB of the warm figure, every page visited once); a
+second visitor does it all again, which tells what stays per visitor from what a process pays
+once (code and kernels the heavy actions load).
 """
 
 import re
@@ -46,6 +48,31 @@ def click_heavy_buttons(page, timeout: float) -> list[str]:
     return clicked
 
 
+def visit_everything(browser, url: str, proc, warm: float) -> None:
+    """One visitor: every page and tab, every heavy action; then the tab closes."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    for chapter in chapters():
+        page.goto(f"{url}/{chapter.url_path}")
+        settle(page, timeout=120)
+        tabs = page.get_by_role("tab")
+        actions = click_heavy_buttons(page, timeout=300)
+        for t in range(tabs.count()):
+            tabs.nth(t).click()
+            settle(page, timeout=120)
+            actions += click_heavy_buttons(page, timeout=300)
+        time.sleep(0.5)
+        print(
+            f"{chapter.title:40s} {rss_mb(proc.pid, 'VmRSS'):8.0f} "
+            f"{rss_mb(proc.pid, 'VmHWM'):8.0f}  {', '.join(actions) or '-'}"
+        )
+    page.close()  # the visitor's tab closes: the session ends
+    closed = time.monotonic()
+    for wait in (2, 10):
+        time.sleep(max(0.0, closed + wait - time.monotonic()))
+        now = rss_mb(proc.pid, "VmRSS")
+        print(f"{wait:2d} s after the tab closed: RSS {now:.0f} MB, {now - warm:+.0f} MB on warm")
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -61,32 +88,14 @@ def main() -> None:
         for chapter in chapters():  # every page once, no heavy action: the warm baseline
             page.goto(f"{url}/{chapter.url_path}")
             settle(page, timeout=120)
+        page.close()
         warm = rss_mb(proc.pid, "VmRSS")
         print(f"{'warm (every page visited)':40s} {warm:8.0f} {rss_mb(proc.pid, 'VmHWM'):8.0f}")
-        for chapter in chapters():
-            page.goto(f"{url}/{chapter.url_path}")
-            settle(page, timeout=120)
-            tabs = page.get_by_role("tab")
-            actions = click_heavy_buttons(page, timeout=300)
-            for t in range(tabs.count()):
-                tabs.nth(t).click()
-                settle(page, timeout=120)
-                actions += click_heavy_buttons(page, timeout=300)
-            time.sleep(0.5)
-            print(
-                f"{chapter.title:40s} {rss_mb(proc.pid, 'VmRSS'):8.0f} "
-                f"{rss_mb(proc.pid, 'VmHWM'):8.0f}  {', '.join(actions) or '-'}"
-            )
+        for visitor in (1, 2):  # the second shows what stays per visitor, not once per process
+            print(f"-- visitor {visitor}")
+            visit_everything(browser, url, proc, warm)
         peak = rss_mb(proc.pid, "VmHWM")
         print(f"\npeak RSS {peak:.0f} MB; limit {LIMIT_MB} MB; ratio {peak / LIMIT_MB:.2f}")
-        page.close()  # the visitor's tab closes: the session ends
-        closed = time.monotonic()
-        for wait in (2, 5, 10):
-            time.sleep(max(0.0, closed + wait - time.monotonic()))
-            now = rss_mb(proc.pid, "VmRSS")
-            print(
-                f"{wait:2d} s after the tab closed: RSS {now:.0f} MB, {now - warm:+.0f} MB on warm"
-            )
         browser.close()
 
 

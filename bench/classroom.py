@@ -1,0 +1,199 @@
+"""A class on one server: N students follow a lesson script at once, in Chromium.
+
+    python bench/classroom.py [--students 10] [--seed 0]
+
+Every student (a browser context of one Chromium, driven concurrently) opens Home, then each
+chapter in the lecture's order; on each page they move a slider, on Autograd they type a
+program, and on Live training they press Start on the default run and wait for it to finish.
+Students start a little apart, as a class does.
+
+Prints:
+- light interactions (a slider moved, a program typed, a page opened): p50 / p95 latency from
+  the action to the page settling (no running indicator, no stale element);
+- heavy runs: how many waited in the server's admission line, and for how long;
+- the health endpoint's p50 / p99 while the class works;
+- the server's peak RSS, and its RSS 10 s after the last tab closed against the warm figure.
+
+Targets on a quiet 2-core machine with 10 students: light p95 <= 1.5 s while heavy runs are
+queued, health p99 < 1 s, peak RSS < 1 GB, memory back within 100 MB of warm at the end.
+"""
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app_pages.outline import chapters  # noqa: E402
+from bench.memory import rss_mb  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, start_server  # noqa: E402
+
+BUSY = """() => !!document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
+               || !!document.querySelector('[data-stale="true"]')
+               || !!document.querySelector('[data-testid="stSkeleton"]')"""
+WAITING_TEXT = "Waiting for a free slot"
+
+
+async def settled(page, timeout: float = 300.0) -> float:
+    """Wait until the page has been quiet for 0.3 s; return when it went quiet (monotonic)."""
+    deadline = time.monotonic() + timeout
+    await asyncio.sleep(0.15)  # let the click reach the server and the indicator appear
+    quiet_since = None
+    while time.monotonic() < deadline:
+        if await page.evaluate(BUSY):
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 0.3:
+            return quiet_since
+        await asyncio.sleep(0.05)
+    raise TimeoutError("the page kept running")
+
+
+async def nudge_first_slider(page) -> bool:
+    """Press → on the first slider of the page; False where it has none."""
+    sliders = page.locator('[data-testid="stMain"] [role="slider"]')
+    if await sliders.count() == 0:
+        return False
+    await sliders.first.focus()
+    await sliders.first.press("ArrowRight")
+    return True
+
+
+async def student(i: int, browser, url: str, light: list, heavy: list, rng: random.Random):
+    """One student's lesson: every chapter, a slider on each, a program, a training run."""
+    await asyncio.sleep(rng.uniform(0, 3))
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+    page = await context.new_page()
+    page.set_default_timeout(300_000)
+    try:
+        start = time.monotonic()
+        await page.goto(url)
+        light.append(("open Home", await settled(page) - start))
+        for chapter in chapters():
+            start = time.monotonic()
+            await page.goto(f"{url}/{chapter.url_path}")
+            light.append((f"open {chapter.url_path}", await settled(page) - start))
+            await asyncio.sleep(rng.uniform(0.5, 2.0))  # reading
+            start = time.monotonic()
+            if await nudge_first_slider(page):
+                light.append((f"slider {chapter.url_path}", await settled(page) - start))
+            if chapter.url_path == "autograd_graph":
+                box = page.locator("textarea").first
+                if await box.count():
+                    await box.fill(f"a = x * y\nb = sin(a) + {i}\nr = b * b")
+                    start = time.monotonic()
+                    await box.press("Control+Enter")
+                    light.append(("type a program", await settled(page) - start))
+            if chapter.url_path == "live_training":
+                await page.get_by_role("button", name="Start").first.click()
+                waited_from = None
+                deadline = time.monotonic() + 600
+                while time.monotonic() < deadline:
+                    if await page.get_by_text("Finished:").count():
+                        break
+                    waiting = await page.get_by_text(WAITING_TEXT).count() > 0
+                    if waiting and waited_from is None:
+                        waited_from = time.monotonic()
+                    if not waiting and waited_from is not None:
+                        heavy.append(time.monotonic() - waited_from)
+                        waited_from = None
+                    await asyncio.sleep(0.1)
+                await settled(page)
+    finally:
+        await context.close()
+
+
+def _health(url: str, stop: threading.Event, out: list) -> None:
+    while not stop.is_set():
+        start = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=10):
+                out.append(time.perf_counter() - start)
+        except OSError:
+            out.append(float("inf"))
+        time.sleep(0.25)
+
+
+def _pct(values: list[float], q: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100)[q - 1]
+
+
+async def lesson(url: str, proc, students: int, seed: int) -> None:
+    from playwright.async_api import async_playwright
+
+    rng = random.Random(seed)
+    light: list[tuple[str, float]] = []
+    heavy: list[float] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        warm_page = await browser.new_page()
+        for chapter in chapters():  # one visit to every page: the warm baseline
+            await warm_page.goto(f"{url}/{chapter.url_path}")
+            await settled(warm_page)
+        await warm_page.close()
+        warm = rss_mb(proc.pid, "VmRSS")
+        stop, health = threading.Event(), []
+        probe = threading.Thread(target=_health, args=(url, stop, health), daemon=True)
+        probe.start()
+        began = time.monotonic()
+        await asyncio.gather(
+            *(
+                student(i, browser, url, light, heavy, random.Random(rng.random()))
+                for i in range(students)
+            )
+        )
+        lesson_seconds = time.monotonic() - began
+        stop.set()
+        probe.join(15)
+        await browser.close()
+    await asyncio.sleep(10)
+    after = rss_mb(proc.pid, "VmRSS")
+    seconds = sorted(t for _, t in light)
+    print(f"{students} students, lesson took {lesson_seconds:.0f} s")
+    print(
+        f"light interactions: {len(seconds)}, p50 {_pct(seconds, 50):.2f} s, "
+        f"p95 {_pct(seconds, 95):.2f} s, max {seconds[-1]:.2f} s (target p95 <= 1.5 s)"
+    )
+    for kind in ("open", "slider", "type"):
+        some = sorted(t for name, t in light if name.startswith(kind))
+        if some:
+            print(
+                f"  {kind:7s} n={len(some):3d} p50 {_pct(some, 50):.2f} s p95 {_pct(some, 95):.2f} s"
+            )
+    print(
+        f"heavy runs that waited in line: {len(heavy)} of {students}"
+        + (f", waits p50 {_pct(heavy, 50):.1f} s, max {max(heavy):.1f} s" if heavy else "")
+    )
+    finite = sorted(h for h in health if h != float("inf"))
+    print(
+        f"health: {len(health)} probes, {len(health) - len(finite)} unanswered, "
+        f"p50 {_pct(finite, 50) * 1000:.0f} ms, p99 {_pct(finite, 99) * 1000:.0f} ms (target < 1000 ms)"
+    )
+    peak = rss_mb(proc.pid, "VmHWM")
+    print(f"peak RSS {peak:.0f} MB (target < 1024 MB)")
+    print(
+        f"RSS warm {warm:.0f} MB; 10 s after the last tab closed {after:.0f} MB "
+        f"({after - warm:+.0f} MB; target within 100 MB)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=10, help="10 by default, up to 30")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    with start_server() as (url, proc):
+        asyncio.run(lesson(url, proc, min(max(args.students, 1), 30), args.seed))
+
+
+if __name__ == "__main__":
+    main()
