@@ -323,14 +323,12 @@ def loop_tab() -> None:
     cfg = loop_config()
     run = current_loop(cfg)
     b = st.container(horizontal=True, vertical_alignment="center")
-    if b.button("Next phase", key="loop_next", type="primary", icon=":material/skip_next:",
-                disabled=run.done):  # fmt: skip
-        run.advance()
-    if b.button("Finish the batch", key="loop_batch_end", icon=":material/fast_forward:",
-                disabled=run.done):  # fmt: skip
-        run.to_batch_end()
-    if b.button("Reset", key="loop_reset", icon=":material/restart_alt:"):
-        run.reset()
+    # callbacks: the click changes the run before the buttons are drawn (Next greys out at once)
+    b.button("Next phase", key="loop_next", type="primary", icon=":material/skip_next:",
+             disabled=run.done, on_click=run.advance)  # fmt: skip
+    b.button("Finish the batch", key="loop_batch_end", icon=":material/fast_forward:",
+             disabled=run.done, on_click=run.to_batch_end)  # fmt: skip
+    b.button("Reset", key="loop_reset", icon=":material/restart_alt:", on_click=run.reset)
     s = run.last
     b.markdown(
         f"Phase {len(run.history) - 1} / {run.total_phases} · epoch {s.epoch + 1} / "

@@ -170,7 +170,7 @@ def loop_chart(
     df = pd.DataFrame(rows)
     y = alt.Y("number:Q", title="number", scale=alt.Scale(domain=[-limit, limit]))
     base = alt.Chart(df).encode(
-        x=alt.X("parameter:N", title=None, sort=list(params), axis=alt.Axis(labelAngle=0)),
+        x=alt.X("parameter:N", title="parameter", sort=list(params), axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("quantity:N", sort=list(QUANTITIES)),
     )
     bars = base.mark_bar().encode(
