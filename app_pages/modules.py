@@ -58,11 +58,16 @@ def anatomy_tab() -> None:
     )
     publish(ANATOMY)
     a = an.anatomy(x_dim, y_dim, forget, steps)
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns([1, 1], gap="medium")
     left.altair_chart(charts.parameter_steps_chart(a.history, forget), width="stretch")
     with right:
         st.markdown("**What the module knows about**")
-        table([{k: v for k, v in r.items() if k != "shape"} for r in a.attributes])
+        table(
+            [{"attribute": r["attribute"], "in parameters()": r["in parameters()"],
+              "in state_dict()": r["in state_dict()"], "moved by SGD": r[f"changed by {steps} SGD steps"]}
+             for r in a.attributes],
+            width="stretch",
+        )  # fmt: skip
         if forget:
             st.warning(
                 "b is not a Parameter: `parameters()` does not list it, so the optimiser never "
@@ -71,27 +76,27 @@ def anatomy_tab() -> None:
             )
         else:
             ui.explain("Both are `nn.Parameter`s: registered by assignment, trained by SGD.")
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        class_code = a.code.split("\ntorch.manual_seed")[0].split("from torch import nn\n\n")[1]
-        st.code(class_code, language="python")
+    class_code = a.code.split("\ntorch.manual_seed")[0].split("from torch import nn\n\n")[1]
+    st.code(class_code, language="python")
+    left, right = st.columns([1, 1], gap="medium")
+    left.code(
+        f">>> print(model)\n{a.printed}\n>>> pred = model(torch.randn({x_dim}))\n"
+        f">>> pred.shape\n{a.pred.shape}",
+        language="python",
+    )
     with right:
-        st.code(f">>> print(model)\n{a.printed}", language="python")
-        table(a.parameters)
-        st.code(f">>> pred = model(torch.randn({x_dim}))\n>>> pred.shape\n{a.pred.shape}")
+        table(a.parameters, width="stretch")
     ui.explain(
         "`print(model)` lists *submodules*, not parameters: this module has none. "
         "Build one from modules and they appear, with dotted names:"
     )
     kind = st.segmented_control("Submodules", an.SUBMODULE_KINDS, required=True, key="mod_sub")
     sub = an.submodules(kind or an.SUBMODULE_KINDS[0], x_dim, y_dim)
-    left, right = st.columns([3, 2], gap="medium")
-    left.code(f">>> print(model)\n{sub.printed}", language="python")
+    st.code(f">>> print(model)\n{sub.printed}", language="python")
+    left, right = st.columns([1, 1], gap="medium")
+    left.code(f">>> list(model.state_dict())\n{sub.state_keys}", language="python", wrap_lines=True)
     with right:
-        table(sub.parameters)
-        st.code(
-            f">>> list(model.state_dict())\n{sub.state_keys}", language="python", wrap_lines=True
-        )
+        table(sub.parameters, width="stretch")
     ui.show_code(a.code)
     ui.show_code(sub.code, "Show the code: submodules")
 
@@ -115,31 +120,31 @@ def devices_tab() -> None:
         + "Nothing in this app needs a GPU; the code below runs anywhere."
     )
     table(found)
-    left, right = st.columns(2, gap="medium")
+    st.markdown("**`.to()` casts parameters and buffers**")
+    left, right = st.columns([1, 3], gap="medium")
+    dtype = left.selectbox("model.to(dtype)", list(devices.DTYPES)[:4], key="mod_to")
     with left:
-        st.markdown("**`.to()` casts parameters and buffers**")
-        dtype = st.selectbox("model.to(dtype)", list(devices.DTYPES)[:4], key="mod_to")
-        table(devices.moved(dtype))
         ui.explain(
             "Parameters and floating-point buffers follow; the integer buffer "
             "`num_batches_tracked` keeps its dtype; the plain attribute `scale` is not moved "
             "at all (another reason to register tensors: `register_buffer`)."
         )
-    with right:
-        st.markdown("**A mismatch is an error, not a silent cast**")
-        c = st.columns(3)
-        layer = c[0].selectbox("layer dtype", devices.LAYER_DTYPES, key="mod_layer")
-        dt = c[1].selectbox("input dtype", list(devices.DTYPES), key="mod_input")
-        dev = c[2].selectbox("input device", devices.INPUT_DEVICES, key="mod_device")
-        out = devices.call(layer, dt, dev)
+    right.dataframe(pd.DataFrame(devices.moved(dtype)), hide_index=True, width="stretch")
+    st.markdown("**A mismatch is an error, not a silent cast**")
+    c = st.columns([1, 1, 1, 3], vertical_alignment="bottom")
+    layer = c[0].selectbox("layer dtype", devices.LAYER_DTYPES, key="mod_layer")
+    dt = c[1].selectbox("input dtype", list(devices.DTYPES), key="mod_input")
+    dev = c[2].selectbox("input device", devices.INPUT_DEVICES, key="mod_device")
+    out = devices.call(layer, dt, dev)
+    with c[3]:
         if out.error:
             st.warning(f"**RuntimeError** (caught): {out.error}", icon=":material/bug_report:")
         else:
             st.success(f"Works: the output is {out.out_dtype}.", icon=":material/check:")
-        ui.explain(
-            "No GPU is needed to see a device mismatch: the `meta` device (shapes, no data) "
-            "raises the same kind of error a CUDA tensor meeting a CPU layer would."
-        )
+    ui.explain(
+        "No GPU is needed to see a device mismatch: the `meta` device (shapes, no data) "
+        "raises the same kind of error a CUDA tensor meeting a CPU layer would."
+    )
     publish(DEVICES)
     ui.show_code(devices.MOVE_CODE.format(dtype=f"torch.{dtype}"), "Show the code: .to()")
     ui.show_code(out.code, "Show the code: the mismatch")
@@ -163,7 +168,7 @@ def modes_tab() -> None:
     seed = int(c[3].number_input("Seed", 0, 9999, key="mod_seed"))
     publish(MODES)
     r = modes.modes(round(p, 2), batch, bn, seed)
-    left, right = st.columns(2, gap="medium")
+    left, right = st.columns([3, 2], gap="medium")
     with left:
         if r.error:
             st.warning(
@@ -173,12 +178,11 @@ def modes_tab() -> None:
             )
         else:
             st.altair_chart(charts.outputs_chart(r.outputs), width="stretch")
-            same = modes.same_twice(r)
-            m = st.columns(2)
-            for col, mode in zip(m, ("train", "eval"), strict=True):
-                col.metric(f"{mode}(): same output twice?", "yes" if same[mode] else "no")
     with right:
-        st.altair_chart(charts.masks_chart(r.masks, round(p, 2)), width="content")
+        if not r.error:
+            same = modes.same_twice(r)
+            for mode in ("train", "eval"):
+                st.metric(f"{mode}(): same output twice?", "yes" if same[mode] else "no")
         if r.running_mean:
             moved = r.running_mean["before"] != r.running_mean["after"]
             st.markdown(
@@ -186,6 +190,7 @@ def modes_tab() -> None:
                 + ("moved during the train-mode calls; eval mode only reads it." if moved
                    else "did not move: train mode never ran.")
             )  # fmt: skip
+    st.altair_chart(charts.masks_chart(r.masks, round(p, 2)), width="content")
     ui.show_code(r.code)
 
 
@@ -202,13 +207,13 @@ DATA = [
 
 def data_tab() -> None:
     ui.load_settings(DATA)
-    c = st.columns([3, 3, 2, 2, 2, 2], vertical_alignment="bottom")
+    c = st.columns([3, 3, 2, 2, 2], vertical_alignment="bottom")
     n = c[0].slider("Samples", 4, loading.MAX_SAMPLES, key="dl_n")
     batch_size = c[1].slider("batch_size", 1, 12, key="dl_batch")
     epochs = c[2].slider("Epochs", 1, loading.MAX_EPOCHS, key="dl_epochs")
     shuffle = c[3].toggle("shuffle", key="dl_shuffle")
-    drop_last = c[4].toggle("drop_last", key="dl_drop")
-    seed = int(c[5].number_input("Seed", 0, 9999, key="dl_seed"))
+    drop_last = c[3].toggle("drop_last", key="dl_drop")
+    seed = int(c[4].number_input("Seed", 0, 9999, key="dl_seed"))
     publish(DATA)
     r = loading.batches(n, min(batch_size, n), shuffle, drop_last, seed, epochs)
     st.altair_chart(charts.batches_chart(r.rows, r.batches_per_epoch), width="stretch")
@@ -257,7 +262,7 @@ def scaffold_html(lines: list[tuple[str, str]], running: str | None) -> str:
             f'<div style="{style} padding: 0 0.4rem;">{html.escape(text) or "&nbsp;"}</div>'
         )
     return (
-        '<pre style="font-size: 0.85rem; line-height: 1.45; background: #f6f6f9; '
+        '<pre style="font-size: 0.78rem; line-height: 1.45; background: #f6f6f9; '
         'padding: 0.6rem 0; border-radius: 0.4rem; overflow-x: auto; margin: 0;">'
         + "".join(rows)
         + "</pre>"
@@ -312,9 +317,9 @@ def _consequence(s: slow_loop.Snapshot, bugs: Bugs) -> str | None:
 
 def loop_tab() -> None:
     ui.load_settings(LOOP)
-    c = st.columns(4)
-    for col, (key, (label, _)) in zip(c, BUG_LABELS.items(), strict=True):
-        col.toggle(label, key=key)
+    bugs = st.container(horizontal=True)  # wraps rather than truncating the labels
+    for key, (label, _) in BUG_LABELS.items():
+        bugs.toggle(label, key=key)
     c = st.columns([3, 2, 1], vertical_alignment="bottom")
     c[0].select_slider("Learning rate", slow_loop.LRS, key="loop_lr")
     c[1].select_slider("Batch size (8 samples)", slow_loop.BATCH_SIZES, key="loop_batch")
@@ -340,16 +345,18 @@ def loop_tab() -> None:
         *(abs(v) for snap in run.history for d in (snap.params, snap.grads, snap.batch_grad)
           if d for v in d.values()),
     )  # fmt: skip
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns([1, 1], gap="medium")
     with left:
         st.altair_chart(charts.loop_chart(s.params, s.grads, s.batch_grad, limit), width="stretch")
-        m = st.columns(3)
-        m[0].metric("phase", s.phase)
-        m[1].metric("loss", "–" if s.loss is None else f"{s.loss:.4f}")
-        m[2].metric("out.shape", "–" if s.out_shape is None else str(s.out_shape))
+        m = st.columns(2)
+        m[0].metric("loss", "–" if s.loss is None else f"{s.loss:.4f}")
+        m[1].metric("out.shape", "–" if s.out_shape is None else str(s.out_shape))
     with right:
         st.html(scaffold_html(slow_loop.scaffold(cfg.bugs, cfg.lr), s.phase))
-        st.caption(slow_loop.WORDS.get(s.phase, "Press Next phase to run the first line."))
+        st.markdown(
+            f"**{s.phase}**: "
+            + slow_loop.WORDS.get(s.phase, "press Next phase to run the first line.")
+        )
         consequence = _consequence(s, cfg.bugs)
         if consequence:
             st.warning(consequence, icon=":material/bug_report:")

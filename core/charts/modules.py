@@ -40,7 +40,7 @@ def parameter_steps_chart(history: list[dict], forgot: bool) -> alt.Chart:
         alt.Chart(df, title="Each number of w and b, step by step")
         .mark_line(point=True, strokeWidth=3)
         .encode(
-            x=alt.X("step:O", title="SGD step", axis=alt.Axis(labelAngle=0)),
+            x=alt.X("step:Q", title="SGD step", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("value:Q", title="value"),
             color=alt.Color(
                 "kind:N", scale=colours, title=None, legend=alt.Legend(orient="bottom")
@@ -48,7 +48,7 @@ def parameter_steps_chart(history: list[dict], forgot: bool) -> alt.Chart:
             detail="element:N",
             tooltip=["element", "step", alt.Tooltip("value:Q", format=".4f")],
         )
-        .properties(height=300)
+        .properties(height=400)
     )
     return styled(chart)
 
@@ -68,18 +68,17 @@ def masks_chart(masks: dict[str, torch.Tensor], p: float) -> alt.Chart:
     top = max(1.0 / (1.0 - p), 1.0)
     base = alt.Chart(df).encode(
         x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None)
-    ).properties(width=8 * 20, height=4 * 20)  # fmt: skip
+    ).properties(width=8 * 22, height=4 * 22)  # fmt: skip
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color(
-            "value:Q", scale=alt.Scale(domain=[0, top], range=["white", VALUE]), legend=None
+            "value:Q",
+            scale=alt.Scale(domain=[0, top], range=["white", VALUE]),
+            title="value",
+            legend=alt.Legend(values=sorted({0.0, 1.0, round(top, 3)}), format=".3~f"),
         )
     )
-    labels = base.mark_text(fontSize=13).encode(
-        text=alt.Text("value:Q", format=".3g"),
-        color=alt.condition(alt.datum.value > top / 2, alt.value("white"), alt.value("black")),
-    )
     chart = (
-        alt.layer(cells, labels, data=df)
+        alt.layer(cells, data=df)
         .facet(
             column=alt.Column(
                 "panel:N", sort=list(masks), header=alt.Header(labelFontSize=16, title=None)
@@ -111,12 +110,12 @@ def outputs_chart(outputs: dict[str, torch.Tensor]) -> alt.Chart:
                 sort=list(CALL_COLOURS),
                 scale=alt.Scale(domain=list(CALL_COLOURS), range=list(CALL_COLOURS.values())),
                 title=None,
-                legend=alt.Legend(orient="bottom"),
+                legend=alt.Legend(orient="bottom", columns=2),
             ),
             shape=alt.Shape("call:N", sort=list(CALL_COLOURS), legend=None),
             tooltip=["call", "sample", alt.Tooltip("output:Q", format=".4f")],
         )
-        .properties(height=280)
+        .properties(height=400)
     )
     return styled(chart)
 
@@ -130,12 +129,19 @@ def batches_chart(rows: list[dict], batches_per_epoch: int) -> alt.Chart:
     domain = [f"batch {b}" for b in range(batches_per_epoch)] + ["dropped"]
     palette = [c for c in CATEGORICAL if c != "#000000"]
     colours = [palette[b % len(palette)] for b in range(batches_per_epoch)] + [NEUTRAL]
-    base = alt.Chart(df).encode(
-        x=alt.X("position:O", title="position in the epoch (order the loader yields)",
-                axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("epoch:O", title="epoch"),
-    ).properties(height=58 * (int(df["epoch"].max()) + 1))  # fmt: skip
-    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
+    base = (
+        alt.Chart(df)
+        .encode(
+            x=alt.X(
+                "position:O",
+                title="position in the epoch (order the loader yields)",
+                axis=alt.Axis(labelAngle=0),
+            ),
+            y=alt.Y("epoch:O", title="epoch"),
+        )
+        .properties(height=48 * (int(df["epoch"].max()) + 1) + 170)
+    )  # title, axis, legend too
+    cells = base.mark_rect(stroke="white", strokeWidth=2, opacity=0.6).encode(
         color=alt.Color(
             "batch label:N",
             sort=domain,
@@ -151,7 +157,7 @@ def batches_chart(rows: list[dict], batches_per_epoch: int) -> alt.Chart:
     )
 
 
-QUANTITIES = {"value": VALUE, ".grad": GRADIENT, "this batch's own gradient": YELLOW}
+QUANTITIES = {"value": VALUE, ".grad": GRADIENT, "this batch's gradient": YELLOW}
 
 
 def loop_chart(
@@ -165,7 +171,7 @@ def loop_chart(
         rows.append({"parameter": name, "quantity": ".grad", "number": g or 0.0,
                      "label": "None" if g is None else ""})  # fmt: skip
         own = None if batch_grad is None else batch_grad[name]
-        rows.append({"parameter": name, "quantity": "this batch's own gradient",
+        rows.append({"parameter": name, "quantity": "this batch's gradient",
                      "number": own or 0.0, "label": "–" if own is None else ""})  # fmt: skip
     df = pd.DataFrame(rows)
     y = alt.Y("number:Q", title="number", scale=alt.Scale(domain=[-limit, limit]))
@@ -180,7 +186,7 @@ def loop_chart(
             sort=list(QUANTITIES),
             scale=alt.Scale(domain=list(QUANTITIES), range=list(QUANTITIES.values())),
             title=None,
-            legend=alt.Legend(orient="bottom"),
+            legend=alt.Legend(orient="bottom", labelLimit=400),
         ),
         tooltip=["parameter", "quantity", alt.Tooltip("number:Q", format=".4f")],
     )
@@ -189,7 +195,7 @@ def loop_chart(
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color=NEUTRAL).encode(y="zero:Q")
     chart = alt.layer(bars, none, zero).properties(
-        title="nn.Linear(2, 1): its parameters and their gradients now", height=300
+        title="Parameters and their gradients now", height=400
     )
     return styled(chart)
 
@@ -216,6 +222,6 @@ def predictions_chart(original: torch.Tensor, loaded: torch.Tensor) -> alt.Chart
                             legend=None),
             tooltip=["model", "input", alt.Tooltip("prediction:Q", format=".6f")],
         )
-        .properties(height=260)
+        .properties(height=360)
     )  # fmt: skip
     return styled(chart)

@@ -61,13 +61,13 @@ def test_anatomy_widgets_and_the_forgotten_parameter():
     at = _open()
     assert ">>> pred.shape\ntorch.Size([2])" in _codes(at)
     rows = _table(at, "in parameters()").set_index("attribute")
-    assert rows.loc["self.b", "changed by 3 SGD steps"]
+    assert rows.loc["self.b", "moved by SGD"]
     at.toggle(key="mod_forget").set_value(True).run()
     _ok(at)
     rows = _table(at, "in parameters()").set_index("attribute")
     assert not rows.loc["self.b", "in parameters()"]
-    assert not rows.loc["self.b", "changed by 3 SGD steps"]
-    assert rows.loc["self.w", "changed by 3 SGD steps"]
+    assert not rows.loc["self.b", "moved by SGD"]
+    assert rows.loc["self.w", "moved by SGD"]
     assert any("not a Parameter" in w.value for w in at.warning)
     assert "self.b = torch.randn(y_dim)  # forgot nn.Parameter" in _codes(at)
     for key, low, high in (("mod_xdim", 1, 8), ("mod_ydim", 1, 8), ("mod_steps", 1, 10)):
