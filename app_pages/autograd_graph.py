@@ -200,7 +200,7 @@ def _program_preset(preset: str) -> None:
         show_code(presets.CODE_DOT_PRODUCT)
     elif preset == "shared":
         show_code(presets.CODE_SHARED)
-    show_code(record.CODE_WALK, "Show the code: walking grad_fn.next_functions")
+    show_code(record.code_walk(out_name), "Show the code: walking grad_fn.next_functions")
     show_code(backward.CODE_HOOKS, "Show the code: hooks on the backward pass")
     leaves = [n for n, t in variables.items() if t.requires_grad]
     if leaves:
@@ -299,7 +299,7 @@ def _built_preset(preset: str) -> None:
     trace = backward.trace_backward(built.output, built.names)
     _graph_and_walk(trace)
     show_code(code)
-    show_code(record.CODE_WALK, "Show the code: walking grad_fn.next_functions")
+    show_code(record.code_walk("loss"), "Show the code: walking grad_fn.next_functions")
     _variables_tour(built.names[first], first)
 
 

@@ -153,7 +153,8 @@ with c4:
         "Gradient noise σ",
         NOISE_OPTIONS,
         key="noise",
-        help="Adds N(0, σ²) to every gradient component: stochastic gradient descent.",
+        help="Adds N(0, σ²) to every gradient component: a stand-in for the noise of "
+        "mini-batch sampling (a landscape has no data set to sample batches from).",
     )
 x0, x1, y0, y1 = land.window
 with c5:

@@ -246,7 +246,9 @@ def rnn_tab() -> None:
 def cnn_tab() -> None:
     d = CNNConfig()
     ui.explain(
-        "Two 3 × 3 convolution layers with max-pooling read the 8 × 8 digits. Below: the "
+        "The notebook's CNN reads MNIST, which cannot be downloaded here; scikit-learn's "
+        "1,797 handwritten digits of 8 × 8 pixels stand in for it. "
+        "Two 3 × 3 convolution layers with max-pooling read them. Below: the "
         "test digits with the network's guesses, the confusion matrix, the sixteen filters of "
         "the first layer and what they make of one digit."
     )
@@ -302,8 +304,8 @@ def cnn_tab() -> None:
 
 st.title("Live training")
 ui.explain(
-    "The lecture's four examples, trained live with the same loop: **zero_grad → forward → "
-    "loss → backward → step**. Press *Start*, move the learning rate while it runs, *Pause* "
+    "Six examples from the lecture and its notebooks, trained live with the same loop: "
+    "**zero_grad → forward → loss → backward → step**. Press *Start*, move the learning rate while it runs, *Pause* "
     "and *Resume*; *Reset* with the same seed replays exactly the same curves. "
     "Each visitor trains their own models."
 )

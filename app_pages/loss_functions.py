@@ -85,6 +85,13 @@ if reg:
         "whatever the distance; Huber is MSE near zero and L1 beyond δ. "
         "`nn.HuberLoss(delta=δ)` is exactly δ × `nn.SmoothL1Loss(beta=δ)`."
     )
+    if "MSE" in reg:
+        st.warning(
+            "**The slide writes MSE with a ½**, ½ (ŷ − y)², which makes the gradient just the "
+            "residual. `nn.MSELoss` has no ½ and takes the **mean** over all elements: "
+            "mean((ŷ − y)²), gradient 2r / N. Same minimum, twice the slope per sample.",
+            icon=":material/edit_note:",
+        )
 else:
     st.info("Pick a regression loss to draw it.")
 
@@ -112,6 +119,12 @@ if cls:
             "different loss for distances."
         )
         ui.show_code(lf.CODE_HINGE, "Show the code: hinge via MultiMarginLoss")
+    st.caption(
+        "The slide also lists `nn.MultiLabelMarginLoss`, the multi-label cousin of "
+        "MultiMarginLoss (not drawn here): a sample may have several right classes, and the "
+        "hinge max(0, 1 − (z_right − z_wrong)) is summed over every (right, wrong) pair, then "
+        "divided by the number of classes."
+    )
 else:
     st.info("Pick a classification loss to draw it.")
 ui.show_code(lf.CODE_LOSSES, "Show the code: losses and their gradients")

@@ -44,6 +44,13 @@ CHAPTERS = [
         "Type an expression, see the graph autograd records, walk the backward pass node by node.",
     ),
     Chapter(
+        "Basics",
+        "app_pages/modules.py",
+        "Modules & the training loop",
+        ":material/widgets:",
+        "nn.Module inside out, DataLoader batches, the training loop one phase at a time, saving.",
+    ),
+    Chapter(
         "Optimisation",
         "app_pages/gradient_descent.py",
         "Gradient descent",

@@ -232,20 +232,19 @@ def view() -> None:
         cols = st.slider("columns of x", 1, 6, 3, key="view_cols")
         transposed = st.toggle("x = x.t() first", key="view_t")
         options = [s for s in T.factor_shapes(rows * cols) if len(s) <= 3]
-        default = next((i for i, s in enumerate(options) if len(s) == 2 and s != (rows, cols)), 0)
-        new = st.selectbox(
+        new = st.selectbox(  # default: flatten, which view refuses once x is transposed
             "new shape",
             options,
-            index=default,
+            index=0,
             key=f"view_new_{rows * cols}",
             format_func=lambda s: str(s),
         )
     with right:
         report(
             T.view_vs_reshape((rows, cols), new, transposed),
-            friendly="`x.view(...)` failed: x's cells are not in row-major order in memory "
-            "(it is a transposed view). Use `x.reshape(...)`, which copies, or "
-            "`x.contiguous().view(...)`.",
+            friendly="`x.view(...)` failed: the new shape is not compatible with x's strides "
+            "(it merges dims that the transpose left apart in memory). Use `x.reshape(...)`, "
+            "which copies, or `x.contiguous().view(...)`.",
         )
 
 

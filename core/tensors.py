@@ -463,9 +463,11 @@ print(r.data_ptr() == x.data_ptr())
 """
 
 VIEW_HINT = (
-    "view never copies: it only re-reads the same memory with new strides, so the cells must "
-    "already lie in memory in row-major order. After a transpose they do not, so view refuses "
-    "and reshape quietly makes a copy instead."
+    "view never copies: it re-reads the same memory with new strides, so the new shape must be "
+    "compatible with x's strides. Every group of old dims that view merges into one new dim "
+    "must be laid out back to back in memory (stride[i] = stride[i+1] × size[i+1]); splitting "
+    "a dim always works. After a transpose the two dims are not back to back, so flattening "
+    "x with view (the default new shape) refuses, while reshape quietly makes a copy."
 )
 
 
@@ -487,9 +489,9 @@ def factor_shapes(n: int, max_dims: int = 3) -> list[tuple[int, ...]]:
 
 
 def view_vs_reshape(
-    shape: tuple[int, ...] = (2, 3), new_shape: tuple[int, ...] = (3, 2), transposed: bool = False
+    shape: tuple[int, ...] = (2, 3), new_shape: tuple[int, ...] = (6,), transposed: bool = False
 ) -> Shown:
-    """x.view(new) next to x.reshape(new); after a transpose view fails and reshape copies."""
+    """x.view(new) next to x.reshape(new); view fails where new does not fit x's strides."""
     shape = _check_shape(shape, max_dims=2)
     n = int(np.prod(shape))
     new_shape = tuple(int(s) for s in new_shape)

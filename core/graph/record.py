@@ -157,7 +157,7 @@ def format_tensor(
 
 
 # The code the page shows beside the graph: the same walk, by hand.
-CODE_WALK = """
+_WALK = """
 def walk(fn, depth=0):
     # print the graph autograd recorded, from the output back to the leaves
     print("  " * depth + fn.name())
@@ -165,5 +165,13 @@ def walk(fn, depth=0):
         if child is not None:
             walk(child, depth + 1)
 
-walk(r.grad_fn)
+walk({output}.grad_fn)
 """
+
+
+def code_walk(output: str = "r") -> str:
+    """The walk snippet, started from the grad_fn of the variable named `output`."""
+    return _WALK.format(output=output)
+
+
+CODE_WALK = code_walk("r")

@@ -80,6 +80,7 @@ def test_built_presets_show_parameters_and_graph(at, preset, params):
     table = at.dataframe[0].value
     assert set(params) <= set(table["parameter"])
     assert "MseLossBackward0" in _codes(at)
+    assert "walk(loss.grad_fn)" in _codes(at) and "walk(r.grad_fn)" not in _codes(at)
     last = at.slider(key="step").max
     at.slider(key="step").set_value(last).run()
     assert not at.exception

@@ -50,3 +50,11 @@ def test_outlier_slider_moves_the_fits():
     mse_before = before.loc[before["loss"] == "MSE", "slope w"].item()
     mse_after = after.loc[after["loss"] == "MSE", "slope w"].item()
     assert mse_before > 3 and mse_after != mse_before
+
+
+def test_the_slides_mse_half_and_multilabel_margin_are_named():
+    at = _page()
+    assert any("½" in w.value and "mean" in w.value for w in at.warning)
+    assert any("nn.MultiLabelMarginLoss" in c.value for c in at.caption)
+    at.multiselect(key="reg").set_value(["L1"]).run()
+    assert not any("½" in w.value for w in at.warning)  # the note goes with MSE's curve

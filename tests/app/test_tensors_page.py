@@ -131,6 +131,16 @@ def test_view_fails_with_friendly_message_when_transposed(at):
     assert not at.warning
 
 
+def test_view_default_new_shape_is_refused_once_transposed(at):
+    """The hint's claim on the defaults: flattening x.t() with view refuses, reshape copies."""
+    topic(at, "view")
+    assert at.selectbox(key="view_new_6").value == (6,)
+    assert not at.warning  # x as built: view works
+    at.toggle(key="view_t").set_value(True).run()
+    ok(at)
+    assert any("not compatible with x's strides" in w.value for w in at.warning)
+
+
 def test_squeeze_and_unsqueeze(at):
     topic(at, "squeeze")
     at.selectbox(key="sq_dim_3").set_value("all").run()

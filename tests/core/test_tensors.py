@@ -210,6 +210,12 @@ def test_view_fails_on_transposed_tensor_with_torch_message():
     assert {f["tensor"]: f["shares memory with x"] for f in s.facts} == {"x": True, "r": False}
 
 
+def test_view_defaults_refuse_only_after_the_transpose():
+    assert T.view_vs_reshape().error is None
+    assert "not compatible" in T.view_vs_reshape(transposed=True).error
+    assert "stride" in T.VIEW_HINT and "row-major" not in T.VIEW_HINT
+
+
 def test_view_on_contiguous_tensor_shares_memory():
     s = T.view_vs_reshape((2, 3), (3, 2))
     assert s.error is None

@@ -147,3 +147,15 @@ def test_show_the_code_snippets_run(snippet, capsys):
         ]
     if snippet is presets.CODE_SHARED:
         assert "tensor(-48., grad_fn=<AddBackward0>)" in printed
+
+
+@pytest.mark.parametrize("snippet", [presets.CODE_LINEAR_MODULE, presets.CODE_MLP])
+def test_the_walk_shown_under_a_built_preset_runs_after_its_code(snippet, capsys):
+    """The built presets name their output `loss` (there is no r): the walk starts there."""
+    namespace: dict = {}
+    exec(snippet, namespace)  # our own constant snippets, never user text
+    capsys.readouterr()
+    exec(record.code_walk("loss"), namespace)
+    walked = capsys.readouterr().out.split()
+    assert walked[0] == "MseLossBackward0"
+    assert "torch::autograd::AccumulateGrad" in walked

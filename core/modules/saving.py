@@ -1,0 +1,126 @@
+"""Save and load: a state_dict round trip in memory, and why torch.load wants weights_only=True.
+
+`round_trip(model)` saves `model.state_dict()` into a buffer, loads it with
+`torch.load(..., weights_only=True)` into a freshly built model and checks both predict the
+same. `refusals()` shows what weights_only=True refuses, with PyTorch's own messages: a whole
+pickled model, and a pickle that would call a function while loading. Nothing here ever loads
+a file from outside: there is no upload, only what this module saved itself.
+"""
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from core.modules.common import error_text
+
+CODE = """\
+import io
+import torch
+from torch import nn
+
+model = nn.Linear(2, 1)              # trained, in the loop tab
+buffer = io.BytesIO()                # a file in memory; a path such as "model.pt" works too
+torch.save(model.state_dict(), buffer)
+
+buffer.seek(0)
+fresh = nn.Linear(2, 1)              # build the same architecture first ...
+fresh.load_state_dict(torch.load(buffer, weights_only=True))   # ... then pour the numbers in
+x = torch.randn(5, 2)
+print(torch.equal(model(x), fresh(x)))   # True
+"""
+
+WHOLE_CODE = """\
+import io
+import torch
+from torch import nn
+
+model = nn.Linear(2, 1)
+buffer = io.BytesIO()
+torch.save(model, buffer)            # the whole object, pickled: class names and all
+buffer.seek(0)
+try:
+    torch.load(buffer, weights_only=True)
+except Exception as e:               # pickle.UnpicklingError
+    print(e)
+
+class Sneaky:                        # a pickle can name any function to call while loading
+    def __reduce__(self):
+        return (print, ("this ran while loading!",))
+
+buffer = io.BytesIO()
+torch.save({"weight": torch.ones(1), "extra": Sneaky()}, buffer)
+buffer.seek(0)
+try:
+    torch.load(buffer, weights_only=True)   # refused: print is not an allowed global
+except Exception as e:
+    print(e)
+"""
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """A state_dict saved and loaded back: keys, size, and the two models' predictions."""
+
+    keys: list[str]
+    n_bytes: int
+    x: torch.Tensor
+    original: torch.Tensor
+    loaded: torch.Tensor
+    equal: bool  # exactly the same predictions, to the bit
+
+
+def state_dict_bytes(model: nn.Module) -> bytes:
+    """The bytes `torch.save(model.state_dict(), f)` writes: what the download button offers."""
+    buffer = io.BytesIO()
+    torch.save(model.state_dict(), buffer)
+    return buffer.getvalue()
+
+
+def round_trip(
+    model: nn.Module, build: Callable[[], nn.Module], x_dim: int = 2, seed: int = 0
+) -> RoundTrip:
+    """Save `model`'s state_dict, load it into `build()`, compare predictions on a random batch."""
+    buffer = io.BytesIO(state_dict_bytes(model))
+    state = torch.load(buffer, weights_only=True)
+    fresh = build()
+    fresh.load_state_dict(state)
+    x = torch.randn(5, x_dim, generator=torch.Generator().manual_seed(seed))
+    with torch.no_grad():
+        a, b = model(x), fresh(x)
+    return RoundTrip(list(state), len(buffer.getvalue()), x, a, b, torch.equal(a, b))
+
+
+class Sneaky:
+    """An object whose pickle asks the loader to call print: harmless, but it could be anything."""
+
+    def __reduce__(self):
+        return (print, ("this ran while loading!",))
+
+
+def refusals() -> dict[str, str]:
+    """What torch.load(weights_only=True) says to a whole pickled model and to a sneaky pickle."""
+    out = {}
+    for name, obj in (
+        ("a whole model", nn.Linear(2, 1)),
+        ("a pickle that calls a function", {"weight": torch.ones(1), "extra": Sneaky()}),
+    ):
+        buffer = io.BytesIO()
+        torch.save(obj, buffer)
+        buffer.seek(0)
+        try:
+            torch.load(buffer, weights_only=True)
+            out[name] = "loaded (unexpected)"
+        except Exception as err:  # pickle.UnpicklingError, as PyTorch raises it
+            out[name] = error_text(err)
+    return out
+
+
+def key_line(message: str) -> str:
+    """The line of a weights_only refusal that names what was refused."""
+    for line in message.splitlines():
+        if "Unsupported global" in line:
+            return line.strip()
+    return message.splitlines()[0] if message else ""
