@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.modules.common import seeded
+from core.seeding import seeded
 from core.training.common import seeded_model
 
 MAX_DIM = 8  # x_dim and y_dim bounds for the page

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from core.modules.common import error_text, seeded
+from core.modules.common import error_text
+from core.seeding import seeded
 
 DTYPES = {
     "float32": torch.float32,

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from core.modules.common import error_text, seeded
+from core.modules.common import error_text
+from core.seeding import seeded
 
 CALLS = ("train, call 1", "train, call 2", "eval, call 1", "eval, call 2")
 MASK_SHAPE = (4, 8)  # the ones() Dropout is shown on

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from core.modules.common import seeded
+from core.seeding import seeded
 
 EPOCHS = 2
 N_SAMPLES = 8

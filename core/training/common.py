@@ -1,7 +1,6 @@
 """What every example shares: the five training settings, seeded models, batches, classifiers."""
 
 import math
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -9,10 +8,9 @@ import torch
 from torch import nn
 
 from core import optimisers
+from core.seeding import seeded
 from core.training import datasets
 from core.training.loop import Task
-
-_SEED_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,8 +26,7 @@ class TrainConfig:
 
 def seeded_model(seed: int, build: Callable[[], nn.Module]) -> nn.Module:
     """Build a model with torch's global RNG seeded, without disturbing other users' RNG state."""
-    with _SEED_LOCK, torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with seeded(seed):
         return build()
 
 
