@@ -17,7 +17,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.wrestling.env import FORCE_RANGE, TURN_RANGE, WrestlingEnv  # noqa: E402
+from core.wrestling.env import WrestlingEnv  # noqa: E402
+from core.wrestling.rules import FORCE_RANGE, TURN_RANGE  # noqa: E402
 
 ORIGINAL = (56.0, 62.0)  # steps/s of the original engine, both observations, rendering off
 LOW = np.array([FORCE_RANGE[0], TURN_RANGE[0]])

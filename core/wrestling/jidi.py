@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.wrestling.env import FORCE_RANGE, TURN_RANGE, WrestlingEnv
+from core.wrestling.env import WrestlingEnv
+from core.wrestling.rules import FORCE_RANGE, TURN_RANGE
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from core.wrestling.bc import BCPolicy
-from core.wrestling.env import MAX_STEPS, WrestlingEnv
+from core.wrestling.env import WrestlingEnv
 from core.wrestling.expert import expert_action, random_actions
+from core.wrestling.rules import MAX_STEPS
 
 
 @dataclass

@@ -1,19 +1,17 @@
-"""The wrestling env against recordings of the original engine, and its rules by hand."""
+"""The wrestling env against recordings of the original engine, and its rules by hand.
+
+Two halves are kept equal bit for bit: the readable rules (core/wrestling/rules.py: advance,
+observe_dense, line_cells) and the fast engine (core/wrestling/fast/: views.observe with
+row_masks and lines, set_order, the single-environment path in single.py).
+"""
 
 import numpy as np
 import pytest
 
-from core.wrestling.env import (
-    MAX_STEPS,
-    OBS_SIZE,
-    WrestlingEnv,
-    WrestlingState,
-    _pair_hash,
-    initial_state,
-    observe,
-    observe_dense,
-    set_order_swapped,
-)
+from core.wrestling.env import WrestlingEnv
+from core.wrestling.fast.set_order import pair_hash, set_order_swapped
+from core.wrestling.fast.views import observe
+from core.wrestling.rules import MAX_STEPS, OBS_SIZE, WrestlingState, initial_state, observe_dense
 
 REF = "reference/wrestling_parity.npz"
 N_EPISODES = 24
@@ -63,9 +61,10 @@ def test_all_episodes_as_one_batch_match_original(ref):
     np.testing.assert_array_equal(env.steps, lengths)
 
 
-def test_observe_on_recorded_states(ref):
+@pytest.mark.parametrize("views_of", [observe, observe_dense], ids=["fast", "plain"])
+def test_observe_on_recorded_states(ref, views_of):
     """Views computed straight from every recorded state equal the recorded next views."""
-    views = observe(ref["pos"], ref["theta"])
+    views = views_of(ref["pos"], ref["theta"])
     for e in range(N_EPISODES):
         s, t = ref["episode_start"][e], ref["episode_start"][e + 1]
         np.testing.assert_array_equal(views[s : t - 1], ref["obs"][s + 1 : t])
@@ -73,13 +72,13 @@ def test_observe_on_recorded_states(ref):
 
 
 def test_set_order_matches_python():
-    """The line's drawing direction follows CPython's order of a two-element set of points."""
+    """fast/set_order.py gives CPython's order of a two-point set (a line's drawing direction)."""
     rng = np.random.default_rng(0)
     pts = rng.uniform(-100, 160, size=(3000, 2, 2))
     pts[:500] = np.round(pts[:500])  # integer-valued floats hash differently
     pts[500:600, :, 0] = -40.0
     swapped = set_order_swapped(
-        _pair_hash(pts[:, 0, 0], pts[:, 0, 1]), _pair_hash(pts[:, 1, 0], pts[:, 1, 1])
+        pair_hash(pts[:, 0, 0], pts[:, 0, 1]), pair_hash(pts[:, 1, 0], pts[:, 1, 1])
     )
     for (p, q), sw in zip(pts.tolist(), swapped, strict=True):
         p, q = tuple(p), tuple(q)
@@ -88,7 +87,7 @@ def test_set_order_matches_python():
         assert (list(set([p, q]))[0] == q) == sw
 
 
-# --- the exact fast views against their plain twin, on awkward states ------------------------------
+# --- fast/views.observe against its plain twin rules.observe_dense, on awkward states -------------
 def _awkward_states(n: int, seed: int = 0):
     """Random states plus exact-looking ones: integer/half positions, axis headings, contacts."""
     rng = np.random.default_rng(seed)
@@ -104,6 +103,7 @@ def _awkward_states(n: int, seed: int = 0):
 
 
 def test_fast_views_equal_cell_by_cell_views():
+    """fast/views.py (row masks, batched DDA, hashed set order) equals rules.observe_dense."""
     pos, theta = _awkward_states(600)
     np.testing.assert_array_equal(observe(pos, theta), observe_dense(pos, theta))
 
@@ -136,6 +136,7 @@ def test_views_where_a_line_is_a_single_point():
 
 
 def test_single_env_views_equal_batched_views():
+    """fast/single.py's plain-Python view equals the batched one."""
     pos, theta = _awkward_states(120, seed=1)
     batched = observe(pos, theta)
     for i in range(len(pos)):
@@ -263,6 +264,7 @@ def test_strict_mode_raises_and_default_clips():
 
 
 def test_batch_equals_episodes_run_one_at_a_time():
+    """rules.advance (batched) and fast/single.advance_one give the same states and views."""
     rng = np.random.default_rng(7)
     n, horizon = 12, 60
     actions = rng.uniform([-100, -30], [200, 30], size=(horizon, n, 2, 2))
