@@ -7,13 +7,18 @@ fast/ (tested cell for cell against rules.observe_dense and the original's recor
     env = WrestlingEnv(n_envs=8)
     obs = env.reset()                               # (8, 2, 40, 40) uint8: both players' views
     obs, reward, done, info = env.step(actions)     # actions (8, 2, 2): [force, turn] per player
+
+Arrays returned by reset() and step() are the caller's: the env never writes into them, unless the
+caller passes ``reuse=True`` to the next step(), saying it no longer uses the arrays the previous
+call returned (obs and info["final_obs"]); that step may then write into them instead of new
+arrays, which saves page faults in long batched loops.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from core.wrestling.fast.pool import ObsBuffers
+from core.wrestling.fast.pool import ObsPool
 from core.wrestling.fast.single import advance_one
 from core.wrestling.fast.views import observe, observe_into
 from core.wrestling.rules import (
@@ -49,15 +54,26 @@ class WrestlingEnv:
         self.strict = bool(strict)
         self._set(initial_state(self.n_envs))
         self._obs = observe(self.pos, self.theta)
-        self._buffers = ObsBuffers((self.n_envs, 2, OBS_SIZE, OBS_SIZE))
+        self._pool = ObsPool((self.n_envs, 2, OBS_SIZE, OBS_SIZE))
+        self._returned: tuple[np.ndarray, ...] = ()  # what the last reset()/step() handed out
 
     # state -------------------------------------------------------------------------------------
     def _set(self, st: WrestlingState) -> None:
-        for name in _FIELDS:
-            setattr(self, name, getattr(st, name))
+        self.pos, self.vel, self.theta, self.energy = st.pos, st.vel, st.theta, st.energy
+        self.steps, self.out, self.done, self.winner = st.steps, st.out, st.done, st.winner
 
     def _state(self) -> WrestlingState:
-        return WrestlingState(*(getattr(self, name) for name in _FIELDS))
+        """The live state (no copy)."""
+        return WrestlingState(
+            self.pos,
+            self.vel,
+            self.theta,
+            self.energy,
+            self.steps,
+            self.out,
+            self.done,
+            self.winner,
+        )
 
     @property
     def fatigued(self) -> np.ndarray:
@@ -85,7 +101,8 @@ class WrestlingEnv:
                 src = getattr(state, name)
                 getattr(self, name)[mask] = src if src.shape[0] == mask.sum() else src[mask]
         self._obs = observe(self.pos, self.theta)
-        return self._obs.copy()
+        self._returned = (self._obs.copy(),)
+        return self._returned[0]
 
     def reset(self, mask: np.ndarray | None = None) -> np.ndarray:
         """Reset every environment (or those where mask is True); returns obs (n, 2, 40, 40)."""
@@ -97,6 +114,7 @@ class WrestlingEnv:
             self._reset_state(rows)
             self._obs = self._obs.copy()
             self._obs[rows] = _RESET_OBS
+        self._returned = (self._obs,)
         return self._obs
 
     def _reset_state(self, rows: np.ndarray) -> None:
@@ -125,25 +143,28 @@ class WrestlingEnv:
         return a
 
     # step --------------------------------------------------------------------------------------
-    def step(self, actions) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    def step(self, actions, reuse: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
         """Advance every running match by one step; returns (obs, reward, done, info).
 
         obs (n, 2, 40, 40) uint8, reward (n, 2), done (n,) bool; info: "winner" (n,) (0, 1, -1 for
         a draw, -2 while running), "length" (n,) steps of the episode, "final_obs" (n, 2, 40, 40)
         the observation this step produced (before any auto-reset), "active" (n,) bool: which
         environments were stepped (finished ones are frozen until reset without auto_reset).
-        The env never writes into a returned array while anything still refers to it (a name, a
-        view, a tensor); only arrays the caller has let go of are reused for later steps.
+        reuse=True: the caller no longer uses the arrays the previous reset() or step() returned
+        (no name, view or tensor of them), so this step may write its views into them.
         """
         active = ~self.done
         a = self._check_actions(actions, active)
+        if reuse:
+            self._pool.give_back(self._returned)
+        self._returned = ()
         if active.all():
             new, reward = _advance(self._state(), a)
             self._set(new)
             if self.n_envs == 1:
                 obs = observe(self.pos, self.theta)
             else:
-                obs = observe_into(self._buffers.take(), self.pos, self.theta)
+                obs = observe_into(self._pool.take(), self.pos, self.theta)
         else:
             rows = np.flatnonzero(active)
             new, part_reward = _advance(self._state()[rows], a[rows])
@@ -151,17 +172,18 @@ class WrestlingEnv:
                 getattr(self, name)[rows] = getattr(new, name)
             reward = np.zeros((self.n_envs, 2))
             reward[rows] = part_reward
-            obs = self._buffers.take(self._obs)
+            obs = self._pool.take(self._obs)
             obs[rows] = observe(new.pos, new.theta)
         done = self.done.copy()
         info = {"winner": self.winner.copy(), "length": self.steps.copy(), "final_obs": obs}
         info["active"] = active
         if self.auto_reset and done.any():
             finished = np.flatnonzero(done)
-            obs = self._buffers.take(obs)
+            obs = self._pool.take(obs)
             obs[finished] = _RESET_OBS
             self._reset_state(finished)
         self._obs = obs
+        self._returned = (obs, info["final_obs"])
         return obs, reward, done, info
 
 

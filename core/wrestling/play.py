@@ -81,7 +81,7 @@ def play_games(
         rand = t < k
         if rand.any():
             a[rand] = random_actions(rng, 2 * int(rand.sum())).reshape(-1, 2, 2)
-        obs, _, d, info = env.step(a)
+        obs, _, d, info = env.step(a, reuse=True)  # the policies are done with the last views
         new = np.asarray(d, bool) & ~done
         winner[new] = np.asarray(info["winner"])[new]
         length[new] = t + 1

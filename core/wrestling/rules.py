@@ -317,7 +317,8 @@ def line_cells(ax: float, ay: float, c: float, s: float) -> tuple[list[int], lis
         if not draw:
             continue
         # DDA in cell units (x from the back edge, y from the left edge): one sample per step
-        # along the longer axis, each marking the cell it falls in.
+        # along the longer axis, each marking the cell it falls in. The samples lie on a segment
+        # inside the view, within [-0.5, 39.5] on both axes, so every cell is one of the view's.
         x1, y1 = (draw[0][0] + VIEW_BACK) / CELL, (draw[0][1] + VISIBILITY / 2) / CELL
         steps = 0.0
         if len(draw) == 2:
@@ -330,10 +331,8 @@ def line_cells(ax: float, ay: float, c: float, s: float) -> tuple[list[int], lis
         else:
             n, step_x, step_y, value = int(steps + 1), ddx / steps, ddy / steps, LINE
         for _ in range(n):
-            row, col = OBS_SIZE - 1 - int(x), int(y)
-            if 0 <= row < OBS_SIZE and 0 <= col < OBS_SIZE:
-                cells.append(row * OBS_SIZE + col)
-                values.append(value)
+            cells.append((OBS_SIZE - 1 - int(x)) * OBS_SIZE + int(y))  # int() truncates, as there
             x += step_x
             y += step_y
+        values += [value] * n
     return cells, values

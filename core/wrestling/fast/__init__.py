@@ -5,7 +5,7 @@
     lines.py      the grey lines: the original's DDA, run for thousands of views at once
     set_order.py  CPython's hash of a point and the order of a two-point set (a line's direction)
     single.py     one environment in plain Python floats, where NumPy's per-call cost dominates
-    pool.py       observation arrays step() writes again once nobody holds them
+    pool.py       observation arrays the caller hands back (step(reuse=True)) to be written again
 
 Nothing here changes a result: tests/core/wrestling/test_env.py checks these views cell for cell
 against observe_dense and against recordings of the original engine.
