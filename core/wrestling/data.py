@@ -8,6 +8,7 @@ refused with a ValueError that says what is wrong.
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -25,8 +26,19 @@ MIN_PAIRS = 10
 MAX_PAIRS = 50_000
 MAX_ZIP_BYTES = 64 * 2**20  # the uploaded file itself
 MAX_MEMBER_BYTES = 200 * 2**20  # one uncompressed .npy (the course's obs file is 128 MB)
+# The course's handed-out expert data: ../shared/data beside the checkout, or $WRESTLING_COURSE_ZIP.
+COURSE_ZIP = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "course_expert_obs_actions.zip"
+)
+COURSE_ZIP_VARIABLE = "WRESTLING_COURSE_ZIP"
 _OBS_NAME = re.compile(r"(?:.*/)?obs_(\d+)\.npy$")
 _ACT_NAME = re.compile(r"(?:.*/)?actions_(\d+)\.npy$")
+
+
+def course_zip() -> Path | None:
+    """The course's expert data zip ($WRESTLING_COURSE_ZIP, else COURSE_ZIP), or None if absent."""
+    path = Path(os.environ.get(COURSE_ZIP_VARIABLE) or COURSE_ZIP)
+    return path if path.is_file() else None
 
 
 @dataclass

@@ -14,7 +14,8 @@ from core.wrestling.bc import BCPolicy, load_weights, save_weights
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "submission_template.py"
-SHIPPED_WEIGHTS = HERE.parents[1] / "assets" / "wrestling_bc_policy.pt"
+SHIPPED_WEIGHTS = HERE.parents[1] / "assets" / "wrestling_bc_policy.pt"  # BC on our expert's data
+COURSE_WEIGHTS = SHIPPED_WEIGHTS.with_name("wrestling_bc_course.pt")  # BC on the course's data
 WEIGHTS_NAME = "bc_policy.pt"
 
 

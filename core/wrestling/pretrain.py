@@ -13,12 +13,9 @@ from pathlib import Path
 import torch
 
 from core.wrestling.bc import TrainConfig, save_weights, train
-from core.wrestling.data import Dataset, load_zip
+from core.wrestling.data import Dataset, course_zip, load_zip
 from core.wrestling.expert import collect
-from core.wrestling.export import SHIPPED_WEIGHTS
-
-COURSE_ZIP = SHIPPED_WEIGHTS.parents[2] / "shared" / "data" / "course_expert_obs_actions.zip"
-COURSE_WEIGHTS = SHIPPED_WEIGHTS.with_name("wrestling_bc_course.pt")
+from core.wrestling.export import COURSE_WEIGHTS, SHIPPED_WEIGHTS
 
 
 def pretrain(
@@ -54,6 +51,6 @@ if __name__ == "__main__":
     )
     args = parser.parse_args()
     if args.course:
-        pretrain(COURSE_WEIGHTS, args.seed, data=load_zip(COURSE_ZIP))
+        pretrain(COURSE_WEIGHTS, args.seed, data=load_zip(course_zip()))
     else:
         pretrain(args.out, args.seed)
