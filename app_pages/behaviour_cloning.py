@@ -360,7 +360,7 @@ with tab_export:
             mime="application/zip",
             key="bc_export",
         )
-    st.code("python -m core.wrestling.jidi export --out submission.zip", language="bash")
+    st.code("python scripts/export_submission.py --out submission.zip", language="bash")
     ui.show_code(Path(export.TEMPLATE).read_text(), "Show the code: submission.py")
 
 ui.publish_settings(PARAMS)
