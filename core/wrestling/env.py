@@ -17,6 +17,7 @@ arrays, which saves page faults in long batched loops.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from core.wrestling.fast.pool import ObsPool
 from core.wrestling.fast.single import advance_one
@@ -143,7 +144,9 @@ class WrestlingEnv:
         return a
 
     # step --------------------------------------------------------------------------------------
-    def step(self, actions, reuse: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    def step(
+        self, actions: npt.ArrayLike, reuse: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
         """Advance every running match by one step; returns (obs, reward, done, info).
 
         obs (n, 2, 40, 40) uint8, reward (n, 2), done (n,) bool; info: "winner" (n,) (0, 1, -1 for

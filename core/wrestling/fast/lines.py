@@ -49,7 +49,9 @@ def _near_view(l1x, l1y, l2x, l2y, ax, ay, c, s):
     return np.sqrt(squared(qx - px) + squared(qy - py)) <= VIEW_R
 
 
-def line_segments(ax, ay, c, s):
+def line_segments(
+    ax: np.ndarray, ay: np.ndarray, c: np.ndarray, s: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """The segment the original's DDA draws for each grey line and view, in cell units.
 
     Arrays are (2 lines, M views): start x, y (minus 0.5, as the DDA starts), increments, the

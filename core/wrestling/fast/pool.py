@@ -10,6 +10,8 @@ test_returned_observations_are_never_overwritten that arrays not handed back sta
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 
@@ -27,7 +29,7 @@ class ObsPool:
             np.copyto(buf, like)
         return buf
 
-    def give_back(self, arrays) -> None:
+    def give_back(self, arrays: Iterable[np.ndarray]) -> None:
         """Arrays nobody uses any more (duplicates, wrong shapes and a full list are skipped)."""
         for a in arrays:
             fits = a.shape == self.shape and a.dtype == np.uint8 and a.flags.c_contiguous

@@ -206,7 +206,14 @@ def compose(flat: np.ndarray, first: int, green: np.ndarray, grey: np.ndarray) -
     words[1::2, _SELF_ROWS] |= _SELF_WORDS[BLUE]
 
 
-def paint_opponent(flat, first, opp, self_top, pos, theta) -> None:
+def paint_opponent(
+    flat: np.ndarray,
+    first: int,
+    opp: np.ndarray,
+    self_top: np.ndarray,
+    pos: np.ndarray,
+    theta: np.ndarray,
+) -> None:
     """Paint the opponent's disc over views first.. (only its rows), replacing what is there.
 
     Self is repainted after the opponent whenever an arc was drawn after it (almost always), so the
