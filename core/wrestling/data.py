@@ -26,13 +26,13 @@ MIN_PAIRS = 10
 MAX_PAIRS = 50_000
 MAX_ZIP_BYTES = 64 * 2**20  # the uploaded file itself
 MAX_MEMBER_BYTES = 200 * 2**20  # one uncompressed .npy (the course's obs file is 128 MB)
+_OBS_NAME = re.compile(r"(?:.*/)?obs_(\d+)\.npy$")
+_ACT_NAME = re.compile(r"(?:.*/)?actions_(\d+)\.npy$")
 # The course's handed-out expert data: ../shared/data beside the checkout, or $WRESTLING_COURSE_ZIP.
 COURSE_ZIP = (
     Path(__file__).resolve().parents[3] / "shared" / "data" / "course_expert_obs_actions.zip"
 )
 COURSE_ZIP_VARIABLE = "WRESTLING_COURSE_ZIP"
-_OBS_NAME = re.compile(r"(?:.*/)?obs_(\d+)\.npy$")
-_ACT_NAME = re.compile(r"(?:.*/)?actions_(\d+)\.npy$")
 
 
 def course_zip() -> Path | None:

@@ -66,8 +66,9 @@ def test_collect_train_play_and_export():
     assert at.radio(key="bc_export_which").options[0] == "yours (trained here)"
 
 
-@pytest.mark.skipif(data.course_zip() is None, reason="the course's data is absent")
-def test_course_data_and_a_small_match_table():
+def test_course_data_and_a_small_match_table(shared_dir):
+    if data.course_zip() is None:
+        pytest.skip("the course's data is absent (core.wrestling.data.course_zip)")
     at = _page()
     at.button(key="bc_course").click().run()
     assert any("from 240 episodes" in m.value for m in at.markdown)
