@@ -4,11 +4,13 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from core.wrestling.bc import load_weights
 from tests.conftest import ROOT
 
 
+@pytest.mark.slow
 def test_dry_run_writes_weights_that_act(tmp_path):
     out = tmp_path / "policy.pt"
     done = subprocess.run(

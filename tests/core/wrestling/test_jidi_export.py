@@ -7,6 +7,8 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
+
 from core.wrestling import export
 from tests.conftest import ROOT
 
@@ -56,6 +58,7 @@ def test_exported_zip_has_the_two_files():
         )
 
 
+@pytest.mark.slow
 def test_exported_submission_beats_random_from_both_sides(tmp_path):
     out = tmp_path / "submission.zip"
     subprocess.run(
