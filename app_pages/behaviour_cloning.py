@@ -13,10 +13,6 @@ from core.shareable import Param
 from core.wrestling import bc, data, expert, export, play, render
 from runtime.threads import torch_threads
 
-COURSE_ZIP = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "course_expert_obs_actions.zip"
-)
-COURSE_WEIGHTS = export.SHIPPED_WEIGHTS.with_name("wrestling_bc_course.pt")
 ARCHS = {
     "small (8-16-16)": (8, 16, 16),
     "medium (16-32-32)": (16, 32, 32),
@@ -76,7 +72,7 @@ def _policies() -> dict:
     shipped = _shipped(str(export.SHIPPED_WEIGHTS))
     if shipped is not None:
         pols["shipped"] = play.Cloned(shipped, "BC shipped")
-    course = _shipped(str(COURSE_WEIGHTS))
+    course = _shipped(str(export.COURSE_WEIGHTS))
     if course is not None:
         pols["course"] = play.Cloned(course, "BC-course")
     if ss.get("bc_policy") is not None:
@@ -155,8 +151,9 @@ with tab_data:
             ss.bc_data = expert.collect(10_000, seed=0)
         ss.bc_data_name = f"our expert (collected in {time.perf_counter() - t0:.1f} s)"
         ss.pop("bc_zip", None)
-    if COURSE_ZIP.is_file() and c2.button("Use the course's data", key="bc_course"):
-        ss.bc_data = data.load_zip(COURSE_ZIP)
+    course_zip = data.course_zip()
+    if course_zip is not None and c2.button("Use the course's data", key="bc_course"):
+        ss.bc_data = data.load_zip(course_zip)
         ss.bc_data_name = "the course's expert (player 0's views)"
         ss.pop("bc_zip", None)
     upload = c3.file_uploader(
@@ -367,7 +364,7 @@ with tab_export:
             mime="application/zip",
             key="bc_export",
         )
-    st.code("python -m core.wrestling.jidi export --out submission.zip", language="bash")
+    st.code("python scripts/export_submission.py --out submission.zip", language="bash")
     ui.show_code(Path(export.TEMPLATE).read_text(), "Show the code: submission.py")
 
 ui.publish_settings(PARAMS)

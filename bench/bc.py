@@ -18,8 +18,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.wrestling import bc, data, expert, export, play  # noqa: E402
 from runtime.threads import torch_threads  # noqa: E402
 
-COURSE = Path(__file__).resolve().parents[2] / "shared" / "data" / "course_expert_obs_actions.zip"
-
 
 def load() -> str:
     return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
@@ -70,12 +68,15 @@ def main() -> None:
     print(f"collect 10,000 expert pairs: {time.perf_counter() - t:.2f} s (target < 2 s)")
     if args.shipped:
         ours = export.shipped_policy()
-        course = bc.load_weights(
-            export.SHIPPED_WEIGHTS.with_name("wrestling_bc_course.pt").read_bytes()
-        )
+        course = bc.load_weights(export.COURSE_WEIGHTS.read_bytes())
     else:
         ours = timed_training(d, "BC on our expert's 10,000 pairs")
-        course = timed_training(data.load_zip(COURSE), "BC on the course's 10,000 pairs")
+        course_zip = data.course_zip()
+        if course_zip is None:
+            raise SystemExit(
+                f"the course's data is absent: {data.COURSE_ZIP} (or set ${data.COURSE_ZIP_VARIABLE})"
+            )
+        course = timed_training(data.load_zip(course_zip), "BC on the course's 10,000 pairs")
     bc_ours, bc_course = play.Cloned(ours, "BC-ours"), play.Cloned(course, "BC-course")
     rnd, still, exp = play.Random(), play.Still(), play.Expert()
     print("expert:")

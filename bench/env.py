@@ -17,7 +17,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.wrestling.env import FORCE_RANGE, TURN_RANGE, WrestlingEnv  # noqa: E402
+from core.wrestling.env import WrestlingEnv  # noqa: E402
+from core.wrestling.rules import FORCE_RANGE, TURN_RANGE  # noqa: E402
 
 ORIGINAL = (56.0, 62.0)  # steps/s of the original engine, both observations, rendering off
 LOW = np.array([FORCE_RANGE[0], TURN_RANGE[0]])
@@ -42,7 +43,7 @@ def env_steps_per_second(
         env.step(actions[0])
         t0, c0 = time.perf_counter(), time.process_time()
         for a in actions:
-            env.step(a)
+            env.step(a, reuse=True)  # the previous step's views are not used: write into them
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         best_wall = max(best_wall, steps * n_envs / wall)
         best_cpu = max(best_cpu, steps * n_envs / max(cpu, 1e-9))
@@ -55,7 +56,7 @@ def random_vs_random(n_games: int, seed: int = 0) -> dict:
     env = WrestlingEnv(n_games)
     env.reset()
     while not env.done.all():
-        env.step(rng.uniform(LOW, HIGH, size=(n_games, 2, 2)))
+        env.step(rng.uniform(LOW, HIGH, size=(n_games, 2, 2)), reuse=True)
     w = env.winner
     return {
         "games": n_games,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from core.charts import GRADIENT, LEAF, NEUTRAL, OUTPUT, VALUE, styled
-from core.wrestling.env import FORCE_RANGE, RADIUS, RING_CENTRE, RING_RADIUS, TURN_RANGE
+from core.wrestling.rules import FORCE_RANGE, RADIUS, RING_CENTRE, RING_RADIUS, TURN_RANGE
 
 # (column, axis title, colour, range, histogram bin) for each action component
 ACTION_PARTS = (

@@ -11,6 +11,7 @@ with a one-line ValueError that says what is wrong.
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -31,6 +32,17 @@ MAX_MEMBER_BYTES = 260 * 2**20  # one unpacked .npy: 20,000 float64 views are 25
 _CHUNK_BYTES = 8 * 2**20  # observations are read, checked and narrowed this much at a time
 _OBS_NAME = re.compile(r"(?:.*/)?obs_(\d+)\.npy$")
 _ACT_NAME = re.compile(r"(?:.*/)?actions_(\d+)\.npy$")
+# The course's handed-out expert data: ../shared/data beside the checkout, or $WRESTLING_COURSE_ZIP.
+COURSE_ZIP = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "course_expert_obs_actions.zip"
+)
+COURSE_ZIP_VARIABLE = "WRESTLING_COURSE_ZIP"
+
+
+def course_zip() -> Path | None:
+    """The course's expert data zip ($WRESTLING_COURSE_ZIP, else COURSE_ZIP), or None if absent."""
+    path = Path(os.environ.get(COURSE_ZIP_VARIABLE) or COURSE_ZIP)
+    return path if path.is_file() else None
 
 
 @dataclass

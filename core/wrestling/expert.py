@@ -168,7 +168,7 @@ def collect(
                 got_ep.append(2 * episode[mask] + (player[mask] != side[mask]))
                 got_pos.append(env.pos[rows[mask], player[mask]].copy())
                 count += int(mask.sum())
-        obs, _, done, _ = env.step(acts)
+        obs, _, done, _ = env.step(acts, reuse=True)  # the last views are recorded (copied)
         if done.any():
             new_episodes(np.asarray(done, bool))
     ep = np.concatenate(got_ep)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.wrestling.env import FORCE_RANGE, TURN_RANGE, WrestlingEnv
+from core.wrestling.env import WrestlingEnv
+from core.wrestling.rules import FORCE_RANGE, TURN_RANGE
 
 
 @dataclass(frozen=True)
@@ -114,14 +115,3 @@ def run_match(controllers: list[Controller], max_steps: int = 500) -> dict:
         if done:
             break
     return {"winner": game.check_win(), "steps": game.step_cnt, "reward": reward}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """CLI: `python -m core.wrestling.jidi export --out submission.zip [--weights W]`."""
-    from core.wrestling.export import main as export_main
-
-    return export_main(argv)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from core.wrestling.bc import BCPolicy
-from core.wrestling.env import MAX_STEPS, WrestlingEnv
+from core.wrestling.env import WrestlingEnv
 from core.wrestling.expert import expert_action, random_actions
+from core.wrestling.rules import MAX_STEPS
 
 
 @dataclass
@@ -80,7 +81,7 @@ def play_games(
         rand = t < k
         if rand.any():
             a[rand] = random_actions(rng, 2 * int(rand.sum())).reshape(-1, 2, 2)
-        obs, _, d, info = env.step(a)
+        obs, _, d, info = env.step(a, reuse=True)  # the policies are done with the last views
         new = np.asarray(d, bool) & ~done
         winner[new] = np.asarray(info["winner"])[new]
         length[new] = t + 1

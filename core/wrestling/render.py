@@ -12,7 +12,7 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw
 
-from core.wrestling.env import (
+from core.wrestling.rules import (
     BLUE,
     ENERGY_CAP,
     INNER_RADIUS,

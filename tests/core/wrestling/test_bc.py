@@ -45,8 +45,8 @@ def test_player_one_sees_itself_as_ten():
     np.testing.assert_allclose(policy.act(view0, 0), policy.act(view1, 1))
 
 
-def test_loss_falls_on_the_course_data_and_beats_the_mean(shared_dir):
-    full = load_zip(shared_dir / "data" / "course_expert_obs_actions.zip")
+def test_loss_falls_on_the_course_data_and_beats_the_mean(course_data_zip):
+    full = load_zip(course_data_zip)
     keep = full.episode < 40  # a sixth of the episodes keeps the test short
     data = Dataset(full.obs[keep], full.actions[keep], full.episode[keep])
     cfg = bc.TrainConfig(epochs=3, batch_size=64, val_fraction=0.2, arch=bc.Arch((8, 16), 32))

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from core.wrestling import data as D
+from tests.conftest import ROOT
 
 
 def _pairs(n=20, seed=0):
@@ -46,8 +47,21 @@ def test_round_trip_keeps_every_value():
         assert sorted(zf.namelist()) == ["actions_20.npy", "obs_20.npy"]
 
 
-def test_course_data_loads_with_its_240_episodes(shared_dir):
-    d = D.load_zip(shared_dir / "data" / "course_expert_obs_actions.zip")
+def test_the_course_zip_is_found_beside_the_checkout_or_where_the_variable_says(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv(D.COURSE_ZIP_VARIABLE, raising=False)
+    assert D.COURSE_ZIP.parent == ROOT.parent / "shared" / "data"
+    assert D.course_zip() == (D.COURSE_ZIP if D.COURSE_ZIP.is_file() else None)
+    elsewhere = tmp_path / "course.zip"
+    monkeypatch.setenv(D.COURSE_ZIP_VARIABLE, str(elsewhere))
+    assert D.course_zip() is None  # named but absent
+    elsewhere.write_bytes(b"")
+    assert D.course_zip() == elsewhere
+
+
+def test_course_data_loads_with_its_240_episodes(course_data_zip):
+    d = D.load_zip(course_data_zip)
     assert d.obs.shape == (10000, 40, 40) and d.actions.shape == (10000, 2)
     assert set(np.unique(d.obs)) == {0, 1, 4, 8, 10}
     # every view is player 0's: self (10) sits at rows 28-35, columns 16-23

@@ -1,19 +1,17 @@
-"""The wrestling env against recordings of the original engine, and its rules by hand."""
+"""The wrestling env against recordings of the original engine, and its rules by hand.
+
+Two halves are kept equal bit for bit: the readable rules (core/wrestling/rules.py: advance,
+observe_dense, line_cells) and the fast engine (core/wrestling/fast/: views.observe with
+row_masks and lines, set_order, the single-environment path in single.py).
+"""
 
 import numpy as np
 import pytest
 
-from core.wrestling.env import (
-    MAX_STEPS,
-    OBS_SIZE,
-    WrestlingEnv,
-    WrestlingState,
-    _pair_hash,
-    initial_state,
-    observe,
-    observe_dense,
-    set_order_swapped,
-)
+from core.wrestling.env import WrestlingEnv
+from core.wrestling.fast.set_order import pair_hash, set_order_swapped
+from core.wrestling.fast.views import observe
+from core.wrestling.rules import MAX_STEPS, OBS_SIZE, WrestlingState, initial_state, observe_dense
 
 REF = "reference/wrestling_parity.npz"
 N_EPISODES = 24
@@ -63,9 +61,10 @@ def test_all_episodes_as_one_batch_match_original(ref):
     np.testing.assert_array_equal(env.steps, lengths)
 
 
-def test_observe_on_recorded_states(ref):
+@pytest.mark.parametrize("views_of", [observe, observe_dense], ids=["fast", "plain"])
+def test_observe_on_recorded_states(ref, views_of):
     """Views computed straight from every recorded state equal the recorded next views."""
-    views = observe(ref["pos"], ref["theta"])
+    views = views_of(ref["pos"], ref["theta"])
     for e in range(N_EPISODES):
         s, t = ref["episode_start"][e], ref["episode_start"][e + 1]
         np.testing.assert_array_equal(views[s : t - 1], ref["obs"][s + 1 : t])
@@ -73,13 +72,13 @@ def test_observe_on_recorded_states(ref):
 
 
 def test_set_order_matches_python():
-    """The line's drawing direction follows CPython's order of a two-element set of points."""
+    """fast/set_order.py gives CPython's order of a two-point set (a line's drawing direction)."""
     rng = np.random.default_rng(0)
     pts = rng.uniform(-100, 160, size=(3000, 2, 2))
     pts[:500] = np.round(pts[:500])  # integer-valued floats hash differently
     pts[500:600, :, 0] = -40.0
     swapped = set_order_swapped(
-        _pair_hash(pts[:, 0, 0], pts[:, 0, 1]), _pair_hash(pts[:, 1, 0], pts[:, 1, 1])
+        pair_hash(pts[:, 0, 0], pts[:, 0, 1]), pair_hash(pts[:, 1, 0], pts[:, 1, 1])
     )
     for (p, q), sw in zip(pts.tolist(), swapped, strict=True):
         p, q = tuple(p), tuple(q)
@@ -88,7 +87,7 @@ def test_set_order_matches_python():
         assert (list(set([p, q]))[0] == q) == sw
 
 
-# --- the exact fast views against their plain twin, on awkward states ------------------------------
+# --- fast/views.observe against its plain twin rules.observe_dense, on awkward states -------------
 def _awkward_states(n: int, seed: int = 0):
     """Random states plus exact-looking ones: integer/half positions, axis headings, contacts."""
     rng = np.random.default_rng(seed)
@@ -104,6 +103,7 @@ def _awkward_states(n: int, seed: int = 0):
 
 
 def test_fast_views_equal_cell_by_cell_views():
+    """fast/views.py (row masks, batched DDA, hashed set order) equals rules.observe_dense."""
     pos, theta = _awkward_states(600)
     np.testing.assert_array_equal(observe(pos, theta), observe_dense(pos, theta))
 
@@ -136,6 +136,7 @@ def test_views_where_a_line_is_a_single_point():
 
 
 def test_single_env_views_equal_batched_views():
+    """fast/single.py's plain-Python view equals the batched one."""
     pos, theta = _awkward_states(120, seed=1)
     batched = observe(pos, theta)
     for i in range(len(pos)):
@@ -263,6 +264,7 @@ def test_strict_mode_raises_and_default_clips():
 
 
 def test_batch_equals_episodes_run_one_at_a_time():
+    """rules.advance (batched) and fast/single.advance_one give the same states and views."""
     rng = np.random.default_rng(7)
     n, horizon = 12, 60
     actions = rng.uniform([-100, -30], [200, 30], size=(horizon, n, 2, 2))
@@ -280,31 +282,44 @@ def test_batch_equals_episodes_run_one_at_a_time():
             np.testing.assert_array_equal(getattr(one, name)[0], getattr(batch, name)[i])
 
 
+def _random_run(env: WrestlingEnv, reuse: bool, auto_reset: bool):
+    """Step env 80 times with random actions; yields each step's (obs, info, done)."""
+    rng = np.random.default_rng(3)
+    for a in rng.uniform([-100, -30], [200, 30], size=(80, 16, 2, 2)):
+        obs, _, done, info = env.step(a, reuse=reuse)
+        yield obs, info, done
+        if not auto_reset and done.sum() > 8:
+            env.reset(done)
+
+
 @pytest.mark.parametrize("auto_reset", [True, False])
 def test_returned_observations_are_never_overwritten(auto_reset):
-    """step() reuses its output arrays only once the caller has let go of them (views included)."""
-    rng = np.random.default_rng(3)
-    actions = rng.uniform([-100, -30], [200, 30], size=(80, 16, 2, 2))
-    held, dropped = [], []
-    kept = WrestlingEnv(16, auto_reset=auto_reset)
-    reused = WrestlingEnv(16, auto_reset=auto_reset)
-    for k, a in enumerate(actions):
-        obs, _, done, info = kept.step(a)
-        fresh, _, _, fresh_info = reused.step(a)
-        dropped.append((fresh.copy(), fresh_info["final_obs"].copy()))
+    """Without reuse=True, step() never writes into an array it returned (views included)."""
+    held = []
+    env = WrestlingEnv(16, auto_reset=auto_reset)
+    for k, (obs, info, _) in enumerate(_random_run(env, False, auto_reset)):
         if k % 5 == 0:  # hold whole arrays and views, with copies to check them against
             held.append((obs, obs.copy(), info["final_obs"][3:9], info["final_obs"][3:9].copy()))
-        if not auto_reset and done.sum() > 8:
-            kept.reset(done)
-            reused.reset(done)
-        del fresh, fresh_info
     for obs, obs_then, view, view_then in held:
         np.testing.assert_array_equal(obs, obs_then)
         np.testing.assert_array_equal(view, view_then)
-    assert len(reused._buffers.pool) <= 4  # the dropped arrays were reused, not piled up
-    for (obs, final), (obs_then, _, _, view_then) in zip(dropped[::5], held, strict=True):
-        np.testing.assert_array_equal(obs, obs_then)
-        np.testing.assert_array_equal(final[3:9], view_then)
+
+
+@pytest.mark.parametrize("auto_reset", [True, False])
+def test_reused_observation_arrays_give_the_same_views(auto_reset):
+    """With reuse=True, step() writes into the arrays handed back: same views, few arrays."""
+    kept = WrestlingEnv(16, auto_reset=auto_reset)
+    reused = WrestlingEnv(16, auto_reset=auto_reset)
+    arrays = []  # every array reused returned, kept alive so that identities stay unique
+    for (obs, info, done), (r_obs, r_info, r_done) in zip(
+        _random_run(kept, False, auto_reset), _random_run(reused, True, auto_reset), strict=True
+    ):
+        np.testing.assert_array_equal(r_obs, obs)
+        np.testing.assert_array_equal(r_info["final_obs"], info["final_obs"])
+        np.testing.assert_array_equal(r_done, done)
+        arrays += [r_obs, r_info["final_obs"]]
+    assert len({id(a) for a in arrays}) <= 6  # written again, not 80 or 160 new arrays
+    assert len(reused._pool.free) <= reused._pool.keep
 
 
 def test_state_snapshot_and_restore():

@@ -5,7 +5,8 @@ import io
 import numpy as np
 from PIL import Image
 
-from core.wrestling.env import WrestlingEnv, observe
+from core.wrestling.env import WrestlingEnv
+from core.wrestling.fast.views import observe
 from core.wrestling.render import (
     PLAYER_RGB,
     draw_state,

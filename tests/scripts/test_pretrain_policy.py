@@ -1,0 +1,26 @@
+"""scripts/pretrain_policy.py for real, at its dry-run size: it trains and writes usable weights."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from core.wrestling.bc import load_weights
+from tests.conftest import ROOT
+
+
+@pytest.mark.slow
+def test_dry_run_writes_weights_that_act(tmp_path):
+    out = tmp_path / "policy.pt"
+    done = subprocess.run(
+        [sys.executable, "scripts/pretrain_policy.py", "--dry-run", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "epoch 1/1" in done.stdout and f"wrote {out}" in done.stdout
+    actions = load_weights(out.read_bytes()).act(np.zeros((3, 40, 40), np.uint8))
+    assert actions.shape == (3, 2) and np.isfinite(actions).all()
