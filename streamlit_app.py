@@ -7,7 +7,7 @@ would then run that page without this shell (no sidebar, no wide layout).
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import heavy, ui
 from app_pages.outline import HOME, chapters
 from app_pages.session import give_back_on_end
 from runtime import warmup
@@ -40,5 +40,8 @@ warmup.start()  # torch and its first optimiser step, imported while the visitor
 give_back_on_end()  # a closed tab's models are dropped and their memory returned
 page = st.navigation(sections)
 ui.sidebar()
-page.run()
+try:
+    page.run()
+finally:
+    heavy.release()  # a heavy action's slot never outlives the page run that took it
 release_free_memory()  # what this run freed goes back to the OS, not to the next peak

@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from app_pages import ui
+from app_pages import heavy, ui
 from core.charts import wrestling as charts
 from core.shareable import Param
 from core.wrestling import bc, data, expert, export, play, render
+from runtime.admission import RUN_CPU_SECONDS
 from runtime.threads import torch_threads
 
 ARCHS = {
@@ -145,7 +146,9 @@ with tab_data:
         "player 1, so *self* is always 10) and the expert's action."
     )
     c1, c2, c3 = st.columns(3)
-    if c1.button("Collect 10,000 expert pairs", key="bc_collect", type="primary"):
+    if c1.button("Collect 10,000 expert pairs", key="bc_collect", type="primary") and (
+        heavy.wait_turn("collect the data")
+    ):
         t0 = time.perf_counter()
         with st.spinner("The expert plays hundreds of matches..."):
             ss.bc_data = expert.collect(10_000, seed=0)
@@ -223,7 +226,7 @@ with tab_train:
     arch_name = w4.selectbox("Network", list(ARCHS), key="bc_arch")
     hidden = w4.select_slider("Hidden units", HIDDENS, key="bc_hidden")
     chart_slot = st.empty()
-    if st.button("Train", key="bc_train", type="primary"):
+    if st.button("Train", key="bc_train", type="primary") and heavy.wait_turn("train"):
         d = ss.get("bc_data")
         if d is None:
             st.warning("No data yet: collect or load some on the *Expert & data* tab.")
@@ -231,6 +234,7 @@ with tab_train:
             cfg = bc.TrainConfig(lr, epochs, batch, bc.Arch(ARCHS[arch_name], hidden), one_cycle)
             ss.bc_history = []
             bar = st.progress(0.0, text="training...")
+            cpu_start = time.thread_time()
             for ev in bc.train(d, cfg):
                 ss.bc_history.append(
                     {
@@ -247,6 +251,15 @@ with tab_train:
                 chart_slot.altair_chart(charts.loss_chart(ss.bc_history), width="stretch")
                 if not np.isfinite(ev.train_loss):
                     st.error("The loss became NaN or infinite: lower the learning rate.")
+                    break
+                projected = (time.thread_time() - cpu_start) / ev.epoch * ev.epochs
+                if ev.policy is None and projected > RUN_CPU_SECONDS:
+                    st.warning(
+                        f"At this pace the whole run would take about {projected:.0f} s of the "
+                        f"server's computing time, and one run may use {RUN_CPU_SECONDS:.0f} s: "
+                        "stopped after the first epoch. Fewer epochs, a smaller network or less "
+                        "data finish within it."
+                    )
                     break
                 if ev.policy is not None:
                     ss.bc_policy = ev.policy
@@ -273,7 +286,9 @@ with tab_matches:
         "Agent", [n for n in NAMES if n in AGENTS], format_func=LABELS.get, key="bc_match_agent"
     )
     n_games = m2.slider("Games per pairing", 20, 400, step=20, key="bc_match_games")
-    if st.button("Play the matches", key="bc_play_matches", type="primary"):
+    if st.button("Play the matches", key="bc_play_matches", type="primary") and (
+        heavy.wait_turn("play the matches")
+    ):
         agent = POLICIES[agent_name]
         opponents = [p for k, p in POLICIES.items() if k != agent_name] + [agent]
         total = len(opponents) * 4
@@ -301,7 +316,7 @@ with tab_play:
         key="bc_play_side",
     )
     opening = q4.slider("Random opening steps (0: fixed start)", 0, 10, key="bc_play_opening")
-    if st.button("Play a match", key="bc_play", type="primary"):
+    if st.button("Play a match", key="bc_play", type="primary") and heavy.wait_turn("play"):
         pair = (POLICIES[me], POLICIES[opp]) if side == 0 else (POLICIES[opp], POLICIES[me])
         with st.spinner("Playing and drawing the match..."), torch_threads(1):
             match = play.record_match(*pair, seed=0, opening=opening)

@@ -1,13 +1,18 @@
 """Heavy work through the server's one admission gate, with the line shown to the student.
 
-    with heavy.turn("train the policy") as go:
+Two ways in, one rule: a slot is held at most until the page's script run ends.
+
+    if st.button("Train") and heavy.wait_turn("train the policy"):
+        train()                       # the slot is held until this run of the page ends
+
+    with heavy.turn("train") as go:   # or only for the block
         if go:
             train()
 
-Inside the block this session holds one of the server's few heavy-work slots; outside it,
-never. A student who waits sees their place in line and can leave it with any click (a click
-reruns the script, which ends the wait, and the slot or the place is given back on the way
-out). See runtime/admission.py for the rules of the gate.
+A student who waits sees their place in line and can leave it with any click (a click
+reruns the script, which ends the wait). The entry script calls `release()` in a `finally`
+around every page run, so a finished, failed or interrupted run always gives its slot or
+its place back. See runtime/admission.py for the rules of the gate.
 """
 
 from collections.abc import Iterator
@@ -35,23 +40,40 @@ def _line(what: str, ahead: int) -> str:
     )
 
 
-@contextmanager
-def turn(what: str, box=None) -> Iterator[bool]:
-    """Wait in line for a heavy-work slot, shown in `box` (a placeholder); yield True once in.
+_HELD = "_heavy_ticket"  # session-state key of the ticket this run holds
 
-    Yields False, with a note, where this session already holds a slot.
+
+def wait_turn(what: str, box=None) -> bool:
+    """Wait in line for a heavy-work slot, shown in `box` (a placeholder); True once in.
+
+    The slot is held until `release()` (at the latest, the end of this script run). False,
+    with a note, where this session holds a slot elsewhere (another tab of the same session).
     """
+    release()  # a ticket left from an earlier run of this session is stale by now
     box = box if box is not None else st.empty()
     try:
         ticket = GATE.enter(_session())
     except AlreadyRunning as err:
         box.warning(str(err), icon=":material/hourglass_top:")
-        yield False
-        return
-    try:
-        while not ticket.wait(POLL_SECONDS):
-            box.info(_line(what, ticket.ahead), icon=":material/hourglass_top:")
-        box.empty()
-        yield True
-    finally:
+        return False
+    st.session_state[_HELD] = ticket
+    while not ticket.wait(POLL_SECONDS):
+        box.info(_line(what, ticket.ahead), icon=":material/hourglass_top:")
+    box.empty()
+    return True
+
+
+def release() -> None:
+    """Give back this session's slot or place in line, if it holds one."""
+    ticket = st.session_state.pop(_HELD, None)
+    if ticket is not None:
         ticket.leave()
+
+
+@contextmanager
+def turn(what: str, box=None) -> Iterator[bool]:
+    """`wait_turn` for a block: yields whether the slot was won, gives it back after."""
+    try:
+        yield wait_turn(what, box)
+    finally:
+        release()

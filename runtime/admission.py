@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ENV_CAPACITY = "PYTORCH_LIVE_HEAVY_RUNS"  # overrides the CPU count the gate admits
+RUN_CPU_SECONDS = 60.0  # one heavy run's share of the server: about a minute of one core
 
 
 def _cgroup_cpus(root: Path = Path("/sys/fs/cgroup")) -> float | None:

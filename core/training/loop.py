@@ -24,6 +24,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from runtime.admission import RUN_CPU_SECONDS
+
 PHASES = ("zero_grad", "forward", "loss", "backward", "step")
 
 SCAFFOLD = """\
@@ -192,8 +194,7 @@ class Status(StrEnum):
     STOPPED = "stopped"  # used up its share of the server's computing time
 
 
-# One run's worst case on a server shared by a class: about a minute of one core.
-CPU_BUDGET_SECONDS = 60.0
+CPU_BUDGET_SECONDS = RUN_CPU_SECONDS  # one run's worst case on a server shared by a class
 
 
 LIVE_SETTINGS = ("lr",)  # settings a live run takes on at once; any other change needs a new run

@@ -55,3 +55,17 @@ def test_li_slice_waits_in_line_then_computes():
     assert seen == [(GATE.limit, 1)]
     assert at.session_state["li_result"] is not None
     assert GATE.counts() == (0, 0)
+
+
+def test_behaviour_cloning_collect_waits_in_line_and_the_slot_ends_with_the_run():
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300).run()
+    at.switch_page("app_pages/behaviour_cloning.py").run()
+    seen = []
+    freer = _occupy_gate_then_free_it(seen)
+    at.button(key="bc_collect").click().run()
+    freer.join(10)
+    assert not at.exception, [e.value for e in at.exception]
+    assert seen == [(GATE.limit, 1)]
+    assert len(at.session_state["bc_data"].actions) == 10_000
+    # wait_turn holds the slot until the page run ends; the shell gave it back
+    assert GATE.counts() == (0, 0)

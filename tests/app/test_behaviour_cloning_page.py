@@ -154,3 +154,19 @@ def test_a_bad_upload_is_one_line_and_a_good_ones_name_is_shown_escaped():
     (line,) = [m.value for m in at.markdown if m.value.startswith("**12 pairs**")]
     shown = line.split("upload ", 1)[1]
     assert unescaped_specials(shown.rstrip(".")) == [] and "](" not in shown, shown
+
+
+@pytest.mark.slow
+def test_a_run_too_big_for_its_share_stops_after_one_epoch():
+    at = _page()
+    at.button(key="bc_collect").click().run()
+    at.slider(key="bc_epochs").set_value(40).run()
+    at.selectbox(key="bc_arch").set_value("large (32-64-64)").run()
+    at.select_slider(key="bc_hidden").set_value(256).run()
+    at.select_slider(key="bc_batch").set_value(32).run()
+    at.button(key="bc_train").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    stopped = [w.value for w in at.warning if "stopped after the first epoch" in w.value]
+    assert stopped, [w.value for w in at.warning]
+    assert len(at.session_state["bc_history"]) == 1  # one epoch spent, not forty
+    assert "bc_policy" not in at.session_state
