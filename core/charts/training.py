@@ -3,13 +3,19 @@
 Data in (histories, snapshots, tensors), `alt.Chart` out; the page only places them.
 """
 
+import base64
+import io
+from html import escape
+
 import altair as alt
 import numpy as np
 import pandas as pd
+from PIL import Image
 
 from core.charts import (
     GRADIENT,
     HIGHLIGHT,
+    LABEL_FONT_SIZE,
     LEAF,
     NEUTRAL,
     OUTPUT,
@@ -271,6 +277,57 @@ def image_grid(
     return styled(chart)
 
 
+def _hex(colour: str) -> np.ndarray:
+    return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def _png(image: np.ndarray, limit: float, diverging: bool, scale: int) -> str:
+    """One small image as a PNG data URL: blue-white-orange around 0, or white to black."""
+    if diverging:
+        t = np.clip(image / limit, -1.0, 1.0)[..., None]
+        white = np.array([255.0, 255.0, 255.0])
+        rgb = np.where(
+            t < 0, white + (white - _hex(VALUE)) * t, white + (_hex(GRADIENT) - white) * t
+        )
+    else:
+        t = np.clip(image / limit, 0.0, 1.0)[..., None]
+        rgb = 255.0 * (1.0 - t) * np.ones(3)
+    pixels = np.repeat(np.repeat(rgb.astype(np.uint8), scale, 0), scale, 1)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def image_grid_html(
+    images: np.ndarray,
+    titles: list[str],
+    title: str,
+    diverging: bool = False,
+    size_rem: float = 4.0,
+) -> str:
+    """Small images (n, h, w) as HTML tiles that wrap to the width of their column.
+
+    Unlike a faceted chart of fixed width, the tiles flow onto as many rows as the column
+    needs, so the grid never spills; captions are page text and grow with presenter mode.
+    Titles are escaped.
+    """
+    limit = float(np.abs(images).max()) or 1.0
+    scale = max(1, 48 // max(images.shape[1:]))
+    tiles = "".join(
+        '<figure style="margin:0; text-align:center;">'
+        f'<img src="{_png(img, limit, diverging, scale)}" alt="{escape(name)}" '
+        f'style="width:{size_rem}rem; height:{size_rem}rem; image-rendering:pixelated; '
+        'display:block; border:1px solid #DDD;">'
+        f'<figcaption style="font-size:0.85rem; line-height:1.3;">{escape(name)}</figcaption>'
+        "</figure>"
+        for img, name in zip(images, titles, strict=True)
+    )
+    return (
+        f'<div style="font-weight:600; font-size:1.05rem; margin:0.2rem 0 0.4rem;">{escape(title)}'
+        '</div><div style="display:flex; flex-wrap:wrap; gap:0.5rem 0.6rem;">' + tiles + "</div>"
+    )
+
+
 def confusion_chart(confusion: np.ndarray) -> alt.Chart:
     """Test-set confusion matrix: true digit down, predicted digit across, counts in the cells."""
     k = confusion.shape[0]
@@ -283,14 +340,14 @@ def confusion_chart(confusion: np.ndarray) -> alt.Chart:
     cells = base.mark_rect().encode(
         color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None)
     )
-    text = base.mark_text(fontSize=14).encode(
+    text = base.mark_text(fontSize=LABEL_FONT_SIZE).encode(
         text=alt.condition(alt.datum.count > 0, "count:Q", alt.value("")),
         color=alt.condition(
             alt.datum.count > float(confusion.max()) / 2, alt.value("white"), alt.value("black")
         ),
     )
     chart = (cells + text).properties(
-        title="Confusion matrix on the test digits", width=380, height=380
+        title="Confusion matrix (test digits)", width="container", height=380
     )
     return styled(chart)
 
