@@ -23,6 +23,9 @@ from core.charts import (
     styled,
 )
 
+LINE_LEGEND = alt.Legend(
+    orient="bottom", symbolType="stroke", symbolStrokeWidth=3, symbolSize=500, labelLimit=0
+)
 # train vs test, the same on every chart: training set green, test set blue.
 SPLIT_COLOURS = {"train": LEAF, "test": VALUE}
 
@@ -88,7 +91,13 @@ def parameter_chart(
         alt.Chart(df)
         .mark_line(strokeWidth=3)
         .encode(
-            x=alt.X("step:Q", title="optimiser step"),
+            # before the first step there is one point: give the axis a real range (0 to 1)
+            x=alt.X(
+                "step:Q",
+                title="optimiser step",
+                scale=alt.Scale(domain=[0, max(1, int(df["step"].max()))]),
+                axis=alt.Axis(format="d"),
+            ),
             y=alt.Y("value:Q", title="parameter value"),
             color=alt.Color("parameter:N", scale=colours, title="learned"),
         )
@@ -371,13 +380,18 @@ def sequence_chart(snapshot: dict) -> alt.Chart:
         .encode(
             x=alt.X("time:Q", title="time t"),
             y=alt.Y("value:Q", title="value", scale=alt.Scale(domain=[-1.6, 1.6], clamp=True)),
+            # the legend draws line samples (dashed as on the plot), not the points' blobs
             color=alt.Color(
-                "series:N", title=None, scale=alt.Scale(domain=domain, range=[VALUE, LEAF, OUTPUT])
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=domain, range=[VALUE, LEAF, OUTPUT]),
+                legend=LINE_LEGEND,
             ),
             strokeDash=alt.StrokeDash(
                 "series:N",
                 title=None,
                 scale=alt.Scale(domain=domain, range=[[2, 3], [8, 5], [1, 0]]),
+                legend=LINE_LEGEND,
             ),
         )
         .properties(height=340)
