@@ -56,6 +56,7 @@ class Findings:
         self.problems: list[dict] = []
 
     def check(self, pg, window: Window, page: str, view: str) -> None:
+        pg.mouse.move(window.width - 5, window.height - 5)  # no tooltip left over the page
         settle(pg, 180)
         no_error_on_screen(pg)
         m = measure(pg, window.min_font)
