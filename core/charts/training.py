@@ -108,7 +108,8 @@ def parameter_chart(
         .encode(y="value:Q", color=alt.Color("parameter:N", scale=colours))
     )
     chart = (lines + rules).properties(
-        title="Learned w and b (solid) walk towards the truth (dashed)", height=300
+        title=alt.TitleParams("Learned w and b", subtitle="solid: learned · dashed: the truth"),
+        height=300,
     )
     return styled(chart)
 
@@ -169,7 +170,8 @@ def curve_chart(
     )
     model_line = curves.transform_filter(alt.datum.curve == "model")
     chart = (dots + truth_line + model_line).properties(
-        title="The MLP's curve (vermillion) bends towards the data", height=340
+        title=alt.TitleParams("The MLP's curve", subtitle="vermillion: the model · dashed: truth"),
+        height=340,
     )
     return styled(chart)
 
