@@ -112,7 +112,7 @@ MEASURE = r"""
 
 VISUALS = (
     '[data-testid="stVegaLiteChart"], [data-testid="stGraphVizChart"], '
-    '[data-testid="stImage"], [data-testid="stDataFrame"]'
+    '[data-testid="stImage"], [data-testid="stDataFrame"], [data-testid="stHtml"] img'
 )
 
 
