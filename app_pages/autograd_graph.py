@@ -1,6 +1,7 @@
 """Autograd & the computation graph: type a program, see the graph autograd records, walk the
 backward pass node by node."""
 
+import re
 from html import escape
 
 import pandas as pd
@@ -56,7 +57,7 @@ def _variables_widgets(program: str) -> dict[str, torch.Tensor] | None:
     for name in names:
         st.session_state.setdefault(f"value_{name}", "1.0")
         st.session_state.setdefault(f"grad_{name}", True)
-        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        left, right = st.columns([3, 2], vertical_alignment="bottom")
         text = left.text_input(
             f"{name} =",
             key=f"value_{name}",
@@ -108,7 +109,7 @@ def _graph_and_walk(trace: backward.BackwardTrace, key: str = "step") -> None:
     """The graph with the backward step slider and the step panel beside it."""
     steps = trace.steps
     if not steps:
-        st.graphviz_chart(graph_dot(trace.graph), width="stretch")
+        st.graphviz_chart(graph_dot(trace.graph), width="content")
         st.info(
             "Nothing here requires grad, so autograd recorded no graph to walk back through. "
             "Tick requires_grad on a variable."
@@ -124,10 +125,15 @@ def _graph_and_walk(trace: backward.BackwardTrace, key: str = "step") -> None:
         key=key,
         help="Step 0 is the seed at the output; each step is one node of the backward pass.",
     )
-    st.graphviz_chart(graph_dot(trace.graph, highlight=steps[index].node), width="stretch")
+    # the walk so far: nodes it has not reached show `?` for their gradient, so the class
+    # watches the chain rule fill the graph from the output back to the leaves
+    reached = {s.node for s in steps[: index + 1]}
+    dot = graph_dot(trace.graph, highlight=steps[index].node, reached=reached)
+    st.graphviz_chart(dot, width="content")  # natural size: node text never shrinks
     st.caption(
         "Green: leaves · grey: autograd's op nodes · vermillion: the output · purple: the "
-        "current backward step. Blue: data (forward). Orange: grad (backward)."
+        "current backward step. Blue: data (forward). Orange: grad (backward), `?` until the "
+        "walk reaches the node."
     )
     _step_panel(trace, index)
     if trace.seeded_with_ones:
@@ -156,10 +162,13 @@ def _variables_tour(tensor: torch.Tensor, name: str) -> None:
         "memory, cut off from the graph."
     )
     lines = presets.variables_tour(tensor, name)
-    st.code("\n".join(f">>> {code}\n{out}" for code, out in lines), language="python")
+    st.code(
+        "\n".join(f">>> {code}\n{out}" for code, out in lines), language="python", wrap_lines=True
+    )
 
 
 def _program_preset(preset: str) -> None:
+    picture = st.container()  # the graph and its walk come first; the program below feeds them
     left, right = st.columns([1, 1])
     with left:
         program = st.text_area(
@@ -183,12 +192,13 @@ def _program_preset(preset: str) -> None:
         st.session_state.output = outputs[-1]
     out_name = st.selectbox("Output (where backward starts)", outputs, key="output")
     output = results[out_name]
-    st.code(f">>> print({out_name})\n{output!r}", language="python")
+    st.code(f">>> print({out_name})\n{output!r}", language="python", wrap_lines=True)
     if not torch.isfinite(output).all():
         st.warning(f"{out_name} holds NaN or inf: the gradients below will too.")
     names = {**variables, **results}
     trace = backward.trace_backward(output, names)
-    _graph_and_walk(trace)
+    with picture:
+        _graph_and_walk(trace)
 
     if PROGRAMS[preset] is presets.DOT_PRODUCT and {"x", "y", "z"} <= set(variables):
         _dot_product_notes(variables, out_name)
@@ -279,28 +289,30 @@ def _built_preset(preset: str) -> None:
     if preset == "linear":
         built = presets.linear_module_preset()
         code = presets.CODE_LINEAR_MODULE
-        first = "W"
+        first = shown = "W"
     else:
         built = presets.mlp_preset()
         code = presets.CODE_MLP
-        first = "0.weight"
+        first, shown = "0.weight", "model[0].weight"  # valid Python for the tour
     params = pd.DataFrame(
         [
             {"parameter": n, "shape": str(s), "numbers": int(torch.Size(s).numel())}
             for n, s in built.parameters
         ]
     )
+    trace = backward.trace_backward(built.output, built.names)
+    _graph_and_walk(trace)  # the picture first; the model's code and parameters after it
     left, right = st.columns([2, 3])
     left.markdown("**Parameters**")
     left.dataframe(params, hide_index=True)
     with right:
-        st.code(code.strip().split("\n\ntorch.manual_seed")[0], language="python")
-    st.code(f">>> print(loss)\n{built.output!r}", language="python")
-    trace = backward.trace_backward(built.output, built.names)
-    _graph_and_walk(trace)
+        # the model and the loss, without the printing and backward lines that follow
+        model_lines = re.split(r"\n(?=print\(|loss\.backward\(\))", code.strip())[0]
+        st.code(model_lines, language="python", wrap_lines=True)
+    st.code(f">>> print(loss)\n{built.output!r}", language="python", wrap_lines=True)
     show_code(code)
     show_code(record.code_walk("loss"), "Show the code: walking grad_fn.next_functions")
-    _variables_tour(built.names[first], first)
+    _variables_tour(built.names[first], shown)
 
 
 st.title("Autograd & the computation graph")

@@ -264,6 +264,7 @@ with tab_train:
                 if ev.policy is not None:
                     ss.bc_policy = ev.policy
                     ss.bc_policy_data = ss.bc_data_name
+                    ss.bc_export_which = "yours (trained here)"  # Export offers the new one
                     st.rerun()  # so "BC yours" is on offer in Matches, Play and Export
     if ss.get("bc_history"):
         chart_slot.altair_chart(charts.loss_chart(ss.bc_history), width="stretch")

@@ -64,6 +64,7 @@ def _reset_for_landscape() -> None:
     land = functions.landscape(st.session_state.fn, st.session_state.get("kappa", 10.0))
     st.session_state.lr = _nearest_lr(land.lr)
     st.session_state.x0, st.session_state.y0 = land.start
+    st.session_state.pop("gd_step", None)  # a new landscape shows its paths to the end
 
 
 def _canonical_names() -> None:
@@ -124,31 +125,29 @@ st.latex(r"\theta \leftarrow \theta - \alpha\, \nabla_\theta L(\theta)")
 
 _settings_from_link()
 
-c1, c2, c3, c4, c5 = st.columns([1.3, 1.6, 1.3, 1.3, 1.1])
+# Two compact rows of controls, then the picture: the multiselect gets room for every chip.
+c1, c2 = st.columns([1, 3])
 with c1:
     key = st.selectbox(
         "Landscape", functions.KEYS, format_func=NAMES.get, key="fn", on_change=_reset_for_landscape
     )
-    kappa = 10.0
-    if key == "quadratic":
-        kappa = st.slider(
-            "Condition number κ", 1.0, 100.0, step=1.0, key="kappa",
-            help="Ratio of the steepest to the flattest curvature of the bowl.",
-        )  # fmt: skip
-land = functions.landscape(key, kappa)
 with c2:
     names = st.multiselect("Optimisers", optimisers.NAMES, key="opt")
+c3, c4, c5, c6, c7, c8 = st.columns(6)
 with c3:
     lr = st.select_slider(
-        "Learning rate α (log scale)", LR_OPTIONS, key="lr", format_func=lambda v: f"{v:g}"
-    )
+        "Learning rate α", LR_OPTIONS, key="lr", format_func=lambda v: f"{v:g}",
+        help="On a log scale: each notch multiplies α by about 2.",
+    )  # fmt: skip
+with c4:
     beta = st.slider(
         "Momentum β", BETA_MIN, 0.99, step=0.01, key="beta",
         help="Used by momentum and Nesterov, and as Adam's β₁. β = 0 would be plain SGD "
         "(pick SGD for that): torch.optim refuses Nesterov without momentum.",
     )  # fmt: skip
-with c4:
+with c5:
     steps = st.slider("Steps", 10, 1000, step=10, key="steps")
+with c6:
     noise = st.select_slider(
         "Gradient noise σ",
         NOISE_OPTIONS,
@@ -156,9 +155,18 @@ with c4:
         help="Adds N(0, σ²) to every gradient component: a stand-in for the noise of "
         "mini-batch sampling (a landscape has no data set to sample batches from).",
     )
+kappa = 10.0
+if key == "quadratic":
+    with c1:
+        kappa = st.slider(
+            "Condition number κ", 1.0, 100.0, step=1.0, key="kappa",
+            help="Ratio of the steepest to the flattest curvature of the bowl.",
+        )  # fmt: skip
+land = functions.landscape(key, kappa)
 x0, x1, y0, y1 = land.window
-with c5:
+with c7:
     sx = st.number_input("Start x", x0, x1, step=0.1, format="%.3f", key="x0")
+with c8:
     sy = st.number_input("Start y", y0, y1, step=0.1, format="%.3f", key="y0")
 start = (float(sx), float(sy))
 ui.publish_settings(PARAMS if key == "quadratic" else PARAMS[:-1])  # κ only for the bowl
@@ -205,30 +213,34 @@ with right:
     for tr in runs.values():
         if tr.diverged_at is not None:
             st.warning(tr.message(), icon=":material/warning:")
-    if runs:
+if runs:
+    # the update rule and the table on the page's whole width: formulas are never cut
+    rule_col, table_col = st.columns([1, 1])
+    with rule_col:
         rule_name = st.selectbox("Update rule of", list(runs), key="gd_rule")
         tr = runs[rule_name]
         st.latex(descent.RULES[rule_name])
-        if tr.steps == 0:
-            st.info(f"{rule_name} diverged before its first step could be shown.")
-        else:
-            t = min(step, tr.steps - 1)
-            for line in descent.update_latex(rule_name, tr, t, lr, beta).split(r"\\[4pt]"):
-                st.latex(line)
-            if tr.diverged_at is not None and step > t + 1:
-                st.caption(f"{rule_name} stopped at step {tr.steps}; showing its last step.")
-        rows = []
-        for name, tr in runs.items():
-            (mx, my), dist = functions.nearest_minimum(land, tr.xy[-1])
-            rows.append(
-                {
-                    "optimiser": name,
-                    "status": "diverged" if tr.diverged_at is not None else "ok",
-                    "final loss": tr.loss[-1],
-                    "nearest minimum": f"({mx:g}, {my:g})",
-                    "distance": dist,
-                }
-            )
+    if tr.steps == 0:
+        st.info(f"{rule_name} diverged before its first step could be shown.")
+    else:
+        t = min(step, tr.steps - 1)
+        for line in descent.update_latex(rule_name, tr, t, lr, beta).split(r"\\[4pt]"):
+            st.latex(line)
+        if tr.diverged_at is not None and step > t + 1:
+            st.caption(f"{rule_name} stopped at step {tr.steps}; showing its last step.")
+    rows = []
+    for name, tr in runs.items():
+        (mx, my), dist = functions.nearest_minimum(land, tr.xy[-1])
+        rows.append(
+            {
+                "optimiser": name,
+                "status": "diverged" if tr.diverged_at is not None else "ok",
+                "final loss": float(tr.loss[-1]),
+                "nearest minimum": f"({mx:g}, {my:g})",
+                "distance": float(dist),
+            }
+        )
+    with table_col:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 ui.show_code(descent.CODE_OPTIMISER, "Show the code: one optimiser's path")
 ui.show_code(contours.CODE_GRID, "Show the code: the landscape on a grid")

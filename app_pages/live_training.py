@@ -173,7 +173,9 @@ def toy_tab() -> None:
 
     def draw(run: Run, box: dict) -> None:
         metric_row(box["metrics"], run.epoch_log, [*ACCURACY, TEST_LOSS])
-        box["boundary"].altair_chart(charts.boundary_chart(run.snapshot, x, y, is_test))
+        box["boundary"].altair_chart(
+            charts.boundary_chart(run.snapshot, x, y, is_test), width="stretch"
+        )
         loss_and_accuracy(box["history"], run)
 
     trainer("toy", cfg, draw, ["metrics", "boundary", "history"])
@@ -195,13 +197,12 @@ def softmax_tab() -> None:
 
     def draw(run: Run, box: dict) -> None:
         metric_row(box["metrics"], run.epoch_log, ACCURACY)
-        box["templates"].altair_chart(
-            charts.image_grid(
+        box["templates"].html(
+            charts.image_grid_html(
                 run.snapshot["templates"],
                 [f"digit {k}" for k in range(10)],
                 "The ten learned weight templates (rows of W)",
                 diverging=True,
-                cell=14,
             )
         )
         loss_and_accuracy(box["history"], run)
@@ -260,39 +261,34 @@ def cnn_tab() -> None:
         snap = run.snapshot
         metric_row(box["metrics"], run.epoch_log, [*ACCURACY, TEST_LOSS])
         loss_and_accuracy(box["history"], run)
+        pred = snap["predicted"][:20]
+        titles = [f"{p} {'✓' if p == t else '✗'}" for p, t in zip(pred, y_test[:20], strict=True)]
+        # small multiples as tiles that wrap to the column's width: nothing spills or overlaps
         with box["digits"].container():
-            g = st.columns([3, 2])
-            pred = snap["predicted"][:20]
-            titles = [
-                f"{p} {'✓' if p == t else '✗'}" for p, t in zip(pred, y_test[:20], strict=True)
-            ]
-            g[0].altair_chart(
-                charts.image_grid(
+            st.html(
+                charts.image_grid_html(
                     x_test[:20, 0], titles, "Test digits: the network's guess (✓ right, ✗ wrong)"
                 )
             )
-            g[1].altair_chart(charts.confusion_chart(snap["confusion"]))
+            st.altair_chart(charts.confusion_chart(snap["confusion"]), width="stretch")
         with box["filters"].container():
-            f = st.columns([2, 3])
-            f[0].altair_chart(
-                charts.image_grid(
+            st.html(
+                charts.image_grid_html(
                     snap["filters"],
                     [f"filter {k}" for k in range(len(snap["filters"]))],
                     "First-layer filters (3 × 3)",
-                    columns=4,
                     diverging=True,
-                    cell=16,
+                    size_rem=3.0,
                 )
             )
             idx = int(st.session_state.get("cnn_digit", 0))
             maps = feature_maps(snap, torch.from_numpy(x_test[idx]))
-            f[1].altair_chart(
-                charts.image_grid(
+            st.html(
+                charts.image_grid_html(
                     maps,
                     [f"map {k}" for k in range(len(maps))],
                     f"Feature maps of test digit #{idx} (true label {y_test[idx]})",
-                    columns=8,
-                    cell=7,
+                    size_rem=3.0,
                 )
             )
 

@@ -69,12 +69,11 @@ st.session_state.target = min(int(st.session_state.target), int(st.session_state
 
 # ---------------------------------------------------------------------- curves and gradients
 st.header("Each loss and its gradient")
-c1, c2, c3 = st.columns([2, 3, 1.2])
+# each multiselect gets a whole row, so every chosen loss shows as a chip (none cut off)
+c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
 with c1:
     reg = st.multiselect("Regression losses", lf.REGRESSION, key="reg")
 with c2:
-    cls = st.multiselect("Classification losses", lf.CLASSIFICATION, key="cls")
-with c3:
     delta = st.slider("Huber δ / SmoothL1 β", 0.1, 3.0, step=0.1, key="delta")
 
 st.subheader("Regression: a function of the residual r = prediction − target")
@@ -95,6 +94,7 @@ if reg:
 else:
     st.info("Pick a regression loss to draw it.")
 
+cls = st.multiselect("Classification losses", lf.CLASSIFICATION, key="cls")
 st.subheader("Classification: a function of the margin m = y · f(x), with y ∈ {−1, +1}")
 if cls:
     _curves_and_formulas(cls, delta, "margin m", "Loss against the margin", reference=True)
@@ -139,22 +139,22 @@ with y_col:
 cols = st.columns(k)
 logits = [cols[i].slider(f"z{i}", -5.0, 5.0, step=0.1, key=f"z{i}") for i in range(k)]
 res = lf.softmax_cross_entropy(logits, int(target))
-left, right = st.columns([3, 2])
-with left:
-    st.altair_chart(styled(charts.logits_chart(res, int(target))), width="content")
-with right:
-    st.latex(lf.LATEX["CrossEntropy"])
-    p_y = res["probs"][int(target)]
-    st.latex(rf"\ell = -\log p_{{{int(target)}}} = -\log {p_y:.4f} = {res['loss']:.4f}")
-    vec = r" \\ ".join(f"{g:.4f}" for g in res["grad"])
-    st.latex(
-        r"\frac{\partial \ell}{\partial z} = p - \mathrm{onehot}(y) = "
-        r"\begin{pmatrix}" + vec + r"\end{pmatrix}"
-    )
-    st.caption(
-        "Autograd's gradient and p − onehot(y) agree to "
-        f"{np.abs(res['grad'] - res['p_minus_onehot']).max():.1e}."
-    )
+left, right = st.columns(2)
+left.altair_chart(styled(charts.probability_chart(res, int(target))), width="stretch")
+right.altair_chart(styled(charts.logits_gradient_chart(res, int(target))), width="stretch")
+# the formulas under the bars, each on the page's whole width (never cut on the right)
+st.latex(lf.LATEX["CrossEntropy"])
+p_y = res["probs"][int(target)]
+st.latex(rf"\ell = -\log p_{{{int(target)}}} = -\log {p_y:.4f} = {res['loss']:.4f}")
+vec = r" \\ ".join(f"{g:.4f}" for g in res["grad"])
+st.latex(
+    r"\frac{\partial \ell}{\partial z} = p - \mathrm{onehot}(y) = "
+    r"\begin{pmatrix}" + vec + r"\end{pmatrix}"
+)
+st.caption(
+    "Autograd's gradient and p − onehot(y) agree to "
+    f"{np.abs(res['grad'] - res['p_minus_onehot']).max():.1e}."
+)
 st.warning(
     "**A correction to the slide.** Its cross-entropy line is the *binary* formula, and its sign "
     "has slipped. Binary cross-entropy (`nn.BCELoss`) for a target t ∈ {0, 1} and a "

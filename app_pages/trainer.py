@@ -8,16 +8,18 @@ marked, and streams the run in `live_loop`. The run's lifecycle lives in core (`
 
 import time
 from collections.abc import Callable
+from html import escape
 
 import streamlit as st
 
 from app_pages import heavy, ui
+from core.charts import HIGHLIGHT
 from core.charts import training as charts
 from core.ladder import log_ladder, nearest_rung
 from core.optimisers import NAMES as OPTIMIZERS
 from core.shareable import Param
 from core.training import TrainConfig, make_run
-from core.training.loop import PHASE_WORDS, Run, Status, scaffold_at
+from core.training.loop import PHASE_LINE, PHASE_WORDS, SCAFFOLD, Run, Status
 from runtime.threads import torch_threads
 
 # 1e-4 ... 10 on a 1-2-3-5 ladder: evenly spaced on a log scale, round numbers to read aloud
@@ -58,6 +60,33 @@ def controls(
         seed=int(c[4].number_input("Seed", 0, 9999, key=f"{prefix}_seed")),
     )
     return params, values
+
+
+def scaffold_html(phase: str | None) -> str:
+    """The training loop as HTML, the line running now highlighted in place (every line escaped).
+
+    Long lines wrap inside the column (a hanging indent keeps them readable): nothing runs off
+    to the right, and the highlight is where the eye already is, not a comment at a line's end.
+    """
+    running = PHASE_LINE.get(phase) if phase else None
+    rows = []
+    for i, line in enumerate(SCAFFOLD.splitlines()):
+        indent = len(line) - len(line.lstrip(" "))
+        style = f"padding-left:{indent + 2}ch; text-indent:-2ch; min-height:1.45em;"
+        if i == running:
+            style += (
+                f"background:{HIGHLIGHT}33; border-left:0.3rem solid {HIGHLIGHT}; font-weight:700;"
+            )
+        else:
+            style += "border-left:0.3rem solid transparent;"
+        rows.append(f'<div style="{style}">{escape(line.strip())}</div>')
+    return (
+        '<div class="training-loop" style="font-family:\'Source Code Pro\', monospace; '
+        "font-size:0.8rem; line-height:1.45; white-space:pre-wrap; overflow-wrap:anywhere; "
+        'background:#F0F2F6; border-radius:0.5rem; padding:0.6rem 0.4rem;">'
+        + "".join(rows)
+        + "</div>"
+    )
 
 
 def _current_run(name: str, cfg: TrainConfig) -> Run:
@@ -121,14 +150,17 @@ def trainer(
         with torch_threads(1):
             run.one_phase()
 
-    progress = st.empty()
-    status = st.empty()
-    boxes = {"metrics": st.empty()} if "metrics" in slots else {}  # full width: room for numbers
-    left, right = st.columns([3, 2], gap="large")
+    # The picture first: the tab's charts start right under the buttons; progress, numbers
+    # and the loop sit beside them.
+    left, right = st.columns([3, 2], gap="medium")
     with left:
-        boxes.update({s: st.empty() for s in slots if s != "metrics"})
+        boxes = {s: st.empty() for s in slots if s != "metrics"}
     with right:
-        st.markdown("**The training loop** (the line running now is marked)")
+        progress = st.empty()
+        status = st.empty()
+        if "metrics" in slots:
+            boxes["metrics"] = st.empty()
+        st.markdown("**The training loop** (the line running now is highlighted)")
         code_box = st.empty()
         words = st.empty()
 
@@ -141,8 +173,8 @@ def trainer(
         else:
             status.empty()
         phase = run.last.phase if run.last else None
-        code_box.code(scaffold_at(phase), language="python")
-        words.caption(PHASE_WORDS.get(phase, "") if phase else "")
+        code_box.html(scaffold_html(phase))
+        words.markdown(f"**{escape(phase)}**: {PHASE_WORDS.get(phase, '')}" if phase else "")
         draw(run, boxes)
 
     refresh()
@@ -174,23 +206,26 @@ def live_loop(run: Run, refresh: Callable[[], None], line_box, step_delay: float
 
 
 def metric_row(box, log: list[dict], items: list[tuple[str, str, str]]) -> None:
-    """(label, epoch-log key, format) as a row of metrics: the last epoch's values, or –."""
-    with box.container():
-        cols = st.columns(len(items))
-        for col, (label, key, spec) in zip(cols, items, strict=True):
-            col.metric(label, format(log[-1][key], spec) if log and key in log[-1] else "–")
+    """(label, epoch-log key, format) as metrics that wrap to the column: last epoch's values, or –."""
+    with box.container(horizontal=True, wrap=True, gap="medium"):
+        for label, key, spec in items:
+            st.metric(
+                label,
+                format(log[-1][key], spec) if log and key in log[-1] else "–",
+                width="content",
+            )
 
 
 def loss_and_accuracy(box, run: Run, loss_title: str = "Cross-entropy loss") -> None:
-    """A classifier's train / test loss and accuracy per epoch, side by side (once it has any)."""
+    """A classifier's train / test loss and accuracy per epoch, one above the other (once it has
+    any): each takes the column's whole width, so its ticks and legend have room."""
     if not run.epoch_log:
         return
     with box.container():
-        h = st.columns(2)
-        h[0].altair_chart(
+        st.altair_chart(
             charts.history_chart(run.epoch_log, "loss", loss_title, run.epochs), width="stretch"
         )
-        h[1].altair_chart(
+        st.altair_chart(
             charts.history_chart(run.epoch_log, "accuracy", "Accuracy", run.epochs),
             width="stretch",
         )

@@ -25,7 +25,9 @@ LABEL_FONT_SIZE = 16
 def styled(chart: alt.Chart) -> alt.Chart:
     """Projector-friendly fonts on any chart."""
     return (
-        chart.configure_title(fontSize=TITLE_FONT_SIZE, anchor="start")
+        chart.configure_title(
+            fontSize=TITLE_FONT_SIZE, subtitleFontSize=LABEL_FONT_SIZE, anchor="start"
+        )
         .configure_axis(labelFontSize=LABEL_FONT_SIZE, titleFontSize=LABEL_FONT_SIZE)
         .configure_legend(labelFontSize=LABEL_FONT_SIZE, titleFontSize=LABEL_FONT_SIZE)
     )

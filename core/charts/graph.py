@@ -14,6 +14,8 @@ KIND_COLOUR = {"leaf": LEAF, "op": NEUTRAL, "output": OUTPUT}
 KIND_FILL = {"leaf": "#E0F3EC", "op": "#F2F2F2", "output": "#FBE3D6"}
 HIGHLIGHT_FILL = "#F6E1EE"
 COMPACT_ABOVE = 40  # nodes: beyond this, boxes show names only
+FONT_PT = 13  # graphviz points: 13 pt draws at about 17 px, above the 16 px projector floor
+WIDE_ABOVE = 4  # layers: a deeper graph is drawn top to bottom, so it never needs shrinking
 MAX_SHOWN = 4  # elements printed in a box; bigger tensors show their mean
 
 
@@ -35,7 +37,7 @@ def _title(data: dict) -> str:
     return data["label"]
 
 
-def _html_label(data: dict, compact: bool, digits: int, on: bool) -> str:
+def _html_label(data: dict, compact: bool, digits: int, on: bool, reached: bool = True) -> str:
     """A micrograd-style box, stacked: the label on top, then shape, data and grad rows."""
     head_colour = HIGHLIGHT if on else KIND_COLOUR[data["kind"]]
     head_text = "#000000" if data["kind"] == "op" and not on else "#FFFFFF"
@@ -51,7 +53,8 @@ def _html_label(data: dict, compact: bool, digits: int, on: bool) -> str:
             value = escape(_numbers(data["value"], digits))
             rows.append(f'<TD ALIGN="LEFT"><FONT COLOR="{VALUE}">data {value}</FONT></TD>')
         if data.get("grad") is not None:
-            grad = escape(_numbers(data["grad"], digits))
+            # the walk has not reached this node yet: its gradient is still unknown
+            grad = escape(_numbers(data["grad"], digits)) if reached else "?"
             rows.append(f'<TD ALIGN="LEFT"><FONT COLOR="{GRADIENT}"><B>grad {grad}</B></FONT></TD>')
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4">'
@@ -65,19 +68,26 @@ def graph_dot(
     highlight: str | None = None,
     digits: int = 2,
     compact: bool | None = None,
+    reached: set[str] | None = None,
 ) -> str:
-    """DOT source: left-to-right layers, leaves green, ops grey, output vermillion, the current
-    backward step purple; values in blue, gradients in orange."""
+    """DOT source: layers left to right (top to bottom when deep), leaves green, ops grey,
+    output vermillion, the current backward step purple; values in blue, gradients in orange.
+
+    `reached`: the nodes the backward walk has visited so far; the others show their gradient
+    as `?` (None: every gradient shown).
+    """
     if compact is None:
         compact = graph.number_of_nodes() > COMPACT_ABOVE
+    rows = layers(graph)
+    rankdir = "LR" if len(rows) <= WIDE_ABOVE else "TB"
     lines = [
         "digraph autograd {",
-        '  rankdir=LR; newrank=true; nodesep=0.25; ranksep=0.45; bgcolor="transparent";',
+        f'  rankdir={rankdir}; newrank=true; nodesep=0.25; ranksep=0.4; bgcolor="transparent";',
         '  node [shape=box, style="rounded,filled", margin=0.02, fontname="Helvetica", '
-        "fontsize=16, penwidth=2];",
+        f"fontsize={FONT_PT}, penwidth=2];",
         f'  edge [color="{NEUTRAL}", penwidth=1.6, arrowsize=0.8];',
     ]
-    for row in layers(graph):
+    for row in rows:
         ids = []
         for node in row:
             data = graph.nodes[node]
@@ -85,7 +95,7 @@ def graph_dot(
             colour = HIGHLIGHT if on else KIND_COLOUR[data["kind"]]
             fill = HIGHLIGHT_FILL if on else KIND_FILL[data["kind"]]
             width = 5 if on else 2
-            label = _html_label(data, compact, digits, on)
+            label = _html_label(data, compact, digits, on, reached is None or node in reached)
             lines.append(
                 f'  {_q(node)} [label={label}, color="{colour}", fillcolor="{fill}", '
                 f"penwidth={width}];"

@@ -124,7 +124,7 @@ def landscape_chart(
     colour = alt.Color(
         "optimiser:N",
         scale=alt.Scale(domain=list(COLOURS), range=list(COLOURS.values())),
-        legend=alt.Legend(title="Optimiser", orient="bottom"),
+        legend=alt.Legend(title="Optimiser", orient="bottom", columns=4, labelLimit=0),
     )
     paths = _path_frame(trajectories, land, step)
     halo = (
@@ -163,7 +163,7 @@ def landscape_chart(
                     domain=["known minimum", "saddle point", "start"],
                     range=["diamond", "triangle-up", "square"],
                 ),
-                legend=alt.Legend(title="Marker", orient="bottom"),
+                legend=alt.Legend(title="Marker", orient="bottom", columns=4, labelLimit=0),
             ),
             fill=alt.value("white"),
             tooltip=["what:N", alt.Tooltip("x:Q", format=".4f"), alt.Tooltip("y:Q", format=".4f")],
@@ -270,7 +270,10 @@ def slice_chart(result: SliceResult, levels: int = 14, height: int = 460) -> alt
     )
     n = len(a)
     return alt.layer(heat, lines, centre).properties(
-        title=f"Loss around the trained weights, θ* + αδ + βη ({n} × {n})", height=height
+        title=alt.TitleParams(
+            "Loss around the trained weights θ*", subtitle=f"θ* + αδ + βη on a {n} × {n} grid"
+        ),
+        height=height,
     )
 
 

@@ -35,7 +35,8 @@ def _colour(names):
     return alt.Color(
         "name:N",
         scale=alt.Scale(domain=list(names), range=[COLOURS[n] for n in names]),
-        legend=alt.Legend(title="Loss", orient="bottom"),
+        # below the plot, two to a row, never cut: fits a half-width column at 1280 px
+        legend=alt.Legend(title="Loss", orient="bottom", columns=2, labelLimit=0),
     )
 
 
@@ -82,10 +83,9 @@ def curves_chart(
     )
 
 
-def logits_chart(result: dict, target: int) -> alt.HConcatChart:
-    """Softmax probabilities (true class highlighted) beside the gradient p - onehot(y)."""
+def _logits_frame(result: dict, target: int) -> pd.DataFrame:
     k = len(result["probs"])
-    data = pd.DataFrame(
+    return pd.DataFrame(
         {
             "class": [f"class {i}" for i in range(k)],
             "probability": result["probs"],
@@ -93,11 +93,15 @@ def logits_chart(result: dict, target: int) -> alt.HConcatChart:
             "role": ["true class" if i == target else "other" for i in range(k)],
         }
     )
-    probs = (
-        alt.Chart(data)
+
+
+def probability_chart(result: dict, target: int, height: int = 280) -> alt.Chart:
+    """Softmax probabilities, the true class highlighted; takes its column's width."""
+    return (
+        alt.Chart(_logits_frame(result, target))
         .mark_bar()
         .encode(
-            x=alt.X("class:N", title="class", sort=None),
+            x=alt.X("class:N", title="class", sort=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), title="softmax probability"),
             color=alt.Color(
                 "role:N",
@@ -106,19 +110,30 @@ def logits_chart(result: dict, target: int) -> alt.HConcatChart:
             ),
             tooltip=["class:N", alt.Tooltip("probability:Q", format=".4f")],
         )
-        .properties(title="p = softmax(z)", height=280, width=230)
+        .properties(title="p = softmax(z)", height=height)
     )
-    grad = (
-        alt.Chart(data)
+
+
+def logits_gradient_chart(result: dict, target: int, height: int = 280) -> alt.Chart:
+    """The gradient of cross-entropy with respect to the logits, p - onehot(y)."""
+    return (
+        alt.Chart(_logits_frame(result, target))
         .mark_bar(color=GRADIENT)
         .encode(
-            x=alt.X("class:N", title="class", sort=None),
+            x=alt.X("class:N", title="class", sort=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("gradient:Q", scale=alt.Scale(domain=[-1, 1]), title="∂ loss / ∂ z"),
             tooltip=["class:N", alt.Tooltip("gradient:Q", format=".4f")],
         )
-        .properties(title="Gradient p − onehot(y)", height=280, width=230)
+        .properties(title="Gradient p − onehot(y)", height=height)
     )
-    return alt.hconcat(probs, grad)
+
+
+def logits_chart(result: dict, target: int) -> alt.HConcatChart:
+    """Softmax probabilities (true class highlighted) beside the gradient p - onehot(y)."""
+    return alt.hconcat(
+        probability_chart(result, target).properties(width=230),
+        logits_gradient_chart(result, target).properties(width=230),
+    )
 
 
 def outlier_chart(

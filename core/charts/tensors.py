@@ -96,7 +96,10 @@ def grid_width(t: Tensor, name: str, cell: int) -> int:
 def _empty(shape: tuple[int, ...], name: str, cell: int) -> alt.Chart:
     """A tensor with no cells (a slice that picks nothing): its name, shape and a word."""
     words = pd.DataFrame({"text": ["empty: no cells"]})
-    title = alt.TitleParams(name, subtitle=f"shape {shape}", fontSize=20, subtitleFontSize=15)
+    title = alt.TitleParams(
+        name, subtitle=f"shape {shape}", fontSize=20, subtitleFontSize=LABEL_FONT_SIZE,
+        subtitlePadding=6,
+    )  # fmt: skip
     return (
         alt.Chart(words)
         .mark_text(fontSize=LABEL_FONT_SIZE, align="left", color="black")
@@ -159,7 +162,8 @@ def _grid(
         name,
         subtitle=f"{shape_text} · {subtitle}" if subtitle else shape_text,
         fontSize=20,
-        subtitleFontSize=15,
+        subtitleFontSize=LABEL_FONT_SIZE,
+        subtitlePadding=6,
         anchor="start",
     )
     size = {"width": alt.Step(cell), "height": alt.Step(height)}

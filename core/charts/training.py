@@ -3,13 +3,19 @@
 Data in (histories, snapshots, tensors), `alt.Chart` out; the page only places them.
 """
 
+import base64
+import io
+from html import escape
+
 import altair as alt
 import numpy as np
 import pandas as pd
+from PIL import Image
 
 from core.charts import (
     GRADIENT,
     HIGHLIGHT,
+    LABEL_FONT_SIZE,
     LEAF,
     NEUTRAL,
     OUTPUT,
@@ -17,6 +23,9 @@ from core.charts import (
     styled,
 )
 
+LINE_LEGEND = alt.Legend(
+    orient="bottom", symbolType="stroke", symbolStrokeWidth=3, symbolSize=500, labelLimit=0
+)
 # train vs test, the same on every chart: training set green, test set blue.
 SPLIT_COLOURS = {"train": LEAF, "test": VALUE}
 MAX_POINTS = 600  # per line: a redraw costs the same at step 100 as at step 60,000
@@ -92,7 +101,13 @@ def parameter_chart(
         alt.Chart(df)
         .mark_line(strokeWidth=3)
         .encode(
-            x=alt.X("step:Q", title="optimiser step"),
+            # before the first step there is one point: give the axis a real range (0 to 1)
+            x=alt.X(
+                "step:Q",
+                title="optimiser step",
+                scale=alt.Scale(domain=[0, max(1, int(df["step"].max()))]),
+                axis=alt.Axis(format="d"),
+            ),
             y=alt.Y("value:Q", title="parameter value"),
             color=alt.Color("parameter:N", scale=colours, title="learned"),
         )
@@ -103,7 +118,8 @@ def parameter_chart(
         .encode(y="value:Q", color=alt.Color("parameter:N", scale=colours))
     )
     chart = (lines + rules).properties(
-        title="Learned w and b (solid) walk towards the truth (dashed)", height=300
+        title=alt.TitleParams("Learned w and b", subtitle="solid: learned · dashed: the truth"),
+        height=300,
     )
     return styled(chart)
 
@@ -164,7 +180,8 @@ def curve_chart(
     )
     model_line = curves.transform_filter(alt.datum.curve == "model")
     chart = (dots + truth_line + model_line).properties(
-        title="The MLP's curve (vermillion) bends towards the data", height=340
+        title=alt.TitleParams("The MLP's curve", subtitle="vermillion: the model · dashed: truth"),
+        height=340,
     )
     return styled(chart)
 
@@ -281,6 +298,57 @@ def image_grid(
     return styled(chart)
 
 
+def _hex(colour: str) -> np.ndarray:
+    return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def _png(image: np.ndarray, limit: float, diverging: bool, scale: int) -> str:
+    """One small image as a PNG data URL: blue-white-orange around 0, or white to black."""
+    if diverging:
+        t = np.clip(image / limit, -1.0, 1.0)[..., None]
+        white = np.array([255.0, 255.0, 255.0])
+        rgb = np.where(
+            t < 0, white + (white - _hex(VALUE)) * t, white + (_hex(GRADIENT) - white) * t
+        )
+    else:
+        t = np.clip(image / limit, 0.0, 1.0)[..., None]
+        rgb = 255.0 * (1.0 - t) * np.ones(3)
+    pixels = np.repeat(np.repeat(rgb.astype(np.uint8), scale, 0), scale, 1)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def image_grid_html(
+    images: np.ndarray,
+    titles: list[str],
+    title: str,
+    diverging: bool = False,
+    size_rem: float = 4.0,
+) -> str:
+    """Small images (n, h, w) as HTML tiles that wrap to the width of their column.
+
+    Unlike a faceted chart of fixed width, the tiles flow onto as many rows as the column
+    needs, so the grid never spills; captions are page text and grow with presenter mode.
+    Titles are escaped.
+    """
+    limit = float(np.abs(images).max()) or 1.0
+    scale = max(1, 48 // max(images.shape[1:]))
+    tiles = "".join(
+        '<figure style="margin:0; text-align:center;">'
+        f'<img src="{_png(img, limit, diverging, scale)}" alt="{escape(name)}" '
+        f'style="width:{size_rem}rem; height:{size_rem}rem; image-rendering:pixelated; '
+        'display:block; border:1px solid #DDD;">'
+        f'<figcaption style="font-size:0.85rem; line-height:1.3;">{escape(name)}</figcaption>'
+        "</figure>"
+        for img, name in zip(images, titles, strict=True)
+    )
+    return (
+        f'<div style="font-weight:600; font-size:1.05rem; margin:0.2rem 0 0.4rem;">{escape(title)}'
+        '</div><div style="display:flex; flex-wrap:wrap; gap:0.5rem 0.6rem;">' + tiles + "</div>"
+    )
+
+
 def confusion_chart(confusion: np.ndarray) -> alt.Chart:
     """Test-set confusion matrix: true digit down, predicted digit across, counts in the cells."""
     k = confusion.shape[0]
@@ -293,14 +361,14 @@ def confusion_chart(confusion: np.ndarray) -> alt.Chart:
     cells = base.mark_rect().encode(
         color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None)
     )
-    text = base.mark_text(fontSize=14).encode(
+    text = base.mark_text(fontSize=LABEL_FONT_SIZE).encode(
         text=alt.condition(alt.datum.count > 0, "count:Q", alt.value("")),
         color=alt.condition(
             alt.datum.count > float(confusion.max()) / 2, alt.value("white"), alt.value("black")
         ),
     )
     chart = (cells + text).properties(
-        title="Confusion matrix on the test digits", width=380, height=380
+        title="Confusion matrix (test digits)", width="container", height=380
     )
     return styled(chart)
 
@@ -324,13 +392,18 @@ def sequence_chart(snapshot: dict) -> alt.Chart:
         .encode(
             x=alt.X("time:Q", title="time t"),
             y=alt.Y("value:Q", title="value", scale=alt.Scale(domain=[-1.6, 1.6], clamp=True)),
+            # the legend draws line samples (dashed as on the plot), not the points' blobs
             color=alt.Color(
-                "series:N", title=None, scale=alt.Scale(domain=domain, range=[VALUE, LEAF, OUTPUT])
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=domain, range=[VALUE, LEAF, OUTPUT]),
+                legend=LINE_LEGEND,
             ),
             strokeDash=alt.StrokeDash(
                 "series:N",
                 title=None,
                 scale=alt.Scale(domain=domain, range=[[2, 3], [8, 5], [1, 0]]),
+                legend=LINE_LEGEND,
             ),
         )
         .properties(height=340)

@@ -32,7 +32,7 @@ def action_histograms(actions: np.ndarray, title: str = "What the expert does") 
                 alt.X("value:Q", bin=alt.Bin(extent=list(extent), step=step), title=name),
                 alt.Y("count():Q", title="number of pairs"),
             )
-            .properties(width=380, height=260)
+            .properties(width=270, height=240)  # both fit side by side in 770 px
         )
     return styled(alt.hconcat(*charts))
 
@@ -65,7 +65,11 @@ def positions_chart(pos: np.ndarray, step: np.ndarray, max_points: int = 4000) -
     )
     return styled(
         (rim + dots).properties(
-            title="Where the expert stands (colour: step of the episode)", width=460, height=460
+            title=alt.TitleParams(
+                "Where the expert stands", subtitle="colour: step of the episode"
+            ),
+            width=330,
+            height=330,
         )
     )
 
@@ -93,7 +97,9 @@ def distance_chart(pos: np.ndarray, step: np.ndarray) -> alt.Chart:
     )
     return styled(
         (line + edge).properties(
-            title="Distance from the centre over time (dashed: out)", width=460, height=460
+            title=alt.TitleParams("Distance from the centre", subtitle="over time; dashed: out"),
+            width=330,
+            height=330,
         )
     )
 
@@ -148,7 +154,7 @@ def actions_chart(actions: np.ndarray, player: int, now: int | None = None) -> a
         if now is not None:
             mark = pd.DataFrame({"step": [now]})
             line = line + alt.Chart(mark).mark_rule(color=OUTPUT, strokeWidth=2).encode(x="step:Q")
-        charts.append(line.properties(height=130, width=400))
+        charts.append(line.properties(height=130, width=340))
     return styled(alt.vconcat(*charts).properties(title=f"Player {player}'s actions"))
 
 
@@ -179,6 +185,6 @@ def legend_chart(legend: list[tuple[int, str, tuple[int, int, int]]]) -> alt.Cha
     )
     return styled(
         (squares + text).properties(
-            title="What each cell of a view holds", width=380, height=34 * len(df)
+            title="What each cell of a view holds", width=280, height=38 * len(df)
         )
     ).configure_view(stroke=None)

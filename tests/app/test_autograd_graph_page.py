@@ -77,10 +77,13 @@ def test_shared_preset_compares_the_two_programs(at):
 def test_built_presets_show_parameters_and_graph(at, preset, params):
     _choose(at, preset)
     assert len(at.get("graphviz_chart")) == 1
-    table = at.dataframe[0].value
+    table = next(d.value for d in at.dataframe if "parameter" in d.value.columns)
     assert set(params) <= set(table["parameter"])
     assert "MseLossBackward0" in _codes(at)
     assert "walk(loss.grad_fn)" in _codes(at) and "walk(r.grad_fn)" not in _codes(at)
+    if preset == "mlp":  # the model's line is shown, and the tour is valid Python
+        assert "nn.Sequential(" in _codes(at)
+        assert ">>> model[0].weight.grad" in _codes(at) and ">>> 0.weight" not in _codes(at)
     last = at.slider(key="step").max
     at.slider(key="step").set_value(last).run()
     assert not at.exception

@@ -42,6 +42,7 @@ def test_first_render_shows_the_game_and_the_shipped_policy_ready():
 
 def test_collect_train_play_and_export():
     at = _page()
+    at.radio(key="bc_export_which").set_value("shipped (our expert's data)").run()  # seen first
     at.button(key="bc_collect").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("10,000 pairs" in m.value for m in at.markdown)
@@ -64,6 +65,7 @@ def test_collect_train_play_and_export():
     at.slider(key="bc_scrub").set_value(match.length).run()
     assert not at.exception
     assert at.radio(key="bc_export_which").options[0] == "yours (trained here)"
+    assert at.radio(key="bc_export_which").value == "yours (trained here)", "the latest is chosen"
 
 
 @pytest.mark.slow

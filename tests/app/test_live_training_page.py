@@ -71,13 +71,25 @@ def test_reset_with_the_same_seed_replays_the_curves():
     assert not at.exception, _errors(at)
 
 
+PHASE_CODE = {
+    "zero_grad": "optimizer.zero_grad()",
+    "forward": "out = model(x)",
+    "loss": "loss = loss_fn(out, y)",
+    "backward": "loss.backward()",
+    "step": "optimizer.step()",
+}
+
+
 def test_one_phase_walks_the_scaffold():
     at = _open("Regression")
     expected = ["zero_grad", "forward", "loss", "backward", "step"]
     for phase in expected:
         at.button(key="regression_phase").click().run()
-        marked = [c.value for c in at.code if "# <--" in c.value]
-        assert marked and f"# <-- {phase}" in marked[0], (phase, marked)
+        loops = [h.proto.body for h in at.get("html") if "training-loop" in h.proto.body]
+        assert loops and loops[0].count("font-weight:700") == 1, phase  # one line highlighted
+        running = loops[0].split("font-weight:700;")[1].split("</div>")[0]
+        assert PHASE_CODE[phase] in running, (phase, running)
+        assert any(m.value.startswith(f"**{phase}**") for m in at.markdown), phase
     run = at.session_state["live_training_regression"]
     assert run.status == "paused" and run.last.step == 1
     assert at.button(key="regression_start").label == "Resume"

@@ -10,7 +10,7 @@ def test_dot_drawing_colours_and_highlight():
     dot = graph_dot(trace.graph, highlight="op0")
     assert dot.startswith("digraph") and dot.rstrip().endswith("}")
     assert dot.count("{") == dot.count("}")
-    assert "rankdir=LR" in dot
+    assert "rankdir=TB" in dot  # five layers deep: drawn top to bottom, never shrunk
     assert "#009E73" in dot and "#D55E00" in dot and "#CC79A7" in dot  # leaf, output, current
     assert "grad 16.00" in dot and "data -48.00" in dot
     assert "e = MulBackward0" in dot
@@ -18,3 +18,16 @@ def test_dot_drawing_colours_and_highlight():
         record.autograd_graph(presets.mlp_preset(widths=(2,) + (3,) * 20 + (1,)).output)
     )
     assert "<B>grad" not in compact and "AddmmBackward0" in compact
+
+
+def test_shallow_graphs_run_left_to_right_and_the_walk_reveals_gradients():
+    _, _, trace = trace_preset(presets.DOT_PRODUCT)
+    full = graph_dot(trace.graph)
+    assert "rankdir=LR" in full and "grad ?" not in full
+    first = trace.steps[0].node
+    start = graph_dot(trace.graph, highlight=first, reached={first})
+    assert start.count("grad ?") == sum(
+        1 for n, d in trace.graph.nodes(data=True) if d.get("grad") is not None and n != first
+    )
+    everything = {s.node for s in trace.steps}
+    assert "grad ?" not in graph_dot(trace.graph, reached=everything)
