@@ -87,12 +87,24 @@ def load_settings(params) -> None:
         for note in notes:
             st.info(note, icon=":material/link_off:")
     for param in params:
+        if param.key not in st.session_state and _KEPT + param.key in st.session_state:
+            # a widget not drawn in the last run (a closed tab) lost its state: bring it back
+            st.session_state[param.key] = st.session_state[_KEPT + param.key]
         st.session_state.setdefault(param.key, param.default)
 
 
+_KEPT = "_kept:"  # a plain copy of each published setting, which Streamlit never discards
+
+
 def publish_settings(params) -> None:
-    """Write the page's current settings into the URL, so the address bar is a shareable link."""
+    """Write the page's current settings into the URL, so the address bar is a shareable link.
+
+    Also keeps a copy of each, so a setting whose widget is not drawn for a while (a lazy tab
+    left and come back to) returns with the value the student gave it, not the default.
+    """
     values = {p.key: st.session_state[p.key] for p in params if p.key in st.session_state}
+    for key, value in values.items():
+        st.session_state[_KEPT + key] = value
     query = to_query(params, values)
     if st.session_state.get("presenter_mode"):
         query["present"] = "1"

@@ -117,3 +117,20 @@ def test_learning_rate_changes_the_live_run_without_a_reset():
     assert run.task.optimizer.param_groups[0]["lr"] == 0.1
     at.select_slider(key="reg_batch").set_value(32).run()
     assert at.session_state["live_training_regression"] is not run  # structure changed: fresh
+
+
+def test_a_tab_keeps_its_settings_and_its_run_when_the_student_comes_back():
+    at = _open("Regression")
+    at.slider(key="reg_epochs").set_value(2).run()
+    at.toggle(key="regression_slow").set_value(False).run()
+    at.button(key="regression_start").click().run()
+    run = at.session_state["live_training_regression"]
+    assert run.status == "finished" and len(run.epoch_log) == 2
+    at.session_state["tab"] = "CNN"
+    at.run()
+    at.session_state["tab"] = "Regression"
+    at.run()
+    assert not at.exception, _errors(at)
+    assert at.slider(key="reg_epochs").value == 2
+    assert at.session_state["live_training_regression"] is run  # the trained run is still there
+    assert run.status == "finished"
