@@ -4,6 +4,7 @@ They skip, with the reason, where Chromium or Playwright is absent; CI installs 
 Screenshots go to build/screenshots/ (printed at the end of the run) for a person to look at.
 """
 
+import ast
 import contextlib
 import os
 import shutil
@@ -30,6 +31,20 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+def page_constant(page: str, name: str):
+    """A literal constant of a page file (e.g. its tab names), read without running the page.
+
+    A page is a Streamlit script: importing it would run it, outside Streamlit, at collection.
+    """
+    tree = ast.parse((ROOT / "app_pages" / f"{page}.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise KeyError(f"app_pages/{page}.py has no literal {name}")
 
 
 def _free_port() -> int:

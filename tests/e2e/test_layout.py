@@ -19,15 +19,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from app_pages.autograd_graph import LABELS as PRESETS
-from app_pages.live_training import TABS as LIVE_TABS
-from app_pages.tensors import TOPICS
 from tests.conftest import ROOT
-from tests.e2e.conftest import no_error_on_screen, screenshot, settle
+from tests.e2e.conftest import no_error_on_screen, page_constant, screenshot, settle
 from tests.e2e.geometry import measure
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
+PRESETS = page_constant("autograd_graph", "LABELS")
+LIVE_TABS = page_constant("live_training", "TABS")
+TOPICS = page_constant("tensors", "TOPICS")
 BC_TABS = ["The game", "Expert & data", "Train", "Matches", "Play", "Export"]
 
 
