@@ -65,10 +65,13 @@ class Param:
         quoted = f"'{literal(raw)}'"
         if self.multi:
             items = list(dict.fromkeys(item.strip() for item in raw.split(",") if item.strip()))
+            good = [item for item in items if item in self.options]  # distinct, so never more
             bad = [item for item in items if item not in self.options]
+            if bad and good:
+                raise PartlyKept(good, f"unknown choice '{literal(bad[0])}' left out")
             if bad:
                 raise ValueError(f"unknown choice '{literal(bad[0])}'")
-            return items[: len(self.options)]  # distinct known options: never more than them
+            return good
         if self.options is not None:
             for option in self.options:
                 if str(option) == raw:
@@ -101,6 +104,14 @@ class Param:
         return str(value)
 
 
+class PartlyKept(ValueError):
+    """A multi-choice value with some unknown items: the known ones are kept, the rest noted."""
+
+    def __init__(self, kept: list, message: str):
+        super().__init__(message)
+        self.kept = kept
+
+
 def from_query(
     params: Sequence[Param], query: Mapping[str, str]
 ) -> tuple[dict[str, Any], list[str]]:
@@ -112,6 +123,9 @@ def from_query(
             continue
         try:
             values[param.key] = param.parse(str(query[param.key]))
+        except PartlyKept as err:
+            values[param.key] = err.kept
+            notes.append(f"`{param.key}` from the link was partly used ({err}); the rest kept.")
         except ValueError as err:
             notes.append(f"`{param.key}` from the link was ignored ({err}); using the default.")
     return values, notes

@@ -42,7 +42,7 @@ def test_round_trip():
         ("steps", "0", "outside"),
         ("steps", "2.5", "not a number"),
         ("fn", "Beale", "not one of"),
-        ("opt", "SGD,Lion", "unknown choice"),
+        ("opt", "Lion,Lamb", "unknown choice"),
         ("noise", "maybe", "not true or false"),
     ],
 )
@@ -50,6 +50,16 @@ def test_bad_values_are_ignored_with_a_note(key, raw, reason):
     parsed, notes = from_query(ALL, {key: raw})
     assert key not in parsed
     assert len(notes) == 1 and reason in notes[0] and f"`{key}`" in notes[0]
+
+
+def test_a_multi_choice_keeps_its_known_items_and_notes_the_rest():
+    parsed, notes = from_query(ALL, {"opt": "Adam,bogus,SGD,Adam"})
+    assert parsed == {"opt": ["Adam", "SGD"]}
+    assert len(notes) == 1 and "'bogus'" in notes[0] and "left out" in notes[0]
+    parsed, notes = from_query(ALL, {"opt": "SGD,[Log in](http://host/phish)"})
+    assert parsed == {"opt": ["SGD"]}
+    quoted = notes[0].split("'")[1]  # the user's text, as the note quotes it
+    assert unescaped_specials(quoted) == [] and "](http" not in notes[0]
 
 
 def test_unknown_keys_are_left_alone():
