@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import torch
 
+from core.graph.custom import myexp
+
 MAX_PROGRAM_CHARS = 2_000
 MAX_NODES = 600
 MAX_DEPTH = 40
@@ -149,6 +151,7 @@ FUNCTIONS: dict[str, _Function] = {
     "t": _Function(1, torch.t, "transpose of a matrix (at most 2-D)", _transpose),
     "transpose": _Function(1, torch.t, "same as t", _transpose),
     "dot": _Function(2, torch.dot, "dot product of two vectors", _dot),
+    "myexp": _Function(1, myexp, "exp as the custom autograd.Function MyExp"),
 }
 
 _BINARY = {
