@@ -12,7 +12,7 @@ from app_pages.ui import explain, load_settings, publish_settings, show_code, us
 from core.charts import GRADIENT, VALUE
 from core.charts.graph import graph_dot
 from core.expressions import ExpressionError, evaluate, free_names, parse_value
-from core.graph import backward, presets, record
+from core.graph import backward, custom, presets, record
 from core.shareable import Param
 
 # The lecture's presets by id: the id is the widget's value and the link's ?preset=mlp (the
@@ -23,9 +23,17 @@ LABELS = {
     "linear": "3 · the slide's LinearModule (W @ x + b, MSE)",
     "step": "4 · one gradient step x ← x − α ∂r/∂x",
     "mlp": "5 · a small nn.Sequential MLP",
+    "dynamic": "6 · define-by-run: a loop and an if (the graph follows the input)",
+    "myexp": "7 · a custom autograd.Function: MyExp",
 }
 # The presets that are a program the student can edit; the others are built in code.
-PROGRAMS = {"dot": presets.DOT_PRODUCT, "shared": presets.SHARED, "step": presets.DOT_PRODUCT}
+PROGRAMS = {
+    "dot": presets.DOT_PRODUCT,
+    "shared": presets.SHARED,
+    "step": presets.DOT_PRODUCT,
+    "dynamic": presets.DYNAMIC,
+    "myexp": presets.MYEXP,
+}
 PARAMS = [Param("preset", "dot", options=tuple(LABELS))]
 
 
@@ -40,9 +48,54 @@ def _fill(preset: presets.ProgramPreset | None) -> None:
         return
     st.session_state.program = preset.program
     st.session_state.output = preset.output
+    for key in ("dynamic_x", "dynamic_n"):  # the define-by-run sliders start from the preset
+        st.session_state.pop(key, None)
     for name, (text, grad) in preset.variables.items():
         st.session_state[f"value_{name}"] = text
         st.session_state[f"grad_{name}"] = grad
+
+
+def _set_dynamic_x() -> None:
+    st.session_state.value_x = f"{st.session_state.dynamic_x:g}"
+
+
+def _set_dynamic_n() -> None:
+    program = st.session_state.get("program", presets.DYNAMIC.program)
+    st.session_state.program = presets.with_loop_count(program, st.session_state.dynamic_n)
+
+
+def _dynamic_sliders() -> None:
+    """Define-by-run: sliders that set the input x and the loop count n in the program."""
+    explain(
+        "PyTorch records the graph while the program runs (define-by-run): each pass of the "
+        "loop adds one `MulBackward0`, and only the branch the input takes is recorded. The "
+        "comparison in the `if` decides which ops run; it leaves no node of its own."
+    )
+    try:
+        x = float(st.session_state.get("value_x", "1.0"))
+    except ValueError:
+        x = 1.0
+    st.session_state.setdefault("dynamic_x", max(-2.0, min(2.0, x)))
+    n = presets.loop_count(st.session_state.get("program", "")) or 3
+    st.session_state.setdefault("dynamic_n", max(1, min(6, n)))
+    left, right = st.columns(2)
+    left.slider(
+        "x (its sign picks the branch)",
+        -2.0,
+        2.0,
+        step=0.1,
+        key="dynamic_x",
+        on_change=_set_dynamic_x,
+    )
+    right.slider("n in range(n)", 1, 6, key="dynamic_n", on_change=_set_dynamic_n)
+
+
+def _chain_rule(trace: backward.BackwardTrace, index: int) -> None:
+    """The slide's chain rule beside the walk, with the current step's numbers where they fit."""
+    st.latex(backward.CHAIN_RULE)
+    labels = {n: d["label"] for n, d in trace.graph.nodes(data=True)}
+    for line in backward.chain_rule_latex(trace.steps[index], labels):
+        st.latex(line)
 
 
 def _span(text: str, colour: str) -> str:
@@ -135,6 +188,7 @@ def _graph_and_walk(trace: backward.BackwardTrace, key: str = "step") -> None:
         "current backward step. Blue: data (forward). Orange: grad (backward), `?` until the "
         "walk reaches the node."
     )
+    _chain_rule(trace, index)
     _step_panel(trace, index)
     if trace.seeded_with_ones:
         st.caption("The output is not a scalar, so backward was seeded with torch.ones_like(out).")
@@ -169,11 +223,14 @@ def _variables_tour(tensor: torch.Tensor, name: str) -> None:
 
 def _program_preset(preset: str) -> None:
     picture = st.container()  # the graph and its walk come first; the program below feeds them
+    if preset == "dynamic":
+        _dynamic_sliders()
     left, right = st.columns([1, 1])
     with left:
         program = st.text_area(
             "Program (assignments with + - * / ** @ and sin, cos, exp, log, tanh, sigmoid, "
-            "relu, sum, mean, sqrt, abs, t, dot)",
+            "relu, sum, mean, sqrt, abs, t, dot, myexp; blocks: if sum(y) > 0: / else:, "
+            "for i in range(k):, indented with spaces)",
             key="program",
             height=110,
             max_chars=2000,
@@ -199,6 +256,8 @@ def _program_preset(preset: str) -> None:
     trace = backward.trace_backward(output, names)
     with picture:
         _graph_and_walk(trace)
+        if preset == "dynamic":
+            st.caption(f"Recorded this run: {presets.op_summary(trace.graph)}.")
 
     if PROGRAMS[preset] is presets.DOT_PRODUCT and {"x", "y", "z"} <= set(variables):
         _dot_product_notes(variables, out_name)
@@ -210,6 +269,10 @@ def _program_preset(preset: str) -> None:
         show_code(presets.CODE_DOT_PRODUCT)
     elif preset == "shared":
         show_code(presets.CODE_SHARED)
+    elif preset == "dynamic":
+        show_code(presets.CODE_DYNAMIC, "Show the code: the same program in PyTorch")
+    elif preset == "myexp":
+        show_code(custom.CODE_MYEXP, "Show the code: class MyExp(torch.autograd.Function)")
     show_code(record.code_walk(out_name), "Show the code: walking grad_fn.next_functions")
     show_code(backward.CODE_HOOKS, "Show the code: hooks on the backward pass")
     leaves = [n for n, t in variables.items() if t.requires_grad]

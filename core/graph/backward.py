@@ -1,6 +1,7 @@
 """The backward pass walked step by step: hooks on autograd's own nodes capture the gradient
 arriving at each node and what it passes on to each input."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -8,7 +9,7 @@ import networkx as nx
 import torch
 
 from core.graph.derivatives import local_derivatives
-from core.graph.record import OUTPUT_ID, autograd_graph, grad_fns, node_ids
+from core.graph.record import OUTPUT_ID, autograd_graph, format_tensor, grad_fns, node_ids
 from core.summary import TensorSummary, keep
 
 
@@ -109,6 +110,46 @@ def trace_backward(
             )
         )
     return BackwardTrace(graph, steps, output.dim() > 0)
+
+
+# The slide's chain rule, shown beside the walk: each backward step is one application of it.
+CHAIN_RULE = r"z = f(g(x)) \quad\Rightarrow\quad \frac{\partial z}{\partial x} = f'(g(x))\,g'(x)"
+
+
+def _latex_text(text: str) -> str:
+    return r"\text{" + re.sub(r"([_{}$&#%^~\\])", r"\\\1", text)[:60] + "}"
+
+
+def chain_rule_latex(step: BackwardStep, labels: Mapping[str, str]) -> list[str]:
+    """The current step's numbers in the chain rule: for each input where the gradient passed on
+    is exactly the gradient arriving times the local derivative (elementwise ops; not @ or a
+    broadcast input, whose gradient is summed), ``arriving · local = passed``, in LaTeX."""
+    arriving = step.grad
+    if step.kind != "op" or not isinstance(arriving, torch.Tensor):
+        return []
+    lines = []
+    for h in step.handoffs:
+        if h.target is None or not all(isinstance(t, torch.Tensor) for t in (h.local, h.grad)):
+            continue
+        try:
+            product = arriving * h.local
+        except RuntimeError:
+            continue
+        if product.shape != h.grad.shape or not torch.allclose(
+            product, h.grad.to(product.dtype), rtol=1e-4, atol=1e-6, equal_nan=True
+        ):
+            continue
+        to = _latex_text(labels.get(h.target, h.target))
+        lines.append(
+            rf"\text{{to }}{to}:\quad \underbrace{{{_numbers(arriving)}}}_{{f'(g(x))\ \text{{arriving}}}}"
+            rf"\cdot\underbrace{{{_numbers(h.local)}}}_{{g'(x)\ \text{{local}}}}"
+            rf" = {_numbers(h.grad)}"
+        )
+    return lines
+
+
+def _numbers(t: torch.Tensor) -> str:
+    return format_tensor(t).replace("[", r"\left[").replace("]", r"\right]")
 
 
 # The code the page shows beside the walk: hooks on autograd's nodes.

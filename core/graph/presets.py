@@ -1,15 +1,19 @@
 """The lecture's presets for the autograd page, each beside the code the page shows for it:
-typed programs (the dot product, a shared sub-expression), graphs built in code (the slide's
-LinearModule, a small MLP), one gradient step, and the slide's tour of a tensor's attributes.
+typed programs (the dot product, a shared sub-expression, define-by-run with a loop and an if,
+the custom MyExp), graphs built in code (the slide's LinearModule, a small MLP), one gradient
+step, and the slide's tour of a tensor's attributes.
 """
 
+import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import networkx as nx
 import torch
 from torch import nn
 
-from core.expressions import evaluate
+from core.expressions import MAX_RANGE, evaluate
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,40 @@ SHARED = ProgramPreset(
     "f",
 )
 SHARED_COMPARE = "f = c*a*b + d*a*b"
+# "Why PyTorch": the graph is recorded as the program runs, so the loop count and the branch the
+# input takes decide which nodes exist. The condition itself is not part of r's graph.
+DYNAMIC = ProgramPreset(
+    "define-by-run: a loop and an if",
+    "y = x\nfor i in range(3):\n    y = y * w\nif sum(y) > 0:\n    r = y * y\n"
+    "else:\n    r = exp(y) - 1",
+    {"x": ("1.0", True), "w": ("0.8", True)},
+    "r",
+)
+MYEXP = ProgramPreset(
+    "a custom autograd.Function: MyExp",
+    "u = myexp(x)\nr = sum(u * w)",
+    {"x": ("0.5, -1.0", True), "w": ("1.0, 2.0", False)},
+    "r",
+)
+_RANGE_CALL = re.compile(r"range\(\s*(\d+)\s*\)")
+
+
+def loop_count(program: str) -> int | None:
+    """k in the program's first ``range(k)``, or None when it has no loop."""
+    match = _RANGE_CALL.search(program)
+    return int(match.group(1)) if match else None
+
+
+def with_loop_count(program: str, n: int) -> str:
+    """The program with its first ``range(k)`` made ``range(n)`` (n within 0..MAX_RANGE)."""
+    n = max(0, min(int(n), MAX_RANGE))
+    return _RANGE_CALL.sub(f"range({n})", program, count=1)
+
+
+def op_summary(graph: nx.DiGraph) -> str:
+    """The op nodes a run recorded, counted by name: ``3 × MulBackward0, 1 × ExpBackward0``."""
+    counts = Counter(d["label"] for _, d in graph.nodes(data=True) if d["kind"] == "op")
+    return ", ".join(f"{n} × {label}" for label, n in sorted(counts.items()))
 
 
 @dataclass
@@ -179,6 +217,7 @@ print(a.grad, b.grad)    # (c + d) * b, (c + d) * a
 """
 
 CODE_LINEAR_MODULE = """
+import networkx as nx
 import torch
 from torch import nn
 
@@ -214,6 +253,7 @@ print(x, (x * y) @ z)
 """
 
 CODE_MLP = """
+import networkx as nx
 import torch
 from torch import nn
 
@@ -225,4 +265,20 @@ print(loss.grad_fn)                        # <MseLossBackward0 ...>
 print(loss.grad_fn.next_functions)         # ((<AddmmBackward0 ...>, 0), (None, 0))
 loss.backward()
 print(model[0].weight.grad.shape)          # torch.Size([4, 2])
+"""
+
+CODE_DYNAMIC = """
+import torch
+x = torch.tensor(1.0, requires_grad=True)
+w = torch.tensor(0.8, requires_grad=True)
+y = x
+for i in range(3):         # plain Python: each pass records one more MulBackward0
+    y = y * w
+if y.sum() > 0:            # the branch taken is the only one recorded
+    r = y * y
+else:
+    r = torch.exp(y) - 1
+print(r)                   # tensor(0.2621, grad_fn=<MulBackward0>)
+r.backward()
+print(x.grad, w.grad)      # 2 w^6 x, 6 w^5 x^2
 """

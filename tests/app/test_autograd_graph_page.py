@@ -1,10 +1,13 @@
 """The autograd page under AppTest: every preset, the backward slider, the α slider, bad input."""
 
+import math
 import re
+from collections import Counter
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.graph import presets
 from tests.conftest import ROOT
 from tests.core.test_shareable import unescaped_specials
 
@@ -137,3 +140,79 @@ def test_a_typed_value_is_quoted_back_escaped(at):
     (error,) = at.error
     assert error.value.startswith("v: cannot read")
     assert unescaped_specials(error.value[len("v: ") :]) == [], error.value
+
+
+def _graph_titles(at, which: int = 0) -> list[str]:
+    """The node titles of a drawn graph (``y = MulBackward0``, ``r (output)``), from its DOT."""
+    dot = at.get("graphviz_chart")[which].proto.spec
+    return [t for t in re.findall(r"<B>([^<]*)</B>", dot) if not t.startswith("grad ")]
+
+
+def _ops(titles: list[str]) -> Counter:
+    return Counter(t.split(" = ")[-1] for t in titles if "Backward" in t)
+
+
+def test_dynamic_preset_graph_follows_the_input_and_the_loop_count(at):
+    _choose(at, "dynamic")
+    assert at.text_area(key="program").value == presets.DYNAMIC.program
+    assert (at.slider(key="dynamic_x").value, at.slider(key="dynamic_n").value) == (1.0, 3)
+    positive = _graph_titles(at)
+    # x = 1 > 0: three MulBackward0 for the loop (the last one is y), one for r = y * y
+    assert _ops(positive) == Counter({"MulBackward0": 4})
+    assert {"x", "w", "y = MulBackward0", "r (output)"} <= set(positive)
+    assert "tensor(0.2621, grad_fn=<MulBackward0>)" in _codes(at)
+    assert any("Recorded this run: 4 × MulBackward0." in c.value for c in at.caption)
+
+    at.slider(key="dynamic_x").set_value(-1.0).run()  # the sign flips the branch
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_input(key="value_x").value == "-1"
+    negative = _graph_titles(at)
+    assert negative != positive
+    assert _ops(negative) == Counter({"MulBackward0": 3, "ExpBackward0": 1, "SubBackward0": 1})
+    assert any(
+        "Recorded this run: 1 × ExpBackward0, 3 × MulBackward0, 1 × SubBackward0." in c.value
+        for c in at.caption
+    )
+    # r = exp(x w^3) - 1 at x = -1: the printed value is PyTorch's own
+    assert f"tensor({math.exp(-(0.8**3)) - 1:.4f}, grad_fn=<SubBackward0>)" in _codes(at)
+
+    at.slider(key="dynamic_n").set_value(5).run()  # the loop count rewrites range(n)
+    assert not at.exception
+    assert "for i in range(5):" in at.text_area(key="program").value
+    assert _ops(_graph_titles(at))["MulBackward0"] == 5
+    assert at.slider(key="step").max == 9  # the seed, Sub, Exp, 5 Mul, and the leaves x, w
+
+
+def test_dynamic_preset_from_a_link():
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app.query_params["preset"] = "dynamic"
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.selectbox(key="preset").value == "dynamic"
+    assert "for i in range(3):" in app.text_area(key="program").value
+    assert _ops(_graph_titles(app))["MulBackward0"] == 4
+
+
+def test_chain_rule_is_shown_beside_the_walk_with_the_steps_numbers(at):
+    _choose(at, "dynamic")
+    latex = [m.value for m in at.latex]
+    assert any(r"f'(g(x))\,g'(x)" in v for v in latex)
+    at.slider(key="step").set_value(1).run()  # r = y * y: arriving 1, local y = 0.512
+    lines = [m.value for m in at.latex if r"\underbrace" in m.value]
+    assert len(lines) == 2 and all("1.00" in v and "0.51" in v for v in lines)
+    at.slider(key="step").set_value(0).run()  # the seed: no product to show
+    assert not [m.value for m in at.latex if r"\underbrace" in m.value]
+
+
+def test_myexp_preset_shows_its_node_derivative_and_class(at):
+    _choose(at, "myexp")
+    titles = _graph_titles(at)
+    assert "u = MyExpBackward" in titles
+    at.slider(key="step").set_value(3).run()
+    text = _markdown(at)
+    assert "#### Step 3: MyExpBackward (op)" in text
+    assert "∂/∂x myexp(x) = myexp(x)" in text and "[1.65, 0.37]" in text
+    at.slider(key="step").set_value(4).run()
+    assert "x.grad" in _markdown(at) and "[1.65, 0.74]" in _markdown(at)  # w ⊙ exp(x)
+    assert "class MyExp(torch.autograd.Function):" in _codes(at)

@@ -3,6 +3,7 @@
 import itertools
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ import pytest
 import torch
 
 from core.expressions import (
+    MAX_EXECUTED,
     MAX_NUMEL,
     MAX_PROGRAM_CHARS,
     MAX_PROGRAM_NUMEL,
@@ -423,3 +425,259 @@ def test_no_program_imports_torch_dynamo():
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "False"
+
+
+# ------------------------------------------------- control flow: if/elif/else, for i in range(k)
+
+LOOP = "y = x\nfor i in range(4):\n    y = y * w + i\nr = sum(y)"
+BRANCH = "if sum(x) > 0:\n    r = sum(x * x)\nelse:\n    r = sum(exp(x) - 1)"
+
+
+def test_a_loop_unrolls_into_the_graph_and_matches_pytorch():
+    x = torch.tensor([0.5, -1.0], requires_grad=True)
+    w = torch.tensor(0.8, requires_grad=True)
+    out = evaluate(LOOP, {"x": x, "w": w})
+    assert list(out) == ["y", "r"]  # the loop variable i is not a result
+    out["r"].backward()
+    x2, w2 = x.detach().clone().requires_grad_(True), w.detach().clone().requires_grad_(True)
+    y = x2
+    for i in range(4):
+        y = y * w2 + i
+    y.sum().backward()
+    torch.testing.assert_close(out["r"], y.sum())
+    torch.testing.assert_close(x.grad, x2.grad)  # w ** 4 for each element
+    torch.testing.assert_close(w.grad, w2.grad)
+    assert x.grad.tolist() == pytest.approx([0.8**4] * 2)
+    # four multiplications and four additions recorded, one after another
+    names, fn = [], out["y"].grad_fn
+    while fn.name() != "torch::autograd::AccumulateGrad":  # back along the first input
+        names.append(fn.name())
+        fn = fn.next_functions[0][0]
+    assert fn.variable is x
+    assert names == ["AddBackward0", "MulBackward0"] * 4
+
+
+def test_the_branch_taken_depends_on_the_input_value():
+    for value in (1.5, -1.5):
+        x = torch.tensor([value, 0.5], requires_grad=True)
+        r = evaluate(BRANCH, {"x": x})["r"]
+        r.backward()
+        expected = 2 * x.detach() if value > 0 else torch.exp(x.detach())
+        torch.testing.assert_close(x.grad, expected)
+        assert r.grad_fn.name() == "SumBackward0"
+        inner = r.grad_fn.next_functions[0][0].name()
+        assert inner == ("MulBackward0" if value > 0 else "SubBackward0")
+
+
+def test_nested_loops_ifs_and_elif_match_python():
+    program = (
+        "y = x\n"
+        "for i in range(3):\n"
+        "    for j in range(2):\n"
+        "        if i > j:\n"
+        "            y = y * w\n"
+        "        elif i == j:\n"
+        "            y = y + j\n"
+        "        elif i <= 1:\n"
+        "            y = y - 1\n"
+        "        else:\n"
+        "            y = y / 2\n"
+        "r = sum(y) + i + j"
+    )
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor(1.5, requires_grad=True)
+    out = evaluate(program, {"x": x, "w": w})
+    out["r"].backward()
+    xr, wr = x.detach().clone().requires_grad_(True), w.detach().clone().requires_grad_(True)
+    y = xr
+    for i in range(3):
+        for j in range(2):
+            if i > j:
+                y = y * wr
+            elif i == j:
+                y = y + j
+            elif i <= 1:
+                y = y - 1
+            else:
+                y = y / 2
+    r = y.sum() + i + j
+    r.backward()
+    torch.testing.assert_close(out["r"], r)
+    torch.testing.assert_close(x.grad, xr.grad)
+    torch.testing.assert_close(w.grad, wr.grad)
+
+
+def test_comparisons_of_numbers_and_one_element_tensors():
+    for op, expected in (("<", 1), (">", 0), ("<=", 1), (">=", 0), ("==", 0), ("!=", 1)):
+        out = evaluate(f"r = 0\nif mean(x) {op} a:\n    r = 1", {"x": [1.0, 2.0], "a": [[3.0]]})
+        assert out["r"].item() == expected, op
+    assert evaluate("r = 0\nif 2 == 2:\n    r = 1", {})["r"].item() == 1
+
+
+def test_range_zero_runs_nothing_and_the_loop_variable_is_a_number():
+    out = evaluate("r = x\nfor i in range(0):\n    r = r * 2\n    s = r", {"x": 3.0})
+    assert list(out) == ["r"] and out["r"].item() == 3.0
+    out = evaluate("r = x\nfor k in range(5):\n    r = r + k * k\nlast = k", {"x": 0.0})
+    assert out["r"].item() == sum(k * k for k in range(5)) and out["last"].item() == 4.0
+
+
+def test_free_names_follow_blocks():
+    assert free_names(LOOP) == ["x", "w"]
+    assert free_names(BRANCH) == ["x"]
+    assert free_names("for i in range(2):\n    u = i * v\nr = u + i") == ["v"]
+    assert free_names("if a > 0:\n    u = b\nelse:\n    u = c\nr = u") == ["a", "b", "c"]
+
+
+def test_a_loop_of_matmuls_respects_the_program_budget_before_each_iteration(monkeypatch):
+    # W and H are 316 x 316 (99,856 elements each): 18 products fit in 2,000,000, the 19th not
+    from core import expressions
+
+    calls = []
+
+    def spy(a, b):
+        calls.append(1)
+        return torch.matmul(a, b)
+
+    monkeypatch.setitem(expressions._BINARY, expressions.ast.MatMult, ("@", spy))
+    W, H = torch.randn(316, 316) / 18, torch.randn(316, 316)
+    program = "for i in range({k}):\n    H = W @ H\nr = sum(H)"
+    out = evaluate(program.format(k=18), {"W": W, "H": H})
+    expected = H
+    for _ in range(18):
+        expected = W @ expected
+    torch.testing.assert_close(out["r"], expected.sum(), rtol=1e-4, atol=1e-4)
+    calls.clear()
+    with pytest.raises(ExpressionError, match="elements in all") as info:
+        evaluate(program.format(k=20), {"W": W, "H": H})
+    assert calls == [1] * 18  # refused before the 19th product was computed
+    assert info.value.line == 2 and "(316, 316)" in info.value.message
+    assert f"limit is {MAX_PROGRAM_NUMEL:,}" in info.value.message
+
+
+def test_loops_that_would_run_too_much_are_refused_before_anything_runs(monkeypatch):
+    from core import expressions
+
+    calls = []
+    monkeypatch.setitem(
+        expressions._BINARY, expressions.ast.Add, ("+", lambda a, b: calls.append(1))
+    )
+    nested = "for i in range(20):\n    for j in range(20):\n        y = y + 1"
+    with pytest.raises(ExpressionError, match=f"421 statements .* limit is {MAX_EXECUTED}"):
+        evaluate(nested, {"y": 0.0})
+    eleven = "for i in range(20):\n    y = y + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1"
+    with pytest.raises(ExpressionError, match="220 operations") as info:
+        evaluate(eleven, {"y": 0.0})
+    assert info.value.line == 1 and calls == []
+    monkeypatch.undo()
+    ten = "for i in range(20):\n    y = y + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1"
+    assert evaluate(ten, {"y": 0.0})["y"].item() == 200.0  # exactly the limit
+    # the costlier branch of an if counts, whichever is taken
+    both = "for i in range(20):\n    if y > 1000:\n        y = y+1+1+1+1+1+1+1+1+1+1+1\n    else:\n        y = y + 1"
+    with pytest.raises(ExpressionError, match="220 operations"):
+        evaluate(both, {"y": 0.0})
+
+
+CONTROL_HOSTILE = [
+    "if x:\n    r = x",  # not a comparison
+    "if x > 0:\n    r = x",  # x has 10,000 elements: not a single number
+    "if sum(x) > 0 and sum(y) > 0:\n    r = x",
+    "if not sum(x) > 0:\n    r = x",
+    "if 0 < sum(x) < 1:\n    r = x",
+    "if sum(x) is 0:\n    r = x",
+    "if sum(x) in y:\n    r = x",
+    "if sum(x.__class__) > 0:\n    r = x",
+    "if __import__('os') > 0:\n    r = x",
+    "if (q := 1) > 0:\n    r = x",
+    "r = 1 if sum(x) > 0 else 2",
+    "r = sum(x) > 0",
+    "for i in range(n):\n    r = x",  # not a constant
+    "for i in range(sum(x)):\n    r = x",
+    "for i in range(2 + 1):\n    r = x",
+    "for i in range(-1):\n    r = x",
+    "for i in range(21):\n    r = x",
+    "for i in range(10**9):\n    r = x",
+    "for i in range(" + "9" * 40 + "):\n    r = x",
+    "for i in range(2.0):\n    r = x",
+    "for i in range(True):\n    r = x",
+    "for i in range(1, 3):\n    r = x",
+    "for i in range(stop=3):\n    r = x",
+    "for i in x:\n    r = x",
+    "for i in [1, 2]:\n    r = x",
+    "for i in open('f'):\n    r = x",
+    "for i, j in range(3):\n    r = x",
+    "for x.a in range(3):\n    r = x",
+    "for _i in range(3):\n    r = x",
+    "for sin in range(3):\n    r = x",
+    "for range in range(3):\n    r = x",
+    "r = range(3)",
+    "r = range",
+    "for i in range(3):\n    r = x\nelse:\n    r = y",
+    "for i in range(3):\n    break",
+    "for i in range(3):\n    continue",
+    "for i in range(3):\n    pass",
+    "while sum(x) > 0:\n    r = x",
+    "while True:\n    pass",
+    "for i in range(3):\n    r = (lambda: x)()",
+    "for i in range(3):\n    r = [v for v in x]",
+    "for i in range(3):\n    import os",
+    "if 1 > 0:\n    from os import path",
+    "if 1 > 0:\n    def f(): pass",
+    "for i in range(3):\n    class A: pass",
+    "for i in range(3):\n    r = x.sum()",
+    "for i in range(3):\n    r += x",
+    "for i in range(3):\n    x * 2",
+    "if 1 > 0:\n    with open('f') as h:\n        r = x",
+    "if 1 > 0:\n    try:\n        r = x\n    except Exception:\n        r = y",
+    "match x:\n    case 1:\n        r = x",
+    "async for i in range(3):\n    r = x",
+    "if 1 > 0:\n    r = x\n  s = x",  # unbalanced indentation
+    "if 1 > 0:\nr = x",  # a block without an indented body
+    "r = x\n    s = x",  # an unexpected indent
+    "if 1 > 0:\n\tr = x",  # a tab
+    "if 1 > 0:\n    r = x\n\ts = x",  # tabs mixed with spaces
+    "if 1 > 0:\n  \tr = x",
+    "if 1 > 0\n    r = x",  # no colon
+    "if 1 > 0:\n    if 1 > 0:\n        if 1 > 0:\n            if 1 > 0:\n                r = x",
+    "for a in range(2):\n for b in range(2):\n  for c in range(2):\n   for d in range(2):\n    r = x",
+    "".join(" " * d + "if 1 > 0:\n" for d in range(30)) + " " * 30 + "r = x",  # deep nesting
+    "for i in range(20):\n    for j in range(20):\n        r = x",  # 421 statements
+    "for i in range(20):\n    for j in range(20):\n        for k in range(20):\n            r = x",
+    "r = x\nfor i in range(20):\n    r = r + x + x + x + x + x + x + x + x + x + x",  # 220 ops
+    "for i in range(20):\n    r = x * y",  # each product alone is 10 million elements
+]
+
+
+@pytest.mark.parametrize("program", CONTROL_HOSTILE, ids=range(len(CONTROL_HOSTILE)))
+def test_control_flow_outside_the_language_is_refused(program):
+    with pytest.raises(ExpressionError) as info:
+        evaluate(program, {**BIG, "n": 3.0})
+    err = info.value
+    assert err.line >= 1 and err.column >= 1
+    assert "\n" not in err.message and len(err.message) > 10, err.message
+
+
+def test_control_flow_refusals_say_why_and_where():
+    cases = {
+        "for i in range(n):\n    r = x": (1, "written as a number, not computed"),
+        "for i in range(21):\n    r = x": (1, "range(21) is too long"),
+        "while 1 > 0:\n    r = x": (1, "while loops are not allowed"),
+        "for i in range(3):\n    break": (2, "break is not part of the language"),
+        "r = x\nif 1 > 0:\n\tr = x": (3, "spaces, not tabs"),
+        "if 1 > 0:\n    r = x\n  s = x": (3, "indentation"),
+        "if 1 > 0:\n if 1 > 0:\n  if 1 > 0:\n   if 1 > 0:\n    r = x": (4, "at most 3 deep"),
+        "if x > 0:\n    r = x": (1, "shape (10000, 1)"),
+    }
+    for program, (line, words) in cases.items():
+        with pytest.raises(ExpressionError, match=re.escape(words)) as info:
+            evaluate(program, {**BIG, "n": 3.0})
+        assert info.value.line == line, program
+
+
+def test_elif_chains_stay_at_their_if_level():
+    chain = "if a > 3:\n r = 3\n" + "".join(f"elif a > {k}:\n r = {k}\n" for k in (2, 1, 0))
+    chain += "else:\n r = -1"
+    program = "for i in range(2):\n  for j in range(2):\n" + "\n".join(
+        "    " + line for line in chain.splitlines()
+    )
+    for a, expected in ((5.0, 3), (2.5, 2), (0.5, 0), (-1.0, -1)):
+        assert evaluate(program, {"a": a})["r"].item() == expected

@@ -1,6 +1,7 @@
 """The lecture's presets: node labels and counts, the slides' gradients, one gradient step,
 the Variables tour, and the shown code running."""
 
+import math
 from collections import Counter
 
 import networkx as nx
@@ -159,3 +160,87 @@ def test_the_walk_shown_under_a_built_preset_runs_after_its_code(snippet, capsys
     walked = capsys.readouterr().out.split()
     assert walked[0] == "MseLossBackward0"
     assert "torch::autograd::AccumulateGrad" in walked
+
+
+def _dynamic(x: float, n: int = 3, dtype=torch.float32):
+    program = presets.with_loop_count(presets.DYNAMIC.program, n)
+    variables = {
+        "x": torch.tensor(x, dtype=dtype, requires_grad=True),
+        "w": torch.tensor(0.8, dtype=dtype, requires_grad=True),
+    }
+    results = evaluate(program, variables)
+    return variables, results, backward.trace_backward(results["r"], {**variables, **results})
+
+
+def test_dynamic_preset_records_the_branch_the_input_takes():
+    _, _, up = _dynamic(1.0)
+    _, _, down = _dynamic(-1.0)
+    assert label_counts(up.graph) == Counter({"x": 1, "w": 1, "MulBackward0": 4, "r": 1})
+    assert label_counts(down.graph) == Counter(
+        {"x": 1, "w": 1, "MulBackward0": 3, "ExpBackward0": 1, "SubBackward0": 1, "r": 1}
+    )
+    assert presets.op_summary(up.graph) == "4 × MulBackward0"
+    assert presets.op_summary(down.graph) == "1 × ExpBackward0, 3 × MulBackward0, 1 × SubBackward0"
+    # the comparison sum(y) > 0 ran, but left no node in r's graph
+    assert "SumBackward0" not in label_counts(up.graph)
+
+
+@pytest.mark.parametrize("x", [1.3, -0.7])
+@pytest.mark.parametrize("n", [1, 3, 6])
+def test_dynamic_preset_gradients_match_finite_differences(x, n):
+    variables, results, trace = _dynamic(x, n, torch.float64)
+    assert label_counts(trace.graph)["MulBackward0"] == n + (1 if x > 0 else 0)
+
+    def r(xv: float, wv: float) -> float:
+        y = xv * wv**n
+        return y * y if y > 0 else math.exp(y) - 1
+
+    h = 1e-6
+    dx = (r(x + h, 0.8) - r(x - h, 0.8)) / (2 * h)
+    dw = (r(x, 0.8 + h) - r(x, 0.8 - h)) / (2 * h)
+    assert results["r"].item() == pytest.approx(r(x, 0.8), rel=1e-12)
+    assert variables["x"].grad.item() == pytest.approx(dx, rel=1e-6)
+    assert variables["w"].grad.item() == pytest.approx(dw, rel=1e-6)
+
+
+def test_loop_count_is_read_and_rewritten_within_bounds():
+    assert presets.loop_count(presets.DYNAMIC.program) == 3
+    assert presets.loop_count("r = x") is None
+    five = presets.with_loop_count(presets.DYNAMIC.program, 5)
+    assert "for i in range(5):" in five and presets.loop_count(five) == 5
+    assert presets.loop_count(presets.with_loop_count(five, 99)) == 20
+    assert presets.with_loop_count("r = x", 4) == "r = x"
+
+
+def test_chain_rule_numbers_are_arriving_times_local():
+    _, _, trace = _dynamic(1.0)
+    labels = {n: d["label"] for n, d in trace.graph.nodes(data=True)}
+    assert backward.chain_rule_latex(trace.steps[0], labels) == []  # the seed
+    # step 1: r = y * y; arriving 1, local y = 0.8^3 to each of its two inputs (both y)
+    lines = backward.chain_rule_latex(trace.steps[1], labels)
+    assert len(lines) == 2 and all("{1.00}" in v and "{0.51}" in v for v in lines)
+    # the first pass y = x * w: to x the local is w, to w the local is x
+    last = [s for s in trace.steps if s.kind == "op"][-1]
+    to_x, to_w = backward.chain_rule_latex(last, labels)
+    assert r"\text{x}" in to_x and "{0.80}" in to_x and r"\text{w}" in to_w and "{1.00}" in to_w
+    assert all(backward.chain_rule_latex(s, labels) == [] for s in trace.steps if s.kind == "leaf")
+    # a matmul's gradient is not an elementwise product: nothing is claimed
+    W = torch.randn(2, 3, requires_grad=True)
+    v = torch.randn(3)
+    out = evaluate("r = sum(W @ v)", {"W": W, "v": v})["r"]
+    mm = backward.trace_backward(out, {"W": W, "v": v})
+    mv = next(s for s in mm.steps if s.label == "MvBackward0")
+    assert backward.chain_rule_latex(mv, {}) == []
+    assert r"f'(g(x))\,g'(x)" in backward.CHAIN_RULE
+
+
+def test_the_dynamic_code_runs_and_matches_the_preset(capsys):
+    namespace: dict = {}
+    exec(presets.CODE_DYNAMIC, namespace)  # our own constant snippet, never user text
+    printed = capsys.readouterr().out
+    assert "tensor(0.2621, grad_fn=<MulBackward0>)" in printed
+    variables, results, _ = _dynamic(1.0)
+    torch.testing.assert_close(results["r"], namespace["r"])
+    torch.testing.assert_close(variables["x"].grad, namespace["x"].grad)
+    torch.testing.assert_close(namespace["x"].grad, torch.tensor(2 * 0.8**6))
+    torch.testing.assert_close(variables["w"].grad, torch.tensor(6 * 0.8**5))
