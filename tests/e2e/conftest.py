@@ -124,6 +124,16 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture()
+def projector(browser):
+    """A page in a 1280 x 720 window: the projector's size."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    pg = context.new_page()
+    pg.set_default_timeout(90_000)
+    yield pg
+    context.close()
+
+
 def settle(pg, timeout: float = 60.0) -> None:
     """Wait until the app has finished its current script run (no 'Running' status, no stale elements)."""
     # a page's first run may still be importing torch: wait for its title before watching

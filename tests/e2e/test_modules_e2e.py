@@ -26,15 +26,6 @@ OVERFLOWING = """() => {
 }"""
 
 
-@pytest.fixture()
-def projector(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    pg = context.new_page()
-    pg.set_default_timeout(90_000)
-    yield pg
-    context.close()
-
-
 def test_every_tab_fits_at_1280_with_the_sidebar_open(server, projector):
     projector.goto(f"{server}/modules")
     settle(projector, timeout=120)

@@ -11,15 +11,6 @@ VISIBLE_EXPANDERS = """() => [...document.querySelectorAll('[data-testid="stExpa
                           .filter(e => e.offsetParent !== null).length"""
 
 
-@pytest.fixture()
-def projector(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    pg = context.new_page()
-    pg.set_default_timeout(90_000)
-    yield pg
-    context.close()
-
-
 def test_presenter_link_gives_large_type_and_folds_explanations(server, projector):
     projector.goto(f"{server}/gradient_descent")
     settle(projector, timeout=120)
