@@ -5,8 +5,11 @@ first optimiser step anywhere imports `torch._dynamo` (1 to 1.5 s on a quiet mac
 more on a busy one). Community Cloud puts idle apps to sleep, so the lecturer's first click
 in front of the class is often such a cold start. `start()` does both in a daemon thread as
 soon as the first visitor's Home page runs, while the visitor is still reading it.
+
+PYTORCH_LIVE_NO_WARMUP=1 in the server's environment turns it off (bench/coldstart.py compares).
 """
 
+import os
 import threading
 
 _lock = threading.Lock()
@@ -23,9 +26,11 @@ def _warm() -> None:
         opt.step()  # the first step of a process imports torch._dynamo
 
 
-def start() -> threading.Thread:
-    """Start the warm-up once per process; later calls return the same thread."""
+def start() -> threading.Thread | None:
+    """Start the warm-up once per process; later calls return the same thread (None if off)."""
     global _thread
+    if os.environ.get("PYTORCH_LIVE_NO_WARMUP") == "1":
+        return None
     with _lock:
         if _thread is None:
             _thread = threading.Thread(target=_warm, name="torch-warmup", daemon=True)
