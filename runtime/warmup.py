@@ -1,12 +1,18 @@
-"""Pay torch's one-time costs in the background, before a visitor's first click needs them.
+"""Pay a fresh process's one-time costs in the background, before a visitor's first click.
 
 A fresh server process imports torch on the first page that needs it (about 3 s), and the
 first optimiser step anywhere imports `torch._dynamo` (1 to 1.5 s on a quiet machine, far
-more on a busy one). Community Cloud puts idle apps to sleep, so the lecturer's first click
-in front of the class is often such a cold start. `start()` does both in a daemon thread as
-soon as the first visitor's Home page runs, while the visitor is still reading it.
+more on a busy one); the first chart page then imports pandas and altair (about 1 s more;
+bench/coldstart.py). Community Cloud puts idle apps to sleep, so the lecturer's first click
+in front of the class is often such a cold start. `start()` does all of it in a daemon thread
+as soon as the first visitor's Home page runs, while the visitor is still reading it. (torch
+never imports pandas or altair, nor they torch, so a page importing them at the same time
+waits for the module, never on a lock cycle.)
+
+PYTORCH_LIVE_NO_WARMUP=1 in the server's environment turns it off (bench/coldstart.py compares).
 """
 
+import os
 import threading
 
 _lock = threading.Lock()
@@ -22,10 +28,18 @@ def _warm() -> None:
         (w * w).sum().backward()
         opt.step()  # the first step of a process imports torch._dynamo
 
+    import altair as alt
+    import pandas as pd
 
-def start() -> threading.Thread:
-    """Start the warm-up once per process; later calls return the same thread."""
+    # a chart's first to_dict loads Vega-Lite's schema to validate against
+    alt.Chart(pd.DataFrame({"x": [0.0, 1.0]})).mark_line().encode(x="x:Q").to_dict()
+
+
+def start() -> threading.Thread | None:
+    """Start the warm-up once per process; later calls return the same thread (None if off)."""
     global _thread
+    if os.environ.get("PYTORCH_LIVE_NO_WARMUP") == "1":
+        return None
     with _lock:
         if _thread is None:
             _thread = threading.Thread(target=_warm, name="torch-warmup", daemon=True)

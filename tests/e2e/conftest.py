@@ -134,8 +134,11 @@ def projector(browser):
     context.close()
 
 
-def settle(pg, timeout: float = 60.0) -> None:
-    """Wait until the app has finished its current script run (no 'Running' status, no stale elements)."""
+def settle(pg, timeout: float = 60.0) -> float:
+    """Wait until the app has finished its current script run (no 'Running' status, no stale elements).
+
+    Returns the time.time() at which it went quiet (bench/coldstart.py times pages by it).
+    """
     # a page's first run may still be importing torch: wait for its title before watching
     pg.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout * 1000)
     deadline = time.time() + timeout
@@ -151,7 +154,7 @@ def settle(pg, timeout: float = 60.0) -> None:
         elif quiet_since is None:
             quiet_since = time.time()
         elif time.time() - quiet_since > 0.8:
-            return
+            return quiet_since
         time.sleep(0.2)
     raise AssertionError(f"the app kept running for more than {timeout} s")
 

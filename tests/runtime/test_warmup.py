@@ -1,5 +1,6 @@
-"""The warm-up thread imports torch and torch._dynamo in a fresh process, once."""
+"""The warm-up thread imports torch, torch._dynamo, pandas and altair in a fresh process, once."""
 
+import os
 import subprocess
 import sys
 
@@ -8,21 +9,27 @@ from tests.conftest import ROOT
 PROGRAM = """
 import sys
 from runtime import warmup
-assert 'torch' not in sys.modules, 'nothing heavy before the warm-up'
+assert not {'torch', 'pandas', 'altair'} & set(sys.modules), 'nothing heavy before the warm-up'
 thread = warmup.start()
 assert warmup.start() is thread, 'once per process'
 thread.join(120)
 assert not thread.is_alive()
-print('torch' in sys.modules, 'torch._dynamo' in sys.modules)
+print(*(name in sys.modules for name in ('torch', 'torch._dynamo', 'pandas', 'altair')))
 """
 
 
-def test_warmup_imports_torch_and_dynamo_in_the_background():
+def test_warmup_imports_torch_dynamo_and_the_chart_stack_in_the_background():
+    env = {k: v for k, v in os.environ.items() if k != "PYTORCH_LIVE_NO_WARMUP"}
     out = subprocess.run(
-        [sys.executable, "-c", PROGRAM], cwd=ROOT, capture_output=True, text=True, timeout=180
+        [sys.executable, "-c", PROGRAM],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["True", "True"]
+    assert out.stdout.split() == ["True"] * 4
 
 
 def test_the_entry_script_imports_no_torch():
@@ -36,3 +43,22 @@ def test_the_entry_script_imports_no_torch():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_the_warmup_can_be_turned_off_for_comparison():
+    program = (
+        "import sys\n"
+        "from runtime import warmup\n"
+        "print(warmup.start() is None, 'torch' in sys.modules)"
+    )
+    env = {**os.environ, "PYTORCH_LIVE_NO_WARMUP": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "False"]

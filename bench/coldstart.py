@@ -1,0 +1,154 @@
+"""Cold start: how soon a fresh server process is ready for a class.
+
+Run by hand: `python bench/coldstart.py [--runs N] [--read S] [--no-compare]`. Community Cloud puts idle
+apps to sleep, so the lecturer's first click in front of the class often lands on a fresh
+process. For each of N fresh processes (2 by default) it prints, in seconds:
+
+- process start -> the health endpoint answers;
+- process start -> the first page (Home) interactive in Chromium: its title shown and no
+  script running (tests/e2e/conftest.py's settle());
+- then each chapter's first visit in that process (goto, settle): from the navigation to the
+  page interactive; `--read S` waits S seconds on Home first, as a visitor reading it would;
+- then each chapter again (no target): what a visit costs once the process is warm, so the
+  first visit's extra is the cold start's share and the rest is the page and the machine.
+
+Targets: first page interactive within 5 s of process start; every page's first visit within
+2 s. Then the same with the torch warm-up turned off (PYTORCH_LIVE_NO_WARMUP=1), for
+comparison. Figures, not asserts: on a shared machine they move with the load (printed).
+"""
+
+import argparse
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app_pages.outline import HOME, chapters  # noqa: E402
+from tests.e2e.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    _free_port,
+    _healthy,
+    settle,
+)
+
+FIRST_PAGE_TARGET_S = 5.0
+PAGE_TARGET_S = 2.0
+HEALTH = "health endpoint answers"
+FIRST = "first page interactive"
+AGAIN = ", again"
+
+
+@contextlib.contextmanager
+def fresh_server(env: dict[str, str]):
+    """Like tests/e2e/conftest.py's start_server(), but times the process from its start.
+
+    Yields (base URL, process start, health answered), times from time.time().
+    """
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    (ROOT / "build").mkdir(exist_ok=True)
+    log = open(ROOT / "build" / f"coldstart-server-{port}.log", "w")
+    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py"]
+    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
+    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command += ["--server.fileWatcherType", "none"]
+    started = time.time()
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        while not _healthy(url):
+            if proc.poll() is not None or time.time() > started + 60:
+                raise RuntimeError("the Streamlit server did not come up within 60 s")
+            time.sleep(0.05)
+        yield url, started, time.time()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def one_cold_start(browser, warmup: bool, read: float) -> dict[str, float]:
+    """Seconds for each figure, in one fresh server process."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTORCH_LIVE_NO_WARMUP"}
+    if not warmup:
+        env["PYTORCH_LIVE_NO_WARMUP"] = "1"
+    figures = {}
+    with fresh_server(env) as (url, started, healthy):
+        figures[HEALTH] = healthy - started
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        page.goto(url)
+        figures[FIRST] = settle(page, timeout=120) - started
+        time.sleep(read)
+        for again in ("", AGAIN):
+            for chapter in chapters():
+                begun = time.time()
+                page.goto(f"{url}/{chapter.url_path}")
+                figures[chapter.title + again] = settle(page, timeout=120) - begun
+        context.close()
+    return figures
+
+
+def target(name: str) -> float | None:
+    if name == HEALTH or name.endswith(AGAIN):
+        return None
+    return FIRST_PAGE_TARGET_S if name == FIRST else PAGE_TARGET_S
+
+
+def report(label: str, runs: list[dict[str, float]]) -> None:
+    heads = "".join(f"{f'run {i + 1}':>8s}" for i in range(len(runs)))
+    print(f"\n{label}")
+    print(f"{'figure (s)':40s}{heads}{'worst':>8s}  target  worst/target")
+    for name in runs[0]:
+        times = [r[name] for r in runs]
+        worst = max(times)
+        line = f"{name:40s}{''.join(f'{t:8.2f}' for t in times)}{worst:8.2f}"
+        goal = target(name)
+        if goal is not None:
+            verdict = "ok" if worst <= goal else "SLOW"
+            line += f"  {goal:4.1f} s  {worst / goal:5.2f}x  {verdict}"
+        print(line)
+    for again, label in (("", "first visit"), (AGAIN, "visit again")):
+        pages = [r[c.title + again] for r in runs for c in chapters()]
+        print(f"{'median chapter ' + label:40s}{statistics.median(pages):8.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=2, help="fresh processes per setting")
+    parser.add_argument(
+        "--no-compare", action="store_true", help="skip the runs with the warm-up turned off"
+    )
+    parser.add_argument("--read", type=float, default=0.0, help="seconds spent on Home first")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    settings = [("warm-up on (as deployed)", True)]
+    if not args.no_compare:
+        settings.append(("warm-up off (PYTORCH_LIVE_NO_WARMUP=1)", False))
+    print(
+        f"{args.runs} fresh server process(es) per setting; pages: {HOME.title}, then "
+        f"{', '.join(c.title for c in chapters())}; {os.cpu_count()} cores, "
+        f"{args.read:g} s on Home; load average {os.getloadavg()[0]:.1f} at the start"
+    )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        for label, warmup in settings:
+            runs = [one_cold_start(browser, warmup, args.read) for _ in range(args.runs)]
+            report(label, runs)
+        browser.close()
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    main()
