@@ -194,7 +194,7 @@ with tab_data:
             steps = data.step_in_episode(d.episode)
             p1, p2 = st.columns(2)
             p1.altair_chart(charts.positions_chart(d.pos, steps), width="content")
-            p2.altair_chart(charts.distance_chart(d.pos, steps), width="content")
+            p2.altair_chart(charts.distance_chart(d.pos, steps), width="stretch")
         else:
             st.caption("These data carry no positions: only views and actions.")
         if st.button("Prepare the data as a zip", key="bc_prepare_zip"):

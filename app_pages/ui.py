@@ -14,6 +14,8 @@ LECTURE = "RLChina 2022 · PyTorch Introduction"
 _BASE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding: 3.5rem 3rem 3rem 3rem; }
+/* a displayed formula's fractions reach above and below its line: give them room */
+.katex-display { padding: 0.4em 0; }
 </style>
 """
 

@@ -284,7 +284,7 @@ def interpolation_chart(result: SliceResult, height: int = 300) -> alt.LayerChar
         alt.Chart(data)
         .mark_line(color=VALUE, strokeWidth=3)
         .encode(
-            x=alt.X("t:Q", title="t  (0 = initial weights, 1 = trained weights)"),
+            x=alt.X("t:Q", title="t  (0 = initial, 1 = trained)"),
             y=alt.Y("loss:Q", title="training loss"),
             tooltip=[alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("loss:Q", format=".4g")],
         )

@@ -106,11 +106,14 @@ def probability_chart(result: dict, target: int, height: int = 280) -> alt.Chart
             color=alt.Color(
                 "role:N",
                 scale=alt.Scale(domain=["true class", "other"], range=[OUTPUT, VALUE]),
-                legend=alt.Legend(title=None, orient="bottom"),
+                legend=None,  # said in the subtitle: a bottom legend squashed the plot to 30 px
             ),
             tooltip=["class:N", alt.Tooltip("probability:Q", format=".4f")],
         )
-        .properties(title="p = softmax(z)", height=height)
+        .properties(
+            title=alt.TitleParams("p = softmax(z)", subtitle="orange: the true class"),
+            height=height,
+        )
     )
 
 

@@ -98,8 +98,8 @@ def distance_chart(pos: np.ndarray, step: np.ndarray) -> alt.Chart:
     return styled(
         (line + edge).properties(
             title=alt.TitleParams("Distance from the centre", subtitle="over time; dashed: out"),
-            width=330,
-            height=330,
+            height=330,  # the width is its column's
+            padding={"top": 16, "left": 5, "right": 5, "bottom": 5},  # room for the title
         )
     )
 
