@@ -54,6 +54,14 @@ class DaggerConfig:
     batch_size: int = 256
     eval_games: int = 32  # evaluation games per opponent and side
     seed: int = 0
+    # The labelling expert's charge speed and safe radius (expert.expert_action): a gentler
+    # expert is easier to copy from a view that shows no speed, and still wins every game.
+    charge_speed: float = 100.0
+    safe_radius: float = 150.0
+
+
+# The offline settings (bench/dagger.py): bigger than the page's lesson-sized runs.
+PRETRAIN = dict(games=256, max_pairs=30_000, epochs=2, eval_games=50)
 
 
 @dataclass
@@ -103,14 +111,16 @@ def course_policy() -> BCPolicy | None:
     return load_weights(path.read_bytes()) if path.is_file() else None
 
 
-def _expert_for(env: WrestlingEnv, rows: np.ndarray, players: np.ndarray) -> np.ndarray:
+def _expert_for(
+    env: WrestlingEnv, rows: np.ndarray, players: np.ndarray, teacher: dict | None = None
+) -> np.ndarray:
     """The expert's action (len(rows), 2) for player players[j] in env row rows[j]."""
     out = np.zeros((len(rows), 2))
     for p in (0, 1):
         m = players == p
         if m.any():
             r = rows[m]
-            out[m] = expert_action(env.pos[r], env.vel[r], env.theta[r], p)
+            out[m] = expert_action(env.pos[r], env.vel[r], env.theta[r], p, **(teacher or {}))
     return out
 
 
@@ -141,6 +151,7 @@ def rollout(
     beta: float = 0.0,
     max_steps: int = MAX_STEPS,
     keep_views: bool = True,
+    teacher: dict | None = None,
 ) -> Rollout:
     """The learner plays `games` games at once, on both sides, opponents in turn.
 
@@ -148,6 +159,7 @@ def rollout(
     the expert with probability `beta` (beta=1: the expert's own games). Both act at random for
     the first 0-`opening` steps (not recorded); every later state is recorded with the expert's
     label. keep_views=False records no views (states only: cheaper, for the visitation maps).
+    teacher: keyword arguments of expert_action for the labelling expert (default: as shipped).
     """
     rng = np.random.default_rng(seed)
     names = tuple(opponents)
@@ -167,7 +179,7 @@ def rollout(
             break
         acts = np.zeros((games, 2, 2))
         me, other = sides[rows], 1 - sides[rows]
-        labels = _expert_for(env, rows, me)
+        labels = _expert_for(env, rows, me, teacher)
         mine = labels.copy()
         learner = (rng.random(rows.size) >= beta) & (policy is not None)  # same draws either way
         if learner.any():
@@ -230,13 +242,13 @@ def rollout(
     )
 
 
-def label(run: Rollout) -> np.ndarray:
+def label(run: Rollout, teacher: dict | None = None) -> np.ndarray:
     """The expert's action (N, 2) in each recorded state, for the learner's side."""
     out = np.zeros((len(run), 2))
     for p in (0, 1):
         m = run.side == p
         if m.any():
-            out[m] = expert_action(run.pos[m], run.vel[m], run.theta[m], p)
+            out[m] = expert_action(run.pos[m], run.vel[m], run.theta[m], p, **(teacher or {}))
     return out
 
 
@@ -425,8 +437,16 @@ def dagger(
         beta = beta_at(config, it)
         seed = config.seed + 1000 * it
         with torch_threads(1):
+            teacher = {"charge_speed": config.charge_speed, "safe_radius": config.safe_radius}
             run = rollout(
-                policy, train_opps, config.games, seed, config.opening, beta, config.max_steps
+                policy,
+                train_opps,
+                config.games,
+                seed,
+                config.opening,
+                beta,
+                config.max_steps,
+                teacher=teacher,
             )
         yield DaggerEvent(it, config.iterations, "rollout", beta, size(), since(), rollout=run)
         agg = aggregate(agg, as_dataset(run), config.max_pairs, rng)
