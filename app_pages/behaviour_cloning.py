@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from app_pages import heavy, ui
+from app_pages import dagger_tab, heavy, ui
 from core.charts import wrestling as charts
 from core.shareable import Param
 from core.wrestling import bc, data, expert, export, play, render
@@ -111,8 +111,8 @@ ui.explain(
 )
 st.latex(r"\min_\theta \; \frac{1}{N}\sum_{i=1}^{N} \big\| \pi_\theta(o_i) - a_i \big\|^2")
 
-tab_game, tab_data, tab_train, tab_matches, tab_play, tab_export = st.tabs(
-    ["The game", "Expert & data", "Train", "Matches", "Play", "Export"]
+tab_game, tab_data, tab_train, tab_matches, tab_play, tab_export, tab_dagger = st.tabs(
+    ["The game", "Expert & data", "Train", "Matches", "Play", "Export", "DAgger"]
 )
 
 # --- The game --------------------------------------------------------------------------------
@@ -371,6 +371,7 @@ with tab_export:
     shipped = _shipped(str(export.SHIPPED_WEIGHTS))
     if shipped is not None:
         options["shipped (our expert's data)"] = shipped
+    options.update(dagger_tab.policy_for_export())
     if options:
         which = st.radio("Policy to export", list(options), horizontal=True, key="bc_export_which")
         st.download_button(
@@ -383,4 +384,7 @@ with tab_export:
     st.code("python scripts/export_submission.py --out submission.zip", language="bash")
     ui.show_code(Path(export.TEMPLATE).read_text(), "Show the code: submission.py")
 
-ui.publish_settings(PARAMS)
+with tab_dagger:
+    dagger_tab.render()
+
+ui.publish_settings(PARAMS + dagger_tab.PARAMS)

@@ -30,6 +30,7 @@ def test_first_render_shows_the_game_and_the_shipped_policy_ready():
         "Matches",
         "Play",
         "Export",
+        "DAgger",
     ]
     # the arena and both views at once, the start again on Play, and the legend chart
     assert len(at.get("image")) >= 5

@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 PRESETS = page_constant("autograd_graph", "LABELS")
 LIVE_TABS = page_constant("live_training", "TABS")
 TOPICS = page_constant("tensors", "TOPICS")
-BC_TABS = ["The game", "Expert & data", "Train", "Matches", "Play", "Export"]
+BC_TABS = ["The game", "Expert & data", "Train", "Matches", "Play", "Export", "DAgger"]
 
 
 @dataclass(frozen=True)

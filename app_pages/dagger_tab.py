@@ -1,0 +1,202 @@
+"""The DAgger tab of the behaviour-cloning page: distribution shift shown, then DAgger live.
+
+Not a page (behaviour_cloning.py imports it and calls `render()` inside its tab). Its settings
+are shareable (PARAMS, published by the page with its own); its result lives in the session.
+"""
+
+import time
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages import heavy, ui
+from core.charts import dagger as charts
+from core.shareable import Param
+from core.wrestling import bc, dagger, expert, export
+
+OPPONENT_LABELS = {
+    "still": "still",
+    "random": "random",
+    "course": "BC on the course's data",
+    "expert": "the expert",
+}
+MAX_ITERATIONS = 8
+PARAMS = [
+    Param("dagger_opponent", "still", options=tuple(OPPONENT_LABELS)),
+    Param("dagger_iterations", 3, 1, MAX_ITERATIONS),
+    Param("dagger_beta", False),
+]
+VISIT_GAMES = 48  # games per policy for the visitation maps (both sides)
+# One run's budget: lesson-sized, a few seconds an iteration on one core.
+BUDGET = dict(n_pairs=10_000, games=128, eval_games=16, max_pairs=20_000, epochs=2)
+BETA = 0.5  # with mixing on: the expert acts with probability 0.5, 0.25, 0.125, ...
+ss = st.session_state
+
+
+@st.cache_resource
+def _weights(path: str) -> bc.BCPolicy | None:
+    """A shipped policy, shared read-only by every session."""
+    p = Path(path)
+    return bc.load_weights(p.read_bytes()) if p.is_file() else None
+
+
+def _bc() -> bc.BCPolicy | None:
+    return _weights(str(export.SHIPPED_WEIGHTS))
+
+
+def _opponents() -> dict:
+    return dagger.standard_opponents(_weights(str(export.COURSE_WEIGHTS)))
+
+
+@st.cache_data(show_spinner="The expert and the cloned policy play...")
+def _visits(opponent: str, games: int) -> list[dagger.Visitation]:
+    """The expert's and the shipped BC's visited states against `opponent` (shared by everyone)."""
+    opp = _opponents()[opponent]
+    out = [dagger.visitation(None, "expert", opp, games, seed=0)]
+    if _bc() is not None:
+        out.append(dagger.visitation(_bc(), "BC", opp, games, seed=0))
+    return out
+
+
+def _dagger_visit(opponent: str) -> dagger.Visitation | None:
+    """The session's DAgger policy's visited states against `opponent`, if already computed."""
+    got = ss.get("dagger_visit")
+    return got[1] if got is not None and got[0] == (opponent, ss.get("dagger_run_id")) else None
+
+
+def _draw_dagger_visit(opponent: str) -> None:
+    ss.dagger_visit = (
+        (opponent, ss.get("dagger_run_id")),
+        dagger.visitation(ss.dagger_policy, "DAgger", _opponents()[opponent], VISIT_GAMES, seed=0),
+    )
+
+
+def _run(iterations: int, beta: bool, opponent: str, progress, chart_box) -> None:
+    """One DAgger run from the shipped BC and its data, streamed; the result kept in the session."""
+    config = dagger.DaggerConfig(
+        iterations=iterations,
+        games=BUDGET["games"],
+        eval_games=BUDGET["eval_games"],
+        max_pairs=BUDGET["max_pairs"],
+        epochs=BUDGET["epochs"],
+        beta=BETA if beta else 0.0,
+    )
+    progress.progress(0.0, text="collecting the expert's data (the BC's training set)...")
+    data = expert.collect(BUDGET["n_pairs"], seed=0)
+    ss.dagger_history = []
+    ss.dagger_run_id = time.time()
+    words = {
+        "rollout": "the learner plays",
+        "label": "the expert labels what it saw",
+        "train": "retraining (warm start)",
+        "evaluate": "evaluating",
+    }
+    for ev in dagger.dagger(_bc(), data, config, _opponents()):
+        it = f"iteration {ev.iteration}/{ev.iterations}" if ev.iteration else "the start (BC)"
+        progress.progress(
+            ev.fraction,
+            text=f"{it}: {words[ev.phase]} — {ev.data_size:,} pairs, {ev.seconds:.0f} s",
+        )
+        if ev.phase == "evaluate":
+            ss.dagger_history += charts.history_rows(ev.iteration, ev.results, ev.data_size)
+            ss.dagger_results = ev.results
+            if ev.iteration:
+                ss.dagger_policy = ev.policy
+            chart_box.altair_chart(charts.progress(ss.dagger_history), width="content")
+    progress.progress(1.0, text="done: the DAgger policy is on offer in Export")
+    if ss.get("dagger_policy") is not None:
+        _draw_dagger_visit(opponent)
+        st.rerun()  # so the DAgger policy is on offer in Export
+
+
+def render() -> None:
+    """The tab's body."""
+    ui.load_settings(PARAMS)
+    ui.explain(
+        "**Behaviour cloning's famous failure.** The clone copies the expert well *where the "
+        "expert went*. Its small mistakes take it a little off the expert's paths, into states "
+        "the data never showed, where it is even less sure what to do: the errors compound. "
+        "**DAgger** (Ross, Gordon & Bagnell, 2011) lets the learner play, asks the expert what "
+        "it would have done in every state the learner visited, adds those pairs to the data "
+        "and retrains."
+    )
+    st.caption(
+        "Our expert reads the true state: positions, velocities, headings and energy, which a "
+        "40 × 40 view cannot show (one view has no speed in it). A clone sees only the view, "
+        "so it can copy the expert only on average over the states that look alike, and can "
+        "never be sure it is copying it exactly; DAgger needs the true state for its labels, "
+        "which is why it runs in our fast game, not on Jidi."
+    )
+    opponent = st.selectbox(
+        "Where do they go, against",
+        list(OPPONENT_LABELS),
+        format_func=OPPONENT_LABELS.get,
+        key="dagger_opponent",
+    )
+    if opponent == "course" and "course" not in _opponents():
+        st.info("The course-data BC is not shipped here; showing the still opponent instead.")
+        opponent = "still"
+    visits = list(_visits(opponent, VISIT_GAMES))
+    mine = _dagger_visit(opponent)
+    if mine is not None:
+        visits.append(mine)
+    st.altair_chart(charts.visitation_maps(visits), width="content")
+    st.caption(
+        f"{VISIT_GAMES} games per policy, half as each player, randomised openings (both act at "
+        "random for 0-10 steps). Colour: share of the visited states in each square; dashed: "
+        "where a centre is out; crosses: the last five steps of each game lost by leaving the "
+        "ring."
+    )
+    st.altair_chart(charts.distributions(visits), width="content")
+    if ss.get("dagger_policy") is not None and mine is None:
+        if st.button("Add the DAgger policy to the maps", key="dagger_visit_go"):
+            with heavy.turn("play the DAgger policy") as go:
+                if go:
+                    _draw_dagger_visit(opponent)
+                    st.rerun()
+
+    st.subheader("DAgger, live")
+    left, right = st.columns([3, 2])
+    with left:
+        c1, c2 = st.columns(2)
+        iterations = c1.slider("Iterations", 1, MAX_ITERATIONS, key="dagger_iterations")
+        beta = c2.toggle(
+            "β-mixing (the expert acts with probability β = 0.5, halved each iteration)",
+            key="dagger_beta",
+        )
+        ui.explain(
+            f"Each iteration: {BUDGET['games']} games against random, still, the course-data "
+            "BC and the expert (both sides, randomised openings), every visited state labelled "
+            f"by the expert, the data kept to at most {BUDGET['max_pairs']:,} pairs (a uniform "
+            f"sample of all seen), {BUDGET['epochs']} more epochs from the current weights, "
+            f"then {BUDGET['eval_games']} games per opponent and side to measure it. Starts "
+            "from the shipped BC and its 10,000 expert pairs. Any click stops the run."
+        )
+        progress = st.empty()
+        chart_box = st.empty()
+        if st.button("Run DAgger", key="dagger_run", type="primary"):
+            if _bc() is None:
+                st.warning("The shipped BC policy is missing: nothing to start from.")
+            else:
+                with heavy.turn("run DAgger") as go:
+                    if go:
+                        _run(iterations, beta, opponent, progress, chart_box)
+        if ss.get("dagger_history"):
+            chart_box.altair_chart(charts.progress(ss.dagger_history), width="content")
+            rows = [
+                f"{r['opponent']} as player {r['side']}: {r['wins']}/{r['games']}"
+                for r in ss.get("dagger_results", [])
+            ]
+            st.caption("Last evaluation (wins of games): " + " · ".join(rows))
+    with right:
+        st.code(dagger.DAGGER_SNIPPET.strip(), language="python")
+        st.caption(
+            "The ten lines, as the tests run them (with a tiny budget). The page's run is the "
+            "same loop with a bounded data set and an evaluation after each iteration."
+        )
+
+
+def policy_for_export() -> dict:
+    """The session's DAgger policy for the Export tab's choices, if there is one."""
+    pol = ss.get("dagger_policy")
+    return {"DAgger (trained here)": pol} if pol is not None else {}

@@ -1,0 +1,540 @@
+"""DAgger (Ross, Gordon & Bagnell, 2011): behaviour cloning's distribution shift, and its fix.
+
+A cloned policy makes small mistakes, which take it to states the expert never visited, where
+it knows even less what to do: the errors compound. DAgger lets the learner play, asks the
+expert what it would have done in every state the learner visited, adds those pairs to the data
+and retrains. Our expert reads the true state, which the fast game has: the learner plays in
+a batched WrestlingEnv and the expert labels the env's state.
+
+    for event in dagger(policy, data, DaggerConfig(iterations=3)):
+        print(event.iteration, event.phase, event.data_size, event.win_rates)
+
+Each iteration is lesson-sized: a few hundred games (mixed opponents, randomised openings, both
+sides), a bounded data set (a uniform sample of every pair seen so far, at most `max_pairs`),
+a few warm-started epochs, then win rates against random, still, the course's BC and the expert.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.wrestling import play
+from core.wrestling.bc import BCPolicy, encode, scale_actions
+from core.wrestling.data import Dataset, normalise_colours
+from core.wrestling.env import WrestlingEnv
+from core.wrestling.expert import expert_action, random_actions
+from core.wrestling.rules import MAX_STEPS, RING_CENTRE, RING_RADIUS
+from runtime.threads import torch_threads
+
+OPPONENTS = ("random", "still", "course", "expert")
+LAST_STEPS = 5  # the states "just before it left the ring": this many steps before a loss
+
+
+@dataclass(frozen=True)
+class DaggerConfig:
+    """Hyperparameters of one DAgger run (defaults: a few seconds an iteration on one core)."""
+
+    iterations: int = 4
+    games: int = 160  # rollout games per iteration, spread over the opponents and both sides
+    opponents: tuple[str, ...] = OPPONENTS  # who the learner meets in the rollouts
+    opening: int = 10  # both players act at random for the first 0-`opening` steps
+    max_steps: int = 200  # a rollout game is cut after this many steps (its states are kept)
+    beta: float = 0.0  # the expert acts instead of the learner with probability beta...
+    beta_decay: float = 0.5  # ...times this per iteration (beta_i = beta * decay^(i-1))
+    max_pairs: int = 20_000  # the aggregated data: a uniform sample of all pairs, at most this
+    epochs: int = 2  # warm-started epochs over the aggregated data per iteration
+    lr: float = 1e-3
+    batch_size: int = 256
+    eval_games: int = 32  # evaluation games per opponent and side
+    seed: int = 0
+    # The labelling expert's charge speed and safe radius (expert.expert_action): a gentler
+    # expert is easier to copy from a view that shows no speed, and still wins every game.
+    charge_speed: float = 100.0
+    safe_radius: float = 150.0
+
+
+# The offline settings (bench/dagger.py): bigger than the page's lesson-sized runs.
+PRETRAIN = dict(games=256, max_pairs=30_000, epochs=2, eval_games=50)
+
+
+@dataclass
+class Rollout:
+    """Every state the learner visited (after the opening), with the expert's label for it."""
+
+    obs: np.ndarray  # (N, 40, 40) uint8, the learner's views, colours normalised (self = 10)
+    labels: np.ndarray  # (N, 2) the expert's action in that state, for the learner's side
+    taken: np.ndarray  # (N, 2) the action the learner's side actually took
+    pos: np.ndarray  # (N, 2, 2) both players' positions (the true state...)
+    vel: np.ndarray  # (N, 2, 2)
+    theta: np.ndarray  # (N, 2)
+    energy: np.ndarray  # (N,) the learner's energy
+    side: np.ndarray  # (N,) which player the learner was
+    game: np.ndarray  # (N,) game index
+    step: np.ndarray  # (N,) step of the game
+    winner: np.ndarray  # (games,) 0, 1, -1 draw or time limit (also when cut at max_steps)
+    sides: np.ndarray  # (games,) the learner's side per game
+    opponent: np.ndarray  # (games,) index into the opponents' names
+    names: tuple[str, ...] = ()
+    lost_out: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (N,) last steps
+
+    def __len__(self) -> int:
+        return len(self.energy)
+
+    @property
+    def own_pos(self) -> np.ndarray:
+        """(N, 2) where the learner's centre was."""
+        return self.pos[np.arange(len(self)), self.side]
+
+
+def standard_opponents(course: BCPolicy | None = None) -> dict:
+    """The opponents by name: random, still, the course-data BC (if given) and the expert."""
+    opps = {"random": play.Random(), "still": play.Still()}
+    if course is not None:
+        opps["course"] = play.Cloned(course, "BC-course")
+    opps["expert"] = play.Expert()
+    return opps
+
+
+def course_policy() -> BCPolicy | None:
+    """The course-data BC shipped in assets/, or None where it is absent."""
+    from core.wrestling import export
+    from core.wrestling.bc import load_weights
+
+    path = export.COURSE_WEIGHTS
+    return load_weights(path.read_bytes()) if path.is_file() else None
+
+
+def _expert_for(
+    env: WrestlingEnv, rows: np.ndarray, players: np.ndarray, teacher: dict | None = None
+) -> np.ndarray:
+    """The expert's action (len(rows), 2) for player players[j] in env row rows[j]."""
+    out = np.zeros((len(rows), 2))
+    for p in (0, 1):
+        m = players == p
+        if m.any():
+            r = rows[m]
+            out[m] = expert_action(env.pos[r], env.vel[r], env.theta[r], p, **(teacher or {}))
+    return out
+
+
+def _opponent_act(opp, env, obs, rows, players, rng) -> np.ndarray:
+    """An opponent's actions for env rows `rows`, playing players[j] there."""
+    if isinstance(opp, play.Random):
+        return random_actions(rng, len(rows))
+    if isinstance(opp, play.Still):
+        return np.zeros((len(rows), 2))
+    if isinstance(opp, play.Expert):
+        return _expert_for(env, rows, players)
+    if isinstance(opp, play.Cloned):
+        return opp.policy.act(obs[rows, players], players)
+    out = np.zeros((len(rows), 2))  # any other play-policy: asked for every row, per player
+    for p in (0, 1):
+        m = players == p
+        if m.any():
+            out[m] = opp.act(env, obs, p, rng)[rows[m]]
+    return out
+
+
+def rollout(
+    policy,
+    opponents: dict,
+    games: int,
+    seed: int = 0,
+    opening: int = 10,
+    beta: float = 0.0,
+    max_steps: int = MAX_STEPS,
+    keep_views: bool = True,
+    teacher: dict | None = None,
+) -> Rollout:
+    """The learner plays `games` games at once, on both sides, opponents in turn.
+
+    `policy` is a BCPolicy, or None for the expert itself. Each step the learner's side acts as
+    the expert with probability `beta` (beta=1: the expert's own games). Both act at random for
+    the first 0-`opening` steps (not recorded); every later state is recorded with the expert's
+    label. keep_views=False records no views (states only: cheaper, for the visitation maps).
+    teacher: keyword arguments of expert_action for the labelling expert (default: as shipped).
+    """
+    rng = np.random.default_rng(seed)
+    names = tuple(opponents)
+    opps = [opponents[n] for n in names]
+    env = WrestlingEnv(games)
+    obs = env.reset()
+    ids = np.arange(games)
+    sides = ids % 2
+    opp_of = (ids // 2) % len(opps)
+    k = rng.integers(0, opening + 1, games) if opening else np.zeros(games, int)
+    winner = np.full(games, -1)
+    keep: dict[str, list] = {n: [] for n in ("obs", "lab", "act", "pos", "vel", "th", "en")}
+    keep.update(side=[], game=[], step=[])
+    for t in range(max_steps):
+        rows = np.flatnonzero(~env.done)
+        if rows.size == 0:
+            break
+        acts = np.zeros((games, 2, 2))
+        me, other = sides[rows], 1 - sides[rows]
+        labels = _expert_for(env, rows, me, teacher)
+        mine = labels.copy()
+        learner = (rng.random(rows.size) >= beta) & (policy is not None)  # same draws either way
+        if learner.any():
+            r = rows[learner]
+            mine[learner] = policy.act(obs[r, sides[r]], sides[r])
+        acts[rows, me] = mine
+        for j, opp in enumerate(opps):
+            m = opp_of[rows] == j
+            if m.any():
+                acts[rows[m], other[m]] = _opponent_act(opp, env, obs, rows[m], other[m], rng)
+        opening_now = t < k[rows]
+        if opening_now.any():
+            acts[rows[opening_now]] = random_actions(rng, 2 * int(opening_now.sum())).reshape(
+                -1, 2, 2
+            )
+        rec = rows[~opening_now]
+        if rec.size:
+            s = sides[rec]
+            if keep_views:
+                keep["obs"].append(normalise_colours(obs[rec, s], s).astype(np.uint8))
+            keep["lab"].append(labels[~opening_now])
+            keep["act"].append(mine[~opening_now])
+            keep["pos"].append(env.pos[rec].copy())
+            keep["vel"].append(env.vel[rec].copy())
+            keep["th"].append(env.theta[rec].copy())
+            keep["en"].append(env.energy[rec, s].copy())
+            keep["side"].append(s)
+            keep["game"].append(rec)
+            keep["step"].append(np.full(rec.size, t))
+        obs, _, done, info = env.step(acts)
+        finished = np.asarray(info["active"]) & np.asarray(done)
+        winner[finished] = np.asarray(info["winner"])[finished]
+
+    def cat(name, shape, dtype=np.float64):
+        return np.concatenate(keep[name]) if keep[name] else np.zeros((0, *shape), dtype)
+
+    game, step = cat("game", (), np.int64), cat("step", (), np.int64)
+    side = cat("side", (), np.int64)
+    # the last LAST_STEPS recorded states of every game the learner lost by leaving the ring
+    lost = (winner == 1 - sides) & np.asarray(env.out)[ids, sides]
+    last = np.full(games, -1)
+    np.maximum.at(last, game, step)
+    lost_out = lost[game] & (step > last[game] - LAST_STEPS) if len(game) else np.zeros(0, bool)
+    return Rollout(
+        cat("obs", (40, 40), np.uint8),
+        cat("lab", (2,)),
+        cat("act", (2,)),
+        cat("pos", (2, 2)),
+        cat("vel", (2, 2)),
+        cat("th", (2,)),
+        cat("en", ()),
+        side,
+        game,
+        step,
+        winner,
+        sides,
+        opp_of,
+        names,
+        lost_out,
+    )
+
+
+def label(run: Rollout, teacher: dict | None = None) -> np.ndarray:
+    """The expert's action (N, 2) in each recorded state, for the learner's side."""
+    out = np.zeros((len(run), 2))
+    for p in (0, 1):
+        m = run.side == p
+        if m.any():
+            out[m] = expert_action(run.pos[m], run.vel[m], run.theta[m], p, **(teacher or {}))
+    return out
+
+
+def win_table(run: Rollout) -> list[dict]:
+    """Per opponent and side: the learner's wins, draws, losses and games."""
+    rows = []
+    for j, name in enumerate(run.names):
+        for side in (0, 1):
+            m = (run.opponent == j) & (run.sides == side)
+            w = run.winner[m]
+            rows.append(
+                {
+                    "opponent": name,
+                    "side": side,
+                    "wins": int((w == side).sum()),
+                    "draws": int((w == -1).sum()),
+                    "losses": int((w == 1 - side).sum()),
+                    "games": int(m.sum()),
+                }
+            )
+    return rows
+
+
+def evaluate(policy, opponents: dict, games: int, seed: int = 0, opening: int = 10) -> list[dict]:
+    """Win table of `policy` against each opponent, `games` games per opponent and side."""
+    run = rollout(policy, opponents, games * 2 * len(opponents), seed, opening, keep_views=False)
+    return win_table(run)
+
+
+@dataclass
+class Aggregate:
+    """The aggregated data: a uniform sample of every pair seen so far (bottom-k random keys)."""
+
+    data: Dataset
+    keys: np.ndarray  # (N,) a uniform random key per pair; the smallest max_pairs are kept
+    seen: int  # pairs seen in all
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def aggregate(
+    agg: Aggregate | None, new: Dataset, max_pairs: int, rng: np.random.Generator
+) -> Aggregate:
+    """Add `new` to the aggregated data, keeping a uniform sample of at most max_pairs pairs."""
+    keys = rng.random(len(new))
+    if agg is not None and len(agg):
+        offset = int(agg.data.episode.max()) + 1
+        new = Dataset(new.obs, new.actions, new.episode + offset, new.pos)
+        pos = (
+            np.concatenate([agg.data.pos, new.pos])
+            if agg.data.pos is not None and new.pos is not None
+            else None
+        )
+        data = Dataset(
+            np.concatenate([agg.data.obs, new.obs]),
+            np.concatenate([agg.data.actions, new.actions]),
+            np.concatenate([agg.data.episode, new.episode]),
+            pos,
+        )
+        keys = np.concatenate([agg.keys, keys])
+        seen = agg.seen + len(new)
+    else:
+        data, seen = new, len(new)
+    if len(data) > max_pairs:
+        keep = np.sort(np.argpartition(keys, max_pairs)[:max_pairs])
+        pos = data.pos[keep] if data.pos is not None else None
+        data = Dataset(data.obs[keep], data.actions[keep], data.episode[keep], pos)
+        keys = keys[keep]
+    return Aggregate(data, keys, seen)
+
+
+def as_dataset(run: Rollout) -> Dataset:
+    """A rollout's (view, expert label) pairs as a Dataset (one episode per game and side)."""
+    return Dataset(
+        run.obs.astype(np.uint8),
+        run.labels.astype(np.float32),
+        run.game.astype(np.int64),
+        run.own_pos.copy(),
+    )
+
+
+def finetune(
+    policy: BCPolicy,
+    data: Dataset,
+    epochs: int = 2,
+    lr: float = 1e-3,
+    batch_size: int = 256,
+    seed: int = 0,
+) -> Iterator[tuple[int, float, BCPolicy | None]]:
+    """Warm-started training: a copy of `policy` trained on `data`; yields (epoch, loss, policy).
+
+    The last event carries the new policy; `policy` itself is left as it was.
+    """
+    net = copy.deepcopy(policy.net)
+    torch.manual_seed(seed)
+    views = torch.as_tensor(np.asarray(data.obs, dtype=np.uint8))
+    y = scale_actions(data.actions)
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    gen = torch.Generator().manual_seed(seed)
+    for epoch in range(1, epochs + 1):
+        with torch_threads(1):
+            net.train()
+            order = torch.randperm(len(views), generator=gen)
+            total = 0.0
+            for i in range(0, len(order), batch_size):
+                b = order[i : i + batch_size]
+                loss = nn.functional.mse_loss(net(encode(views[b])), y[b])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                total += loss.item() * len(b)
+        net.eval()
+        yield epoch, total / max(1, len(order)), BCPolicy(net) if epoch == epochs else None
+
+
+@dataclass
+class DaggerEvent:
+    """Progress of a DAgger run: one per phase of each iteration (iteration 0: the start)."""
+
+    iteration: int
+    iterations: int
+    phase: str  # "rollout", "label", "train", "evaluate"
+    beta: float
+    data_size: int
+    seconds: float
+    results: list[dict] | None = None  # the win table, after "evaluate"
+    rollout: Rollout | None = None  # after "label": the visited states and their labels
+    policy: BCPolicy | None = None  # after "train" and with iteration 0's "evaluate"
+    data: Dataset | None = None  # after "label": the aggregated data
+    loss: float | None = None  # after "train"
+
+    @property
+    def fraction(self) -> float:
+        """How far the whole run is, 0 to 1."""
+        order = {"rollout": 1, "label": 2, "train": 3, "evaluate": 4}
+        done = max(0, self.iteration - 1) * 4 + order[self.phase] if self.iteration else 0
+        return done / (4 * max(1, self.iterations))
+
+    def win_rates(self) -> dict[str, float]:
+        """Win rate per opponent, both sides together."""
+        out: dict[str, list[int]] = {}
+        for r in self.results or []:
+            w, g = out.setdefault(r["opponent"], [0, 0])
+            out[r["opponent"]] = [w + r["wins"], g + r["games"]]
+        return {k: w / max(1, g) for k, (w, g) in out.items()}
+
+
+def beta_at(config: DaggerConfig, iteration: int) -> float:
+    """The mixing probability of iteration `iteration` (1-based)."""
+    return config.beta * config.beta_decay ** (iteration - 1)
+
+
+def dagger(
+    initial_policy: BCPolicy,
+    data: Dataset | None,
+    config: DaggerConfig = DaggerConfig(),
+    opponents: dict | None = None,
+) -> Iterator[DaggerEvent]:
+    """Run DAgger from `initial_policy` and its training `data`; yields a DaggerEvent per phase.
+
+    Iteration 0 evaluates the initial policy; iterations 1.. each roll out, label, aggregate,
+    retrain (warm start) and evaluate. Stopping early is leaving the loop.
+    """
+    start = time.perf_counter()
+    rng = np.random.default_rng(config.seed)
+    if opponents is None:
+        opponents = standard_opponents(course_policy())
+    train_opps = {n: opponents[n] for n in config.opponents if n in opponents}
+    eval_opps = {n: opponents[n] for n in OPPONENTS if n in opponents}
+    agg = aggregate(None, data, config.max_pairs, rng) if data is not None and len(data) else None
+    policy = initial_policy
+
+    def size() -> int:
+        return len(agg) if agg is not None else 0
+
+    def since() -> float:
+        return time.perf_counter() - start
+
+    with torch_threads(1):
+        results = evaluate(policy, eval_opps, config.eval_games, config.seed + 99, config.opening)
+    yield DaggerEvent(
+        0, config.iterations, "evaluate", 0.0, size(), since(), results, policy=policy
+    )
+    for it in range(1, config.iterations + 1):
+        beta = beta_at(config, it)
+        seed = config.seed + 1000 * it
+        with torch_threads(1):
+            teacher = {"charge_speed": config.charge_speed, "safe_radius": config.safe_radius}
+            run = rollout(
+                policy,
+                train_opps,
+                config.games,
+                seed,
+                config.opening,
+                beta,
+                config.max_steps,
+                teacher=teacher,
+            )
+        yield DaggerEvent(it, config.iterations, "rollout", beta, size(), since(), rollout=run)
+        agg = aggregate(agg, as_dataset(run), config.max_pairs, rng)
+        yield DaggerEvent(
+            it, config.iterations, "label", beta, size(), since(), rollout=run, data=agg.data
+        )
+        losses = []
+        for _epoch, epoch_loss, new in finetune(
+            policy, agg.data, config.epochs, config.lr, config.batch_size, seed
+        ):
+            losses.append(epoch_loss)
+            policy = new or policy
+        loss = losses[-1] if losses else float("nan")
+        yield DaggerEvent(
+            it, config.iterations, "train", beta, size(), since(), policy=policy, loss=loss
+        )
+        with torch_threads(1):
+            results = evaluate(
+                policy, eval_opps, config.eval_games, config.seed + 99, config.opening
+            )
+        yield DaggerEvent(
+            it, config.iterations, "evaluate", beta, size(), since(), results, policy=policy
+        )
+
+
+# ---------------------------------------------------------------------- distribution shift
+@dataclass
+class Visitation:
+    """Where one policy goes: its centre's positions, distance to the edge, energy, losses."""
+
+    name: str
+    pos: np.ndarray  # (N, 2) the agent's centre, every recorded state
+    edge: np.ndarray  # (N,) distance from the centre to the ring's edge (negative: outside)
+    energy: np.ndarray  # (N,)
+    lost_out: np.ndarray  # (N,) bool: among the last steps before it left the ring and lost
+    winner: np.ndarray  # (games,)
+    sides: np.ndarray  # (games,)
+
+
+def visitation(
+    policy, name: str, opponent, games: int = 64, seed: int = 0, opening: int = 10
+) -> Visitation:
+    """Roll out `policy` (None: the expert) against one opponent, both sides; states only."""
+    run = rollout(policy, {"opponent": opponent}, games, seed, opening, keep_views=False)
+    p = run.own_pos
+    d = np.hypot(p[:, 0] - RING_CENTRE[0], p[:, 1] - RING_CENTRE[1])
+    return Visitation(name, p, RING_RADIUS - d, run.energy, run.lost_out, run.winner, run.sides)
+
+
+def heat_map(pos: np.ndarray, cells: int = 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counts (cells, cells) of positions on a grid over the arena; returns (counts, xs, ys)."""
+    lo_x, lo_y = RING_CENTRE[0] - RING_RADIUS, RING_CENTRE[1] - RING_RADIUS
+    edges_x = np.linspace(lo_x, lo_x + 2 * RING_RADIUS, cells + 1)
+    edges_y = np.linspace(lo_y, lo_y + 2 * RING_RADIUS, cells + 1)
+    px = np.clip(pos[:, 0], edges_x[0], edges_x[-1])
+    py = np.clip(pos[:, 1], edges_y[0], edges_y[-1])
+    counts, _, _ = np.histogram2d(px, py, bins=(edges_x, edges_y))
+    return counts, edges_x, edges_y
+
+
+DAGGER_SNIPPET = """
+from core.wrestling import bc, dagger, expert
+
+data = expert.collect(n_pairs)                    # the expert's own games
+policy = bc.train_policy(data)                    # behaviour cloning: the start
+opponents = dagger.standard_opponents()
+for i in range(1, iterations + 1):
+    beta = 0.5 ** i                               # the expert acts with probability beta
+    run = dagger.rollout(policy, opponents, games, seed=i, beta=beta)  # the learner plays
+    labels = dagger.label(run)                    # the expert, asked in every visited true state
+    data = dagger.merge(data, run.obs, labels)    # aggregate: D <- D u {(o, expert(s))}
+    policy = dagger.retrain(policy, data, epochs=epochs)  # warm start: keep training the net
+"""
+
+
+def retrain(policy: BCPolicy, data: Dataset, epochs: int = 2, lr: float = 1e-3) -> BCPolicy:
+    """finetune to the end: a copy of `policy`, trained `epochs` more epochs on `data`."""
+    new = policy
+    for _epoch, _loss, trained in finetune(policy, data, epochs, lr):
+        new = trained or new
+    return new
+
+
+def merge(data: Dataset, obs: np.ndarray, labels: np.ndarray) -> Dataset:
+    """data plus the pairs (obs, labels), unbounded: the shown code's one-line aggregation."""
+    ep = np.full(len(obs), int(data.episode.max()) + 1 if len(data) else 0)
+    return Dataset(
+        np.concatenate([data.obs, obs.astype(np.uint8)]),
+        np.concatenate([data.actions, labels.astype(np.float32)]),
+        np.concatenate([data.episode, ep]),
+    )

@@ -1,0 +1,47 @@
+"""The behaviour-cloning page's DAgger tab under AppTest, with a tiny budget."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages import dagger_tab
+from tests.conftest import ROOT
+
+PAGE = "app_pages/behaviour_cloning.py"
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    """A run of a few games and small data: the real code, in seconds."""
+    monkeypatch.setattr(dagger_tab, "VISIT_GAMES", 4)
+    budget = dict(n_pairs=300, games=6, eval_games=1, max_pairs=2_000, epochs=1)
+    monkeypatch.setattr(dagger_tab, "BUDGET", budget)
+
+
+def _page(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=600)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_maps_then_a_tiny_run_then_export(tiny):
+    at = _page({"dagger_opponent": "random", "dagger_iterations": "1", "dagger_beta": "1"})
+    assert at.selectbox(key="dagger_opponent").value == "random"
+    assert at.slider(key="dagger_iterations").value == 1
+    assert at.toggle(key="dagger_beta").value is True
+    assert any("reads the true state" in c.value for c in at.caption)
+    charts_before = len(at.get("vega_lite_chart"))
+    at.button(key="dagger_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    history = at.session_state["dagger_history"]
+    assert sorted({row["iteration"] for row in history}) == [0, 1]
+    assert {row["opponent"] for row in history} >= {"random", "still", "expert"}
+    assert at.session_state["dagger_policy"] is not None
+    # the DAgger policy now joins the maps, the progress chart is drawn, Export offers it
+    assert len(at.get("vega_lite_chart")) >= charts_before + 1
+    assert "DAgger (trained here)" in at.radio(key="bc_export_which").options
+    # the settings are in the link
+    assert at.query_params["dagger_iterations"] in (["1"], "1")
