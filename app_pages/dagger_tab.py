@@ -13,6 +13,7 @@ from app_pages import heavy, ui
 from core.charts import dagger as charts
 from core.shareable import Param
 from core.wrestling import bc, dagger, expert, export
+from runtime.admission import RUN_CPU_SECONDS
 
 OPPONENT_LABELS = {
     "still": "still",
@@ -91,7 +92,15 @@ def _run(iterations: int, beta: bool, opponent: str, progress, chart_box) -> Non
         "train": "retraining (warm start)",
         "evaluate": "evaluating",
     }
+    cpu_start = time.thread_time()
     for ev in dagger.dagger(_bc(), data, config, _opponents()):
+        if time.thread_time() - cpu_start > RUN_CPU_SECONDS:
+            st.info(
+                f"This run used its share of the server's computing time ({RUN_CPU_SECONDS:.0f} s "
+                f"of one core) and stopped at iteration {ev.iteration}; the policy of the last "
+                "finished iteration is kept. Fewer iterations finish within it."
+            )
+            break
         it = f"iteration {ev.iteration}/{ev.iterations}" if ev.iteration else "the start (BC)"
         progress.progress(
             ev.fraction,
