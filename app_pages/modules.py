@@ -18,7 +18,7 @@ from core.modules import devices, loading, modes, saving, slow_loop
 from core.modules.slow_loop import Bugs, LoopConfig, SlowLoop
 from core.shareable import Param
 
-TABS = ["Anatomy", "Devices & dtypes", "train() & eval()", "Dataset & DataLoader",
+TABS = ["Anatomy", "Devices & dtypes", ".train() & .eval()", "Dataset & DataLoader",
         "The loop, slow", "Save & load"]  # fmt: skip
 # The shareable setup: the open tab and its settings, e.g. ?mod_tab=Anatomy&mod_forget=1
 TAB = Param("mod_tab", TABS[0], options=tuple(TABS))
@@ -403,7 +403,7 @@ def save_tab() -> None:
     ui.explain(
         "Save the **state_dict** (names → tensors), not the whole model: `torch.save(model)` "
         "pickles the class by its import path, so it breaks when the code moves and can only "
-        "be loaded with `weights_only=False`, trusting the file. Load only files you made."
+        "be loaded by switching `weights_only` off, trusting the file. Load only files you made."
     )
     ui.show_code(saving.CODE, "Show the code: save and load a state_dict")
     ui.show_code(saving.WHOLE_CODE, "Show the code: what weights_only=True refuses")

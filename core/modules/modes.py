@@ -1,4 +1,4 @@
-"""train() and eval(): the same input, twice in each mode, through Dropout and BatchNorm1d.
+""".train() and .eval(): the same input, twice in each mode, through Dropout and BatchNorm1d.
 
 In train mode Dropout zeroes a fresh random set of activations on every call (and scales the
 rest by 1 / (1 - p)), and BatchNorm1d normalises with the batch's own statistics while updating

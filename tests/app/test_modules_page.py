@@ -10,7 +10,7 @@ from tests.conftest import ROOT
 
 ENTRY = str(ROOT / "streamlit_app.py")
 PAGE = "app_pages/modules.py"
-TABS = ["Anatomy", "Devices & dtypes", "train() & eval()", "Dataset & DataLoader",
+TABS = ["Anatomy", "Devices & dtypes", ".train() & .eval()", "Dataset & DataLoader",
         "The loop, slow", "Save & load"]  # fmt: skip
 
 
@@ -101,7 +101,7 @@ def test_devices_dtypes_and_a_caught_mismatch():
 
 
 def test_train_eval_extremes():
-    at = _open("train() & eval()")
+    at = _open(".train() & .eval()")
     labels = {m.label: m.value for m in at.metric}
     assert labels == {"train(): same output twice?": "no", "eval(): same output twice?": "yes"}
     at.slider(key="mod_p").set_value(0.0).run()
@@ -227,7 +227,7 @@ def test_save_and_load_round_trip_and_download():
 def test_a_link_sets_the_tab_and_its_settings():
     at = _open("Anatomy", {"mod_tab": "Dataset & DataLoader", "dl_n": "24", "dl_drop": "1"})
     assert at.slider(key="dl_n").value == 24 and at.toggle(key="dl_drop").value is True
-    bad = _open("Anatomy", {"mod_tab": "train() & eval()", "mod_p": "7"})
+    bad = _open("Anatomy", {"mod_tab": ".train() & .eval()", "mod_p": "7"})
     assert any("from the link was ignored" in i.value for i in bad.info)
     assert bad.slider(key="mod_p").value == 0.5
 

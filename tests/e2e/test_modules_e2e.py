@@ -7,7 +7,7 @@ from tests.e2e.conftest import no_error_on_screen, screenshot, settle
 
 pytestmark = pytest.mark.e2e
 
-TABS = ["Anatomy", "Devices & dtypes", "train() & eval()", "Dataset & DataLoader",
+TABS = ["Anatomy", "Devices & dtypes", ".train() & .eval()", "Dataset & DataLoader",
         "The loop, slow", "Save & load"]  # fmt: skip
 
 # Every chart, table and code block whose box pokes out of its column (or the main block).
