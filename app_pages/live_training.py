@@ -305,12 +305,4 @@ ui.explain(
     "and *Resume*; *Reset* with the same seed replays exactly the same curves. "
     "Each visitor trains their own models."
 )
-# Lazy tabs: only the open tab runs, so the page stays quick with six examples on it.
-ui.load_settings([TAB])
-tabs = st.tabs(TABS, key="tab", on_change="rerun")
-for tab, body in zip(
-    tabs, [regression_tab, curve_tab, toy_tab, softmax_tab, rnn_tab, cnn_tab], strict=True
-):
-    if tab.open:
-        with tab:
-            body()
+ui.lazy_tabs(TAB, [regression_tab, curve_tab, toy_tab, softmax_tab, rnn_tab, cnn_tab])

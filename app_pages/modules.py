@@ -415,11 +415,4 @@ ui.explain(
     "Every model is an `nn.Module`: parameters it registers, a `forward`, and helpers that "
     "move, switch, save and load it. Then the loop that trains it, one phase at a time."
 )
-ui.load_settings([TAB])
-tabs = st.tabs(TABS, key="mod_tab", on_change="rerun")
-for tab, body in zip(
-    tabs, [anatomy_tab, devices_tab, modes_tab, data_tab, loop_tab, save_tab], strict=True
-):
-    if tab.open:
-        with tab:
-            body()
+ui.lazy_tabs(TAB, [anatomy_tab, devices_tab, modes_tab, data_tab, loop_tab, save_tab])

@@ -95,6 +95,17 @@ def load_settings(params) -> None:
         st.session_state.setdefault(param.key, param.default)
 
 
+def lazy_tabs(param, bodies: list) -> None:
+    """Tabs (one per option of `param`) of which only the open one runs: a page of many
+    examples stays quick. The open tab comes from the link and is written back to it."""
+    load_settings([param])
+    tabs = st.tabs(list(param.options), key=param.key, on_change="rerun")
+    for tab, body in zip(tabs, bodies, strict=True):
+        if tab.open:
+            with tab:
+                body()
+
+
 _KEPT = "_kept:"  # a plain copy of each published setting, which Streamlit never discards
 
 
