@@ -109,7 +109,14 @@ ui.explain(
     "40 × 40 grid in front of it. We copy an expert's choices with a small CNN (behaviour "
     "cloning), pit the copy against other players, and export it for Jidi."
 )
-st.latex(r"\min_\theta \; \frac{1}{N}\sum_{i=1}^{N} \big\| \pi_\theta(o_i) - a_i \big\|^2")
+# what training really minimises: nn.MSELoss (a mean over both numbers) on scaled actions
+st.latex(r"\min_\theta \; \frac{1}{2N}\sum_{i=1}^{N} \big\| f_\theta(o_i) - \tilde a_i \big\|^2")
+st.caption(
+    "What training really minimises: the network's tanh outputs f_θ lie in [−1, 1], and the "
+    "expert's action is scaled to the same range, ã = ((force − 50) / 150, turn / 30), before "
+    "the mean squared error; so a force 15 off costs as much as a turn 3° off. The game plays "
+    "π_θ(o) = (50 + 150 f₁, 30 f₂)."
+)
 
 tab_game, tab_data, tab_train, tab_matches, tab_play, tab_export, tab_dagger = st.tabs(
     ["The game", "Expert & data", "Train", "Matches", "Play", "Export", "DAgger"]

@@ -173,3 +173,19 @@ def test_a_run_too_big_for_its_share_stops_after_one_epoch():
     assert stopped, [w.value for w in at.warning]
     assert len(at.session_state["bc_history"]) == 1  # one epoch spent, not forty
     assert "bc_policy" not in at.session_state
+
+
+def test_the_objective_shown_is_the_one_training_minimises():
+    import torch
+
+    from core.wrestling import bc
+
+    at = _page()
+    assert any(r"\frac{1}{2N}" in x.value and r"\tilde a_i" in x.value for x in at.latex)
+    caption = next(c.value for c in at.caption if "really minimises" in c.value)
+    assert "(force − 50) / 150" in caption and "turn / 30" in caption
+    # the caption's scaling is bc's: a force 15 off and a turn 3 degrees off cost the same
+    a = bc.scale_actions(torch.tensor([[65.0, 3.0]])) - bc.scale_actions(
+        torch.tensor([[50.0, 0.0]])
+    )
+    torch.testing.assert_close(a, torch.tensor([[0.1, 0.1]]))
