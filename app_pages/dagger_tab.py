@@ -145,7 +145,25 @@ def render() -> None:
     if opponent == "course" and "course" not in _opponents():
         st.info("The course-data BC is not shipped here; showing the still opponent instead.")
         opponent = "still"
-    visits = list(_visits(opponent, VISIT_GAMES))
+    mapped = ss.setdefault("dagger_maps", {})  # opponent -> the expert's and BC's visits
+    if opponent not in mapped and st.button(
+        "Map where the expert and the clone go",
+        key="dagger_maps_go",
+        type="primary",
+        help=f"{VISIT_GAMES} games per policy: several seconds of one core the first time "
+        "anyone asks for this opponent, then shared by everyone.",
+    ):
+        with heavy.turn("map where the policies go") as go:
+            if go:
+                mapped[opponent] = list(_visits(opponent, VISIT_GAMES))
+    if opponent in mapped:
+        _maps(opponent, mapped[opponent])
+    _live(opponent)
+
+
+def _maps(opponent: str, shared: list) -> None:
+    """The visitation maps and distributions: the expert, the BC and this session's DAgger."""
+    visits = list(shared)
     mine = _dagger_visit(opponent)
     if mine is not None:
         visits.append(mine)
@@ -164,6 +182,9 @@ def render() -> None:
                     _draw_dagger_visit(opponent)
                     st.rerun()
 
+
+def _live(opponent: str) -> None:
+    """DAgger run live: its settings, the Run button, progress, the chart and the ten lines."""
     st.subheader("DAgger, live")
     left, right = st.columns([3, 2])
     with left:

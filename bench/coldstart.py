@@ -18,10 +18,8 @@ comparison. Figures, not asserts: on a shared machine they move with the load (p
 """
 
 import argparse
-import contextlib
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,9 +31,8 @@ from app_pages.outline import HOME, chapters  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_FLAGS,
-    _free_port,
-    _healthy,
     settle,
+    start_server,
 )
 
 FIRST_PAGE_TARGET_S = 5.0
@@ -45,45 +42,15 @@ FIRST = "first page interactive"
 AGAIN = ", again"
 
 
-@contextlib.contextmanager
-def fresh_server(env: dict[str, str]):
-    """Like tests/e2e/conftest.py's start_server(), but times the process from its start.
-
-    Yields (base URL, process start, health answered), times from time.time().
-    """
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    (ROOT / "build").mkdir(exist_ok=True)
-    log = open(ROOT / "build" / f"coldstart-server-{port}.log", "w")
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py"]
-    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    command += ["--server.fileWatcherType", "none"]
-    started = time.time()
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        while not _healthy(url):
-            if proc.poll() is not None or time.time() > started + 60:
-                raise RuntimeError("the Streamlit server did not come up within 60 s")
-            time.sleep(0.05)
-        yield url, started, time.time()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
 def one_cold_start(browser, warmup: bool, read: float) -> dict[str, float]:
     """Seconds for each figure, in one fresh server process."""
     env = {k: v for k, v in os.environ.items() if k != "PYTORCH_LIVE_NO_WARMUP"}
     if not warmup:
         env["PYTORCH_LIVE_NO_WARMUP"] = "1"
     figures = {}
-    with fresh_server(env) as (url, started, healthy):
-        figures[HEALTH] = healthy - started
+    started = time.time()
+    with start_server(env=env, poll=0.05) as (url, _proc):  # returns once health answers
+        figures[HEALTH] = time.time() - started
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         page.set_default_timeout(120_000)

@@ -33,6 +33,11 @@ def test_the_maps_then_a_tiny_run_then_export(tiny):
     assert at.slider(key="dagger_iterations").value == 1
     assert at.toggle(key="dagger_beta").value is True
     assert any("reads the true state" in c.value for c in at.caption)
+    no_maps = len(at.get("vega_lite_chart"))  # the maps wait for a click: they play games
+    at.button(key="dagger_maps_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("vega_lite_chart")) == no_maps + 2  # the maps and the distributions
+    assert [v.name for v in at.session_state["dagger_maps"]["random"]] == ["expert", "BC"]
     charts_before = len(at.get("vega_lite_chart"))
     at.button(key="dagger_run").click().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -73,8 +73,9 @@ def sync_playwright_api():
 
 
 @contextlib.contextmanager
-def start_server(extra_args: tuple[str, ...] = ()):
-    """Run `streamlit run streamlit_app.py` on a free loopback port; yield (base URL, process)."""
+def start_server(extra_args: tuple[str, ...] = (), env: dict | None = None, poll: float = 0.3):
+    """Run `streamlit run streamlit_app.py` on a free loopback port; yield (base URL, process)
+    once its health endpoint answers (asked every `poll` seconds)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     (ROOT / "build").mkdir(exist_ok=True)
@@ -83,13 +84,13 @@ def start_server(extra_args: tuple[str, ...] = ()):
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
     command += ["--server.fileWatcherType", "none", *extra_args]  # no "source changed" prompts
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 60
         while not _healthy(url):
             if proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError("the Streamlit server did not come up within 60 s")
-            time.sleep(0.3)
+            time.sleep(poll)
         yield url, proc
     finally:
         proc.terminate()

@@ -192,6 +192,9 @@ def test_behaviour_cloning_after_data_training_matches_and_play(server, context,
     _tab(pg, "Play")
     pg.get_by_role("button", name="Play a match").click()
     settle(pg, 180)
+    _tab(pg, "DAgger")
+    pg.get_by_role("button", name="Map where the expert and the clone go").click()
+    settle(pg, 300)
     for window in WINDOWS:
         _to_window(pg, window)
         for tab in BC_TABS:
