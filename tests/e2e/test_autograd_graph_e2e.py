@@ -45,13 +45,19 @@ def test_graph_renders_and_redraws(server, page):
     no_error_on_screen(page)
     first = _graph_text(page)
     assert "DotBackward0" in first and "MulBackward0" in first
-    assert "-0.26" in first  # x.grad = z ⊙ y on the leaf's box
+    # the walk is progressive: at step 0 only the output knows its gradient
+    assert "-0.26" not in first and "grad ?" in first and "grad 1.00" in first
     slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
     slider.focus()
     for _ in range(2):
         slider.press("ArrowRight")
     settle(page)
     assert "Step 2: MulBackward0" in page.locator('[data-testid="stMain"]').inner_text()
+    assert "-0.26" not in _graph_text(page)  # not reached yet
+    slider.press("ArrowRight")
+    settle(page)
+    assert "Step 3: x (leaf)" in page.locator('[data-testid="stMain"]').inner_text()
+    assert "-0.26" in _graph_text(page)  # x.grad = z ⊙ y, once the walk reaches the leaf
     screenshot(page, "autograd_graph-1-dot-product")
     _shoot_graph(page, "autograd_graph-1-dot-product")
 
