@@ -186,44 +186,43 @@ def _maps(opponent: str, shared: list) -> None:
 def _live(opponent: str) -> None:
     """DAgger run live: its settings, the Run button, progress, the chart and the ten lines."""
     st.subheader("DAgger, live")
-    left, right = st.columns([3, 2])
-    with left:
-        c1, c2 = st.columns(2)
-        iterations = c1.slider("Iterations", 1, MAX_ITERATIONS, key="dagger_iterations")
-        beta = c2.toggle(
-            "β-mixing (the expert acts with probability β = 0.5, halved each iteration)",
-            key="dagger_beta",
-        )
-        ui.explain(
-            f"Each iteration: {BUDGET['games']} games against random, still, the course-data "
-            "BC and the expert (both sides, randomised openings), every visited state labelled "
-            f"by the expert, the data kept to at most {BUDGET['max_pairs']:,} pairs (a uniform "
-            f"sample of all seen), {BUDGET['epochs']} more epochs from the current weights, "
-            f"then {BUDGET['eval_games']} games per opponent and side to measure it. Starts "
-            "from the shipped BC and its 10,000 expert pairs. Any click stops the run."
-        )
-        progress = st.empty()
-        chart_box = st.empty()
-        if st.button("Run DAgger", key="dagger_run", type="primary"):
-            if _bc() is None:
-                st.warning("The shipped BC policy is missing: nothing to start from.")
-            else:
-                with heavy.turn("run DAgger") as go:
-                    if go:
-                        _run(iterations, beta, opponent, progress, chart_box)
-        if ss.get("dagger_history"):
-            chart_box.altair_chart(charts.progress(ss.dagger_history), width="content")
-            rows = [
-                f"{r['opponent']} as player {r['side']}: {r['wins']}/{r['games']}"
-                for r in ss.get("dagger_results", [])
-            ]
-            st.caption("Last evaluation (wins of games): " + " · ".join(rows))
-    with right:
-        st.code(dagger.DAGGER_SNIPPET.strip(), language="python")
-        st.caption(
-            "The ten lines, as the tests run them (with a tiny budget). The page's run is the "
-            "same loop with a bounded data set and an evaluation after each iteration."
-        )
+    c1, c2 = st.columns(2)
+    iterations = c1.slider("Iterations", 1, MAX_ITERATIONS, key="dagger_iterations")
+    beta = c2.toggle(
+        "β-mixing",
+        key="dagger_beta",
+        help="In the rollouts the expert acts instead of the learner with probability "
+        "β = 0.5, halved each iteration (as in the paper).",
+    )
+    ui.explain(
+        f"Each iteration: {BUDGET['games']} games against random, still, the course-data "
+        "BC and the expert (both sides, randomised openings), every visited state labelled "
+        f"by the expert, the data kept to at most {BUDGET['max_pairs']:,} pairs (a uniform "
+        f"sample of all seen), {BUDGET['epochs']} more epochs from the current weights, "
+        f"then {BUDGET['eval_games']} games per opponent and side to measure it. Starts "
+        "from the shipped BC and its 10,000 expert pairs. Any click stops the run."
+    )
+    progress = st.empty()
+    chart_box = st.empty()
+    if st.button("Run DAgger", key="dagger_run", type="primary"):
+        if _bc() is None:
+            st.warning("The shipped BC policy is missing: nothing to start from.")
+        else:
+            with heavy.turn("run DAgger") as go:
+                if go:
+                    _run(iterations, beta, opponent, progress, chart_box)
+    if ss.get("dagger_history"):
+        chart_box.altair_chart(charts.progress(ss.dagger_history), width="content")
+        rows = [
+            f"{r['opponent']} as player {r['side']}: {r['wins']}/{r['games']}"
+            for r in ss.get("dagger_results", [])
+        ]
+        st.caption("Last evaluation (wins of games): " + " · ".join(rows))
+    st.code(dagger.DAGGER_SNIPPET.strip(), language="python", wrap_lines=True)
+    st.caption(
+        "The ten lines, as the tests run them (with a tiny budget). The page's run is the "
+        "same loop with a bounded data set and an evaluation after each iteration."
+    )
 
 
 def policy_for_export() -> dict:

@@ -23,7 +23,7 @@ _BASE_CSS = """
 _PRESENTER_CSS = """
 <style>
 html { font-size: 22px; }
-[data-testid="stMainBlockContainer"] { padding: 3rem 1.5rem 2rem 1.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding: 2.5rem 1.5rem 2rem 1.5rem; max-width: 100%; }
 div[data-testid="stExpander"] { display: none; }
 div[data-testid="stCaptionContainer"] { display: none; }
 </style>

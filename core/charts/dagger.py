@@ -27,7 +27,7 @@ def _ring() -> pd.DataFrame:
     )
 
 
-def visitation_maps(visits: list[Visitation], cells: int = 20, width: int = 300) -> alt.Chart:
+def visitation_maps(visits: list[Visitation], cells: int = 20, width: int = 200) -> alt.Chart:
     """One heat map per policy of where its centre goes; crosses: its last steps before losing."""
     cx, cy = RING_CENTRE
     sx = alt.Scale(domain=[cx - RING_RADIUS, cx + RING_RADIUS])
@@ -80,7 +80,8 @@ def visitation_maps(visits: list[Visitation], cells: int = 20, width: int = 300)
         won = int((v.winner == v.sides).sum())
         title = f"{v.name}: won {won} of {games}"
         panels.append(alt.layer(*layers).properties(title=title, width=width, height=width))
-    return styled(alt.concat(*panels, columns=3).resolve_scale(color="independent"))
+    # two a row: with their colour scales they fit a 770 px column (1280 wide, sidebar open)
+    return styled(alt.concat(*panels, columns=2).resolve_scale(color="independent"))
 
 
 def _histogram(values: dict[str, np.ndarray], bins: np.ndarray, field: str) -> pd.DataFrame:
@@ -95,7 +96,7 @@ def _histogram(values: dict[str, np.ndarray], bins: np.ndarray, field: str) -> p
     return pd.DataFrame(rows)
 
 
-def distributions(visits: list[Visitation], width: int = 420) -> alt.Chart:
+def distributions(visits: list[Visitation], width: int = 250) -> alt.Chart:
     """Distance to the ring's edge and energy: how often each policy is where (share of states)."""
     names = [v.name for v in visits]
     colours = alt.Scale(domain=names, range=[_colour(n, i) for i, n in enumerate(names)])
@@ -125,7 +126,7 @@ def distributions(visits: list[Visitation], width: int = 420) -> alt.Chart:
     return styled(alt.concat(*charts, columns=2))
 
 
-def progress(history: list[dict], width: int = 520) -> alt.Chart:
+def progress(history: list[dict], width: int = 460) -> alt.Chart:
     """Win rate per DAgger iteration against each opponent (both sides), and the data's size."""
     df = pd.DataFrame(history)
     names = [n for n in OPPONENT_COLOURS if n in set(df.opponent)] if len(df) else []
