@@ -113,6 +113,7 @@ def test_a_missing_or_odd_player_index_is_read_from_the_colours(submission, inde
         assert submission.my_controller(odd, None) == submission.my_controller(given, None)
 
 
+@pytest.mark.slow  # a whole match through the Jidi harness
 def test_the_exported_zip_plays_a_match_through_jidi_wrestling(submission):
     result = run_match([submission.my_controller, submission.my_controller], max_steps=150)
     assert result["winner"] in ("0", "1", "-1") and 1 <= result["steps"] <= 150
