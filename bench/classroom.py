@@ -44,6 +44,8 @@ async def settled(page, timeout: float = 300.0) -> float:
     """Wait until the page has been quiet for 0.3 s; return when it went quiet (monotonic)."""
     deadline = time.monotonic() + timeout
     await asyncio.sleep(0.15)  # let the click reach the server and the indicator appear
+    # a page just opened is quiet before its script has drawn anything: wait for its title
+    await page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout * 1000)
     quiet_since = None
     while time.monotonic() < deadline:
         if await page.evaluate(BUSY):
