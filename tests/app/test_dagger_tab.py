@@ -1,12 +1,9 @@
 """The behaviour-cloning page's DAgger tab under AppTest, with a tiny budget."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from app_pages import dagger_tab
-from tests.conftest import ROOT
-
-PAGE = "app_pages/behaviour_cloning.py"
+from tests.app.test_behaviour_cloning_page import _page  # the BC page, opened from a link
 
 
 @pytest.fixture
@@ -15,16 +12,6 @@ def tiny(monkeypatch):
     monkeypatch.setattr(dagger_tab, "VISIT_GAMES", 4)
     budget = dict(n_pairs=300, games=6, eval_games=1, max_pairs=2_000, epochs=1)
     monkeypatch.setattr(dagger_tab, "BUDGET", budget)
-
-
-def _page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=600)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_the_maps_then_a_tiny_run_then_export(tiny):
