@@ -15,6 +15,7 @@ from app_pages.outline import chapters
 from core.charts import CATEGORICAL, NEUTRAL
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # every chart of every page and view: a sweep
 ENTRY = str(ROOT / "streamlit_app.py")
 CONCAT = ("hconcat", "vconcat", "concat")
 CHILDREN = ("layer", *CONCAT)

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 PROGRAM = """
@@ -18,6 +20,7 @@ print(*(name in sys.modules for name in ('torch', 'torch._dynamo', 'pandas', 'al
 """
 
 
+@pytest.mark.slow  # a fresh process imports torch and torch._dynamo
 def test_warmup_imports_torch_dynamo_and_the_chart_stack_in_the_background():
     env = {k: v for k, v in os.environ.items() if k != "PYTORCH_LIVE_NO_WARMUP"}
     out = subprocess.run(
