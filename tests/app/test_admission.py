@@ -3,10 +3,13 @@
 import threading
 import time
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from runtime.admission import GATE
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # each waits for another thread to free the gate
 
 
 def _occupy_gate_then_free_it(seen: list) -> threading.Thread:

@@ -14,6 +14,7 @@ def tiny(monkeypatch):
     monkeypatch.setattr(dagger_tab, "BUDGET", budget)
 
 
+@pytest.mark.slow  # a whole DAgger run, if a tiny one
 def test_the_maps_then_a_tiny_run_then_export(tiny):
     at = _page({"dagger_opponent": "random", "dagger_iterations": "1", "dagger_beta": "1"})
     assert at.selectbox(key="dagger_opponent").value == "random"
