@@ -20,11 +20,10 @@ print(*(name in sys.modules for name in ('torch', 'torch._dynamo', 'pandas', 'al
 """
 
 
-@pytest.mark.slow  # a fresh process imports torch and torch._dynamo
-def test_warmup_imports_torch_dynamo_and_the_chart_stack_in_the_background():
-    env = {k: v for k, v in os.environ.items() if k != "PYTORCH_LIVE_NO_WARMUP"}
+def _fresh_python(program: str, env: dict | None = None) -> str:
+    """What `program` prints in a fresh Python process at the repository root; it must exit 0."""
     out = subprocess.run(
-        [sys.executable, "-c", PROGRAM],
+        [sys.executable, "-c", program],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -32,7 +31,13 @@ def test_warmup_imports_torch_dynamo_and_the_chart_stack_in_the_background():
         timeout=180,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["True"] * 4
+    return out.stdout
+
+
+@pytest.mark.slow  # a fresh process imports torch and torch._dynamo
+def test_warmup_imports_torch_dynamo_and_the_chart_stack_in_the_background():
+    env = {k: v for k, v in os.environ.items() if k != "PYTORCH_LIVE_NO_WARMUP"}
+    assert _fresh_python(PROGRAM, env).split() == ["True"] * 4
 
 
 def test_the_entry_script_imports_no_torch():
@@ -41,11 +46,7 @@ def test_the_entry_script_imports_no_torch():
         "import app_pages.ui, app_pages.outline, app_pages.session, runtime.warmup\n"
         "print('torch' in sys.modules)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "False"
+    assert _fresh_python(program).strip() == "False"
 
 
 def test_the_warmup_can_be_turned_off_for_comparison():
@@ -55,13 +56,4 @@ def test_the_warmup_can_be_turned_off_for_comparison():
         "print(warmup.start() is None, 'torch' in sys.modules)"
     )
     env = {**os.environ, "PYTORCH_LIVE_NO_WARMUP": "1"}
-    out = subprocess.run(
-        [sys.executable, "-c", program],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["True", "False"]
+    assert _fresh_python(program, env).split() == ["True", "False"]
