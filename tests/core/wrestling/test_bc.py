@@ -1,5 +1,7 @@
 """Behaviour cloning: encoding, bounded outputs, a falling loss, weights round trip."""
 
+import io
+
 import numpy as np
 import torch
 
@@ -80,9 +82,43 @@ def test_weights_round_trip_with_weights_only():
     np.testing.assert_allclose(back.act(obs), policy.act(obs))
 
 
-def test_the_snippet_runs():
+def test_weights_saved_before_pooling_load_unpooled():
+    torch.manual_seed(0)
+    net = bc.PolicyNet(bc.Arch((8,), 16, pool=1))
+    buf = io.BytesIO()  # the format before `pool`: no such key
+    torch.save({"state_dict": net.state_dict(), "convs": [8], "hidden": 16}, buf)
+    assert bc.load_weights(buf.getvalue()).net.arch == bc.Arch((8,), 16, 1)
+
+
+def test_training_encodes_once_exactly_as_playing_does():
+    rng = np.random.default_rng(4)
+    views = rng.choice(np.array([0, 1, 4, 8, 10], dtype=np.uint8), size=(7, 40, 40))
+    for pool in (1, 2, 4):
+        counts = bc._encode_all(views, pool)
+        assert counts.dtype == torch.uint8 and counts.shape == (7, 40 // pool, 40 // pool, 4)
+        batch = bc._batch(counts, pool)
+        assert batch.is_contiguous(memory_format=torch.channels_last)
+        torch.testing.assert_close(batch, bc.encode(views, pool), rtol=0, atol=0)
+
+
+def test_pooled_encoding_is_the_share_of_each_block():
+    v = np.zeros((1, 40, 40), np.uint8)
+    v[0, 0, 0] = v[0, 0, 1] = v[0, 1, 0] = 10  # three of the first 2 x 2 block are self
+    v[0, 1, 1] = 4  # and one is a line
+    x = bc.encode(v, 2)
+    assert x.shape == (1, 4, 20, 20)
+    np.testing.assert_allclose(x[0, :, 0, 0].numpy(), [0.75, 0, 0, 0.25])
+    assert x[0, :, 1:, :].sum() == 0 and x[0, :, :, 1:].sum() == 0
+
+
+def test_the_snippet_runs_the_default_network():
     scope: dict = {}
     exec(bc.TRAIN_SNIPPET, scope)
+    shown = [tuple(p.shape) for p in scope["net"].parameters()]
+    assert shown == [tuple(p.shape) for p in bc.PolicyNet(bc.TrainConfig().arch).parameters()]
+    size = 40 // bc.TrainConfig().arch.pool
+    assert scope["x"].shape[1:] == (4, size, size)
+    assert scope["optimizer"].defaults["lr"] == bc.TrainConfig().lr
     assert -100 <= float(scope["force"]) <= 200 and -30 <= float(scope["turn"]) <= 30
 
 
