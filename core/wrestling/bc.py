@@ -5,12 +5,13 @@ blocks (20 x 20); targets are scaled to [-1, 1] and the network ends in tanh, so
 always lie inside the game's ranges. Training is a generator of progress events with a
 validation split by whole episodes.
 
-Speed (10,000 pairs in about 3 s of one core; 12 s before pooling): the 2 x 2 average leaves
-every conv a quarter of the positions (the discs are 8 cells wide, the lines still show as
-shares); the data are encoded once, as uint8 counts in channels-last order, so a batch is one
-conversion to float; batches of 256, a one-cycle learning-rate schedule so 8 epochs suffice,
-and one torch thread while training (a network this small runs slower on two threads of a busy
-machine than on one).
+Speed (10,000 pairs in about 3 s of one core; 10-13 s before pooling): the 2 x 2 average
+leaves every conv a quarter of the positions (the discs are 8 cells wide, the lines still show
+as shares), and the hidden layer of 256 costs little on the 3 x 3 map that remains; the data
+are encoded once, as uint8 counts in channels-last order, so a batch is one conversion to
+float; batches of 256, a one-cycle learning-rate schedule so 8 epochs suffice, and one torch
+thread while training (a network this small runs slower on two threads of a busy machine than
+on one). Measured with bench/bc.py --before.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class Arch:
     """Architecture knobs: conv widths (each conv halves the grid) and the hidden layer."""
 
     convs: tuple[int, ...] = (16, 32, 32)
-    hidden: int = 64
+    hidden: int = 256
     pool: int = 2  # the view is averaged over pool x pool blocks first: 40 x 40 -> 20 x 20
 
 
@@ -270,8 +271,8 @@ net = nn.Sequential(
     nn.Conv2d(4, 16, 3, stride=2, padding=1), nn.ReLU(),   # 20 -> 10
     nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),  # 10 -> 5
     nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.ReLU(),  # 5 -> 3
-    nn.Flatten(), nn.Linear(32 * 3 * 3, 64), nn.ReLU(),
-    nn.Linear(64, 2), nn.Tanh(),                           # bounded outputs
+    nn.Flatten(), nn.Linear(32 * 3 * 3, 256), nn.ReLU(),
+    nn.Linear(256, 2), nn.Tanh(),                          # bounded outputs
 )
 optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
 epochs = 3                            # one batch per epoch here; 10,000 pairs make 36
