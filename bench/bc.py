@@ -24,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import torch  # noqa: E402
+
 from core.wrestling import bc, data, expert, export, play, render  # noqa: E402
 from runtime.threads import torch_threads  # noqa: E402
 
@@ -128,6 +130,10 @@ def main() -> None:
     ap.add_argument("--costs", action="store_true")
     args = ap.parse_args()
     print(load())
+    # Any optimizer's constructor imports torch._dynamo, once per process (about 1 s): on the
+    # server the first training of any page pays it; timed apart so as not to blur the runs.
+    with clock("one-time: the first optimizer of a process imports torch._dynamo"):
+        torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
     t, cpu = time.perf_counter(), time.thread_time()
     d = expert.collect(10_000, seed=0)
     print(

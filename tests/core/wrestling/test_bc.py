@@ -45,6 +45,11 @@ def test_player_one_sees_itself_as_ten():
     view0 = rng.choice(np.array([0, 1, 4, 8, 10], dtype=np.uint8), size=(5, 40, 40))
     view1 = np.where(view0 == 10, 8, np.where(view0 == 8, 10, view0))
     np.testing.assert_allclose(policy.act(view0, 0), policy.act(view1, 1))
+    # one player for every row swaps channels; a player per row swaps the cells: the same
+    np.testing.assert_allclose(policy.act(view1, np.ones(5, int)), policy.act(view1, 1))
+    with torch.no_grad():  # and both are the network on encode()'s input
+        direct = bc.unscale_actions(policy.net(bc.encode(view0, policy.net.arch.pool)))
+    np.testing.assert_allclose(policy.act(view0, 0), direct.double().numpy(), rtol=1e-5, atol=1e-4)
 
 
 def test_loss_falls_on_the_course_data_and_beats_the_mean(course_data_zip):
@@ -94,7 +99,7 @@ def test_training_encodes_once_exactly_as_playing_does():
     rng = np.random.default_rng(4)
     views = rng.choice(np.array([0, 1, 4, 8, 10], dtype=np.uint8), size=(7, 40, 40))
     for pool in (1, 2, 4):
-        counts = bc._encode_all(views, pool)
+        counts = bc._counts(views, pool)
         assert counts.dtype == torch.uint8 and counts.shape == (7, 40 // pool, 40 // pool, 4)
         batch = bc._batch(counts, pool)
         assert batch.is_contiguous(memory_format=torch.channels_last)
