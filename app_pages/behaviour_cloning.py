@@ -153,9 +153,12 @@ with tab_data:
         "player 1, so *self* is always 10) and the expert's action."
     )
     c1, c2, c3 = st.columns(3)
-    if c1.button("Collect 10,000 expert pairs", key="bc_collect", type="primary") and (
-        heavy.wait_turn("collect the data")
-    ):
+    if c1.button(
+        "Collect 10,000 expert pairs",
+        key="bc_collect",
+        type="primary",
+        help="About 0.3 s of one core (measured: python bench/bc.py --costs).",
+    ) and heavy.wait_turn("collect the data"):
         t0 = time.perf_counter()
         with st.spinner("The expert plays hundreds of matches..."):
             ss.bc_data = expert.collect(10_000, seed=0)
@@ -219,11 +222,12 @@ with tab_data:
 # --- Train -----------------------------------------------------------------------------------
 with tab_train:
     ui.explain(
-        "The view becomes four one-hot channels (self, opponent, ring, lines); three stride-2 "
+        "The view becomes four one-hot channels (self, opponent, ring, lines), averaged over "
+        "2 × 2 blocks (20 × 20: a quarter of the work for every convolution); three stride-2 "
         "convolutions and a hidden layer end in `tanh`, scaled to force [-100, 200] and turn "
         "[-30, 30]. Whole episodes are held out for validation, so the validation loss "
         "measures games the network has never seen. Large batches and a one-cycle learning "
-        "rate (warm up, then anneal) train the default network in about ten seconds."
+        "rate (warm up, then anneal) train the default network in about 3 s of one core."
     )
     w1, w2, w3, w4 = st.columns(4)
     lr = w1.select_slider("Learning rate (peak)", LRS, key="bc_lr")
@@ -233,7 +237,13 @@ with tab_train:
     arch_name = w4.selectbox("Network", list(ARCHS), key="bc_arch")
     hidden = w4.select_slider("Hidden units", HIDDENS, key="bc_hidden")
     chart_slot = st.empty()
-    if st.button("Train", key="bc_train", type="primary") and heavy.wait_turn("train"):
+    if st.button(
+        "Train",
+        key="bc_train",
+        type="primary",
+        help="With the defaults about 3 s of one core for 10,000 pairs; the time grows with "
+        "the epochs and the network's size. The server's first training adds about 1 s once.",
+    ) and heavy.wait_turn("train"):
         d = ss.get("bc_data")
         if d is None:
             st.warning("No data yet: collect or load some on the *Expert & data* tab.")
@@ -294,9 +304,13 @@ with tab_matches:
         "Agent", [n for n in NAMES if n in AGENTS], format_func=LABELS.get, key="bc_match_agent"
     )
     n_games = m2.slider("Games per pairing", 20, 400, step=20, key="bc_match_games")
-    if st.button("Play the matches", key="bc_play_matches", type="primary") and (
-        heavy.wait_turn("play the matches")
-    ):
+    if st.button(
+        "Play the matches",
+        key="bc_play_matches",
+        type="primary",
+        help="With 100 games a pairing about 17 s of one core for a cloned agent, 10 s for the "
+        "expert; more with BC yours in the table, and in proportion to the games.",
+    ) and heavy.wait_turn("play the matches"):
         agent = POLICIES[agent_name]
         opponents = [p for k, p in POLICIES.items() if k != agent_name] + [agent]
         total = len(opponents) * 4
@@ -324,7 +338,12 @@ with tab_play:
         key="bc_play_side",
     )
     opening = q4.slider("Random opening steps (0: fixed start)", 0, 10, key="bc_play_opening")
-    if st.button("Play a match", key="bc_play", type="primary") and heavy.wait_turn("play"):
+    if st.button(
+        "Play a match",
+        key="bc_play",
+        type="primary",
+        help="1.5 to 2.5 s of one core, most of it drawing the animation.",
+    ) and heavy.wait_turn("play"):
         pair = (POLICIES[me], POLICIES[opp]) if side == 0 else (POLICIES[opp], POLICIES[me])
         with st.spinner("Playing and drawing the match..."), torch_threads(1):
             match = play.record_match(*pair, seed=0, opening=opening)

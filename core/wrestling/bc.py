@@ -1,12 +1,17 @@
 """Behaviour cloning: a small CNN from the 40 x 40 view to [force, turn], trained by regression.
 
-The view is encoded as four one-hot channels (self, opponent, ring, lines); targets are scaled
-to [-1, 1] and the network ends in tanh, so its actions always lie inside the game's ranges.
-Training is a generator of progress events with a validation split by whole episodes.
+The view is encoded as four one-hot channels (self, opponent, ring, lines), averaged over 2 x 2
+blocks (20 x 20); targets are scaled to [-1, 1] and the network ends in tanh, so its actions
+always lie inside the game's ranges. Training is a generator of progress events with a
+validation split by whole episodes.
 
-Speed (10,000 pairs in well under 20 s on two shared cores): batches of 256, channels-last
-tensors, a one-cycle learning-rate schedule so 8 epochs suffice, and one torch thread while
-training (a network this small runs slower on two threads of a busy machine than on one).
+Speed (10,000 pairs in about 3 s of one core; 10-13 s before pooling): the 2 x 2 average
+leaves every conv a quarter of the positions (the discs are 8 cells wide, the lines still show
+as shares), and the hidden layer of 256 costs little on the 3 x 3 map that remains; the data
+are encoded once, as uint8 counts in channels-last order, so a batch is one conversion to
+float; batches of 256, a one-cycle learning-rate schedule so 8 epochs suffice, and one torch
+thread while training (a network this small runs slower on two threads of a busy machine than
+on one). Measured with bench/bc.py --before.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from core.wrestling.data import (
 from runtime.threads import torch_threads
 
 CHANNELS = (SELF, OPPONENT, RING, LINES)
+PLAYER_1_CHANNELS = (OPPONENT, SELF, RING, LINES)  # the same meanings in player 1's raw view
 _LOW = torch.tensor([FORCE_RANGE[0], TURN_RANGE[0]])
 _HIGH = torch.tensor([FORCE_RANGE[1], TURN_RANGE[1]])
 CENTRE = (_HIGH + _LOW) / 2  # force 50, turn 0
@@ -46,7 +52,8 @@ class Arch:
     """Architecture knobs: conv widths (each conv halves the grid) and the hidden layer."""
 
     convs: tuple[int, ...] = (16, 32, 32)
-    hidden: int = 64
+    hidden: int = 256
+    pool: int = 2  # the view is averaged over pool x pool blocks first: 40 x 40 -> 20 x 20
 
 
 @dataclass(frozen=True)
@@ -63,10 +70,14 @@ class TrainConfig:
     threads: int | None = 1  # torch threads while training (None: leave the setting alone)
 
 
-def encode(obs: np.ndarray | torch.Tensor) -> torch.Tensor:
-    """Views (N, 40, 40) with self = 10 -> one-hot float (N, 4, 40, 40): self/opp/ring/lines."""
+def encode(obs: np.ndarray | torch.Tensor, pool: int = 1) -> torch.Tensor:
+    """Views (N, 40, 40), self = 10 -> float (N, 4, 40/pool, 40/pool): self/opp/ring/lines.
+
+    Each cell is the share of its pool x pool block with that meaning (pool 1: one-hot).
+    """
     t = torch.as_tensor(np.asarray(obs))
-    return torch.stack([t == v for v in CHANNELS], dim=1).float()
+    x = torch.stack([t == v for v in CHANNELS], dim=1).float()
+    return nn.functional.avg_pool2d(x, pool) if pool > 1 else x
 
 
 def scale_actions(actions: np.ndarray | torch.Tensor) -> torch.Tensor:
@@ -85,7 +96,7 @@ class PolicyNet(nn.Module):
     def __init__(self, arch: Arch = Arch()):
         super().__init__()
         layers: list[nn.Module] = []
-        c_in, size = len(CHANNELS), 40
+        c_in, size = len(CHANNELS), 40 // arch.pool
         for c_out in arch.convs:
             layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), nn.ReLU()]
             c_in, size = c_out, (size + 1) // 2
@@ -109,8 +120,12 @@ class BCPolicy:
     def act(self, obs: np.ndarray, player: int | np.ndarray = 0) -> np.ndarray:
         """Actions (N, 2) float64 for raw views (N, 40, 40) of `player` (colours normalised)."""
         self.net.eval()
-        x = encode(normalise_colours(obs, player))
-        return unscale_actions(self.net(x)).double().numpy()
+        pool = self.net.arch.pool
+        if np.ndim(player) == 0:  # one side for every row: swap the colours' channels, not cells
+            x = block_counts(obs, pool, CHANNELS if int(player) == 0 else PLAYER_1_CHANNELS)
+        else:
+            x = block_counts(normalise_colours(obs, player), pool)
+        return unscale_actions(self.net(from_counts(x, pool))).double().numpy()
 
 
 @dataclass
@@ -124,21 +139,38 @@ class TrainEvent:
     val_baseline: float  # the loss of always predicting the training mean
     seconds: float
     policy: BCPolicy | None = None
+    cpu_seconds: float = 0.0  # CPU time of the training thread (`seconds` is wall clock)
 
 
-def _encoded_batch(views: torch.Tensor) -> torch.Tensor:
-    """One mini-batch of raw views, one-hot encoded in the layout the network runs fastest on."""
-    return encode(views).contiguous(memory_format=torch.channels_last)
+def block_counts(views: np.ndarray, pool: int, channels: tuple = CHANNELS) -> torch.Tensor:
+    """Views encoded as uint8 counts (N, S, S, 4), channels last: 16 MB for 10,000 views.
+
+    A count is how many cells of a pool x pool block carry the channel's meaning, that is
+    encode()'s share times pool * pool; integers instead of floats keep the data 4x smaller,
+    and adding them in NumPy is many times faster than avg_pool2d on one-hot floats.
+    """
+    v = np.asarray(views)
+    n, s = len(v), v.shape[-1] // pool
+    out = np.empty((n, s, s, len(channels)), np.uint8)
+    for k, value in enumerate(channels):
+        hit = (v == value).view(np.uint8)  # bool -> 0/1 without a copy
+        out[..., k] = sum(hit[:, i::pool, j::pool] for i in range(pool) for j in range(pool))
+    return torch.from_numpy(out)
 
 
-def _loss(net: nn.Module, views: torch.Tensor, y: torch.Tensor, batch: int = 256) -> float:
+def from_counts(counts: torch.Tensor, pool: int) -> torch.Tensor:
+    """Counts (B, S, S, 4) -> encode()'s floats (B, 4, S, S), in the channels-last layout."""
+    return counts.float().mul_(1.0 / pool**2).permute(0, 3, 1, 2)
+
+
+def _loss(net: nn.Module, x: torch.Tensor, y: torch.Tensor, pool: int, batch: int = 1024) -> float:
     net.eval()
     with torch.no_grad():
         total = sum(
             nn.functional.mse_loss(
-                net(_encoded_batch(views[i : i + batch])), y[i : i + batch], reduction="sum"
+                net(from_counts(x[i : i + batch], pool)), y[i : i + batch], reduction="sum"
             ).item()
-            for i in range(0, len(views), batch)
+            for i in range(0, len(x), batch)
         )
     return total / max(1, y.numel())
 
@@ -146,19 +178,18 @@ def _loss(net: nn.Module, views: torch.Tensor, y: torch.Tensor, batch: int = 256
 def train(data: Dataset, config: TrainConfig = TrainConfig()) -> Iterator[TrainEvent]:
     """Train a PolicyNet on `data`; yields a TrainEvent after each epoch (MSE on scaled targets).
 
-    `seconds` counts training time only (encoding the data and epochs), not the consumer's time
-    between events.
+    `seconds` (wall clock) and `cpu_seconds` (this thread's CPU time: all of it with one torch
+    thread) count training only (encoding the data and epochs), not the consumer's time between
+    events.
     """
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.thread_time()
     torch.manual_seed(config.seed)
     tr, va = split_by_episode(data, config.val_fraction, config.seed)
-    # Views stay raw uint8 (16 MB for 10,000) and are one-hot encoded a batch at a time: the
-    # whole set encoded up front is 256 MB of floats, and its copies pushed a server past 1 GB.
-    views, y_all = (
-        torch.as_tensor(np.asarray(data.obs).astype(np.uint8)),
-        scale_actions(data.actions),
-    )
-    x_tr, y_tr, x_va, y_va = views[tr], y_all[tr], views[va], y_all[va]
+    # Encoded once, kept as small integers (16 MB for 10,000 at pool 2; the floats would be
+    # 64 MB, and 256 MB unpooled), turned into floats a batch at a time.
+    pool = config.arch.pool
+    x_all, y_all = block_counts(data.obs, pool), scale_actions(data.actions)
+    x_tr, y_tr, x_va, y_va = x_all[tr], y_all[tr], x_all[va], y_all[va]
     baseline = nn.functional.mse_loss(y_tr.mean(0).expand_as(y_va), y_va).item()
     net = PolicyNet(config.arch).to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(net.parameters(), lr=config.lr)
@@ -169,24 +200,24 @@ def train(data: Dataset, config: TrainConfig = TrainConfig()) -> Iterator[TrainE
         else None
     )
     gen = torch.Generator().manual_seed(config.seed)
-    spent = time.perf_counter() - start
+    spent, cpu = time.perf_counter() - start, time.thread_time() - cpu_start
     for epoch in range(1, config.epochs + 1):
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.thread_time()
         with torch_threads(config.threads) if config.threads else nullcontext():
             net.train()
             order = torch.randperm(len(x_tr), generator=gen)
             total = 0.0
             for i in range(0, len(order), config.batch_size):
                 b = order[i : i + config.batch_size]
-                loss = nn.functional.mse_loss(net(_encoded_batch(x_tr[b])), y_tr[b])
+                loss = nn.functional.mse_loss(net(from_counts(x_tr[b], pool)), y_tr[b])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
                 if sched is not None:
                     sched.step()
                 total += loss.item() * len(b)
-            val = _loss(net, x_va, y_va) if len(va) else float("nan")
-        spent += time.perf_counter() - t0
+            val = _loss(net, x_va, y_va, pool) if len(va) else float("nan")
+        spent, cpu = spent + time.perf_counter() - t0, cpu + time.thread_time() - cpu0
         if epoch == config.epochs:
             net = net.to(memory_format=torch.contiguous_format)
         yield TrainEvent(
@@ -197,6 +228,7 @@ def train(data: Dataset, config: TrainConfig = TrainConfig()) -> Iterator[TrainE
             baseline,
             spent,
             BCPolicy(net) if epoch == config.epochs else None,
+            cpu,
         )
 
 
@@ -210,7 +242,7 @@ def train_policy(data: Dataset, config: TrainConfig = TrainConfig()) -> BCPolicy
 
 
 def save_weights(policy: BCPolicy) -> bytes:
-    """The policy as bytes: torch.save of {'state_dict', 'convs', 'hidden'} (tensors and ints)."""
+    """The policy as bytes: torch.save of {'state_dict', 'convs', 'hidden', 'pool'} (tensors, ints)."""
     buf = io.BytesIO()
     arch = asdict(policy.net.arch)
     torch.save(
@@ -218,6 +250,7 @@ def save_weights(policy: BCPolicy) -> bytes:
             "state_dict": policy.net.state_dict(),
             "convs": list(arch["convs"]),
             "hidden": arch["hidden"],
+            "pool": arch["pool"],
         },
         buf,
     )
@@ -225,9 +258,10 @@ def save_weights(policy: BCPolicy) -> bytes:
 
 
 def load_weights(raw: bytes) -> BCPolicy:
-    """Inverse of save_weights, with torch.load(weights_only=True)."""
+    """Inverse of save_weights, with torch.load(weights_only=True); no 'pool' (older files): 1."""
     blob = torch.load(io.BytesIO(raw), weights_only=True, map_location="cpu")
-    net = PolicyNet(Arch(tuple(int(c) for c in blob["convs"]), int(blob["hidden"])))
+    convs, hidden = tuple(int(c) for c in blob["convs"]), int(blob["hidden"])
+    net = PolicyNet(Arch(convs, hidden, int(blob.get("pool", 1))))
     net.load_state_dict(blob["state_dict"])
     net.eval()
     return BCPolicy(net)
@@ -237,14 +271,15 @@ TRAIN_SNIPPET = """
 import torch
 from torch import nn
 
-x = torch.zeros(256, 4, 40, 40)       # one-hot views: self, opponent, ring, lines
+one_hot = torch.zeros(256, 4, 40, 40)  # views: self, opponent, ring, lines
+x = nn.functional.avg_pool2d(one_hot, 2)  # 2 x 2 blocks -> 20 x 20: convs cost a quarter
 y = torch.rand(256, 2) * 2 - 1        # [force, turn] scaled to [-1, 1]
 net = nn.Sequential(
-    nn.Conv2d(4, 16, 3, stride=2, padding=1), nn.ReLU(),   # 40 -> 20
-    nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),  # 20 -> 10
-    nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.ReLU(),  # 10 -> 5
-    nn.Flatten(), nn.Linear(32 * 5 * 5, 64), nn.ReLU(),
-    nn.Linear(64, 2), nn.Tanh(),                           # bounded outputs
+    nn.Conv2d(4, 16, 3, stride=2, padding=1), nn.ReLU(),   # 20 -> 10
+    nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),  # 10 -> 5
+    nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.ReLU(),  # 5 -> 3
+    nn.Flatten(), nn.Linear(32 * 3 * 3, 256), nn.ReLU(),
+    nn.Linear(256, 2), nn.Tanh(),                          # bounded outputs
 )
 optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
 epochs = 3                            # one batch per epoch here; 10,000 pairs make 36

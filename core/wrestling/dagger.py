@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from core.wrestling import play
-from core.wrestling.bc import BCPolicy, encode, scale_actions
+from core.wrestling.bc import BCPolicy, block_counts, from_counts, scale_actions
 from core.wrestling.data import Dataset, normalise_colours
 from core.wrestling.env import WrestlingEnv
 from core.wrestling.expert import expert_action, random_actions
@@ -345,7 +345,8 @@ def finetune(
     """
     net = copy.deepcopy(policy.net)
     torch.manual_seed(seed)
-    views = torch.as_tensor(np.asarray(data.obs, dtype=np.uint8))
+    pool = net.arch.pool
+    views = block_counts(data.obs, pool)  # encoded once, as small integers
     y = scale_actions(data.actions)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
@@ -356,7 +357,7 @@ def finetune(
             total = 0.0
             for i in range(0, len(order), batch_size):
                 b = order[i : i + batch_size]
-                loss = nn.functional.mse_loss(net(encode(views[b])), y[b])
+                loss = nn.functional.mse_loss(net(from_counts(views[b], pool)), y[b])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()

@@ -35,7 +35,7 @@ def pretrain(
         print(
             f"epoch {event.epoch}/{event.epochs}: train {event.train_loss:.4f} "
             f"val {event.val_loss:.4f} (mean predictor {event.val_baseline:.4f}) "
-            f"{event.seconds:.0f} s"
+            f"{event.seconds:.0f} s ({event.cpu_seconds:.1f} s CPU)"
         )
         policy = event.policy or policy
     assert policy is not None

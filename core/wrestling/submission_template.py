@@ -27,11 +27,11 @@ OWN_DISC = (slice(30, 34), slice(18, 22))  # the middle of our own disc, always 
 
 
 class PolicyNet(nn.Module):
-    """One-hot view -> stride-2 convs -> hidden layer -> tanh outputs in [-1, 1]."""
+    """Pooled one-hot view -> stride-2 convs -> hidden layer -> tanh outputs in [-1, 1]."""
 
-    def __init__(self, convs, hidden):
+    def __init__(self, convs, hidden, pool):
         super().__init__()
-        layers, c_in, size = [], len(CHANNELS), 40
+        layers, c_in, size = [], len(CHANNELS), 40 // pool
         for c_out in convs:
             layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), nn.ReLU()]
             c_in, size = c_out, (size + 1) // 2
@@ -45,7 +45,8 @@ class PolicyNet(nn.Module):
 
 
 _blob = torch.load(WEIGHTS, weights_only=True, map_location="cpu")
-_net = PolicyNet([int(c) for c in _blob["convs"]], int(_blob["hidden"]))
+_POOL = int(_blob.get("pool", 1))  # the view is averaged over _POOL x _POOL blocks first
+_net = PolicyNet([int(c) for c in _blob["convs"]], int(_blob["hidden"]), _POOL)
 _net.load_state_dict(_blob["state_dict"])
 _net.eval()
 
@@ -87,6 +88,8 @@ def my_controller(observation, action_space, is_act_continuous=True):
         if _player(observation, view) == 1:  # self is 8: swap to 10
             view = np.where(view == RED, BLUE, np.where(view == BLUE, RED, view))
         x = torch.stack([torch.as_tensor(view == v) for v in CHANNELS]).float()[None]
+        if _POOL > 1:  # each cell: the share of its block with that meaning
+            x = nn.functional.avg_pool2d(x, _POOL)
         with torch.no_grad():
             force, turn = (_net(x)[0] * HALF + CENTRE).tolist()
         if not (np.isfinite(force) and np.isfinite(turn)):

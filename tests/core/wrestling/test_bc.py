@@ -1,5 +1,7 @@
 """Behaviour cloning: encoding, bounded outputs, a falling loss, weights round trip."""
 
+import io
+
 import numpy as np
 import torch
 
@@ -43,6 +45,11 @@ def test_player_one_sees_itself_as_ten():
     view0 = rng.choice(np.array([0, 1, 4, 8, 10], dtype=np.uint8), size=(5, 40, 40))
     view1 = np.where(view0 == 10, 8, np.where(view0 == 8, 10, view0))
     np.testing.assert_allclose(policy.act(view0, 0), policy.act(view1, 1))
+    # one player for every row swaps channels; a player per row swaps the cells: the same
+    np.testing.assert_allclose(policy.act(view1, np.ones(5, int)), policy.act(view1, 1))
+    with torch.no_grad():  # and both are the network on encode()'s input
+        direct = bc.unscale_actions(policy.net(bc.encode(view0, policy.net.arch.pool)))
+    np.testing.assert_allclose(policy.act(view0, 0), direct.double().numpy(), rtol=1e-5, atol=1e-4)
 
 
 def test_loss_falls_on_the_course_data_and_beats_the_mean(course_data_zip):
@@ -80,9 +87,43 @@ def test_weights_round_trip_with_weights_only():
     np.testing.assert_allclose(back.act(obs), policy.act(obs))
 
 
-def test_the_snippet_runs():
+def test_weights_saved_before_pooling_load_unpooled():
+    torch.manual_seed(0)
+    net = bc.PolicyNet(bc.Arch((8,), 16, pool=1))
+    buf = io.BytesIO()  # the format before `pool`: no such key
+    torch.save({"state_dict": net.state_dict(), "convs": [8], "hidden": 16}, buf)
+    assert bc.load_weights(buf.getvalue()).net.arch == bc.Arch((8,), 16, 1)
+
+
+def test_training_encodes_once_exactly_as_playing_does():
+    rng = np.random.default_rng(4)
+    views = rng.choice(np.array([0, 1, 4, 8, 10], dtype=np.uint8), size=(7, 40, 40))
+    for pool in (1, 2, 4):
+        counts = bc.block_counts(views, pool)
+        assert counts.dtype == torch.uint8 and counts.shape == (7, 40 // pool, 40 // pool, 4)
+        batch = bc.from_counts(counts, pool)
+        assert batch.is_contiguous(memory_format=torch.channels_last)
+        torch.testing.assert_close(batch, bc.encode(views, pool), rtol=0, atol=0)
+
+
+def test_pooled_encoding_is_the_share_of_each_block():
+    v = np.zeros((1, 40, 40), np.uint8)
+    v[0, 0, 0] = v[0, 0, 1] = v[0, 1, 0] = 10  # three of the first 2 x 2 block are self
+    v[0, 1, 1] = 4  # and one is a line
+    x = bc.encode(v, 2)
+    assert x.shape == (1, 4, 20, 20)
+    np.testing.assert_allclose(x[0, :, 0, 0].numpy(), [0.75, 0, 0, 0.25])
+    assert x[0, :, 1:, :].sum() == 0 and x[0, :, :, 1:].sum() == 0
+
+
+def test_the_snippet_runs_the_default_network():
     scope: dict = {}
     exec(bc.TRAIN_SNIPPET, scope)
+    shown = [tuple(p.shape) for p in scope["net"].parameters()]
+    assert shown == [tuple(p.shape) for p in bc.PolicyNet(bc.TrainConfig().arch).parameters()]
+    size = 40 // bc.TrainConfig().arch.pool
+    assert scope["x"].shape[1:] == (4, size, size)
+    assert scope["optimizer"].defaults["lr"] == bc.TrainConfig().lr
     assert -100 <= float(scope["force"]) <= 200 and -30 <= float(scope["turn"]) <= 30
 
 

@@ -8,8 +8,9 @@ import zipfile
 
 import numpy as np
 import pytest
+import torch
 
-from core.wrestling import export
+from core.wrestling import bc, export
 from core.wrestling.jidi import JidiWrestling, action_space, run_match
 
 
@@ -124,3 +125,26 @@ def test_the_exported_zip_plays_a_match_through_jidi_wrestling(submission):
 
     again = run_match([without_index, without_index], max_steps=150)
     assert again == result
+
+
+def _exported(policy, folder):
+    """submission.py of `policy`'s export, imported from `folder`."""
+    with zipfile.ZipFile(io.BytesIO(export.submission_zip(policy))) as zf:
+        zf.extractall(folder)
+    spec = importlib.util.spec_from_file_location(f"sub_{folder.name}", folder / "submission.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("pool", [2, 1])
+def test_the_submission_acts_like_the_policy_it_exports(tmp_path, pool):
+    torch.manual_seed(pool)
+    policy = bc.BCPolicy(bc.PolicyNet(bc.Arch((8, 16), 16, pool)))
+    module = _exported(policy, tmp_path)
+    assert module._POOL == pool
+    for player, given in enumerate(_observations()):
+        view = given["obs"]["agent_obs"]
+        (force,), (turn,) = module.my_controller(given, None)
+        expected = policy.act(view[None].astype(np.uint8), player)[0]
+        np.testing.assert_allclose([force, turn], expected, rtol=1e-5, atol=1e-4)
