@@ -7,10 +7,14 @@ process. For each of N fresh processes (2 by default) it prints, in seconds:
 - process start -> the health endpoint answers;
 - process start -> the first page (Home) interactive in Chromium: its title shown and no
   script running (tests/e2e/conftest.py's settle());
-- then each chapter's first visit in that process (goto, settle): from the navigation to the
-  page interactive; `--read S` waits S seconds on Home first, as a visitor reading it would;
-- then each chapter again (no target): what a visit costs once the process is warm, so the
-  first visit's extra is the cold start's share and the rest is the page and the machine.
+- then each chapter's first visit in that process, as a visitor makes it: a click on its link
+  in the sidebar, until the page is interactive; `--read S` waits S seconds on Home first, as
+  a visitor reading it would;
+- then each chapter again by the sidebar (no target): what a visit costs once the process is
+  warm, so the first visit's extra is the cold start's share;
+- then each chapter by a direct link (no target): a full page load, which also has the
+  browser fetch and start the app's JavaScript (about 1 s of the 2-core machine the browser
+  shares with the server here; a student's laptop pays it on its own CPU).
 
 Targets: first page interactive within 5 s of process start; every page's first visit within
 2 s. Then the same with the torch warm-up turned off (PYTORCH_LIVE_NO_WARMUP=1), for
@@ -40,6 +44,7 @@ PAGE_TARGET_S = 2.0
 HEALTH = "health endpoint answers"
 FIRST = "first page interactive"
 AGAIN = ", again"
+LINKED = ", direct link"
 
 
 def one_cold_start(browser, warmup: bool, read: float) -> dict[str, float]:
@@ -59,15 +64,30 @@ def one_cold_start(browser, warmup: bool, read: float) -> dict[str, float]:
         time.sleep(read)
         for again in ("", AGAIN):
             for chapter in chapters():
-                begun = time.time()
-                page.goto(f"{url}/{chapter.url_path}")
-                figures[chapter.title + again] = settle(page, timeout=120) - begun
+                figures[chapter.title + again] = visit_by_sidebar(page, chapter)
+        for chapter in chapters():
+            begun = time.time()
+            page.goto(f"{url}/{chapter.url_path}")
+            figures[chapter.title + LINKED] = settle(page, timeout=120) - begun
         context.close()
     return figures
 
 
+def visit_by_sidebar(page, chapter) -> float:
+    """Seconds from a click on the chapter's sidebar link to the page interactive."""
+    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{chapter.url_path}"]')
+    begun = time.time()
+    link.click()
+    page.wait_for_function(  # the new page's title, not the old page still settling
+        "t => document.querySelector('[data-testid=\"stMain\"] h1')?.innerText.startsWith(t)",
+        arg=chapter.title.split()[0],
+        timeout=120_000,
+    )
+    return settle(page, timeout=120) - begun
+
+
 def target(name: str) -> float | None:
-    if name == HEALTH or name.endswith(AGAIN):
+    if name == HEALTH or name.endswith((AGAIN, LINKED)):
         return None
     return FIRST_PAGE_TARGET_S if name == FIRST else PAGE_TARGET_S
 
@@ -85,7 +105,7 @@ def report(label: str, runs: list[dict[str, float]]) -> None:
             verdict = "ok" if worst <= goal else "SLOW"
             line += f"  {goal:4.1f} s  {worst / goal:5.2f}x  {verdict}"
         print(line)
-    for again, label in (("", "first visit"), (AGAIN, "visit again")):
+    for again, label in (("", "first visit"), (AGAIN, "visit again"), (LINKED, "direct link")):
         pages = [r[c.title + again] for r in runs for c in chapters()]
         print(f"{'median chapter ' + label:40s}{statistics.median(pages):8.2f}")
 
