@@ -43,12 +43,15 @@ PARAMS = [
     Param("bc_hidden", DEFAULT.arch.hidden, options=HIDDENS),
     Param("bc_one_cycle", DEFAULT.one_cycle),
     Param("bc_match_agent", "shipped", options=AGENTS),
-    Param("bc_match_games", 100, 20, 400),
+    Param("bc_match_games", 40, 20, 400),
     Param("bc_play_agent", "shipped", options=EVERYONE),
     Param("bc_play_opponent", "random", options=EVERYONE),
     Param("bc_play_side", 0, options=(0, 1)),
     Param("bc_play_opening", 0, 0, 10),
 ]
+# Matches' cost on one core for a cloned agent (bench/bc.py --costs): per game of each of
+# its opponents, plus a fixed part (the games that run to 500 steps).
+MATCH_SECONDS_PER_GAME, MATCH_SECONDS_FIXED = 0.012, 2.0
 GIF_FRAMES = 60  # at most this many frames in a match's animation
 ss = st.session_state
 
@@ -89,6 +92,20 @@ def _keep_available(key: str, names: list[str], default: str) -> None:
         fallback = default if default in names else names[0]
         st.info(f"`{key}`: {LABELS.get(ss.get(key))} is not on offer here yet; using {fallback}.")
         ss[key] = fallback
+
+
+def _match_results(table, chart_box, table_box) -> None:
+    """The win-rate grid first, then the table with every count."""
+    chart_box.altair_chart(charts.win_rate_grid(table), width="stretch")
+    rows_px = 35 * (len(table) + 1) + 3  # every row in view, no inner scrolling
+    shown = table.drop(columns="agent")  # the one chosen above
+    table_box.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=rows_px,
+        column_config={"opening": st.column_config.TextColumn(width="medium")},
+    )
 
 
 def _legend_text() -> str:
@@ -303,27 +320,39 @@ with tab_matches:
     agent_name = m1.selectbox(
         "Agent", [n for n in NAMES if n in AGENTS], format_func=LABELS.get, key="bc_match_agent"
     )
-    n_games = m2.slider("Games per pairing", 20, 400, step=20, key="bc_match_games")
-    if st.button(
-        "Play the matches",
-        key="bc_play_matches",
-        type="primary",
-        help="With 100 games a pairing about 17 s of one core for a cloned agent, 10 s for the "
-        "expert; more with BC yours in the table, and in proportion to the games.",
-    ) and heavy.wait_turn("play the matches"):
+    n_games = m2.slider(
+        "Games per pairing",
+        20,
+        400,
+        step=20,
+        key="bc_match_games",
+        help="40 games: a quick table for a lesson. 400: the full table, about 8x the time.",
+    )
+    n_opponents = len(POLICIES)  # every other player, and the agent itself
+    cost = MATCH_SECONDS_PER_GAME * n_games * n_opponents + MATCH_SECONDS_FIXED
+    st.caption(
+        f"{n_opponents} opponents × both sides × 2 starts: about {cost:.0f} s of one core "
+        f"for a cloned agent (measured: python bench/bc.py --costs), less for the expert. "
+        "Each pairing appears as soon as its games are over."
+    )
+    chart_box, table_box = st.empty(), st.empty()
+    if st.button("Play the matches", key="bc_play_matches", type="primary") and heavy.wait_turn(
+        "play the matches"
+    ):
         agent = POLICIES[agent_name]
         opponents = [p for k, p in POLICIES.items() if k != agent_name] + [agent]
         total = len(opponents) * 4
-        bar = st.progress(0.0, text="playing...")
+        bar = st.progress(0.0, text="playing every pairing at once...")
         rows = []
         with torch_threads(1):
             for i, pairing in enumerate(play.evaluate(agent, opponents, n_games, seed=0), 1):
                 rows.append(pairing)
-                bar.progress(i / total, text=f"{pairing.opponent}: {i}/{total}")
-        ss.bc_table = play.table(rows)
-    if ss.get("bc_table") is not None:
-        rows_px = 35 * (len(ss.bc_table) + 1) + 3  # every row in view, no inner scrolling
-        st.dataframe(ss.bc_table, hide_index=True, width="stretch", height=rows_px)
+                ss.bc_table = play.table(rows)
+                bar.progress(i / total, text=f"{i}/{total} pairings over: {pairing.opponent}")
+                _match_results(ss.bc_table, chart_box, table_box)
+        bar.empty()
+    elif ss.get("bc_table") is not None:
+        _match_results(ss.bc_table, chart_box, table_box)
 
 # --- Play ------------------------------------------------------------------------------------
 with tab_play:

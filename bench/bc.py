@@ -95,11 +95,11 @@ def costs(d: data.Dataset, ours: bc.BCPolicy, course: bc.BCPolicy) -> None:
         (shipped, everyone),
         (play.Expert(), [shipped, bc_course] + everyone[2:]),
     ):
-        with clock(
-            f"Play the matches: {agent.name}, 100 games a pairing, {len(others) + 1} opponents"
-        ):
-            with torch_threads(1):
-                list(play.evaluate(agent, [*others, agent], 100, seed=0))
+        for games in (20, 40, 100, 400):  # the page's estimate is a line through these
+            what = f"{games} games a pairing, {len(others) + 1} opponents"
+            with clock(f"Play the matches: {agent.name}, {what}"):
+                with torch_threads(1):
+                    list(play.evaluate(agent, [*others, agent], games, seed=0))
     matches = ((shipped, play.Random(), 0), (shipped, shipped, 0), (play.Still(), play.Still(), 0))
     for p0, p1, opening in matches:  # a short game, a long one, the 500 steps of a draw
         cpu, wall = time.thread_time(), time.perf_counter()

@@ -188,3 +188,51 @@ def legend_chart(legend: list[tuple[int, str, tuple[int, int, int]]]) -> alt.Cha
             title="What each cell of a view holds", width=280, height=38 * len(df)
         )
     ).configure_view(stroke=None)
+
+
+def win_rate_grid(table: pd.DataFrame) -> alt.Chart:
+    """The match table as a grid: opponent x (start, side), each square its win % and games."""
+    df = table.assign(
+        start=table["opening"].str.replace(" steps", "") + " · as " + table["agent plays"],
+        label=table["win %"].round().astype(int).astype(str) + "%",
+        result=table["win %"].map(lambda w: "dark" if 25 <= w <= 75 else "light"),
+    )
+    starts = list(dict.fromkeys(df["start"]))
+    base = alt.Chart(df).encode(
+        alt.X(
+            "start:N",
+            sort=starts,
+            title=None,
+            axis=alt.Axis(orient="top", labelAngle=0, labelExpr="split(datum.label, ' · ')"),
+        ),
+        alt.Y(
+            "opponent:N",
+            sort=list(dict.fromkeys(df["opponent"])),
+            title=None,
+            scale=alt.Scale(paddingInner=0),
+        ),
+        tooltip=["opponent", "agent plays", "opening", "games", "wins", "draws", "losses"],
+    )
+    squares = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        alt.Color(
+            "win %:Q",
+            scale=alt.Scale(domain=[0, 100], scheme="redyellowgreen"),
+            legend=None,  # each square says its number
+        )
+    )
+    numbers = base.mark_text(fontSize=18, fontWeight="bold").encode(
+        alt.Text("label:N"),
+        alt.Color(
+            "result:N",
+            scale=alt.Scale(domain=["dark", "light"], range=["black", "white"]),
+            legend=None,
+        ),
+    )
+    return styled(
+        (squares + numbers)
+        .resolve_scale(color="independent")
+        .properties(
+            title="How often the agent wins (each square: one pairing)",
+            height=alt.Step(44),  # a row per opponent, tall enough for its number
+        )
+    )

@@ -103,37 +103,116 @@ class Pairing:
     draws: int
     losses: int
     mean_length: float
+    order: int = 0  # its place in the table (pairings finish in another order)
 
     @property
     def games(self) -> int:
         return self.wins + self.draws + self.losses
 
 
+def act_rows(policy, env, obs, rows: np.ndarray, players: np.ndarray, rng) -> np.ndarray:
+    """`policy`'s actions (len(rows), 2) in the env's rows `rows`, playing players[j] in each."""
+    if isinstance(policy, Random):
+        return random_actions(rng, len(rows))
+    if isinstance(policy, Still):
+        return np.zeros((len(rows), 2))
+    if isinstance(policy, Cloned):
+        return policy.policy.act(obs[rows, players], players)
+    out = np.zeros((len(rows), 2))
+    for p in (0, 1):
+        m = players == p
+        if m.any():
+            r = rows[m]
+            if isinstance(policy, Expert):
+                out[m] = expert_action(env.pos[r], env.vel[r], env.theta[r], p)
+            else:  # any other policy is asked for every row, as that player
+                out[m] = policy.act(env, obs, p, rng)[r]
+    return out
+
+
 def evaluate(
     agent, opponents: list, n_games: int = 200, seed: int = 0, openings: tuple[int, ...] = (0, 10)
 ) -> Iterator[Pairing]:
-    """Agent vs each opponent, on each side, from each opening; yields one Pairing at a time."""
-    for opp in opponents:
+    """Agent vs each opponent, on each side, from each opening; yields one Pairing at a time.
+
+    Every pairing plays in one batched game (one step of the agent's network for all of them),
+    and each is yielded as soon as its games are over: the quick ones first. Two deterministic
+    policies from the fixed start play one game, the only one there is.
+    """
+    specs = []  # (opponent index, opening, side, games)
+    for j, opp in enumerate(opponents):
         for opening in openings:
             one = opening == 0 and agent.deterministic and opp.deterministic
-            n = 1 if one else n_games
-            for side in (0, 1):
-                pair = (agent, opp) if side == 0 else (opp, agent)
-                winner, length = play_games(*pair, n, seed=seed + side, opening=opening)
-                yield Pairing(
-                    agent.name,
-                    opp.name,
-                    side,
-                    "fixed start" if opening == 0 else f"random 0-{opening} steps",
-                    int((winner == side).sum()),
-                    int((winner == -1).sum()),
-                    int((winner == 1 - side).sum()),
-                    float(length.mean()),
-                )
+            specs += [(j, opening, side, 1 if one else n_games) for side in (0, 1)]
+    of = np.repeat(np.arange(len(specs)), [n for *_, n in specs])  # game -> its pairing
+    opp_of = np.array([specs[i][0] for i in of])
+    side = np.array([specs[i][2] for i in of])
+    alone = np.array([specs[i][3] == 1 for i in of])  # the one game of a deterministic pair
+    rng = np.random.default_rng(seed)
+    k = rng.integers(0, np.array([specs[i][1] for i in of]) + 1)  # random steps at the start
+    env = WrestlingEnv(len(of))
+    obs = env.reset()
+    winner = np.full(len(of), -1)
+    length = np.full(len(of), MAX_STEPS)
+    left = np.bincount(of, minlength=len(specs))  # games still running per pairing
+    for t in range(MAX_STEPS):
+        rows = np.flatnonzero(~env.done)
+        acts = np.zeros((len(of), 2, 2))
+        me = side[rows]
+        acts[rows, me] = _act(agent, env, obs, rows, me, rng, alone)
+        for j, opp in enumerate(opponents):
+            m = opp_of[rows] == j
+            if m.any():
+                acts[rows[m], 1 - me[m]] = _act(opp, env, obs, rows[m], 1 - me[m], rng, alone)
+        rand = rows[t < k[rows]]
+        acts[rand] = random_actions(rng, 2 * len(rand)).reshape(-1, 2, 2)
+        obs, _, done, info = env.step(acts, reuse=True)  # the policies are done with the views
+        new = np.asarray(done, bool) & np.asarray(info["active"], bool)
+        if t == MAX_STEPS - 1:
+            new = np.asarray(info["active"], bool)  # the draws end now too
+        winner[new] = np.asarray(info["winner"])[new]
+        length[new] = t + 1
+        finished = np.bincount(of[new], minlength=len(specs))
+        for i in np.flatnonzero((finished > 0) & (left == finished)):
+            yield _pairing(agent, opponents, specs, i, winner[of == i], length[of == i])
+        left -= finished
+        if not left.any():
+            break
+
+
+def _act(policy, env, obs, rows, players, rng, alone) -> np.ndarray:
+    """act_rows, with the rows marked `alone` asked one at a time.
+
+    A network's output moves in the last float digits with the batch's size, and a game
+    amplifies that: the one game of a deterministic pair is played as record_match plays it
+    (a batch of one), so the table and the Play tab show the same game.
+    """
+    out = np.zeros((len(rows), 2))
+    solo = alone[rows]
+    if (~solo).any():
+        out[~solo] = act_rows(policy, env, obs, rows[~solo], players[~solo], rng)
+    for i in np.flatnonzero(solo):
+        out[i] = act_rows(policy, env, obs, rows[i : i + 1], players[i : i + 1], rng)[0]
+    return out
+
+
+def _pairing(agent, opponents, specs, i, winner, length) -> Pairing:
+    j, opening, side, _ = specs[i]
+    return Pairing(
+        agent.name,
+        opponents[j].name,
+        side,
+        "fixed start" if opening == 0 else f"random 0-{opening} steps",
+        int((winner == side).sum()),
+        int((winner == -1).sum()),
+        int((winner == 1 - side).sum()),
+        float(length.mean()),
+        order=i,
+    )
 
 
 def table(pairings: list[Pairing]) -> pd.DataFrame:
-    """The win/draw/loss table, one row per pairing, with counts and a win rate."""
+    """The win/draw/loss table, one row per pairing in the order played, with a win rate."""
     rows = [
         {
             "agent": p.agent,
@@ -147,7 +226,7 @@ def table(pairings: list[Pairing]) -> pd.DataFrame:
             "win %": round(100.0 * p.wins / max(1, p.games), 1),
             "mean length": round(p.mean_length, 1),
         }
-        for p in pairings
+        for p in sorted(pairings, key=lambda p: p.order)
     ]
     return pd.DataFrame(rows)
 

@@ -1,5 +1,9 @@
 """The behaviour-cloning page under AppTest: first look, collect, train briefly, play, export, links."""
 
+import io
+import json
+import zipfile
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -84,6 +88,12 @@ def test_course_data_and_a_small_match_table(shared_dir):
     random_rows = table[table["opponent"] == "random"]
     assert set(random_rows["games"]) == {20}
     assert (random_rows["wins"] >= 18).all(), random_rows
+    # every opponent (the course's BC included) on both sides from both starts, in play order
+    assert len(table) == 4 * 5 and list(table["opponent"][:4]) == ["BC shipped"] * 4
+    # the win-rate grid is drawn (its numbers: tests/core/wrestling/test_play.py)
+    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    titles = [json.dumps(c.get("title", "")) for c in charts]
+    assert sum("How often the agent wins" in t for t in titles) == 1, titles
 
 
 def test_a_shared_link_sets_the_widgets_and_bad_values_fall_back():
@@ -118,29 +128,29 @@ def test_the_start_picture_is_the_reset_state():
     assert (big[6::12, 6::12] == expected).all()
 
 
-def test_a_bad_upload_is_one_line_and_a_good_ones_name_is_shown_escaped():
-    import io
-    import zipfile
-
-    from core.wrestling import data
-    from tests.core.test_shareable import unescaped_specials
+def _course_zip(obs, actions, n) -> bytes:
+    """A zip laid out as the course's: obs_N.npy and actions_N.npy."""
 
     def npy(arr) -> bytes:
         b = io.BytesIO()
         np.save(b, arr)
         return b.getvalue()
 
-    def course_zip(obs, actions, n) -> bytes:
-        b = io.BytesIO()
-        with zipfile.ZipFile(b, "w") as zf:
-            zf.writestr(f"obs_{n}.npy", npy(obs))
-            zf.writestr(f"actions_{n}.npy", npy(actions))
-        return b.getvalue()
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as zf:
+        zf.writestr(f"obs_{n}.npy", npy(obs))
+        zf.writestr(f"actions_{n}.npy", npy(actions))
+    return b.getvalue()
+
+
+def test_a_bad_upload_is_one_line_and_a_good_ones_name_is_shown_escaped():
+
+    from tests.core.test_shareable import unescaped_specials
 
     at = _page()
     upload = at.file_uploader(key="bc_upload")
     # 0-d arrays once raised an uncaught TypeError: a traceback on the page
-    upload.set_value(("zero.zip", course_zip(np.array(0.0), np.array(0.0), 20), "application/zip"))
+    upload.set_value(("zero.zip", _course_zip(np.array(0.0), np.array(0.0), 20), "application/zip"))
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     (error,) = at.error
@@ -151,7 +161,7 @@ def test_a_bad_upload_is_one_line_and_a_good_ones_name_is_shown_escaped():
     obs = rng.choice(np.array(data.CELL_VALUES, dtype=np.uint8), size=(12, 40, 40))
     actions = np.tile([[50.0, 30.0]], (12, 1))
     name = "![t](http://host/x.png).zip"
-    at.file_uploader(key="bc_upload").set_value((name, course_zip(obs, actions, 12), "x"))
+    at.file_uploader(key="bc_upload").set_value((name, _course_zip(obs, actions, 12), "x"))
     at.run()
     assert not at.exception and not at.error
     (line,) = [m.value for m in at.markdown if m.value.startswith("**12 pairs**")]
@@ -161,8 +171,15 @@ def test_a_bad_upload_is_one_line_and_a_good_ones_name_is_shown_escaped():
 
 @pytest.mark.slow
 def test_a_run_too_big_for_its_share_stops_after_one_epoch():
+    from core.wrestling import expert
+
+    # the worst case a student can ask for: the largest upload and every widget at its maximum
+    pairs = expert.collect(data.MAX_PAIRS, seed=1)
+    biggest = _course_zip(pairs.obs, pairs.actions.astype(np.float64), len(pairs))
     at = _page()
-    at.button(key="bc_collect").click().run()
+    at.file_uploader(key="bc_upload").set_value(("big.zip", biggest, "application/zip"))
+    at.run()
+    assert f"**{data.MAX_PAIRS:,} pairs**" in " ".join(m.value for m in at.markdown)
     at.slider(key="bc_epochs").set_value(40).run()
     at.selectbox(key="bc_arch").set_value("large (32-64-64)").run()
     at.select_slider(key="bc_hidden").set_value(256).run()

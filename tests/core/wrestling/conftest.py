@@ -14,3 +14,11 @@ def course_data_zip() -> Path:
     if path is None:
         pytest.skip(f"the course's data is absent: {COURSE_ZIP} (or ${COURSE_ZIP_VARIABLE})")
     return path
+
+
+@pytest.fixture(scope="session")
+def shipped():
+    """The BC policy shipped in assets/."""
+    from core.wrestling import export
+
+    return export.shipped_policy()

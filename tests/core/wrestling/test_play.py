@@ -3,7 +3,17 @@
 import numpy as np
 
 from core.wrestling.env import WrestlingEnv
-from core.wrestling.play import Expert, Random, Still, evaluate, play_games, record_match, table
+from core.wrestling.play import (
+    Cloned,
+    Expert,
+    Random,
+    Still,
+    evaluate,
+    play_games,
+    record_match,
+    table,
+)
+from runtime.threads import torch_threads
 
 
 def test_still_against_still_times_out_as_a_draw():
@@ -90,3 +100,43 @@ def test_charts_are_titled_and_the_legend_shows_the_views_colours():
     ):
         titles = set(_titles(chart.to_dict()))
         assert must <= titles, must - titles
+
+
+def test_pairings_arrive_as_they_finish_and_the_table_keeps_their_order():
+    rows = list(evaluate(Expert(), [Expert(), Still()], n_games=10, openings=(0,)))
+    # the expert pushes a still player out in a few dozen steps; two experts take longer
+    assert [r.opponent for r in rows] == ["still", "still", "expert", "expert"]
+    assert rows[0].mean_length < rows[-1].mean_length
+    assert list(table(rows)["opponent"]) == ["expert", "expert", "still", "still"]
+
+
+def test_the_one_game_of_a_deterministic_pair_is_the_game_the_play_tab_shows(shipped):
+    # a network's last digits move with the batch's size, and a game amplifies them: the
+    # table's one fixed-start game must still be record_match's game, whatever else is played
+    agent = Cloned(shipped, "BC")
+    with torch_threads(1):
+        rows = list(evaluate(agent, [Random(), Still(), Expert(), agent], 12, openings=(0,)))
+        for r in rows:
+            if r.games != 1:
+                continue
+            opp = {"random": Random(), "still": Still(), "expert": Expert(), "BC": agent}[r.opponent]
+            m = record_match(*((agent, opp) if r.side == 0 else (opp, agent)))
+            assert (r.wins, r.losses, r.mean_length) == (
+                int(m.winner == r.side),
+                int(m.winner == 1 - r.side),
+                m.length,
+            ), r
+    assert sum(r.games == 1 for r in rows) == 6  # still, expert and itself, both sides
+
+
+def test_the_win_rate_grid_shows_every_pairing_of_the_table():
+    from core.charts.wrestling import win_rate_grid
+
+    df = table(list(evaluate(Expert(), [Random(), Still()], n_games=10)))
+    spec = win_rate_grid(df).to_dict()
+    (rows,) = spec["datasets"].values()
+    shown = {(r["opponent"], r["start"]): (r["win %"], r["label"]) for r in rows}
+    assert len(shown) == len(df) == 8
+    for _, row in df.iterrows():
+        start = row["opening"].replace(" steps", "") + " · as " + row["agent plays"]
+        assert shown[(row["opponent"], start)] == (row["win %"], f"{round(row['win %'])}%")
