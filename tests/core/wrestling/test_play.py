@@ -119,7 +119,9 @@ def test_the_one_game_of_a_deterministic_pair_is_the_game_the_play_tab_shows(shi
         for r in rows:
             if r.games != 1:
                 continue
-            opp = {"random": Random(), "still": Still(), "expert": Expert(), "BC": agent}[r.opponent]
+            opp = {"random": Random(), "still": Still(), "expert": Expert(), "BC": agent}[
+                r.opponent
+            ]
             m = record_match(*((agent, opp) if r.side == 0 else (opp, agent)))
             assert (r.wins, r.losses, r.mean_length) == (
                 int(m.winner == r.side),
