@@ -29,7 +29,9 @@ PARAMS = [
 ]
 VISIT_GAMES = 48  # games per policy for the visitation maps (both sides)
 # One run's budget: lesson-sized, a few seconds an iteration on one core.
-BUDGET = dict(n_pairs=10_000, games=128, eval_games=16, max_pairs=20_000, epochs=2)
+BUDGET = {"n_pairs": 10_000, "games": 128, "eval_games": 16, "max_pairs": 20_000, "epochs": 2}
+# A run's cost on one core with BUDGET (bench/costs.py: 1 iteration 6.7 s, 3 iterations 17 s)
+RUN_SECONDS_FIXED, RUN_SECONDS_PER_ITERATION = 1.5, 5.2
 BETA = 0.5  # with mixing on: the expert acts with probability 0.5, 0.25, 0.125, ...
 ss = st.session_state
 
@@ -150,8 +152,9 @@ def render() -> None:
         "Map where the expert and the clone go",
         key="dagger_maps_go",
         type="primary",
-        help=f"{VISIT_GAMES} games per policy: several seconds of one core the first time "
-        "anyone asks for this opponent, then shared by everyone.",
+        help=f"{VISIT_GAMES} games per policy: 0.3 s of one core against random or still, "
+        "about 2 s against the course's BC or the expert (measured: python bench/costs.py); "
+        "only the first time anyone asks for this opponent, then shared by everyone.",
     ):
         with heavy.turn("map where the policies go") as go:
             if go:
@@ -176,7 +179,11 @@ def _maps(opponent: str, shared: list) -> None:
     )
     st.altair_chart(charts.distributions(visits), width="content")
     if ss.get("dagger_policy") is not None and mine is None:
-        if st.button("Add the DAgger policy to the maps", key="dagger_visit_go"):
+        if st.button(
+            "Add the DAgger policy to the maps",
+            key="dagger_visit_go",
+            help="About 0.2 to 1 s of one core, depending on the opponent.",
+        ):
             with heavy.turn("play the DAgger policy") as go:
                 if go:
                     _draw_dagger_visit(opponent)
@@ -204,7 +211,14 @@ def _live(opponent: str) -> None:
     )
     progress = st.empty()
     chart_box = st.empty()
-    if st.button("Run DAgger", key="dagger_run", type="primary"):
+    seconds = RUN_SECONDS_FIXED + RUN_SECONDS_PER_ITERATION * iterations
+    if st.button(
+        "Run DAgger",
+        key="dagger_run",
+        type="primary",
+        help=f"{iterations} iteration(s): about {seconds:.0f} s of one core (measured: python "
+        f"bench/costs.py); a run stops at {RUN_CPU_SECONDS:.0f} s.",
+    ):
         if _bc() is None:
             st.warning("The shipped BC policy is missing: nothing to start from.")
         else:

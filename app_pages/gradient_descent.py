@@ -260,7 +260,12 @@ with a:
 with b:
     span = st.slider("Half-width of the slice", 0.25, 2.0, 1.0, 0.25, key="li_span")
 with c:
-    go = st.button("Compute the landscape slice", key="li_go", type="primary")
+    go = st.button(
+        "Compute the landscape slice",
+        key="li_go",
+        type="primary",
+        help="Under a second of one core at any setting (measured: python bench/costs.py).",
+    )
 if go:
     with heavy.turn("compute the slice") as admitted:
         if admitted:
