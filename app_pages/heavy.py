@@ -15,6 +15,7 @@ around every page run, so a finished, failed or interrupted run always gives its
 its place back. See runtime/admission.py for the rules of the gate.
 """
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -57,10 +58,25 @@ def wait_turn(what: str, box=None) -> bool:
         box.warning(str(err), icon=":material/hourglass_top:")
         return False
     st.session_state[_HELD] = ticket
+    shown = False
     while not ticket.wait(POLL_SECONDS):
         box.info(_line(what, ticket.ahead), icon=":material/hourglass_top:")
-    box.empty()
+        shown = True
+    if shown:
+        box.empty()
     return True
+
+
+def step_aside(what: str, box, seconds: float) -> bool:
+    """Give the slot back for `seconds` (a paced run's pause), then wait for it again.
+
+    A slow-motion run spends most of its time waiting so that a class can follow it; nobody
+    needs a CPU for that, so another student's run may use the slot meanwhile. True once
+    back in (at once, where nobody was waiting).
+    """
+    release()
+    time.sleep(seconds)
+    return wait_turn(what, box)
 
 
 def release() -> None:

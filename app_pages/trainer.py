@@ -192,7 +192,7 @@ def live_loop(run: Run, refresh: Callable[[], None], line_box, step_delay: float
     The one place a tab's heavy work happens, behind the server's admission gate (the wait,
     if any, shown in `line_box`). A click (Pause, a slider) reruns the script, which stops
     this loop where it is and gives the slot back; the run stays in the session and carries
-    on from there.
+    on from there. In slow motion the slot is lent to others during each pause.
     """
     with heavy.turn("train", line_box) as admitted:
         if not admitted:
@@ -201,7 +201,8 @@ def live_loop(run: Run, refresh: Callable[[], None], line_box, step_delay: float
         with torch_threads(1):
             for ev in run:
                 if step_delay and ev.phase == "step":
-                    time.sleep(step_delay)
+                    if not heavy.step_aside("train", line_box, step_delay):
+                        return
                 if time.monotonic() - last >= REDRAW_SECONDS:
                     refresh()
                     last = time.monotonic()

@@ -72,3 +72,35 @@ def test_behaviour_cloning_collect_waits_in_line_and_the_slot_ends_with_the_run(
     assert len(at.session_state["bc_data"].actions) == 10_000
     # wait_turn holds the slot until the page run ends; the shell gave it back
     assert GATE.counts() == (0, 0)
+
+
+def test_a_slow_motion_run_lends_its_slot_to_others_while_it_pauses():
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300).run()
+    at.switch_page("app_pages/live_training.py").run()
+    assert at.toggle(key="regression_slow").value, "slow motion is the regression's default"
+    others = [GATE.enter(f"other student {i}") for i in range(GATE.limit - 1)]  # one slot left
+    let_in = []
+
+    def neighbour():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and GATE.counts()[0] < GATE.limit:
+            time.sleep(0.01)  # until the slow-motion run holds the last slot
+        ticket = GATE.enter("neighbour")
+        # the run takes at least 6 s of pauses: holding the slot through them, it would
+        # keep the neighbour out for all of that
+        let_in.append(ticket.wait(3))
+        time.sleep(0.05)  # the neighbour's short computation
+        ticket.leave()
+
+    thread = threading.Thread(target=neighbour, daemon=True)
+    thread.start()
+    try:
+        at.button(key="regression_start").click().run()
+    finally:
+        for t in others:
+            t.leave()
+    thread.join(10)
+    assert not at.exception, [e.value for e in at.exception]
+    assert let_in == [True], "the neighbour got the slot during a pause"
+    assert at.session_state["live_training_regression"].status == "finished"
+    assert GATE.counts() == (0, 0)
