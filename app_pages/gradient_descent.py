@@ -40,14 +40,14 @@ PARAMS = [
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _background(key: str, kappa: float) -> tuple[str, pd.DataFrame]:
+def _background(key: str, kappa: float) -> str:
+    """The landscape's shading with its contour lines, as one picture (a PNG data URL)."""
     land = functions.landscape(key, kappa)
     grid = contours.evaluate_grid(land, 200)
     coarse = contours.evaluate_grid(land, 100)
     levels = contours.log_levels(grid.z, land.f_min)
-    return charts.heat_png(grid.z, land.f_min), contours.contour_segments(
-        coarse.xs, coarse.ys, coarse.z, levels
-    )
+    segments = contours.contour_segments(coarse.xs, coarse.ys, coarse.z, levels)
+    return charts.heat_png(grid.z, land.f_min, segments, land.window)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -174,7 +174,7 @@ if land.note:
     ui.explain(f"**{NAMES[key]}.** {land.note}")
 
 runs = _runs(key, kappa, tuple(names), float(lr), int(steps), float(beta), start, float(noise))
-heat_url, segments = _background(key, kappa)
+heat_url = _background(key, kappa)
 
 if st.session_state.get("gd_step", steps) > steps:
     st.session_state.gd_step = steps
@@ -182,7 +182,7 @@ if st.session_state.get("gd_step", steps) > steps:
 left, right = st.columns([3, 2])
 with left:
     step = st.session_state.get("gd_step", steps)
-    chart = charts.landscape_chart(land, heat_url, segments, runs, step, start)
+    chart = charts.landscape_chart(land, heat_url, runs, step, start)
     st.altair_chart(
         styled(chart),
         width="stretch",

@@ -32,7 +32,7 @@ def _curves(names: tuple[str, ...], delta: float) -> pd.DataFrame:
 @st.cache_data(max_entries=128, show_spinner=False)
 def _fits(outlier_x: float, outlier_y: float, delta: float):
     x, y = lf.outlier_data(outlier_y, outlier_x)
-    fits = {name: lf.fit_line(x, y, name, delta) for name in ("MSE", "L1", "Huber")}
+    fits = lf.fit_lines(x, y, ("MSE", "L1", "Huber"), delta)
     return x.numpy(), y.numpy(), fits
 
 

@@ -154,17 +154,30 @@ def fit_line(
     x: torch.Tensor, y: torch.Tensor, name: str, delta: float = 1.0, steps: int = 800
 ) -> tuple[float, float]:
     """Fit y ~ w x + b by minimising the named regression loss with torch.optim.Adam."""
-    w = torch.zeros((), dtype=torch.float64, requires_grad=True)
-    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    return fit_lines(x, y, (name,), delta, steps)[name]
+
+
+def fit_lines(
+    x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...], delta: float = 1.0, steps: int = 800
+) -> dict[str, tuple[float, float]]:
+    """fit_line for several losses in one loop: a (w, b) per loss, each with its own gradient.
+
+    The losses are summed, but each pair (w_i, b_i) appears in one term only, and Adam updates
+    every element on its own: each line follows exactly the path of its own fit, at a third of
+    the cost of three loops (a step's cost here is Python's, not arithmetic).
+    """
+    w = torch.zeros(len(names), dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(len(names), dtype=torch.float64, requires_grad=True)
     opt = torch.optim.Adam([w, b], lr=0.1)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps, eta_min=1e-5)
     for _ in range(steps):
         opt.zero_grad()
-        loss = regression_loss(name, w * x + b - y, delta).mean()
+        residual = w[:, None] * x + b[:, None] - y
+        loss = sum(regression_loss(n, residual[i], delta).mean() for i, n in enumerate(names))
         loss.backward()
         opt.step()
         sched.step()
-    return w.item(), b.item()
+    return {n: (w[i].item(), b[i].item()) for i, n in enumerate(names)}
 
 
 CODE_LOSSES = """

@@ -6,7 +6,7 @@ import io
 import altair as alt
 import numpy as np
 import pandas as pd
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from core.charts import GRADIENT, HIGHLIGHT, LEAF, NEUTRAL, OUTPUT, VALUE
 from core.landscapes.contours import contour_segments
@@ -29,8 +29,19 @@ SELECTION = "start"  # name of the click selection on the landscape map
 _RAMP = np.array([[255, 255, 255], [222, 232, 240], [176, 196, 214], [120, 140, 165]], float)
 
 
-def heat_png(z: np.ndarray, f_min: float) -> str:
-    """The grid as a PNG data URL, shaded by log(f - f_min), north up."""
+def heat_png(
+    z: np.ndarray,
+    f_min: float,
+    segments: pd.DataFrame | None = None,
+    window: tuple[float, float, float, float] | None = None,
+    size: int = 560,
+) -> str:
+    """The grid as a PNG data URL, shaded by log(f - f_min), north up, contour lines drawn in.
+
+    The contours (x, y, x2, y2 segments over `window` = (x0, x1, y0, y1)) are drawn into the
+    picture rather than sent as thousands of chart marks, which every rerun of the page would
+    make the browser lay out again. Drawn at twice the size and scaled down, so they are smooth.
+    """
     gap = np.log10(np.maximum(np.nan_to_num(z, nan=np.inf, posinf=1e300) - f_min, 0) + 1e-3)
     gap = np.minimum(gap, 300)
     lo, hi = np.percentile(gap, [1, 99])
@@ -39,6 +50,18 @@ def heat_png(z: np.ndarray, f_min: float) -> str:
     frac = (u - i)[..., None]
     rgb = _RAMP[i] * (1 - frac) + _RAMP[i + 1] * frac
     img = Image.fromarray(rgb[::-1].astype(np.uint8), "RGB")
+    if segments is not None and window is not None and len(segments):
+        big = img.resize((2 * size, 2 * size), Image.BILINEAR)
+        x0, x1, y0, y1 = window
+        sx, sy = 2 * size / (x1 - x0), 2 * size / (y1 - y0)
+        px = (segments[["x", "x2"]].to_numpy() - x0) * sx
+        py = (y1 - segments[["y", "y2"]].to_numpy()) * sy
+        draw = ImageDraw.Draw(big)
+        grey = tuple(int(NEUTRAL[k : k + 2], 16) for k in (1, 3, 5))
+        for (a, b), (c, d) in zip(px, py, strict=True):
+            draw.line((a, c, b, d), fill=grey, width=2)
+        img = big.resize((size, size), Image.BOX)
+    img = img.quantize(64)  # a palette: a third of the bytes, no visible banding
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=False)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
@@ -70,17 +93,16 @@ def _path_frame(trajectories: dict[str, Trajectory], land: Landscape, upto: int)
 def landscape_chart(
     land: Landscape,
     heat_url: str,
-    segments: pd.DataFrame,
     trajectories: dict[str, Trajectory],
     step: int,
     start: tuple[float, float],
-    clickable: int = 40,
+    clickable: int = 30,
     height: int = 560,
 ) -> alt.LayerChart:
-    """Heat map (a PNG from `heat_png`) + contour `segments` + one path per optimiser + markers.
+    """Heat map with contours (a PNG from `heat_png`) + one path per optimiser + markers.
 
-    A near-invisible grid of `clickable` x `clickable` cells carries a point selection, so a
-    click on the map reports a start point.
+    An invisible grid of `clickable` x `clickable` points carries a point selection: a click
+    anywhere on the map reports the nearest as a start point.
     """
     sx, sy = _scales(land)
     x0, x1, y0, y1 = land.window
@@ -91,29 +113,20 @@ def landscape_chart(
         .mark_image(aspect=False, align="left", baseline="bottom")
         .encode(x=X, x2="x2:Q", y=Y, y2="y2:Q", url="url:N")
     )
-    contours = (
-        alt.Chart(segments)
-        .mark_rule(color=NEUTRAL, strokeWidth=1, opacity=0.9, clip=True)
-        .encode(x=X, y=Y, x2="x2:Q", y2="y2:Q")
-    )
-    # Clickable cells (centres) for choosing a start point.
+    # Invisible points on a grid; a click anywhere picks the nearest one as the start point.
     cx = np.linspace(x0, x1, clickable + 1)
     cy = np.linspace(y0, y1, clickable + 1)
     gx, gy = np.meshgrid((cx[:-1] + cx[1:]) / 2, (cy[:-1] + cy[1:]) / 2)
     cells = pd.DataFrame({"x": gx.ravel().round(3), "y": gy.ravel().round(3)})
-    cells["x_lo"] = cells.x - (x1 - x0) / clickable / 2
-    cells["x_hi"] = cells.x + (x1 - x0) / clickable / 2
-    cells["y_lo"] = cells.y - (y1 - y0) / clickable / 2
-    cells["y_hi"] = cells.y + (y1 - y0) / clickable / 2
-    pick = alt.selection_point(name=SELECTION, fields=["x", "y"], on="click", clear=False)
+    pick = alt.selection_point(
+        name=SELECTION, fields=["x", "y"], on="click", clear=False, nearest=True
+    )
     click = (
         alt.Chart(cells)
-        .mark_rect(color="white", opacity=0.01)
+        .mark_point(opacity=0)
         .encode(
-            x=alt.X("x_lo:Q", scale=sx, title="x (first parameter)"),
-            x2="x_hi:Q",
-            y=alt.Y("y_lo:Q", scale=sy, title="y (second parameter)"),
-            y2="y_hi:Q",
+            x=X,
+            y=Y,
             tooltip=[
                 alt.Tooltip("x:Q", title="click to start at x"),
                 alt.Tooltip("y:Q", title="y"),
@@ -169,7 +182,7 @@ def landscape_chart(
             tooltip=["what:N", alt.Tooltip("x:Q", format=".4f"), alt.Tooltip("y:Q", format=".4f")],
         )
     )
-    return alt.layer(image, contours, click, halo, lines, special, heads).properties(
+    return alt.layer(image, click, halo, lines, special, heads).properties(
         title=f"{land.name}: paths up to step {step}", height=height
     )
 

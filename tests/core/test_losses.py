@@ -115,6 +115,22 @@ def test_mse_fit_is_least_squares_and_l1_fit_is_least_absolute():
     assert abs(w - 2) > 1.5 > abs(w1 - 2) and abs(wh - 2) < abs(w - 2)
 
 
+def test_fitting_three_losses_in_one_loop_gives_each_fit_exactly():
+    # the page fits MSE, L1 and Huber together: the same lines as three separate fits
+    x, y = lf.outlier_data(-3.0, 0.6)
+    together = lf.fit_lines(x, y, ("MSE", "L1", "Huber"), delta=0.7, steps=200)
+    for name in ("MSE", "L1", "Huber"):
+        plain = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.Adam([plain], lr=0.1)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=200, eta_min=1e-5)
+        for _ in range(200):
+            opt.zero_grad()
+            lf.regression_loss(name, plain[0] * x + plain[1] - y, 0.7).mean().backward()
+            opt.step()
+            sched.step()
+        assert together[name] == pytest.approx(tuple(plain.tolist()), abs=1e-12), name
+
+
 @pytest.mark.parametrize("code", [lf.CODE_LOSSES, lf.CODE_HINGE, lf.CODE_SOFTMAX, lf.CODE_OUTLIER])
 def test_shown_code_runs(code, capsys):
     exec(compile(code, "<shown code>", "exec"), {})

@@ -75,3 +75,22 @@ def test_loss_functions_page(server, page):
     no_error_on_screen(page)
     assert page.locator(CHART).last.screenshot() != before
     screenshot(page, "loss_functions-2-outlier-moved")
+
+
+def test_a_click_on_the_map_starts_the_paths_there(server, page):
+    page.goto(f"{server}/{Path('app_pages/gradient_descent.py').stem}")
+    page.wait_for_selector(CHART, timeout=120_000)
+    settle(page, timeout=120)
+    start_x = page.get_by_label("Start x")
+    start_y = page.get_by_label("Start y")
+    assert (float(start_x.input_value()), float(start_y.input_value())) == (-1.2, 1.0)
+    plot = page.locator(CHART).first.locator("canvas, svg").first
+    box = plot.bounding_box()
+    # the map's plot area is the upper part of the chart, right of the y axis: aim at the
+    # middle of its right half and low in it (Rosenbrock's window: x in [-2, 2], y in [-1, 3])
+    plot.click(position={"x": box["width"] * 0.75, "y": box["height"] * 0.45})
+    settle(page, timeout=120)
+    no_error_on_screen(page)
+    x, y = float(start_x.input_value()), float(start_y.input_value())
+    assert 0.0 < x <= 2.0 and -1.0 <= y < 1.0, (x, y)
+    assert page.get_by_text("paths up to step").count() >= 1
