@@ -192,8 +192,8 @@ with left:
     )
     st.caption(
         "Each coloured line is one optimiser's path from the start (square) towards a minimum "
-        "(diamond). Thin grey lines join points of equal loss; lighter ground is lower loss. "
-        "Click the map to start somewhere else."
+        "(diamond); a triangle marks a saddle point. Thin grey lines join points of equal "
+        "loss; lighter ground is lower loss. Click the map to start somewhere else."
     )
     step = st.slider("Scrub through the iterations", 0, steps, steps, 1, key="gd_step")
     st.latex(land.latex)

@@ -176,7 +176,7 @@ def landscape_chart(
                     domain=["known minimum", "saddle point", "start"],
                     range=["diamond", "triangle-up", "square"],
                 ),
-                legend=alt.Legend(title="Marker", orient="bottom", columns=4, labelLimit=0),
+                legend=None,  # said in the caption: a second legend had no room beside the first
             ),
             fill=alt.value("white"),
             tooltip=["what:N", alt.Tooltip("x:Q", format=".4f"), alt.Tooltip("y:Q", format=".4f")],
