@@ -1,0 +1,300 @@
+"""Running a checked program: every operation's size checked before it is computed."""
+
+import ast
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+
+import torch
+
+from core.expressions.checks import (
+    _COMPARE,
+    Value,
+    _assignment_target,
+    _check,
+    _check_name,
+    _describe,
+    _fail,
+    _parse,
+    _range_count,
+)
+from core.expressions.limits import (
+    MAX_DEPTH,
+    MAX_EXECUTED,
+    MAX_EXPONENT,
+    MAX_NUMEL,
+    MAX_PROGRAM_NUMEL,
+    MAX_VALUE_CHARS,
+    ExpressionError,
+)
+from core.expressions.shapes import (
+    _BINARY,
+    FUNCTIONS,
+    Shape,
+    _elementwise,
+    _same,
+    _ShapeError,
+    matmul_shape,
+)
+
+
+def _shape_of(value: Value) -> Shape:
+    return tuple(value.shape) if isinstance(value, torch.Tensor) else ()
+
+
+def _shape(value: Value) -> str:
+    return str(tuple(value.shape)) if isinstance(value, torch.Tensor) else "a number"
+
+
+class _Evaluator:
+    def __init__(self, env: dict[str, Value]):
+        self.env = env
+        self.results: dict[str, torch.Tensor] = {}
+        self.statements = 0  # executed so far; _check bounds them before the run
+        self.operations = 0
+        self.spent = sum(v.numel() for v in env.values() if isinstance(v, torch.Tensor))
+        if self.spent > MAX_PROGRAM_NUMEL:
+            raise ExpressionError(
+                f"the variables hold {self.spent:,} elements together; "
+                f"the limit for a program is {MAX_PROGRAM_NUMEL:,}"
+            )
+
+    def apply(self, node: ast.AST, what: str, fn: Callable, rule: Callable, args: list) -> Value:
+        """Work out the result's shape, check it and the program's budget, then compute."""
+        if all(not isinstance(a, torch.Tensor) for a in args):
+            args = [torch.tensor(float(a)) for a in args]
+        try:
+            shape, left, right = rule(*[_shape_of(a) for a in args])
+        except _ShapeError as err:
+            shapes = " and ".join(_shape(a) for a in args)
+            raise _fail(node, f"{what} cannot take {shapes}: {err}") from None
+        numel = math.prod(shape)
+        if numel > MAX_NUMEL:
+            raise _fail(
+                node,
+                f"{what} would make a tensor of shape {shape} ({numel:,} elements); "
+                f"the limit is {MAX_NUMEL:,}",
+            )
+        cost = numel
+        for side, copied, arg in (("left", left, args[0]), ("right", right, args[-1])):
+            if copied > MAX_NUMEL:
+                raise _fail(
+                    node,
+                    f"{what} would copy its {side} operand of shape {_shape(arg)} to the "
+                    f"broadcast batch ({copied:,} elements); the limit is {MAX_NUMEL:,}",
+                )
+            if copied > math.prod(_shape_of(arg)):  # a real copy, kept for backward
+                cost += copied
+        if self.spent + cost > MAX_PROGRAM_NUMEL:
+            raise _fail(
+                node,
+                f"{what} would make a tensor of shape {shape}, bringing the program's tensors "
+                f"to {self.spent + cost:,} elements in all; the limit is {MAX_PROGRAM_NUMEL:,}",
+            )
+        self.spent += cost
+        self.operations += 1
+        if self.operations > MAX_EXECUTED:  # not reached: _check bounds the unrolled program
+            raise _fail(node, f"the program ran more than {MAX_EXECUTED} operations")
+        try:
+            result = fn(*args)
+        except (RuntimeError, ValueError, TypeError) as err:
+            raise _fail(node, f"{what} failed: {str(err).splitlines()[0]}") from None
+        if tuple(result.shape) != shape:  # the arithmetic above disagrees with PyTorch: refuse
+            raise _fail(node, f"{what} gave shape {tuple(result.shape)}, expected {shape}")
+        return result
+
+    def run(self, stmts: list[ast.stmt]) -> None:
+        """Execute a checked block in order: assignments, if/elif/else, for over range(k)."""
+        for stmt in stmts:
+            self.statements += 1
+            if self.statements > MAX_EXECUTED:  # not reached: _check bounds the program
+                raise _fail(stmt, f"the program ran more than {MAX_EXECUTED} statements")
+            if isinstance(stmt, ast.If):
+                self.run(stmt.body if self.condition(stmt.test) else stmt.orelse)
+            elif isinstance(stmt, ast.For):
+                for i in range(_range_count(stmt)):
+                    self.env[stmt.target.id] = float(i)
+                    self.run(stmt.body)
+            else:
+                target = _assignment_target(stmt)
+                value = self.value(stmt.value)
+                if not isinstance(value, torch.Tensor):
+                    value = torch.tensor(value)
+                self.env[target.id] = value
+                self.results.pop(target.id, None)
+                self.results[target.id] = value
+
+    def condition(self, test: ast.Compare) -> bool:
+        """An if's test: both sides single numbers, compared as Python floats."""
+        symbol, compare = _COMPARE[type(test.ops[0])]
+        sides = []
+        for node in (test.left, test.comparators[0]):
+            value = self.value(node)
+            if isinstance(value, torch.Tensor):
+                if value.numel() != 1 or value.is_complex():
+                    raise _fail(
+                        node,
+                        f"{symbol} compares single numbers, not a tensor of shape "
+                        f"{tuple(value.shape)}: reduce it first, e.g. sum(x) or mean(x)",
+                    )
+                value = float(value.detach().reshape(()).item())
+            sides.append(value)
+        return bool(compare(*sides))
+
+    def value(self, node: ast.AST, depth: int = 0) -> Value:
+        if depth > MAX_DEPTH:
+            raise _fail(node, f"the expression is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+                raise _fail(node, f"only numbers are allowed as constants, not {node.value!r:.40}")
+            try:
+                return float(node.value)
+            except OverflowError:
+                raise _fail(node, "this number is too large") from None
+        if isinstance(node, ast.Name):
+            if node.id in FUNCTIONS:
+                raise _fail(node, f"'{node.id}' is a function: call it, e.g. {node.id}(x)")
+            _check_name(node, node.id)
+            if node.id not in self.env:
+                raise _fail(node, f"undefined name '{node.id}': define it as a variable first")
+            return self.env[node.id]
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.USub):
+                operand = self.value(node.operand, depth + 1)
+                if isinstance(operand, float):
+                    return -operand
+                return self.apply(node, "-", torch.neg, _same, [operand])
+            if isinstance(node.op, ast.UAdd):
+                return self.value(node.operand, depth + 1)
+            raise _fail(node, "only unary minus is allowed")
+        if isinstance(node, ast.BinOp):
+            return self.binop(node, depth)
+        if isinstance(node, ast.Call):
+            return self.call(node, depth)
+        raise _fail(node, _describe(node))
+
+    def binop(self, node: ast.BinOp, depth: int) -> Value:
+        if type(node.op) not in _BINARY:
+            raise _fail(node, "only + - * / ** @ are allowed")
+        symbol, fn = _BINARY[type(node.op)]
+        if isinstance(node.op, ast.Pow):
+            exponent = _exponent(node)
+            if isinstance(node.left, ast.BinOp) and isinstance(node.left.op, ast.Pow):
+                raise _fail(node, "powers of powers are not allowed")
+            base = self.value(node.left, depth + 1)
+            return self.apply(node, "**", fn, _elementwise, [base, exponent])
+        left = self.value(node.left, depth + 1)
+        right = self.value(node.right, depth + 1)
+        rule = matmul_shape if symbol == "@" else _elementwise
+        return self.apply(node, symbol, fn, rule, [left, right])
+
+    def call(self, node: ast.Call, depth: int) -> Value:
+        if not isinstance(node.func, ast.Name):
+            if isinstance(node.func, ast.Attribute):
+                raise _fail(node, "method calls (x.f()) are not part of the language")
+            raise _fail(node, "only the listed functions can be called, by name")
+        name = node.func.id
+        if name not in FUNCTIONS:
+            known = ", ".join(sorted(FUNCTIONS))
+            raise _fail(node, f"unknown function '{name}'; the functions are: {known}")
+        if node.keywords:
+            raise _fail(node, "keyword arguments are not allowed")
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise _fail(node, "starred arguments (*x) are not allowed")
+        spec = FUNCTIONS[name]
+        if len(node.args) != spec.arity:
+            raise _fail(node, f"{name} takes {spec.arity} argument(s), got {len(node.args)}")
+        args = [self.value(a, depth + 1) for a in node.args]
+        return self.apply(node, f"{name}(...)", spec.fn, spec.shape, args)
+
+
+def _exponent(node: ast.BinOp) -> float:
+    exp = node.right
+    sign = 1.0
+    if isinstance(exp, ast.UnaryOp) and isinstance(exp.op, ast.USub | ast.UAdd):
+        sign = -1.0 if isinstance(exp.op, ast.USub) else 1.0
+        exp = exp.operand
+    if not (
+        isinstance(exp, ast.Constant)
+        and isinstance(exp.value, int | float)
+        and not isinstance(exp.value, bool)
+    ):
+        raise _fail(node, "the exponent must be a plain number such as 2 or -0.5")
+    try:
+        value = sign * float(exp.value)
+    except OverflowError:
+        raise _fail(node, "the exponent is too large") from None
+    if not abs(value) <= MAX_EXPONENT:
+        raise _fail(node, f"the exponent {value:g} is too large; |exponent| <= {MAX_EXPONENT}")
+    return value
+
+
+def _as_tensor(name: str, value: object) -> torch.Tensor:
+    if isinstance(value, torch.Tensor):
+        tensor = value
+    elif isinstance(value, bool) or not isinstance(value, int | float | list | tuple):
+        raise ExpressionError(f"variable '{name}' must be a tensor, a number or a list of numbers")
+    else:
+        try:
+            tensor = torch.tensor(value, dtype=torch.float32)
+        except (TypeError, ValueError, RuntimeError, OverflowError):
+            raise ExpressionError(
+                f"variable '{name}' is not a number or a rectangular list of numbers"
+            ) from None
+    if tensor.numel() > MAX_NUMEL:
+        raise ExpressionError(
+            f"variable '{name}' has {tensor.numel():,} elements; the limit is {MAX_NUMEL:,}"
+        )
+    if not (tensor.is_floating_point() or tensor.is_complex()):
+        tensor = tensor.float()
+    return tensor
+
+
+def evaluate(
+    program: str, variables: Mapping[str, torch.Tensor | float | list]
+) -> dict[str, torch.Tensor]:
+    """Run a program over the given variables; return every assigned name as a tensor (the
+    last value each took, in the order of their last assignment; loop variables left out)."""
+    env: dict[str, Value] = {}
+    for name, value in variables.items():
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+            raise ExpressionError(f"'{name}' is not a valid variable name")
+        if name in FUNCTIONS:
+            raise ExpressionError(f"'{name}' is a function name; pick another variable name")
+        env[name] = _as_tensor(name, value)
+    tree = _parse(program)
+    _check(tree)
+    evaluator = _Evaluator(env)
+    evaluator.run(tree.body)
+    return evaluator.results
+
+
+_SHAPE_SPEC = re.compile(r"^\s*randn\s*\(\s*(\d+(?:\s*,\s*\d+)*)\s*,?\s*\)\s*$")
+
+
+def parse_value(text: str, seed: int = 0) -> torch.Tensor:
+    """A variable's value typed in a widget: ``2``, ``1.0, -1.3``, ``[[1, 2], [3, 4]]`` or ``randn(3, 2)``."""
+    if len(text) > MAX_VALUE_CHARS:
+        raise ExpressionError(f"the value is longer than {MAX_VALUE_CHARS:,} characters")
+    match = _SHAPE_SPEC.match(text)
+    if match:
+        shape = [int(s) for s in match.group(1).split(",")]
+        if math.prod(shape) > MAX_NUMEL or len(shape) > 4:
+            raise ExpressionError(f"randn{tuple(shape)} is too large; the limit is {MAX_NUMEL:,}")
+        return torch.randn(shape, generator=torch.Generator().manual_seed(seed))
+    stripped = text.strip()
+    if not stripped:
+        raise ExpressionError("the value is empty: type a number, a list or randn(3, 2)")
+    if not stripped.startswith("["):
+        stripped = f"[{stripped}]"
+    try:
+        data = json.loads(stripped)
+    except (ValueError, RecursionError):
+        raise ExpressionError(
+            f"cannot read {text.strip()[:40]!r}: type a number, a list such as 1.0, -1.3, "
+            "a nested list such as [[1, 2], [3, 4]] or a shape such as randn(3, 2)"
+        ) from None
+    if isinstance(data, list) and len(data) == 1 and not text.strip().startswith("["):
+        data = data[0]
+    return _as_tensor("value", data)
