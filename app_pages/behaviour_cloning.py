@@ -49,9 +49,9 @@ PARAMS = [
     Param("bc_play_side", 0, options=(0, 1)),
     Param("bc_play_opening", 0, 0, 10),
 ]
-# Matches' cost on one core for a cloned agent (bench/bc.py --costs): per game of each of
-# its opponents, plus a fixed part (the games that run to 500 steps).
-MATCH_SECONDS_PER_GAME, MATCH_SECONDS_FIXED = 0.012, 2.0
+# Matches' cost on one core (bench/bc.py --costs): seconds per game of each opponent, plus a
+# fixed part (the games that run to 500 steps), for the expert and for a cloned agent.
+MATCH_SECONDS = {"expert": (0.007, 3.1), "cloned": (0.013, 1.9)}
 GIF_FRAMES = 60  # at most this many frames in a match's animation
 ss = st.session_state
 
@@ -329,11 +329,11 @@ with tab_matches:
         help="40 games: a quick table for a lesson. 400: the full table, about 8x the time.",
     )
     n_opponents = len(POLICIES)  # every other player, and the agent itself
-    cost = MATCH_SECONDS_PER_GAME * n_games * n_opponents + MATCH_SECONDS_FIXED
+    per_game, fixed = MATCH_SECONDS["expert" if agent_name == "expert" else "cloned"]
     st.caption(
-        f"{n_opponents} opponents × both sides × 2 starts: about {cost:.0f} s of one core "
-        f"for a cloned agent (measured: python bench/bc.py --costs), less for the expert. "
-        "Each pairing appears as soon as its games are over."
+        f"{n_opponents} opponents × both sides × 2 starts: about "
+        f"{per_game * n_games * n_opponents + fixed:.0f} s of one core (measured: python "
+        "bench/bc.py --costs). Each pairing appears as soon as its games are over."
     )
     chart_box, table_box = st.empty(), st.empty()
     if st.button("Play the matches", key="bc_play_matches", type="primary") and heavy.wait_turn(
