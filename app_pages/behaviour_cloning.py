@@ -371,7 +371,7 @@ with tab_play:
         "Play a match",
         key="bc_play",
         type="primary",
-        help="1.5 to 2.5 s of one core, most of it drawing the animation.",
+        help="1.5 to 3 s of one core, most of it drawing the animation.",
     ) and heavy.wait_turn("play"):
         pair = (POLICIES[me], POLICIES[opp]) if side == 0 else (POLICIES[opp], POLICIES[me])
         with st.spinner("Playing and drawing the match..."), torch_threads(1):
