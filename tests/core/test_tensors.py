@@ -1,4 +1,4 @@
-"""core/tensors.py and core/charts/tensors.py against PyTorch itself and hand-derived values.
+"""core/tensors/ and core/charts/tensors.py against PyTorch itself and hand-derived values.
 
 Every `Shown.code` snippet is executed and what it prints is compared with `Shown.printed`.
 """
