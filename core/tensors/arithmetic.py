@@ -37,7 +37,9 @@ def elementwise(op: str, shape: tuple[int, ...] = (2, 3), seed: int = 0) -> Show
     a = torch.arange(1.0, n + 1).reshape(shape)
     b = torch.randint(0, 4, shape, generator=seeded(seed)).float()
     c = {"+": a + b, "-": a - b, "*": a * b, "/": a / b, "**": a**b}[op]
-    notes = [f"{shape_text(a.shape)} {op} {shape_text(b.shape)} → {shape_text(c.shape)}: cell by cell"]
+    notes = [
+        f"{shape_text(a.shape)} {op} {shape_text(b.shape)} → {shape_text(c.shape)}: cell by cell"
+    ]
     if not torch.isfinite(c).all():
         notes.append("Some cells are inf or nan: dividing by 0 gives inf in floating point.")
     return Shown(
@@ -122,7 +124,9 @@ def product(
     elif kind == "mm":
         c = torch.mm(a, b)
         headline = "c = torch.mm(a, b)"
-        notes = [f"{shape_text(sa)} @ {shape_text(sb)} → {shape_text(c.shape)}: inner sizes ({k}) must match"]
+        notes = [
+            f"{shape_text(sa)} @ {shape_text(sb)} → {shape_text(c.shape)}: inner sizes ({k}) must match"
+        ]
     else:
         c = a @ b
         headline = "c = a @ b"

@@ -187,7 +187,12 @@ def cat_stack(
         note = f"stack two {shape_text(a.shape)} along a new dim {dim} → {shape_text(c.shape)}"
     return Shown(
         code=CAT_CODE.format(
-            na=a.numel(), sa=shape_args(shape), nb=100 + b.numel(), sb=shape_args(sb), op=op, dim=dim
+            na=a.numel(),
+            sa=shape_args(shape),
+            nb=100 + b.numel(),
+            sb=shape_args(sb),
+            op=op,
+            dim=dim,
         ),
         printed=print_text(c.shape, c),
         headline=f"c = torch.{op}([a, b], dim={dim})",
