@@ -3,15 +3,16 @@
     python bench/classroom.py [--students 10] [--seed 0]
 
 Every student (a browser context of one Chromium, driven concurrently) opens Home, then each
-chapter in the lecture's order by its link in the sidebar; on each page they move a slider, on Autograd they type a
-program, and on Live training they press Start on the default run and wait for it to finish.
+chapter in the lecture's order by its link in the sidebar; on each page they move a slider,
+on Autograd they type a program, and on Live training they press Start on the default run and wait for it to finish.
 Students start a little apart, as a class does.
 
 Prints:
 - widget changes (a slider moved, a program run): p50 / p95 latency from the change to the
-  page settling (no running indicator, no stale element), the figure the target is for;
-  pages opened from the sidebar apart, and every kind by page;
-- heavy runs: how many waited in the server's admission line, and for how long;
+  page settling (no running indicator, no stale element), the figure the target is for, and
+  the server's share of it, read off each student's websocket (from the rerun asked for to
+  the script run finished); pages opened from the sidebar apart, and every kind by page;
+- training runs: how many waited in the server's admission line, and for how long in all;
 - the health endpoint's p50 / p99 while the class works;
 - the server's peak RSS, and its RSS 10 s after the last tab closed against the warm figure.
 
@@ -34,6 +35,9 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from app_pages.outline import chapters  # noqa: E402
 from bench.memory import rss_mb  # noqa: E402
@@ -73,6 +77,41 @@ async def nudge_first_slider(page) -> bool:
     return True
 
 
+class Wire:
+    """One student's websocket, read as the server speaks it: when a rerun was asked for, and
+    when the server said its script run finished. The gap is the server's share of a
+    latency; the rest is the browser drawing (here on the same two cores)."""
+
+    def __init__(self, page):
+        self.asked: list[float] = []
+        self.finished: list[float] = []
+        page.on("websocket", self._watch)
+
+    def _watch(self, ws) -> None:
+        ws.on("framesent", self._sent)
+        ws.on("framereceived", self._received)
+
+    def _sent(self, payload) -> None:
+        if isinstance(payload, bytes):
+            msg = BackMsg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "rerun_script":
+                self.asked.append(time.monotonic())
+
+    def _received(self, payload) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "script_finished":
+                self.finished.append(time.monotonic())
+
+    def server_seconds(self, since: float) -> float | None:
+        """From the first rerun asked for after `since` to the last run finished after it."""
+        asked = [t for t in self.asked if t >= since]
+        done = [t for t in self.finished if asked and t >= asked[0]]
+        return done[-1] - asked[0] if done else None
+
+
 async def open_by_sidebar(page, chapter) -> None:
     """Click the chapter's link in the sidebar, as a student does; return once its title shows."""
     await page.locator(f'[data-testid="stSidebarNav"] a[href$="/{chapter.url_path}"]').click()
@@ -102,28 +141,33 @@ async def student(i: int, browser, url: str, light: list, heavy: list, rng: rand
     context = await browser.new_context(viewport={"width": 1280, "height": 720})
     page = await context.new_page()
     page.set_default_timeout(300_000)
+    wire = Wire(page)
+
+    def note(what: str, start: float, settled_at: float) -> None:
+        light.append((what, settled_at - start, wire.server_seconds(start)))
+
     try:
         start = time.monotonic()
         await page.goto(url)
-        light.append(("open Home", await settled(page) - start))
+        note("open Home", start, await settled(page))
         for chapter in chapters():
             start = time.monotonic()
             await open_by_sidebar(page, chapter)
-            light.append((f"open {chapter.url_path}", await settled(page) - start))
+            note(f"open {chapter.url_path}", start, await settled(page))
             await asyncio.sleep(rng.uniform(0.5, 2.0))  # reading
             start = time.monotonic()
             if await nudge_first_slider(page):
-                light.append((f"slider {chapter.url_path}", await settled(page) - start))
+                note(f"slider {chapter.url_path}", start, await settled(page))
             if chapter.url_path == "autograd_graph":
                 box = page.locator("textarea").first
                 if await box.count():
                     await box.fill(f"a = x * y\nb = sin(a) + {i}\nr = b * b")
                     start = time.monotonic()
                     await box.press("Control+Enter")
-                    light.append(("type a program", await settled(page) - start))
+                    note("type a program", start, await settled(page))
             if chapter.url_path == "live_training":
                 await page.get_by_role("button", name="Start").first.click()
-                waited_from = None
+                waited_from, waited = None, 0.0
                 deadline = time.monotonic() + 600
                 while time.monotonic() < deadline:
                     if await page.get_by_text("Finished:").count():
@@ -132,9 +176,10 @@ async def student(i: int, browser, url: str, light: list, heavy: list, rng: rand
                     if waiting and waited_from is None:
                         waited_from = time.monotonic()
                     if not waiting and waited_from is not None:
-                        heavy.append(time.monotonic() - waited_from)
+                        waited += time.monotonic() - waited_from
                         waited_from = None
                     await asyncio.sleep(0.1)
+                heavy.append(waited)  # in all, over the run (slow motion waits between steps)
                 await settled(page)
     finally:
         await context.close()
@@ -161,7 +206,7 @@ async def lesson(url: str, proc, students: int, seed: int, nice: int) -> None:
     from playwright.async_api import async_playwright
 
     rng = random.Random(seed)
-    light: list[tuple[str, float]] = []
+    light: list[tuple[str, float, float | None]] = []
     heavy: list[float] = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=niced_chromium(nice), args=CHROMIUM_FLAGS)
@@ -187,7 +232,8 @@ async def lesson(url: str, proc, students: int, seed: int, nice: int) -> None:
         await browser.close()
     await asyncio.sleep(10)
     after = rss_mb(proc.pid, "VmRSS")
-    seconds = sorted(t for name, t in light if not name.startswith("open"))
+    seconds = sorted(t for name, t, _ in light if not name.startswith("open"))
+    server = sorted(v for name, _, v in light if v is not None and not name.startswith("open"))
     print(
         f"{students} students, lesson took {lesson_seconds:.0f} s; browsers at nice {nice} "
         f"(0: the same priority as the server)"
@@ -197,19 +243,22 @@ async def lesson(url: str, proc, students: int, seed: int, nice: int) -> None:
         f"p50 {_pct(seconds, 50):.2f} s, "
         f"p95 {_pct(seconds, 95):.2f} s, max {seconds[-1]:.2f} s (target p95 <= 1.5 s)"
     )
-    for kind in ("open", "slider", "type"):
-        some = sorted(t for name, t in light if name.startswith(kind))
-        if some:
-            print(
-                f"  {kind:7s} n={len(some):3d} p50 {_pct(some, 50):.2f} s p95 {_pct(some, 95):.2f} s"
-            )
-    print("  by page (p50 / max s):")
-    for name in sorted({n for n, _ in light}):
-        some = sorted(t for n, t in light if n == name)
-        print(f"    {name:30s} n={len(some):3d} {_pct(some, 50):5.2f} {some[-1]:5.2f}")
     print(
-        f"heavy runs that waited in line: {len(heavy)} of {students}"
-        + (f", waits p50 {_pct(heavy, 50):.1f} s, max {max(heavy):.1f} s" if heavy else "")
+        f"  of which the server (rerun asked -> script finished): p50 {_pct(server, 50):.2f} s, "
+        f"p95 {_pct(server, 95):.2f} s; the rest is the browsers drawing"
+    )
+    print("  by kind and page: n, page settled p50 / max, server p50 / max (s)")
+    for name in sorted({n for n, _, _ in light}):
+        some = sorted(t for n, t, _ in light if n == name)
+        serv = sorted(v for n, _, v in light if n == name and v is not None) or [float("nan")]
+        print(
+            f"    {name:28s} n={len(some):3d}  {_pct(some, 50):5.2f} {some[-1]:5.2f}   "
+            f"{_pct(serv, 50):5.2f} {serv[-1]:5.2f}"
+        )
+    waited = [w for w in heavy if w > 0]
+    print(
+        f"training runs: {len(heavy)}; {len(waited)} waited in the admission line"
+        + (f", in all p50 {_pct(waited, 50):.1f} s, max {max(waited):.1f} s" if waited else "")
     )
     finite = sorted(h for h in health if h != float("inf"))
     print(
