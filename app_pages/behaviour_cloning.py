@@ -335,10 +335,9 @@ with tab_matches:
         f"{per_game * n_games * n_opponents + fixed:.0f} s of one core (measured: python "
         "bench/bc.py --costs). Each pairing appears as soon as its games are over."
     )
-    chart_box, table_box = st.empty(), st.empty()
-    if st.button("Play the matches", key="bc_play_matches", type="primary") and heavy.wait_turn(
-        "play the matches"
-    ):
+    go = st.button("Play the matches", key="bc_play_matches", type="primary")
+    chart_box, table_box = st.empty(), st.empty()  # the results, under the button
+    if go and heavy.wait_turn("play the matches"):
         agent = POLICIES[agent_name]
         opponents = [p for k, p in POLICIES.items() if k != agent_name] + [agent]
         total = len(opponents) * 4
