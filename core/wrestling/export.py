@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "submission_template.py"
 SHIPPED_WEIGHTS = HERE.parents[1] / "assets" / "wrestling_bc_policy.pt"  # BC on our expert's data
 COURSE_WEIGHTS = SHIPPED_WEIGHTS.with_name("wrestling_bc_course.pt")  # BC on the course's data
+DAGGER_WEIGHTS = SHIPPED_WEIGHTS.with_name("wrestling_dagger_policy.pt")  # that BC, then DAgger
 WEIGHTS_NAME = "bc_policy.pt"
 
 
@@ -27,6 +28,6 @@ def submission_zip(policy: BCPolicy) -> bytes:
     return buf.getvalue()
 
 
-def shipped_policy() -> BCPolicy:
-    """The pretrained policy shipped in assets/ (made by scripts/pretrain_policy.py)."""
-    return load_weights(SHIPPED_WEIGHTS.read_bytes())
+def shipped_policy(path: Path = SHIPPED_WEIGHTS) -> BCPolicy:
+    """A pretrained policy shipped in assets/ (made by scripts/pretrain_policy.py); default BC."""
+    return load_weights(path.read_bytes())
