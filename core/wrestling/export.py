@@ -28,6 +28,6 @@ def submission_zip(policy: BCPolicy) -> bytes:
     return buf.getvalue()
 
 
-def shipped_policy(path: Path = SHIPPED_WEIGHTS) -> BCPolicy:
-    """A pretrained policy shipped in assets/ (made by scripts/pretrain_policy.py); default BC."""
-    return load_weights(path.read_bytes())
+def shipped_policy() -> BCPolicy:
+    """The pretrained BC policy shipped in assets/ (made by scripts/pretrain_policy.py)."""
+    return load_weights(SHIPPED_WEIGHTS.read_bytes())
