@@ -26,13 +26,14 @@ HIDDENS = (32, 64, 128, 256)
 LABELS = {
     "expert": "expert (reads the true state)",
     "shipped": "BC shipped (our expert's data)",
+    "dagger": "DAgger shipped (that BC, then DAgger)",
     "course": "BC on the course's data",
     "yours": "BC yours (trained here)",
     "random": "random",
     "still": "still",
 }
 EVERYONE = tuple(LABELS)
-AGENTS = EVERYONE[:4]
+AGENTS = EVERYONE[:5]
 DEFAULT = bc.TrainConfig()
 # The shareable setup (widget keys are the URL names), e.g. ?bc_play_opponent=still&bc_play_side=1
 PARAMS = [
@@ -76,6 +77,9 @@ def _policies() -> dict:
     shipped = _shipped(str(export.SHIPPED_WEIGHTS))
     if shipped is not None:
         pols["shipped"] = play.Cloned(shipped, "BC shipped")
+    dagger_policy = _shipped(str(export.DAGGER_WEIGHTS))
+    if dagger_policy is not None:
+        pols["dagger"] = play.Cloned(dagger_policy, "DAgger shipped")
     course = _shipped(str(export.COURSE_WEIGHTS))
     if course is not None:
         pols["course"] = play.Cloned(course, "BC-course")
@@ -419,13 +423,17 @@ with tab_export:
         "`torch.load(..., weights_only=True)`. It swaps the colours when "
         "`controlled_player_index` is 1, so it plays either side."
     )
-    options = {}
+    # the student's own first, then the shipped ones, best first: the first is the default
+    # (new options make a new radio, so a policy just trained here becomes the choice)
+    options = dagger_tab.policy_for_export()
     if ss.get("bc_policy") is not None:
         options["yours (trained here)"] = ss.bc_policy
-    shipped = _shipped(str(export.SHIPPED_WEIGHTS))
-    if shipped is not None:
-        options["shipped (our expert's data)"] = shipped
-    options.update(dagger_tab.policy_for_export())
+    for name, path in (
+        ("DAgger shipped (BC, then DAgger)", export.DAGGER_WEIGHTS),
+        ("BC shipped (our expert's data)", export.SHIPPED_WEIGHTS),
+    ):
+        if (policy := _shipped(str(path))) is not None:
+            options[name] = policy
     if options:
         which = st.radio("Policy to export", list(options), horizontal=True, key="bc_export_which")
         st.download_button(

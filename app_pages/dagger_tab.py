@@ -207,7 +207,10 @@ def _live(opponent: str) -> None:
         f"by the expert, the data kept to at most {BUDGET['max_pairs']:,} pairs (a uniform "
         f"sample of all seen), {BUDGET['epochs']} more epochs from the current weights, "
         f"then {BUDGET['eval_games']} games per opponent and side to measure it. Starts "
-        "from the shipped BC and its 10,000 expert pairs. Any click stops the run."
+        "from the shipped BC and its 10,000 expert pairs. Any click stops the run. A longer "
+        f"run made offline ({dagger.SHIPPED.iterations} iterations of "
+        f"{dagger.SHIPPED.games} games, `python scripts/pretrain_policy.py --dagger`) ships "
+        "with the app: the Export tab offers it."
     )
     progress = st.empty()
     chart_box = st.empty()

@@ -1,9 +1,10 @@
 """DAgger benchmark: BC and DAgger side by side, in the fast game and through the Jidi interface.
 
 Run: python bench/dagger.py [--iterations 6] [--games 400] [--jidi-games 20] [--weights W]
-(--weights: a saved DAgger policy instead of running DAgger here; BC is the shipped policy
-unless --bc W.) Every number comes with its game count; openings are randomised (both players
-act at random for 0-10 steps), the agent plays each side.
+(--weights: a saved DAgger policy instead of running DAgger here, e.g. the shipped one,
+assets/wrestling_dagger_policy.pt; BC is the shipped BC policy unless --bc W.) Every number
+comes with its game count; openings are randomised (both players act at random for 0-10
+steps), the agent plays each side.
 """
 
 import argparse

@@ -1,7 +1,8 @@
 """Write a Jidi submission zip: `python scripts/export_submission.py --out submission.zip`.
 
 The zip holds submission.py (core/wrestling/submission_template.py) and a policy's weights:
-the shipped policy (assets/wrestling_bc_policy.pt) unless --weights names another .pt.
+the shipped DAgger policy (assets/wrestling_dagger_policy.pt; the BC one is
+assets/wrestling_bc_policy.pt) unless --weights names another .pt.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.wrestling.bc import load_weights  # noqa: E402
-from core.wrestling.export import SHIPPED_WEIGHTS, submission_zip  # noqa: E402
+from core.wrestling.export import DAGGER_WEIGHTS, submission_zip  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("submission.zip"))
     parser.add_argument(
-        "--weights", type=Path, default=SHIPPED_WEIGHTS, help="a .pt saved by core.wrestling.bc"
+        "--weights", type=Path, default=DAGGER_WEIGHTS, help="a .pt saved by core.wrestling.bc"
     )
     args = parser.parse_args(argv)
     raw = submission_zip(load_weights(args.weights.read_bytes()))

@@ -62,6 +62,16 @@ class DaggerConfig:
 
 # The offline settings (bench/dagger.py): bigger than the page's lesson-sized runs.
 PRETRAIN = dict(games=256, max_pairs=30_000, epochs=2, eval_games=50)
+# The shipped DAgger policy's run (scripts/pretrain_policy.py --dagger; minutes of one core).
+SHIPPED = DaggerConfig(
+    iterations=14,
+    games=512,
+    opponents=("random", "still", "course"),  # not the expert: games it cannot win teach little
+    max_pairs=100_000,
+    epochs=3,
+    lr=5e-4,
+    eval_games=200,  # the validation games that pick the iteration to ship
+)
 
 
 @dataclass

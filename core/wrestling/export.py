@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "submission_template.py"
 SHIPPED_WEIGHTS = HERE.parents[1] / "assets" / "wrestling_bc_policy.pt"  # BC on our expert's data
 COURSE_WEIGHTS = SHIPPED_WEIGHTS.with_name("wrestling_bc_course.pt")  # BC on the course's data
+DAGGER_WEIGHTS = SHIPPED_WEIGHTS.with_name("wrestling_dagger_policy.pt")  # that BC, then DAgger
 WEIGHTS_NAME = "bc_policy.pt"
 
 
@@ -28,5 +29,5 @@ def submission_zip(policy: BCPolicy) -> bytes:
 
 
 def shipped_policy() -> BCPolicy:
-    """The pretrained policy shipped in assets/ (made by scripts/pretrain_policy.py)."""
+    """The pretrained BC policy shipped in assets/ (made by scripts/pretrain_policy.py)."""
     return load_weights(SHIPPED_WEIGHTS.read_bytes())

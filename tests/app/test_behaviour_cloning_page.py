@@ -47,7 +47,13 @@ def test_first_render_shows_the_game_and_the_shipped_policy_ready():
 
 def test_collect_train_play_and_export():
     at = _page()
-    at.radio(key="bc_export_which").set_value("shipped (our expert's data)").run()  # seen first
+    export_which = at.radio(key="bc_export_which")
+    assert export_which.options == [
+        "DAgger shipped (BC, then DAgger)",
+        "BC shipped (our expert's data)",
+    ]
+    assert export_which.value == "DAgger shipped (BC, then DAgger)", "the best shipped"
+    export_which.set_value("BC shipped (our expert's data)").run()  # seen first
     at.button(key="bc_collect").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("10,000 pairs" in m.value for m in at.markdown)

@@ -9,10 +9,12 @@ import zipfile
 
 import pytest
 
-from core.wrestling import export
+from core.wrestling import export, jidi_matches
+from runtime.threads import torch_threads
 from tests.conftest import ROOT
 
 GAMES_PER_SIDE = 20
+DAGGER_GAMES = 10  # per opponent and side
 
 PLAYER = r"""
 import json, random, sys
@@ -61,8 +63,9 @@ def test_exported_zip_has_the_two_files():
 @pytest.mark.slow
 def test_exported_submission_beats_random_from_both_sides(tmp_path):
     out = tmp_path / "submission.zip"
+    weights = str(export.SHIPPED_WEIGHTS)  # the BC policy (the script's default is DAgger)
     subprocess.run(
-        [sys.executable, "scripts/export_submission.py", "--out", str(out)],
+        [sys.executable, "scripts/export_submission.py", "--out", str(out), "--weights", weights],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -85,3 +88,23 @@ def test_exported_submission_beats_random_from_both_sides(tmp_path):
         wins = sum(r[side] == 1 for r in results[str(side)])
         # a coin flip would win 15 or more of 20 in 2% of runs; the policy wins ~95%
         assert wins >= 15, (side, results[str(side)])
+
+
+@pytest.mark.slow
+def test_exported_dagger_submission_beats_still_and_random_from_both_sides(tmp_path):
+    """The shipped DAgger policy, exported by the script (its default), through JidiWrestling."""
+    out = tmp_path / "submission.zip"
+    subprocess.run(
+        [sys.executable, "scripts/export_submission.py", "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    ours = jidi_matches.load_controller(out.read_bytes(), tmp_path, "dagger_submission")
+    opponents = {"still": jidi_matches.still_controller, "random": jidi_matches.random_controller()}
+    with torch_threads(1):
+        for name, theirs in opponents.items():
+            results = jidi_matches.play(ours, theirs, DAGGER_GAMES, seed=5)
+            for side, (wins, _draws, _losses) in results.items():
+                # 10 of 10 each here; ~99% over hundreds of games (bench/dagger.py)
+                assert wins >= DAGGER_GAMES - 1, (name, side, results)
