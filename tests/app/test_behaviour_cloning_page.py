@@ -94,8 +94,12 @@ def test_course_data_and_a_small_match_table(shared_dir):
     random_rows = table[table["opponent"] == "random"]
     assert set(random_rows["games"]) == {20}
     assert (random_rows["wins"] >= 18).all(), random_rows
-    # every opponent (the course's BC included) on both sides from both starts, in play order
-    assert len(table) == 4 * 5 and list(table["opponent"][:4]) == ["BC shipped"] * 4
+    # every opponent (BC, DAgger, the course's BC, random, still, itself) on both sides from
+    # both starts, in play order
+    assert (
+        len(table) == 4 * 6
+        and list(table["opponent"][:8]) == ["BC shipped"] * 4 + ["DAgger shipped"] * 4
+    )
     # the win-rate grid is drawn (its numbers: tests/core/wrestling/test_play.py)
     charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     titles = [json.dumps(c.get("title", "")) for c in charts]
