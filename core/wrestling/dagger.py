@@ -134,24 +134,6 @@ def _expert_for(
     return out
 
 
-def _opponent_act(opp, env, obs, rows, players, rng) -> np.ndarray:
-    """An opponent's actions for env rows `rows`, playing players[j] there."""
-    if isinstance(opp, play.Random):
-        return random_actions(rng, len(rows))
-    if isinstance(opp, play.Still):
-        return np.zeros((len(rows), 2))
-    if isinstance(opp, play.Expert):
-        return _expert_for(env, rows, players)
-    if isinstance(opp, play.Cloned):
-        return opp.policy.act(obs[rows, players], players)
-    out = np.zeros((len(rows), 2))  # any other play-policy: asked for every row, per player
-    for p in (0, 1):
-        m = players == p
-        if m.any():
-            out[m] = opp.act(env, obs, p, rng)[rows[m]]
-    return out
-
-
 def rollout(
     policy,
     opponents: dict,
@@ -199,7 +181,7 @@ def rollout(
         for j, opp in enumerate(opps):
             m = opp_of[rows] == j
             if m.any():
-                acts[rows[m], other[m]] = _opponent_act(opp, env, obs, rows[m], other[m], rng)
+                acts[rows[m], other[m]] = play.act_rows(opp, env, obs, rows[m], other[m], rng)
         opening_now = t < k[rows]
         if opening_now.any():
             acts[rows[opening_now]] = random_actions(rng, 2 * int(opening_now.sum())).reshape(
