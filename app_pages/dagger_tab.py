@@ -5,6 +5,7 @@ are shareable (PARAMS, published by the page with its own); its result lives in 
 """
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
@@ -29,7 +30,7 @@ PARAMS = [
 ]
 VISIT_GAMES = 48  # games per policy for the visitation maps (both sides)
 # One run's budget: lesson-sized, a few seconds an iteration on one core.
-BUDGET = {"n_pairs": 10_000, "games": 128, "eval_games": 16, "max_pairs": 20_000, "epochs": 2}
+BUDGET, N_PAIRS = dagger.LESSON, dagger.LESSON_PAIRS  # one run: lesson-sized
 # A run's cost on one core with BUDGET (bench/costs.py: 1 iteration 6.7 s, 3 iterations 17 s)
 RUN_SECONDS_FIXED, RUN_SECONDS_PER_ITERATION = 1.5, 5.2
 BETA = 0.5  # with mixing on: the expert acts with probability 0.5, 0.25, 0.125, ...
@@ -76,16 +77,9 @@ def _draw_dagger_visit(opponent: str) -> None:
 
 def _run(iterations: int, beta: bool, opponent: str, progress, chart_box) -> None:
     """One DAgger run from the shipped BC and its data, streamed; the result kept in the session."""
-    config = dagger.DaggerConfig(
-        iterations=iterations,
-        games=BUDGET["games"],
-        eval_games=BUDGET["eval_games"],
-        max_pairs=BUDGET["max_pairs"],
-        epochs=BUDGET["epochs"],
-        beta=BETA if beta else 0.0,
-    )
+    config = replace(BUDGET, iterations=iterations, beta=BETA if beta else 0.0)
     progress.progress(0.0, text="collecting the expert's data (the BC's training set)...")
-    data = expert.collect(BUDGET["n_pairs"], seed=0)
+    data = expert.collect(N_PAIRS, seed=0)
     ss.dagger_history = []
     ss.dagger_run_id = time.time()
     words = {
@@ -202,11 +196,11 @@ def _live(opponent: str) -> None:
         "β = 0.5, halved each iteration (as in the paper).",
     )
     ui.explain(
-        f"Each iteration: {BUDGET['games']} games against random, still, the course-data "
+        f"Each iteration: {BUDGET.games} games against random, still, the course-data "
         "BC and the expert (both sides, randomised openings), every visited state labelled "
-        f"by the expert, the data kept to at most {BUDGET['max_pairs']:,} pairs (a uniform "
-        f"sample of all seen), {BUDGET['epochs']} more epochs from the current weights, "
-        f"then {BUDGET['eval_games']} games per opponent and side to measure it. Starts "
+        f"by the expert, the data kept to at most {BUDGET.max_pairs:,} pairs (a uniform "
+        f"sample of all seen), {BUDGET.epochs} more epochs from the current weights, "
+        f"then {BUDGET.eval_games} games per opponent and side to measure it. Starts "
         "from the shipped BC and its 10,000 expert pairs. Any click stops the run. A longer "
         f"run made offline ({dagger.SHIPPED.iterations} iterations of "
         f"{dagger.SHIPPED.games} games, `python scripts/pretrain_policy.py --dagger`) ships "

@@ -13,6 +13,7 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -54,7 +55,6 @@ def dagger_() -> None:
     from core.wrestling import dagger, expert, export
 
     games = page_constant("dagger_tab", "VISIT_GAMES")
-    budget = page_constant("dagger_tab", "BUDGET")
     bc = export.shipped_policy()
     course = dagger.course_policy()
     for name, opponent in dagger.standard_opponents(course).items():
@@ -64,18 +64,14 @@ def dagger_() -> None:
         print(f"  DAgger, Map where the expert and the clone go, vs {name}: {seconds:5.1f} s")
         seconds = cpu(lambda o=opponent: dagger.visitation(bc, "x", o, games, seed=0))
         print(f"  DAgger, Add the DAgger policy to the maps, vs {name}: {seconds:5.1f} s")
-    data = expert.collect(budget["n_pairs"], seed=0)
+    data = expert.collect(dagger.LESSON_PAIRS, seed=0)
     for iterations in (1, 3):
-        config = dagger.DaggerConfig(
-            iterations=iterations,
-            games=budget["games"],
-            eval_games=budget["eval_games"],
-            max_pairs=budget["max_pairs"],
-            epochs=budget["epochs"],
-        )
+        config = replace(dagger.LESSON, iterations=iterations)
         opponents = dagger.standard_opponents(course)
         seconds = cpu(lambda c=config, o=opponents: list(dagger.dagger(bc, data, c, o)))
-        print(f"  DAgger, Run DAgger ({iterations} iteration(s), page budget): {seconds:5.1f} s")
+        print(
+            f"  DAgger, Run DAgger ({iterations} iteration(s), the tab's budget): {seconds:5.1f} s"
+        )
 
 
 def main() -> None:

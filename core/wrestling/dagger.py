@@ -63,6 +63,12 @@ class DaggerConfig:
 # The offline settings (bench/dagger.py): bigger than the page's lesson-sized runs.
 PRETRAIN = dict(games=256, max_pairs=30_000, epochs=2, eval_games=50)
 # The shipped DAgger policy's run (scripts/pretrain_policy.py --dagger; minutes of one core).
+# The DAgger tab's live run, sized to a lesson (bench/costs.py: about 1.5 s + 5.2 s an iteration
+# of one core); the page sets iterations and beta. It starts from the shipped BC and that many
+# fresh expert pairs.
+LESSON = DaggerConfig(games=128, eval_games=16, max_pairs=20_000, epochs=2)
+LESSON_PAIRS = 10_000
+
 SHIPPED = DaggerConfig(
     iterations=14,
     games=512,

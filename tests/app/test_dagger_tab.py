@@ -3,6 +3,7 @@
 import pytest
 
 from app_pages import dagger_tab
+from core.wrestling.dagger import DaggerConfig
 from tests.app.test_behaviour_cloning_page import _page  # the BC page, opened from a link
 
 
@@ -10,8 +11,9 @@ from tests.app.test_behaviour_cloning_page import _page  # the BC page, opened f
 def tiny(monkeypatch):
     """A run of a few games and small data: the real code, in seconds."""
     monkeypatch.setattr(dagger_tab, "VISIT_GAMES", 4)
-    budget = dict(n_pairs=300, games=6, eval_games=1, max_pairs=2_000, epochs=1)
+    budget = DaggerConfig(games=6, eval_games=1, max_pairs=2_000, epochs=1)
     monkeypatch.setattr(dagger_tab, "BUDGET", budget)
+    monkeypatch.setattr(dagger_tab, "N_PAIRS", 300)
 
 
 @pytest.mark.slow  # a whole DAgger run, if a tiny one
