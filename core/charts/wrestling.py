@@ -210,6 +210,7 @@ def win_rate_grid(table: pd.DataFrame) -> alt.Chart:
             sort=list(dict.fromkeys(df["opponent"])),
             title=None,
             scale=alt.Scale(paddingInner=0),
+            axis=alt.Axis(labelLimit=0),  # whole names: "DAgger shipped" was cut to "DAgger ship…"
         ),
         tooltip=["opponent", "agent plays", "opening", "games", "wins", "draws", "losses"],
     )
