@@ -127,19 +127,6 @@ def course_policy() -> BCPolicy | None:
     return load_weights(path.read_bytes()) if path.is_file() else None
 
 
-def _expert_for(
-    env: WrestlingEnv, rows: np.ndarray, players: np.ndarray, teacher: dict | None = None
-) -> np.ndarray:
-    """The expert's action (len(rows), 2) for player players[j] in env row rows[j]."""
-    out = np.zeros((len(rows), 2))
-    for p in (0, 1):
-        m = players == p
-        if m.any():
-            r = rows[m]
-            out[m] = expert_action(env.pos[r], env.vel[r], env.theta[r], p, **(teacher or {}))
-    return out
-
-
 def rollout(
     policy,
     opponents: dict,
@@ -177,7 +164,7 @@ def rollout(
             break
         acts = np.zeros((games, 2, 2))
         me, other = sides[rows], 1 - sides[rows]
-        labels = _expert_for(env, rows, me, teacher)
+        labels = play.expert_rows(env, rows, me, teacher)
         mine = labels.copy()
         learner = (rng.random(rows.size) >= beta) & (policy is not None)  # same draws either way
         if learner.any():

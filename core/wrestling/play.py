@@ -118,15 +118,27 @@ def act_rows(policy, env, obs, rows: np.ndarray, players: np.ndarray, rng) -> np
         return np.zeros((len(rows), 2))
     if isinstance(policy, Cloned):
         return policy.policy.act(obs[rows, players], players)
+    if isinstance(policy, Expert):
+        return expert_rows(env, rows, players)
+    out = np.zeros((len(rows), 2))
+    for p in (0, 1):
+        m = players == p
+        if m.any():  # any other policy is asked for every row, as that player
+            out[m] = policy.act(env, obs, p, rng)[rows[m]]
+    return out
+
+
+def expert_rows(env, rows: np.ndarray, players: np.ndarray, teacher: dict | None = None):
+    """The expert's actions (len(rows), 2) as players[j] in env row rows[j].
+
+    teacher: keyword arguments of expert_action (DAgger's labelling expert may be gentler).
+    """
     out = np.zeros((len(rows), 2))
     for p in (0, 1):
         m = players == p
         if m.any():
             r = rows[m]
-            if isinstance(policy, Expert):
-                out[m] = expert_action(env.pos[r], env.vel[r], env.theta[r], p)
-            else:  # any other policy is asked for every row, as that player
-                out[m] = policy.act(env, obs, p, rng)[r]
+            out[m] = expert_action(env.pos[r], env.vel[r], env.theta[r], p, **(teacher or {}))
     return out
 
 
