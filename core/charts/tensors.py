@@ -229,10 +229,7 @@ def _content(a) -> tuple | None:
 
 def grids_key(grids: list[Grid]) -> tuple:
     """Everything `tensor_grids` draws from, as plain hashable values (a cache key)."""
-    return tuple(
-        (g.name, _content(g.tensor), _content(g.mask), _content(g.labels))
-        for g in grids
-    )
+    return tuple((g.name, _content(g.tensor), _content(g.mask), _content(g.labels)) for g in grids)
 
 
 def tensor_grids(grids: list[Grid], budget: int = 600, max_cell: int = 50) -> alt.Chart:
