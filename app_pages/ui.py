@@ -131,6 +131,9 @@ def publish_settings(params) -> None:
         st.query_params.from_dict(query)
 
 
+VALIDATE_CHARTS = False  # the tests switch it on to check every chart the pages draw
+
+
 def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
     """The Vega-Lite spec `st.altair_chart` sends for `chart` (its data as Arrow), without
     validating it against the schema again: the tests validate every chart the pages draw,
@@ -142,7 +145,7 @@ def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
     with vega_charts._altair_globals_lock:  # the theme and the transformer are process-wide
         theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
         with theme, alt.data_transformers.enable("to_arrow_dataset", datasets=datasets):
-            spec = chart.to_dict(validate=False)
+            spec = chart.to_dict(validate=VALIDATE_CHARTS)
     spec["datasets"] = {**(spec.get("datasets") or {}), **datasets}
     return spec
 
@@ -162,3 +165,9 @@ def chart(inputs: tuple, build: Callable[[], alt.TopLevelMixin], box=None, style
     every session with the same inputs reuses it. Streamlit's own conversion (pinned version).
     """
     return (box or st).vega_lite_chart(_chart_spec(inputs, style, build), **kwargs)
+
+
+def live_chart(box, chart: alt.TopLevelMixin, **kwargs):
+    """`box.altair_chart(chart, **kwargs)` for a chart drawn once (a live redraw, new data each
+    time): not cached, but not validated either (see `vega_lite_spec`)."""
+    return box.vega_lite_chart(vega_lite_spec(chart), **kwargs)

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 import pandas as pd
 import torch
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
@@ -74,3 +76,17 @@ def test_the_map_follows_every_setting_it_depends_on():
     assert not at.exception
     start = [d for d in at.get("vega_lite_chart") if "paths up to" in d.proto.spec][0]
     assert start.proto.spec != json.dumps(before)
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["tensors", "gradient_descent", "loss_functions", "live_training", "behaviour_cloning"],
+)
+def test_every_chart_a_page_draws_is_valid_vega_lite(page, monkeypatch):
+    """The pages skip Altair's schema check at run time; here every chart is checked."""
+    monkeypatch.setattr(ui, "VALIDATE_CHARTS", True)
+    ui._chart_spec.clear()  # build every cached chart again, checked
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180).run()
+    at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.get("vega_lite_chart")
