@@ -2,9 +2,8 @@
 
 import json
 
-import pytest
-
 import pandas as pd
+import pytest
 import torch
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 from streamlit.testing.v1 import AppTest
@@ -80,7 +79,14 @@ def test_the_map_follows_every_setting_it_depends_on():
 
 @pytest.mark.parametrize(
     "page",
-    ["tensors", "gradient_descent", "loss_functions", "live_training", "behaviour_cloning"],
+    [
+        "tensors",
+        "modules",
+        "gradient_descent",
+        "loss_functions",
+        "live_training",
+        "behaviour_cloning",
+    ],
 )
 def test_every_chart_a_page_draws_is_valid_vega_lite(page, monkeypatch):
     """The pages skip Altair's schema check at run time; here every chart is checked."""
