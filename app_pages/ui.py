@@ -150,14 +150,17 @@ def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
     return stable_names(spec)
 
 
+PREFIX = "by_place_"  # not Vega-Lite's own "data_0", "source_0": it names its sources so
+
+
 def stable_names(spec: dict) -> dict:
-    """`spec` with its datasets named by their place ("data_0", ...), not by their content.
+    """`spec` with its datasets named by their place ("by_place_0", ...), not their content.
 
     The browser rebuilds a chart whose spec or dataset names changed, but only swaps the data
     of one whose spec and names stayed: with content-hash names, every new value (a slider
     moved, a live redraw) rebuilt the whole chart.
     """
-    names = {old: f"data_{i}" for i, old in enumerate(spec.get("datasets") or {})}
+    names = {old: f"{PREFIX}{i}" for i, old in enumerate(spec.get("datasets") or {})}
 
     def rename(node):
         if isinstance(node, dict):

@@ -46,7 +46,7 @@ def test_the_spec_is_what_streamlit_would_send_with_datasets_named_by_place():
     for name, chart in _charts().items():
         ours, theirs = ui.vega_lite_spec(chart), _convert_altair_to_vega_lite_spec(chart)
         assert ours == ui.stable_names(theirs), name
-        assert list(ours["datasets"]) == [f"data_{i}" for i in range(len(theirs["datasets"]))]
+        assert list(ours["datasets"]) == [f"by_place_{i}" for i in range(len(theirs["datasets"]))]
         assert list(ours["datasets"].values()) == list(theirs["datasets"].values())
         refs = _data_names({k: v for k, v in ours.items() if k != "datasets"})
         assert refs == set(ours["datasets"]), name  # every reference renamed, none dangling

@@ -23,11 +23,20 @@ def test_home(server, page):
     screenshot(page, "00-home")
 
 
+DRAWN_CHARTS = """() => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
+    .map(e => e.querySelector('canvas, svg') ? e.getBoundingClientRect().height : 0)"""
+
+
 @pytest.mark.parametrize("chapter", chapters(), ids=lambda c: c.url_path)
 def test_page_renders_visuals(server, page, chapter):
+    errors = []  # the browser's uncaught exceptions: a chart Vega refused ends up here
+    page.on("pageerror", lambda err: errors.append(str(err)))
     page.goto(f"{server}/{chapter.url_path}")
     settle(page, timeout=90)
     screenshot(page, chapter.url_path)
     no_error_on_screen(page)
     assert page.get_by_text("Presenter mode").count() >= 1, "the shell's sidebar is there"
     assert page.locator(VISUALS).count() >= 1, "a page shows at least one chart, graph or image"
+    heights = page.evaluate(DRAWN_CHARTS)
+    assert all(h > 50 for h in heights), f"every chart drawn, {heights} px high"
+    assert not errors, errors
