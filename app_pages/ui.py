@@ -147,34 +147,7 @@ def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
         with theme, alt.data_transformers.enable("to_arrow_dataset", datasets=datasets):
             spec = chart.to_dict(validate=VALIDATE_CHARTS)
     spec["datasets"] = {**(spec.get("datasets") or {}), **datasets}
-    return stable_names(spec)
-
-
-PREFIX = "by_place_"  # not Vega-Lite's own "data_0", "source_0": it names its sources so
-
-
-def stable_names(spec: dict) -> dict:
-    """`spec` with its datasets named by their place ("by_place_0", ...), not their content.
-
-    The browser rebuilds a chart whose spec or dataset names changed, but only swaps the data
-    of one whose spec and names stayed: with content-hash names, every new value (a slider
-    moved, a live redraw) rebuilt the whole chart.
-    """
-    names = {old: f"{PREFIX}{i}" for i, old in enumerate(spec.get("datasets") or {})}
-
-    def rename(node):
-        if isinstance(node, dict):
-            return {
-                k: names.get(v, v) if k == "name" and isinstance(v, str) else rename(v)
-                for k, v in node.items()
-            }
-        if isinstance(node, list):
-            return [rename(v) for v in node]
-        return node
-
-    out = rename({k: v for k, v in spec.items() if k != "datasets"})
-    out["datasets"] = {names[k]: v for k, v in (spec.get("datasets") or {}).items()}
-    return out
+    return spec
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

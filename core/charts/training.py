@@ -101,12 +101,11 @@ def parameter_chart(
         alt.Chart(df)
         .mark_line(strokeWidth=3)
         .encode(
-            # before the first step there is one point: the axis still spans 0 to 1 at least
-            # (and the spec stays the same as the run grows: the browser only swaps the data)
+            # before the first step there is one point: give the axis a real range (0 to 1)
             x=alt.X(
                 "step:Q",
                 title="optimiser step",
-                scale=alt.Scale(domain={"unionWith": [0, 1]}),
+                scale=alt.Scale(domain=[0, max(1, int(df["step"].max()))]),
                 axis=alt.Axis(format="d"),
             ),
             y=alt.Y("value:Q", title="parameter value"),
