@@ -12,7 +12,7 @@ import torch
 
 from core.wrestling import bc, export
 from core.wrestling.jidi import JidiWrestling, action_space, run_match
-from core.wrestling.play import Expert, Random, Still, record_match
+from core.wrestling.play import Cloned, Expert, Random, Still, record_match
 
 
 def _two_frame_policy(seed: int = 0) -> bc.BCPolicy:
@@ -213,3 +213,28 @@ def test_one_step_explains_the_next_view_and_another_game_does_not(tmp_path):
     ]
     new = np.mean(np.array(other) > module.NEW_GAME_CELLS)
     assert len(other) > 2500 and new > 0.95, new  # 97%: the rest look alike
+
+
+def test_a_two_frame_submission_plays_the_fast_games_moves_game_after_game(tmp_path):
+    policy = bc.load_weights(export.DAGGER_WEIGHTS.read_bytes())
+    assert policy.frames == 2  # the shipped DAgger policy sees two frames
+    module = _exported(policy, tmp_path)
+    agent = Cloned(policy, "DAgger")
+    # one module object plays game after game, on both sides, as on the platform
+    for seed, side, opponent in [
+        (1, 0, Random()),
+        (2, 0, Still()),
+        (3, 1, Random()),
+        (4, 1, Still()),
+    ]:
+        match = record_match(*((agent, opponent) if side == 0 else (opponent, agent)), seed, 10)
+        k = int(np.random.default_rng(seed).integers(0, 11))  # record_match's random opening
+        for t in range(k, match.length):
+            view = match.obs[t, side].astype(np.float64)
+            observation = {
+                "obs": {"agent_obs": view, "id": f"team_{side}"},
+                "controlled_player_index": side,
+            }
+            (force,), (turn,) = module.my_controller(observation, None)
+            np.testing.assert_allclose([force, turn], match.actions[t, side], rtol=1e-4, atol=1e-3)
+        assert match.length - k > 5
