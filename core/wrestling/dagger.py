@@ -169,7 +169,7 @@ def rollout(
         rows = np.flatnonzero(~env.done)
         if rows.size == 0:
             break
-        prev = memory.previous(obs, t) if memory else None
+        prev = memory.previous(obs, t, rows) if memory else None
         acts = np.zeros((games, 2, 2))
         me, other = sides[rows], 1 - sides[rows]
         labels = play.expert_rows(env, rows, me, teacher)
@@ -191,8 +191,6 @@ def rollout(
                 -1, 2, 2
             )
         rec = rows[~opening_now]
-        if memory:
-            memory.remember(obs, t, rec)
         if rec.size:
             s = sides[rec]
             if keep_views:
@@ -208,6 +206,8 @@ def rollout(
             keep["side"].append(s)
             keep["game"].append(rec)
             keep["step"].append(np.full(rec.size, t))
+        if memory:  # after reading prev: it is the memory's own array
+            memory.remember(obs, t, rec)
         obs, _, done, info = env.step(acts)
         finished = np.asarray(info["active"]) & np.asarray(done)
         winner[finished] = np.asarray(info["winner"])[finished]

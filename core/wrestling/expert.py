@@ -148,10 +148,10 @@ def collect(
 
     new_episodes(np.ones(n_envs, bool))
     got_obs, got_act, got_ep, got_pos, got_prev = [], [], [], [], []
-    memory = LastViews(n_envs)
+    memory = LastViews(n_envs) if previous else None
     count = t = 0
     while count < n_pairs:
-        prev = memory.previous(obs, t) if previous else None
+        prev = memory.previous(obs, t, rows) if memory else None
         acts = np.zeros((n_envs, 2, 2))
         for player in (0, 1):
             acts[:, player] = expert_action(env.pos, env.vel, env.theta, player)
@@ -166,7 +166,6 @@ def collect(
         acts = np.where(noisy[..., None], random_actions(rng, 2 * n_envs).reshape(-1, 2, 2), acts)
         opening_now = env.steps < k
         acts[opening_now] = random_actions(rng, 2 * int(opening_now.sum())).reshape(-1, 2, 2)
-        memory.remember(obs, t, rows[~opening_now])
         record = [(me, ~opening_now), (other, ~opening_now & (opp == 2))]
         for player, mask in record:
             if mask.any():
@@ -177,11 +176,14 @@ def collect(
                 got_ep.append(2 * episode[mask] + (player[mask] != side[mask]))
                 got_pos.append(env.pos[rows[mask], player[mask]].copy())
                 count += int(mask.sum())
+        if memory:  # after reading prev: it is the memory's own array
+            memory.remember(obs, t, rows[~opening_now])
         obs, _, done, _ = env.step(acts, reuse=True)  # the last views are recorded (copied)
         t += 1
         if done.any():
             new_episodes(np.asarray(done, bool))
-            memory.forget(np.flatnonzero(done))
+            if memory:
+                memory.forget(np.flatnonzero(done))
     ep = np.concatenate(got_ep)
     order = np.argsort(ep, kind="stable")[:n_pairs]
     ep = ep[order]

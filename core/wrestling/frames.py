@@ -8,7 +8,7 @@ play, the previous view is the current one (nothing moves at the reset, so "no m
 there).
 
     memory = LastViews(n_games)
-    prev = memory.previous(obs, t)          # (n, 2, 40, 40), beside obs
+    prev = memory.previous(obs, t, rows)    # (n, 2, 40, 40): read rows' entries, beside obs
     ... the policies act on obs and prev ...
     memory.remember(obs, t, rows_that_acted)
 """
@@ -27,10 +27,15 @@ class LastViews:
         self.views = np.zeros((n_games, 2, OBS_SIZE, OBS_SIZE), np.uint8)
         self.step = np.full(n_games, -2)  # -2: no action in this game yet
 
-    def previous(self, obs: np.ndarray, t: int) -> np.ndarray:
-        """Every game's previous views (n, 2, 40, 40) for its current views obs at step t."""
-        fresh = self.step != t - 1  # did not act at t - 1: a new game, or just after an opening
-        return np.where(fresh[:, None, None, None], obs, self.views)
+    def previous(self, obs: np.ndarray, t: int, rows: np.ndarray) -> np.ndarray:
+        """The previous views (n, 2, 40, 40) of games `rows`, whose current views obs are at step t.
+
+        Only those rows are brought up to date (the cost is theirs; finished games cost nothing);
+        the array is the memory's own: read it before the next remember().
+        """
+        fresh = rows[self.step[rows] != t - 1]  # no action at t - 1: a new game, or an opening
+        self.views[fresh] = obs[fresh]
+        return self.views
 
     def remember(self, obs: np.ndarray, t: int, rows: np.ndarray) -> None:
         """The players of games `rows` acted on obs[rows] at step t."""

@@ -90,7 +90,7 @@ def play_games(
     done = np.zeros(n_games, bool)
     memory = last_views(n_games, p0, p1)
     for t in range(MAX_STEPS):
-        prev = memory.previous(obs, t) if memory else None
+        prev = memory.previous(obs, t, np.flatnonzero(~done)) if memory else None
         a = np.stack([p0.act(env, obs, 0, rng, prev), p1.act(env, obs, 1, rng, prev)], axis=1)
         rand = t < k
         if memory:
@@ -192,7 +192,7 @@ def evaluate(
     memory = last_views(len(of), agent, *opponents)
     for t in range(MAX_STEPS):
         rows = np.flatnonzero(~env.done)
-        prev = memory.previous(obs, t) if memory else None
+        prev = memory.previous(obs, t, rows) if memory else None
         acts = np.zeros((len(of), 2, 2))
         me = side[rows]
         acts[rows, me] = _act(agent, env, obs, rows, me, rng, alone, prev)
@@ -321,7 +321,7 @@ def record_match(p0, p1, seed: int = 0, opening: int = 0) -> Match:
     winner = -1
     memory = last_views(1, p0, p1)
     for t in range(MAX_STEPS):
-        prev = memory.previous(obs, t) if memory else None
+        prev = memory.previous(obs, t, np.arange(1)) if memory else None
         a = np.stack([p0.act(env, obs, 0, rng, prev), p1.act(env, obs, 1, rng, prev)], axis=1)
         if t < k:
             a = random_actions(rng, 2).reshape(1, 2, 2)

@@ -20,17 +20,21 @@ def _views(seed: int, n: int) -> np.ndarray:
 def test_the_previous_view_is_the_last_one_acted_on_else_the_current_one():
     memory = LastViews(3)
     a, b, c = _views(0, 3), _views(1, 3), _views(2, 3)
-    np.testing.assert_array_equal(memory.previous(a, 0), a)  # a game's first step: no motion
+    every = np.arange(3)
+    np.testing.assert_array_equal(memory.previous(a, 0, every), a)  # first step: no motion
     memory.remember(a, 0, np.array([0, 1]))  # game 2 is still in its random opening
-    prev = memory.previous(b, 1)
+    prev = memory.previous(b, 1, every).copy()
     np.testing.assert_array_equal(prev[:2], a[:2])
     np.testing.assert_array_equal(prev[2], b[2])  # its first step after the opening
     memory.remember(b, 1, np.array([1, 2]))  # game 0 sits a step out...
-    prev = memory.previous(c, 2)
+    prev = memory.previous(c, 2, every).copy()
     np.testing.assert_array_equal(prev[0], c[0])  # ...so its next step starts afresh
     np.testing.assert_array_equal(prev[1:], b[1:])
     memory.forget(np.array([1]))  # game 1 is reset
-    np.testing.assert_array_equal(memory.previous(c, 2)[1], c[1])
+    np.testing.assert_array_equal(memory.previous(c, 2, every)[1], c[1])
+    # only the rows asked for are brought up to date: a finished game costs nothing
+    memory.remember(c, 2, every)
+    np.testing.assert_array_equal(memory.previous(a, 5, np.array([0]))[1:], c[1:])
 
 
 def _two_frame(seed: int = 0) -> bc.BCPolicy:
