@@ -164,7 +164,7 @@ def rollout(
     keep: dict[str, list] = {n: [] for n in ("obs", "lab", "act", "pos", "vel", "th", "en")}
     keep.update(side=[], game=[], step=[], prev=[])
     two = getattr(policy, "frames", 1) > 1
-    memory = LastViews(games) if two or play.last_views(1, *opps) else None
+    memory = LastViews(games) if two or any(play.frames(o) > 1 for o in opps) else None
     for t in range(max_steps):
         rows = np.flatnonzero(~env.done)
         if rows.size == 0:
