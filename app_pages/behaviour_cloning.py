@@ -64,11 +64,12 @@ def _shipped(path: str) -> bc.BCPolicy | None:
 
 
 @st.cache_data
-def _start_pictures() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The arena at the reset and both players' views, drawn large."""
+def _start_pictures() -> tuple[bytes, bytes, bytes]:
+    """The arena at the reset and both players' views, drawn large, as PNGs (encoded once)."""
     m = play.start_match()
     arena = render.draw_state(m.pos[0], m.theta[0], m.energy[0], step=0, scale=0.8)
-    return arena, render.draw_view(m.obs[0, 0], 12), render.draw_view(m.obs[0, 1], 12)
+    views = render.draw_view(m.obs[0, 0], 12), render.draw_view(m.obs[0, 1], 12)
+    return render.png(arena), render.png(views[0]), render.png(views[1])
 
 
 def _policies() -> dict:
@@ -156,7 +157,12 @@ with tab_game:
             "loses; after 500 steps it is a draw. Pushing hard while moving fast costs energy "
             "(the bars); a player without energy can no longer push."
         )
-        st.altair_chart(charts.legend_chart(render.view_legend()), width="content")
+        ui.chart(
+            ("bc legend",),
+            lambda: charts.legend_chart(render.view_legend()),
+            style=False,
+            width="content",
+        )
         if "shipped" in POLICIES:
             st.success("A policy cloned from our expert is shipped: open **Play** to watch it.")
     v1, v2 = st.columns(2)
@@ -440,7 +446,7 @@ with tab_export:
         which = st.radio("Policy to export", list(options), horizontal=True, key="bc_export_which")
         st.download_button(
             "Download submission.zip",
-            export.submission_zip(options[which]),
+            lambda policy=options[which]: export.submission_zip(policy),  # made on a click
             "submission.zip",
             mime="application/zip",
             key="bc_export",

@@ -173,7 +173,9 @@ ui.publish_settings(PARAMS if key == "quadratic" else PARAMS[:-1])  # κ only fo
 if land.note:
     ui.explain(f"**{NAMES[key]}.** {land.note}")
 
-runs = _runs(key, kappa, tuple(names), float(lr), int(steps), float(beta), start, float(noise))
+# everything the paths depend on; with the step shown, everything the charts depend on
+setup = (key, kappa, tuple(names), float(lr), int(steps), float(beta), start, float(noise))
+runs = _runs(*setup)
 heat_url = _background(key, kappa)
 
 if st.session_state.get("gd_step", steps) > steps:
@@ -182,9 +184,9 @@ if st.session_state.get("gd_step", steps) > steps:
 left, right = st.columns([3, 2])
 with left:
     step = st.session_state.get("gd_step", steps)
-    chart = charts.landscape_chart(land, heat_url, runs, step, start)
-    st.altair_chart(
-        styled(chart),
+    ui.chart(
+        ("gd map", *setup, step),
+        lambda: charts.landscape_chart(land, heat_url, runs, step, start),
         width="stretch",
         on_select=_on_pick,
         selection_mode=charts.SELECTION,
@@ -205,7 +207,11 @@ with left:
 with right:
     if not names:
         st.info("Pick at least one optimiser to see it walk.")
-    st.altair_chart(styled(charts.loss_chart(runs, land.f_min, step)), width="stretch")
+    ui.chart(
+        ("gd loss", *setup, step),
+        lambda: charts.loss_chart(runs, land.f_min, step),
+        width="stretch",
+    )
     st.caption(
         "How far each optimiser's loss is above the best possible value, step by step, on a "
         "log scale: a straight fall means steady progress; the dashed line marks the step shown."

@@ -80,11 +80,11 @@ def regression_tab() -> None:
              ("loss", "train loss", ".2e")],
         )  # fmt: skip
         start = run.snapshot if not run.tracked else run.tracked[0]
-        box["params"].altair_chart(
-            charts.parameter_chart(run.tracked, truth, start), width="stretch"
+        ui.live_chart(
+            box["params"], charts.parameter_chart(run.tracked, truth, start), width="stretch"
         )
         if run.steps:
-            box["loss"].altair_chart(charts.step_loss_chart(run.steps), width="stretch")
+            ui.live_chart(box["loss"], charts.step_loss_chart(run.steps), width="stretch")
 
     trainer("regression", cfg, draw, ["metrics", "params", "loss"], pace_seconds=6.0)
     ui.show_code(EXAMPLES["regression"].code)
@@ -123,9 +123,10 @@ def curve_tab() -> None:
         log = run.epoch_log
         mse = [("train MSE", "train loss", ".4f"), ("test MSE", "test loss", ".4f")]
         metric_row(box["metrics"], log, mse)
-        box["fit"].altair_chart(charts.curve_chart(*data, run.snapshot, truth), width="stretch")
+        ui.live_chart(box["fit"], charts.curve_chart(*data, run.snapshot, truth), width="stretch")
         if log:
-            box["loss"].altair_chart(
+            ui.live_chart(
+                box["loss"],
                 charts.history_chart(log, "loss", "Mean squared error", run.epochs),
                 width="stretch",
             )
@@ -173,8 +174,8 @@ def toy_tab() -> None:
 
     def draw(run: Run, box: dict) -> None:
         metric_row(box["metrics"], run.epoch_log, [*ACCURACY, TEST_LOSS])
-        box["boundary"].altair_chart(
-            charts.boundary_chart(run.snapshot, x, y, is_test), width="stretch"
+        ui.live_chart(
+            box["boundary"], charts.boundary_chart(run.snapshot, x, y, is_test), width="stretch"
         )
         loss_and_accuracy(box["history"], run)
 
@@ -233,10 +234,10 @@ def rnn_tab() -> None:
             [("test MSE (after a 10-step warm-up)", "test MSE", ".4f"),
              ("MSE in the first window", "first-window MSE", ".4f")],
         )  # fmt: skip
-        box["sequence"].altair_chart(charts.sequence_chart(run.snapshot), width="stretch")
+        ui.live_chart(box["sequence"], charts.sequence_chart(run.snapshot), width="stretch")
         if run.steps:
-            box["loss"].altair_chart(
-                charts.step_loss_chart(run.steps, "MSE per window"), width="stretch"
+            ui.live_chart(
+                box["loss"], charts.step_loss_chart(run.steps, "MSE per window"), width="stretch"
             )
 
     trainer("rnn", cfg, draw, ["metrics", "sequence", "loss"])
@@ -270,7 +271,7 @@ def cnn_tab() -> None:
                     x_test[:20, 0], titles, "Test digits: the network's guess (✓ right, ✗ wrong)"
                 )
             )
-            st.altair_chart(charts.confusion_chart(snap["confusion"]), width="stretch")
+            ui.live_chart(st, charts.confusion_chart(snap["confusion"]), width="stretch")
         with box["filters"].container():
             st.html(
                 charts.image_grid_html(

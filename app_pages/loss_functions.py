@@ -7,7 +7,6 @@ import streamlit as st
 from app_pages import ui
 from core import losses as lf
 from core.charts import losses as charts
-from core.charts import styled
 from core.shareable import Param
 
 Z_DEFAULTS = [2.0, 1.0, -1.0, 0.5, -2.0]
@@ -42,10 +41,19 @@ def _curves_and_formulas(
     """The losses' curves beside their gradients (autograd), then each loss's formula."""
     data = _curves(tuple(names), delta)
     left, right = st.columns(2)
-    loss_chart = charts.curves_chart(data, "loss", x_title, title, reference)
-    left.altair_chart(styled(loss_chart), width="stretch")
-    grad_chart = charts.curves_chart(data, "gradient", x_title, "Its gradient (autograd)")
-    right.altair_chart(styled(grad_chart), width="stretch")
+    inputs = (tuple(names), delta, x_title)
+    ui.chart(
+        ("lf loss", *inputs, title, reference),
+        lambda: charts.curves_chart(data, "loss", x_title, title, reference),
+        left,
+        width="stretch",
+    )
+    ui.chart(
+        ("lf gradient", *inputs),
+        lambda: charts.curves_chart(data, "gradient", x_title, "Its gradient (autograd)"),
+        right,
+        width="stretch",
+    )
     for name in names:
         st.latex(lf.LATEX[name])
 
@@ -140,8 +148,16 @@ cols = st.columns(k)
 logits = [cols[i].slider(f"z{i}", -5.0, 5.0, step=0.1, key=f"z{i}") for i in range(k)]
 res = lf.softmax_cross_entropy(logits, int(target))
 left, right = st.columns(2)
-left.altair_chart(styled(charts.probability_chart(res, int(target))), width="stretch")
-right.altair_chart(styled(charts.logits_gradient_chart(res, int(target))), width="stretch")
+shown = (tuple(float(z) for z in logits), int(target))
+ui.chart(
+    ("lf probs", *shown), lambda: charts.probability_chart(res, int(target)), left, width="stretch"
+)
+ui.chart(
+    ("lf logit grads", *shown),
+    lambda: charts.logits_gradient_chart(res, int(target)),
+    right,
+    width="stretch",
+)
 # the formulas under the bars, each on the page's whole width (never cut on the right)
 st.latex(lf.LATEX["CrossEntropy"])
 p_y = res["probs"][int(target)]
@@ -182,8 +198,9 @@ ui.publish_settings(PARAMS + LOGITS[:k])
 x, y, fits = _fits(float(out_x), float(out_y), float(delta))
 left, right = st.columns([3, 2])
 with left:
-    st.altair_chart(
-        styled(charts.outlier_chart(x, y, fits)),
+    ui.chart(
+        ("lf outlier", float(out_x), float(out_y), float(delta)),
+        lambda: charts.outlier_chart(x, y, fits),
         width="stretch",
         on_select=_on_outlier_pick,
         selection_mode=charts.OUTLIER_PICK,

@@ -59,7 +59,19 @@ def anatomy_tab() -> None:
     publish(ANATOMY)
     a = an.anatomy(x_dim, y_dim, forget, steps)
     left, right = st.columns([1, 1], gap="medium")
-    left.altair_chart(charts.parameter_steps_chart(a.history, forget), width="stretch")
+    ui.chart(
+        (
+            "modules steps",
+            x_dim,
+            y_dim,
+            forget,
+            steps,
+        ),  # an.anatomy is seeded: same inputs, same run
+        lambda: charts.parameter_steps_chart(a.history, forget),
+        left,
+        style=False,
+        width="stretch",
+    )
     with right:
         st.markdown("**What the module knows about**")
         table(

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_pages import ui
 from core import tensors as T
-from core.charts.tensors import Grid, tensor_grids
+from core.charts.tensors import Grid, grids_key, tensor_grids
 from core.shareable import Param
 
 TOPICS = {
@@ -57,7 +57,12 @@ def draw(shown: T.Shown, names: list[str] | None = None) -> None:
     """The grids of a Shown in one chart, packed into rows that fit the page."""
     names = names or list(shown.tensors)
     grids = [Grid(shown.tensors[n], n, shown.masks.get(n), shown.labels.get(n)) for n in names]
-    st.altair_chart(tensor_grids(grids, budget=GRID_BUDGET_PX), width="content")
+    ui.chart(
+        ("tensor grids", GRID_BUDGET_PX, grids_key(grids)),
+        lambda: tensor_grids(grids, budget=GRID_BUDGET_PX),  # styled by the builder
+        style=False,
+        width="content",
+    )
 
 
 def report(shown: T.Shown, names: list[str] | None = None, friendly: str | None = None) -> None:

@@ -6,8 +6,10 @@ Reset / One phase, the progress bar and the training-loop scaffold with the runn
 marked, and streams the run in `live_loop`. The run's lifecycle lives in core (`Run`).
 """
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from html import escape
 
 import streamlit as st
@@ -20,12 +22,34 @@ from core.optimisers import NAMES as OPTIMIZERS
 from core.shareable import Param
 from core.training import TrainConfig, make_run
 from core.training.loop import CPU_BUDGET_SECONDS, PHASE_LINE, PHASE_WORDS, SCAFFOLD, Run, Status
+from runtime.admission import GATE
 from runtime.threads import torch_threads
 
 # 1e-4 ... 10 on a 1-2-3-5 ladder: evenly spaced on a log scale, round numbers to read aloud
 LR_OPTIONS = log_ladder(-4, 1, (1, 2, 3, 5))
 BATCH_OPTIONS = [1, 2, 4, 8, 10, 16, 32, 64, 128, 256]
-REDRAW_SECONDS = 0.3  # at most about three redraws a second: the browser keeps up
+REDRAW_SECONDS = 0.3  # at most about three redraws a second: the browser keeps up...
+REDRAW_MAX_SECONDS = 1.5  # ...and slower when the server's runs outnumber its cores
+_LIVE = {"loops": 0}  # live loops going on in this process (all sessions)
+_LIVE_LOCK = threading.Lock()
+
+
+def redraw_seconds(loops: int, cpus: int) -> float:
+    """Seconds between a live run's redraws: REDRAW_SECONDS while every run has a core, longer
+    as runs crowd the server (a redraw builds charts under Python's one lock, which the whole
+    class's clicks wait for), at most REDRAW_MAX_SECONDS."""
+    return min(REDRAW_MAX_SECONDS, REDRAW_SECONDS * max(1.0, loops / max(1, cpus)))
+
+
+@contextmanager
+def _counted() -> Iterator[None]:
+    with _LIVE_LOCK:
+        _LIVE["loops"] += 1
+    try:
+        yield
+    finally:
+        with _LIVE_LOCK:
+            _LIVE["loops"] -= 1
 
 
 def controls(
@@ -187,23 +211,24 @@ def trainer(
 
 
 def live_loop(run: Run, refresh: Callable[[], None], line_box, step_delay: float = 0.0) -> None:
-    """Train a running run to its end on one thread, redrawing a few times a second.
+    """Train a running run to its end on one thread, redrawing a few times a second (less
+    often while more runs than cores are going on: `redraw_seconds`).
 
     The one place a tab's heavy work happens, behind the server's admission gate (the wait,
     if any, shown in `line_box`). A click (Pause, a slider) reruns the script, which stops
     this loop where it is and gives the slot back; the run stays in the session and carries
     on from there. In slow motion the slot is lent to others during each pause.
     """
-    with heavy.turn("train", line_box) as admitted:
+    with heavy.turn("train", line_box) as admitted, _counted():
         if not admitted:
             return
-        last = time.monotonic()
+        last, cpus = time.monotonic(), GATE.limit
         with torch_threads(1):
             for ev in run:
                 if step_delay and ev.phase == "step":
                     if not heavy.step_aside("train", line_box, step_delay):
                         return
-                if time.monotonic() - last >= REDRAW_SECONDS:
+                if time.monotonic() - last >= redraw_seconds(_LIVE["loops"], cpus):
                     refresh()
                     last = time.monotonic()
     refresh()
@@ -226,10 +251,11 @@ def loss_and_accuracy(box, run: Run, loss_title: str = "Cross-entropy loss") -> 
     if not run.epoch_log:
         return
     with box.container():
-        st.altair_chart(
-            charts.history_chart(run.epoch_log, "loss", loss_title, run.epochs), width="stretch"
+        ui.live_chart(
+            st, charts.history_chart(run.epoch_log, "loss", loss_title, run.epochs), width="stretch"
         )
-        st.altair_chart(
+        ui.live_chart(
+            st,
             charts.history_chart(run.epoch_log, "accuracy", "Accuracy", run.epochs),
             width="stretch",
         )

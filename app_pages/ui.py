@@ -4,8 +4,14 @@ Pages stay thin: they read widgets, call core/, and use these helpers to show re
 same way everywhere.
 """
 
-import streamlit as st
+from collections.abc import Callable
+from contextlib import nullcontext
 
+import altair as alt
+import streamlit as st
+from streamlit.elements import vega_charts
+
+from core.charts import styled
 from core.shareable import MAX_QUOTED_CHARS, from_query, literal, to_query
 
 LECTURE = "RLChina 2022 · PyTorch Introduction"
@@ -123,3 +129,69 @@ def publish_settings(params) -> None:
         query["present"] = "1"
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
+
+
+VALIDATE_CHARTS = False  # the tests switch it on to check every chart the pages draw
+
+
+def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
+    """The Vega-Lite spec `st.altair_chart` sends for `chart` (its data as Arrow), without
+    validating it against the schema again: the tests validate every chart the pages draw,
+    and at run time validation was a fifth of a chart page's rerun. Follows Streamlit 1.67's
+    own conversion (the theme "none", its Arrow data transformer, under its lock); a test
+    checks the two agree."""
+    datasets: dict = {}
+    alt.data_transformers.register("to_arrow_dataset", vega_charts._to_arrow_dataset)
+    with vega_charts._altair_globals_lock:  # the theme and the transformer are process-wide
+        theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
+        with theme, alt.data_transformers.enable("to_arrow_dataset", datasets=datasets):
+            spec = chart.to_dict(validate=VALIDATE_CHARTS)
+    spec["datasets"] = {**(spec.get("datasets") or {}), **datasets}
+    return stable_names(spec)
+
+
+def stable_names(spec: dict) -> dict:
+    """`spec` with its datasets named by their place ("data_0", ...), not by their content.
+
+    The browser rebuilds a chart whose spec or dataset names changed, but only swaps the data
+    of one whose spec and names stayed: with content-hash names, every new value (a slider
+    moved, a live redraw) rebuilt the whole chart.
+    """
+    names = {old: f"data_{i}" for i, old in enumerate(spec.get("datasets") or {})}
+
+    def rename(node):
+        if isinstance(node, dict):
+            return {
+                k: names.get(v, v) if k == "name" and isinstance(v, str) else rename(v)
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [rename(v) for v in node]
+        return node
+
+    out = rename({k: v for k, v in spec.items() if k != "datasets"})
+    out["datasets"] = {names[k]: v for k, v in (spec.get("datasets") or {}).items()}
+    return out
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _chart_spec(inputs: tuple, style: bool, _build: Callable[[], alt.TopLevelMixin]) -> dict:
+    return vega_lite_spec(styled(_build()) if style else _build())
+
+
+def chart(inputs: tuple, build: Callable[[], alt.TopLevelMixin], box=None, style=True, **kwargs):
+    """`box.altair_chart(styled(build()), **kwargs)`, built once per `inputs` for the server
+    (style=False: the chart as built, for builders that style their own).
+
+    `inputs` must name the chart and hold every input it is drawn from. Building and validating an
+    Altair chart is most of a rerun on the chart pages (30-100 ms each), and a class following
+    the lecturer makes the same moves: the spec (Vega-Lite, its data as Arrow) is made once and
+    every session with the same inputs reuses it. Streamlit's own conversion (pinned version).
+    """
+    return (box or st).vega_lite_chart(_chart_spec(inputs, style, build), **kwargs)
+
+
+def live_chart(box, chart: alt.TopLevelMixin, **kwargs):
+    """`box.altair_chart(chart, **kwargs)` for a chart drawn once (a live redraw, new data each
+    time): not cached, but not validated either (see `vega_lite_spec`)."""
+    return box.vega_lite_chart(vega_lite_spec(chart), **kwargs)

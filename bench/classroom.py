@@ -7,11 +7,17 @@ chapter in the lecture's order by its link in the sidebar; on each page they mov
 on Autograd they type a program, and on Live training they press Start on the default run and wait for it to finish.
 Students start a little apart, as a class does.
 
+One student goes through the lesson alone first: how long each change takes a browser that
+has the machine to itself.
+
 Prints:
 - widget changes (a slider moved, a program run): p50 / p95 latency from the change to the
-  page settling (no running indicator, no stale element), the figure the target is for, and
+  page settling (no running indicator, no stale element) after the script run the change
+  asked for (a change that asked for none is listed apart), the figure the target is for, and
   the server's share of it, read off each student's websocket (from the rerun asked for to
-  the script run finished); pages opened from the sidebar apart, and every kind by page;
+  the script run finished); an estimate for students on their own laptops (each change's
+  server share in the class plus its drawing time with one student alone); pages opened from
+  the sidebar apart, and every kind by page;
 - training runs: how many waited in the server's admission line, and for how long in all;
 - the health endpoint's p50 / p99 while the class works;
 - the server's peak RSS, and its RSS 10 s after the last tab closed against the warm figure.
@@ -32,6 +38,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -69,7 +76,9 @@ async def settled(page, timeout: float = 300.0) -> float:
 
 async def nudge_first_slider(page) -> bool:
     """Press → on the first slider of the page; False where it has none."""
-    sliders = page.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]')
+    sliders = page.locator(
+        '[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]:visible'
+    )
     if await sliders.count() == 0:
         return False
     await sliders.first.focus()
@@ -105,6 +114,19 @@ class Wire:
             if msg.WhichOneof("type") == "script_finished":
                 self.finished.append(time.monotonic())
 
+    async def script_done(self, since: float, timeout: float = 300.0, ask_within: float = 3.0):
+        """Wait for the script run a change at `since` asked for to finish; False where the
+        change asked for none within `ask_within` s (a no-op: a slider already at its end)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            asked = [t for t in self.asked if t >= since]
+            if asked and any(t >= asked[0] for t in self.finished):
+                return True
+            if not asked and time.monotonic() - since > ask_within:
+                return False
+            await asyncio.sleep(0.05)
+        raise TimeoutError("the script run did not finish")
+
     def server_seconds(self, since: float) -> float | None:
         """From the first rerun asked for after `since` to the last run finished after it."""
         asked = [t for t in self.asked if t >= since]
@@ -135,9 +157,19 @@ def niced_chromium(nice: int) -> str:
     return str(script)
 
 
-async def student(i: int, browser, url: str, light: list, heavy: list, rng: random.Random):
+async def student(
+    i: int,
+    browser,
+    url: str,
+    light: list,
+    heavy: list,
+    skipped: list,
+    rng: random.Random,
+    wait: bool = True,
+):
     """One student's lesson: every chapter, a slider on each, a program, a training run."""
-    await asyncio.sleep(rng.uniform(0, 3))
+    if wait:
+        await asyncio.sleep(rng.uniform(0, 3))
     context = await browser.new_context(viewport={"width": 1280, "height": 720})
     page = await context.new_page()
     page.set_default_timeout(300_000)
@@ -145,6 +177,13 @@ async def student(i: int, browser, url: str, light: list, heavy: list, rng: rand
 
     def note(what: str, start: float, settled_at: float) -> None:
         light.append((what, settled_at - start, wire.server_seconds(start)))
+
+    async def changed(what: str, start: float) -> None:
+        """A widget change: timed to the page quiet after the script run it asked for."""
+        if await wire.script_done(start):
+            note(what, start, await settled(page))
+        else:
+            skipped.append(what)
 
     try:
         start = time.monotonic()
@@ -157,14 +196,14 @@ async def student(i: int, browser, url: str, light: list, heavy: list, rng: rand
             await asyncio.sleep(rng.uniform(0.5, 2.0))  # reading
             start = time.monotonic()
             if await nudge_first_slider(page):
-                note(f"slider {chapter.url_path}", start, await settled(page))
+                await changed(f"slider {chapter.url_path}", start)
             if chapter.url_path == "autograd_graph":
                 box = page.locator("textarea").first
                 if await box.count():
                     await box.fill(f"a = x * y\nb = sin(a) + {i}\nr = b * b")
                     start = time.monotonic()
                     await box.press("Control+Enter")
-                    note("type a program", start, await settled(page))
+                    await changed("type a program", start)
             if chapter.url_path == "live_training":
                 await page.get_by_role("button", name="Start").first.click()
                 waited_from, waited = None, 0.0
@@ -208,6 +247,7 @@ async def lesson(url: str, proc, students: int, seed: int, nice: int) -> None:
     rng = random.Random(seed)
     light: list[tuple[str, float, float | None]] = []
     heavy: list[float] = []
+    skipped: list[str] = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=niced_chromium(nice), args=CHROMIUM_FLAGS)
         warm_page = await browser.new_page()
@@ -215,6 +255,8 @@ async def lesson(url: str, proc, students: int, seed: int, nice: int) -> None:
             await warm_page.goto(f"{url}/{chapter.url_path}")
             await settled(warm_page)
         await warm_page.close()
+        solo: list[tuple[str, float, float | None]] = []  # one student alone, first
+        await student(-1, browser, url, solo, [], [], random.Random(rng.random()), wait=False)
         warm = rss_mb(proc.pid, "VmRSS")
         stop, health = threading.Event(), []
         probe = threading.Thread(target=_health, args=(url, stop, health), daemon=True)
@@ -222,7 +264,7 @@ async def lesson(url: str, proc, students: int, seed: int, nice: int) -> None:
         began = time.monotonic()
         await asyncio.gather(
             *(
-                student(i, browser, url, light, heavy, random.Random(rng.random()))
+                student(i, browser, url, light, heavy, skipped, random.Random(rng.random()))
                 for i in range(students)
             )
         )
@@ -246,6 +288,19 @@ async def lesson(url: str, proc, students: int, seed: int, nice: int) -> None:
     print(
         f"  of which the server (rerun asked -> script finished): p50 {_pct(server, 50):.2f} s, "
         f"p95 {_pct(server, 95):.2f} s; the rest is the browsers drawing"
+    )
+    if skipped:
+        counts = ", ".join(f"{k} x{n}" for k, n in sorted(Counter(skipped).items()))
+        print(f"  not counted, no rerun asked for (a slider at its end): {counts}")
+    # Students' laptops draw their own pages: each change's server share in the class plus
+    # the time the browser took for the same change with one student alone (an estimate).
+    drawing = {n: t - v for n, t, v in solo if v is not None and not n.startswith("open")}
+    laptop = sorted(v + drawing[n] for n, _, v in light if v is not None and n in drawing)
+    print(
+        f"  on the students' own laptops (estimate: the server's share in the class + the "
+        f"browser's time for the same change, one student alone): p50 {_pct(laptop, 50):.2f} s, "
+        f"p95 {_pct(laptop, 95):.2f} s; alone, the browser took "
+        + ", ".join(f"{n.split()[-1]} {t:.2f}" for n, t in sorted(drawing.items()))
     )
     print("  by kind and page: n, page settled p50 / max, server p50 / max (s)")
     for name in sorted({n for n, _, _ in light}):

@@ -32,18 +32,19 @@ def _warm() -> None:
         (w * w).sum().backward()
         opt.step()  # the first step of a process imports torch._dynamo
 
-    import altair as alt
-    import pandas as pd
-
-    # a chart's first to_dict loads Vega-Lite's schema to validate against
-    alt.Chart(pd.DataFrame({"x": [0.0, 1.0]})).mark_line().encode(x="x:Q").to_dict()
-
     # The app's own computation (0.4 s): a visitor's first page then imports nothing.
     import core
 
     for module in pkgutil.walk_packages(core.__path__, "core."):
         if not module.name.endswith("submission_template"):  # a file exported, not a module
             importlib.import_module(module.name)
+
+    import altair as alt
+    import pandas as pd
+
+    # a chart's first to_dict loads Vega-Lite's schema to validate against, and its first
+    # shorthand builds the schema table core.charts keeps (core/charts/schema_tables.py)
+    alt.Chart(pd.DataFrame({"x": [0.0, 1.0]})).mark_line().encode(x="x:Q").to_dict()
 
     # Everything loaded so far lives as long as the process: hand it to the garbage collector's
     # permanent generation, so its full collections walk only what sessions make (without

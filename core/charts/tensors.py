@@ -216,6 +216,22 @@ class Grid:
     labels: np.ndarray | None = None
 
 
+def _content(a) -> tuple | None:
+    """dtype, shape and every value's bytes of a tensor or array (any dtype, bfloat16 too)."""
+    if a is None:
+        return None
+    if isinstance(a, Tensor):
+        raw = a.detach().cpu().contiguous().flatten().view(torch.uint8).numpy().tobytes()
+        return str(a.dtype), tuple(a.shape), raw
+    arr = np.asarray(a)
+    return str(arr.dtype), arr.shape, repr(arr.tolist()) if arr.dtype == object else arr.tobytes()
+
+
+def grids_key(grids: list[Grid]) -> tuple:
+    """Everything `tensor_grids` draws from, as plain hashable values (a cache key)."""
+    return tuple((g.name, _content(g.tensor), _content(g.mask), _content(g.labels)) for g in grids)
+
+
 def tensor_grids(grids: list[Grid], budget: int = 600, max_cell: int = 50) -> alt.Chart:
     """Several tensor grids in one chart, packed left to right into rows about `budget` px wide."""
     if not grids:

@@ -152,6 +152,13 @@ def match_frames(
     return frames
 
 
+def png(picture: np.ndarray) -> bytes:
+    """A drawn picture (H, W, 3) uint8 as PNG bytes: lossless, small for flat colours."""
+    buf = io.BytesIO()
+    Image.fromarray(picture).save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def match_gif(
     pos: np.ndarray,
     theta: np.ndarray,
