@@ -427,7 +427,9 @@ with tab_export:
         "A ready Jidi submission: `submission.py` with `my_controller(observation, "
         "action_space, is_act_continuous=True)` and the weights, read back with "
         "`torch.load(..., weights_only=True)`. It swaps the colours when "
-        "`controlled_player_index` is 1, so it plays either side."
+        "`controlled_player_index` is 1, so it plays either side. The shipped DAgger policy "
+        "also sees the view before this one: its `submission.py` remembers each player's last "
+        "view and starts afresh when a new game begins."
     )
     # the student's own first, then the shipped ones, best first: the first is the default
     # (new options make a new radio, so a policy just trained here becomes the choice)

@@ -129,8 +129,9 @@ def render() -> None:
         "Our expert reads the true state: positions, velocities, headings and energy, which a "
         "40 × 40 view cannot show (one view has no speed in it). A clone sees only the view, "
         "so it can copy the expert only on average over the states that look alike, and can "
-        "never be sure it is copying it exactly; DAgger needs the true state for its labels, "
-        "which is why it runs in our fast game, not on Jidi."
+        "never be sure it is copying it exactly. The shipped DAgger policy (in Export) sees "
+        "two views, this step's and the one before: their difference shows its speed. DAgger "
+        "needs the true state for its labels, which is why it runs in our fast game, not on Jidi."
     )
     opponent = st.selectbox(
         "Where do they go, against",

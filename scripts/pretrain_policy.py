@@ -2,8 +2,9 @@
 
 Collects 10,000 expert pairs, trains the BC network with the page's default settings and writes
 assets/wrestling_bc_policy.pt; with --course, trains on the course's data instead and writes
-assets/wrestling_bc_course.pt; with --dagger, continues that BC with DAgger (dagger.SHIPPED,
-against the course-data BC among others) and writes assets/wrestling_dagger_policy.pt.
+assets/wrestling_bc_course.pt; with --dagger, trains that BC seeing two frames (the view and the
+one before, dagger.SHIPPED_ARCH) and continues it with DAgger (dagger.SHIPPED, against the
+course-data BC among others), writing assets/wrestling_dagger_policy.pt.
 One torch thread: a rerun writes the same bytes. --dry-run: one epoch (on 200 fresh pairs),
 with --dagger one tiny iteration, to check that it runs.
 """

@@ -3,7 +3,9 @@
 The view is encoded as four one-hot channels (self, opponent, ring, lines), averaged over 2 x 2
 blocks (20 x 20); targets are scaled to [-1, 1] and the network ends in tanh, so its actions
 always lie inside the game's ranges. Training is a generator of progress events with a
-validation split by whole episodes.
+validation split by whole episodes. With Arch(frames=2) the network also sees the player's
+previous view (four more channels; frames.py has the rule for a game's first step): one view
+shows no speed, two consecutive ones do.
 
 Speed (10,000 pairs in about 3 s of one core; 10-13 s before pooling): the 2 x 2 average
 leaves every conv a quarter of the positions (the discs are 8 cells wide, the lines still show
@@ -54,6 +56,7 @@ class Arch:
     convs: tuple[int, ...] = (16, 32, 32)
     hidden: int = 256
     pool: int = 2  # the view is averaged over pool x pool blocks first: 40 x 40 -> 20 x 20
+    frames: int = 1  # 2: the previous view's channels follow the current view's (speed shows)
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,10 @@ class PolicyNet(nn.Module):
 
     def __init__(self, arch: Arch = Arch()):
         super().__init__()
+        if arch.frames not in (1, 2):
+            raise ValueError(f"frames must be 1 or 2, not {arch.frames}")
         layers: list[nn.Module] = []
-        c_in, size = len(CHANNELS), 40 // arch.pool
+        c_in, size = len(CHANNELS) * arch.frames, 40 // arch.pool
         for c_out in arch.convs:
             layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), nn.ReLU()]
             c_in, size = c_out, (size + 1) // 2
@@ -116,15 +121,27 @@ class BCPolicy:
 
     net: PolicyNet
 
+    @property
+    def frames(self) -> int:
+        """How many views the network sees: 1, or 2 (the current and the previous one)."""
+        return self.net.arch.frames
+
     @torch.no_grad()
-    def act(self, obs: np.ndarray, player: int | np.ndarray = 0) -> np.ndarray:
-        """Actions (N, 2) float64 for raw views (N, 40, 40) of `player` (colours normalised)."""
+    def act(
+        self, obs: np.ndarray, player: int | np.ndarray = 0, prev: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Actions (N, 2) float64 for raw views (N, 40, 40) of `player` (colours normalised).
+
+        prev: the previous views (N, 40, 40), read by a two-frame network (None: obs itself).
+        """
         self.net.eval()
-        pool = self.net.arch.pool
+        pool, frames = self.net.arch.pool, self.net.arch.frames
         if np.ndim(player) == 0:  # one side for every row: swap the colours' channels, not cells
-            x = block_counts(obs, pool, CHANNELS if int(player) == 0 else PLAYER_1_CHANNELS)
+            channels = CHANNELS if int(player) == 0 else PLAYER_1_CHANNELS
+            x = stacked_counts(obs, prev, pool, frames, channels)
         else:
-            x = block_counts(normalise_colours(obs, player), pool)
+            before = None if prev is None else normalise_colours(prev, player)
+            x = stacked_counts(normalise_colours(obs, player), before, pool, frames)
         return unscale_actions(self.net(from_counts(x, pool))).double().numpy()
 
 
@@ -158,8 +175,30 @@ def block_counts(views: np.ndarray, pool: int, channels: tuple = CHANNELS) -> to
     return torch.from_numpy(out)
 
 
+def stacked_counts(
+    views: np.ndarray,
+    prev: np.ndarray | None,
+    pool: int,
+    frames: int,
+    channels: tuple = CHANNELS,
+) -> torch.Tensor:
+    """block_counts of the views, then (frames=2) of the previous views (None: the views)."""
+    x = block_counts(views, pool, channels)
+    if frames == 1:
+        return x
+    before = x if prev is None else block_counts(prev, pool, channels)
+    return torch.cat([x, before], dim=-1)
+
+
+def data_counts(data: Dataset, arch: Arch) -> torch.Tensor:
+    """A data set's views as the network's input counts; frames=2 needs data.prev."""
+    if arch.frames > 1 and data.prev is None:
+        raise ValueError("a two-frame network needs the previous views (Dataset.prev)")
+    return stacked_counts(data.obs, data.prev, arch.pool, arch.frames)
+
+
 def from_counts(counts: torch.Tensor, pool: int) -> torch.Tensor:
-    """Counts (B, S, S, 4) -> encode()'s floats (B, 4, S, S), in the channels-last layout."""
+    """Counts (B, S, S, C) -> encode()'s floats (B, C, S, S), in the channels-last layout."""
     return counts.float().mul_(1.0 / pool**2).permute(0, 3, 1, 2)
 
 
@@ -188,7 +227,7 @@ def train(data: Dataset, config: TrainConfig = TrainConfig()) -> Iterator[TrainE
     # Encoded once, kept as small integers (16 MB for 10,000 at pool 2; the floats would be
     # 64 MB, and 256 MB unpooled), turned into floats a batch at a time.
     pool = config.arch.pool
-    x_all, y_all = block_counts(data.obs, pool), scale_actions(data.actions)
+    x_all, y_all = data_counts(data, config.arch), scale_actions(data.actions)
     x_tr, y_tr, x_va, y_va = x_all[tr], y_all[tr], x_all[va], y_all[va]
     baseline = nn.functional.mse_loss(y_tr.mean(0).expand_as(y_va), y_va).item()
     net = PolicyNet(config.arch).to(memory_format=torch.channels_last)
@@ -242,26 +281,30 @@ def train_policy(data: Dataset, config: TrainConfig = TrainConfig()) -> BCPolicy
 
 
 def save_weights(policy: BCPolicy) -> bytes:
-    """The policy as bytes: torch.save of {'state_dict', 'convs', 'hidden', 'pool'} (tensors, ints)."""
+    """The policy as bytes: torch.save of {'state_dict', 'convs', 'hidden', 'pool'} (tensors, ints).
+
+    A two-frame network adds 'frames': 2; a one-frame file is byte for byte what it always was.
+    """
     buf = io.BytesIO()
     arch = asdict(policy.net.arch)
-    torch.save(
-        {
-            "state_dict": policy.net.state_dict(),
-            "convs": list(arch["convs"]),
-            "hidden": arch["hidden"],
-            "pool": arch["pool"],
-        },
-        buf,
-    )
+    blob = {
+        "state_dict": policy.net.state_dict(),
+        "convs": list(arch["convs"]),
+        "hidden": arch["hidden"],
+        "pool": arch["pool"],
+    }
+    if arch["frames"] != 1:
+        blob["frames"] = arch["frames"]
+    torch.save(blob, buf)
     return buf.getvalue()
 
 
 def load_weights(raw: bytes) -> BCPolicy:
-    """Inverse of save_weights, with torch.load(weights_only=True); no 'pool' (older files): 1."""
+    """Inverse of save_weights, with torch.load(weights_only=True); no 'pool' or 'frames': 1."""
     blob = torch.load(io.BytesIO(raw), weights_only=True, map_location="cpu")
     convs, hidden = tuple(int(c) for c in blob["convs"]), int(blob["hidden"])
-    net = PolicyNet(Arch(convs, hidden, int(blob.get("pool", 1))))
+    arch = Arch(convs, hidden, int(blob.get("pool", 1)), int(blob.get("frames", 1)))
+    net = PolicyNet(arch)
     net.load_state_dict(blob["state_dict"])
     net.eval()
     return BCPolicy(net)

@@ -19,17 +19,18 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 from torch import nn
 
 from core.wrestling import play
-from core.wrestling.bc import BCPolicy, block_counts, from_counts, scale_actions
+from core.wrestling.bc import Arch, BCPolicy, data_counts, from_counts, scale_actions
 from core.wrestling.data import Dataset, normalise_colours
 from core.wrestling.env import WrestlingEnv
 from core.wrestling.expert import expert_action, random_actions
+from core.wrestling.frames import LastViews
 from core.wrestling.rules import MAX_STEPS, RING_CENTRE, RING_RADIUS
 from runtime.threads import torch_threads
 
@@ -78,6 +79,8 @@ SHIPPED = DaggerConfig(
     lr=5e-4,
     eval_games=200,  # the validation games that pick the iteration to ship
 )
+# Its network sees the previous view too: the expert brakes by its speed, which one view hides.
+SHIPPED_ARCH = Arch(frames=2)
 
 
 @dataclass
@@ -99,6 +102,7 @@ class Rollout:
     opponent: np.ndarray  # (games,) index into the opponents' names
     names: tuple[str, ...] = ()
     lost_out: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (N,) last steps
+    prev: np.ndarray | None = None  # (N, 40, 40) uint8 the previous views, for a two-frame learner
 
     def __len__(self) -> int:
         return len(self.energy)
@@ -145,6 +149,7 @@ def rollout(
     the first 0-`opening` steps (not recorded); every later state is recorded with the expert's
     label. keep_views=False records no views (states only: cheaper, for the visitation maps).
     teacher: keyword arguments of expert_action for the labelling expert (default: as shipped).
+    A two-frame learner gets its previous views (frames.LastViews), and they are recorded too.
     """
     rng = np.random.default_rng(seed)
     names = tuple(opponents)
@@ -157,11 +162,14 @@ def rollout(
     k = rng.integers(0, opening + 1, games) if opening else np.zeros(games, int)
     winner = np.full(games, -1)
     keep: dict[str, list] = {n: [] for n in ("obs", "lab", "act", "pos", "vel", "th", "en")}
-    keep.update(side=[], game=[], step=[])
+    keep.update(side=[], game=[], step=[], prev=[])
+    two = getattr(policy, "frames", 1) > 1
+    memory = LastViews(games) if two or any(play.frames(o) > 1 for o in opps) else None
     for t in range(max_steps):
         rows = np.flatnonzero(~env.done)
         if rows.size == 0:
             break
+        prev = memory.previous(obs, t, rows) if memory else None
         acts = np.zeros((games, 2, 2))
         me, other = sides[rows], 1 - sides[rows]
         labels = play.expert_rows(env, rows, me, teacher)
@@ -169,12 +177,14 @@ def rollout(
         learner = (rng.random(rows.size) >= beta) & (policy is not None)  # same draws either way
         if learner.any():
             r = rows[learner]
-            mine[learner] = policy.act(obs[r, sides[r]], sides[r])
+            mine[learner] = policy.act(
+                obs[r, sides[r]], sides[r], prev[r, sides[r]] if two else None
+            )
         acts[rows, me] = mine
         for j, opp in enumerate(opps):
             m = opp_of[rows] == j
             if m.any():
-                acts[rows[m], other[m]] = play.act_rows(opp, env, obs, rows[m], other[m], rng)
+                acts[rows[m], other[m]] = play.act_rows(opp, env, obs, rows[m], other[m], rng, prev)
         opening_now = t < k[rows]
         if opening_now.any():
             acts[rows[opening_now]] = random_actions(rng, 2 * int(opening_now.sum())).reshape(
@@ -185,6 +195,8 @@ def rollout(
             s = sides[rec]
             if keep_views:
                 keep["obs"].append(normalise_colours(obs[rec, s], s).astype(np.uint8))
+                if two:
+                    keep["prev"].append(normalise_colours(prev[rec, s], s).astype(np.uint8))
             keep["lab"].append(labels[~opening_now])
             keep["act"].append(mine[~opening_now])
             keep["pos"].append(env.pos[rec].copy())
@@ -194,6 +206,8 @@ def rollout(
             keep["side"].append(s)
             keep["game"].append(rec)
             keep["step"].append(np.full(rec.size, t))
+        if memory:  # after reading prev: it is the memory's own array
+            memory.remember(obs, t, rec)
         obs, _, done, info = env.step(acts)
         finished = np.asarray(info["active"]) & np.asarray(done)
         winner[finished] = np.asarray(info["winner"])[finished]
@@ -224,6 +238,7 @@ def rollout(
         opp_of,
         names,
         lost_out,
+        cat("prev", (40, 40), np.uint8) if keep["prev"] else None,
     )
 
 
@@ -282,28 +297,29 @@ def aggregate(
     keys = rng.random(len(new))
     if agg is not None and len(agg):
         offset = int(agg.data.episode.max()) + 1
-        new = Dataset(new.obs, new.actions, new.episode + offset, new.pos)
-        pos = (
-            np.concatenate([agg.data.pos, new.pos])
-            if agg.data.pos is not None and new.pos is not None
-            else None
-        )
-        data = Dataset(
-            np.concatenate([agg.data.obs, new.obs]),
-            np.concatenate([agg.data.actions, new.actions]),
-            np.concatenate([agg.data.episode, new.episode]),
-            pos,
-        )
+        new = replace(new, episode=new.episode + offset)
+        data = Dataset(*(_cat(getattr(agg.data, f), getattr(new, f)) for f in _FIELDS))
         keys = np.concatenate([agg.keys, keys])
         seen = agg.seen + len(new)
     else:
         data, seen = new, len(new)
     if len(data) > max_pairs:
         keep = np.sort(np.argpartition(keys, max_pairs)[:max_pairs])
-        pos = data.pos[keep] if data.pos is not None else None
-        data = Dataset(data.obs[keep], data.actions[keep], data.episode[keep], pos)
+        data = Dataset(*(_take(getattr(data, f), keep) for f in _FIELDS))
         keys = keys[keep]
     return Aggregate(data, keys, seen)
+
+
+_FIELDS = ("obs", "actions", "episode", "pos", "prev")  # a Dataset's, in order
+
+
+def _cat(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    """Two data sets' field end to end; an optional field (pos, prev) only if both have it."""
+    return np.concatenate([a, b]) if a is not None and b is not None else None
+
+
+def _take(a: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    return None if a is None else a[rows]
 
 
 def as_dataset(run: Rollout) -> Dataset:
@@ -313,6 +329,7 @@ def as_dataset(run: Rollout) -> Dataset:
         run.labels.astype(np.float32),
         run.game.astype(np.int64),
         run.own_pos.copy(),
+        run.prev,
     )
 
 
@@ -331,7 +348,7 @@ def finetune(
     net = copy.deepcopy(policy.net)
     torch.manual_seed(seed)
     pool = net.arch.pool
-    views = block_counts(data.obs, pool)  # encoded once, as small integers
+    views = data_counts(data, net.arch)  # encoded once, as small integers
     y = scale_actions(data.actions)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)

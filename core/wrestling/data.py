@@ -53,6 +53,7 @@ class Dataset:
     actions: np.ndarray  # (N, 2) float32: force, turn
     episode: np.ndarray  # (N,) int64 episode id of each pair (contiguous runs)
     pos: np.ndarray | None = None  # (N, 2) where the recorded player stood, when known
+    prev: np.ndarray | None = None  # (N, 40, 40) uint8 its previous views (frames.py), if kept
 
     def __len__(self) -> int:
         return len(self.obs)

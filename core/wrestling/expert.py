@@ -114,6 +114,7 @@ def collect(
     mix: tuple[float, float, float] = (0.6, 0.1, 0.3),
     noise: float = 0.2,
     opening: int = 10,
+    previous: bool = False,
 ) -> Dataset:
     """Expert (view, action) pairs from batched matches, both sides, colours normalised.
 
@@ -121,8 +122,11 @@ def collect(
     episode opens with 0-`opening` random steps by both players (not recorded). With
     probability `noise` the expert's executed action is replaced by a random one while the
     recorded label stays the expert's choice, so the data also shows how to recover.
+    previous=True also keeps each pair's previous view (Dataset.prev, frames.py's rule), the
+    data of a two-frame network.
     """
     from core.wrestling.env import WrestlingEnv  # the game, imported late: it builds tables
+    from core.wrestling.frames import LastViews
 
     rng = np.random.default_rng(seed)
     env = WrestlingEnv(n_envs, auto_reset=True)
@@ -143,9 +147,11 @@ def collect(
         next_episode += m
 
     new_episodes(np.ones(n_envs, bool))
-    got_obs, got_act, got_ep, got_pos = [], [], [], []
-    count = 0
+    got_obs, got_act, got_ep, got_pos, got_prev = [], [], [], [], []
+    memory = LastViews(n_envs) if previous else None
+    count = t = 0
     while count < n_pairs:
+        prev = memory.previous(obs, t, rows) if memory else None
         acts = np.zeros((n_envs, 2, 2))
         for player in (0, 1):
             acts[:, player] = expert_action(env.pos, env.vel, env.theta, player)
@@ -164,13 +170,20 @@ def collect(
         for player, mask in record:
             if mask.any():
                 got_obs.append(normalise_colours(obs[rows[mask], player[mask]], player[mask]))
+                if previous:
+                    got_prev.append(normalise_colours(prev[rows[mask], player[mask]], player[mask]))
                 got_act.append(labels[rows[mask], player[mask]])
                 got_ep.append(2 * episode[mask] + (player[mask] != side[mask]))
                 got_pos.append(env.pos[rows[mask], player[mask]].copy())
                 count += int(mask.sum())
+        if memory:  # after reading prev: it is the memory's own array
+            memory.remember(obs, t, rows[~opening_now])
         obs, _, done, _ = env.step(acts, reuse=True)  # the last views are recorded (copied)
+        t += 1
         if done.any():
             new_episodes(np.asarray(done, bool))
+            if memory:
+                memory.forget(np.flatnonzero(done))
     ep = np.concatenate(got_ep)
     order = np.argsort(ep, kind="stable")[:n_pairs]
     ep = ep[order]
@@ -180,6 +193,7 @@ def collect(
         np.concatenate(got_act)[order].astype(np.float32),
         ep.astype(np.int64),
         np.concatenate(got_pos)[order],
+        np.concatenate(got_prev)[order].astype(np.uint8) if previous else None,
     )
 
 

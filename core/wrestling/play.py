@@ -1,9 +1,10 @@
 """Matches between policies, batched in the fast game: win/draw/loss tables and recorded games.
 
-A policy is anything with `name`, `deterministic` and `act(env, obs, player, rng) -> (n, 2)`:
-random, still, the scripted expert, or a behaviour-cloned network. With the fixed reset two
-deterministic policies always play the same game, so matches also run from randomised
-openings: both players act uniformly at random for the first 0-10 steps.
+A policy is anything with `name`, `deterministic` and `act(env, obs, player, rng, prev=None)
+-> (n, 2)`: random, still, the scripted expert, or a behaviour-cloned network. With the fixed
+reset two deterministic policies always play the same game, so matches also run from
+randomised openings: both players act uniformly at random for the first 0-10 steps.
+A two-frame network also reads `prev`, the previous views, kept by frames.LastViews.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from core.wrestling.bc import BCPolicy
 from core.wrestling.env import WrestlingEnv
 from core.wrestling.expert import expert_action, random_actions
+from core.wrestling.frames import LastViews
 from core.wrestling.rules import MAX_STEPS
 
 
@@ -27,7 +29,7 @@ class Random:
     name: str = "random"
     deterministic: bool = False
 
-    def act(self, env, obs, player, rng):
+    def act(self, env, obs, player, rng, prev=None):
         return random_actions(rng, len(obs))
 
 
@@ -38,7 +40,7 @@ class Still:
     name: str = "still"
     deterministic: bool = True
 
-    def act(self, env, obs, player, rng):
+    def act(self, env, obs, player, rng, prev=None):
         return np.zeros((len(obs), 2))
 
 
@@ -49,7 +51,7 @@ class Expert:
     name: str = "expert"
     deterministic: bool = True
 
-    def act(self, env, obs, player, rng):
+    def act(self, env, obs, player, rng, prev=None):
         return expert_action(env.pos, env.vel, env.theta, player)
 
 
@@ -61,8 +63,18 @@ class Cloned:
     name: str = "BC"
     deterministic: bool = True
 
-    def act(self, env, obs, player, rng):
-        return self.policy.act(obs[:, player], player)
+    def act(self, env, obs, player, rng, prev=None):
+        return self.policy.act(obs[:, player], player, None if prev is None else prev[:, player])
+
+
+def frames(policy) -> int:
+    """How many views `policy` reads: 2 for a two-frame network, else 1."""
+    return policy.policy.frames if isinstance(policy, Cloned) else 1
+
+
+def last_views(n_games: int, *policies) -> LastViews | None:
+    """A memory of the last views if one of `policies` reads two frames, else None."""
+    return LastViews(n_games) if any(frames(p) > 1 for p in policies) else None
 
 
 def play_games(
@@ -76,9 +88,13 @@ def play_games(
     winner = np.full(n_games, -1)
     length = np.full(n_games, MAX_STEPS)
     done = np.zeros(n_games, bool)
+    memory = last_views(n_games, p0, p1)
     for t in range(MAX_STEPS):
-        a = np.stack([p0.act(env, obs, 0, rng), p1.act(env, obs, 1, rng)], axis=1)
+        prev = memory.previous(obs, t, np.flatnonzero(~done)) if memory else None
+        a = np.stack([p0.act(env, obs, 0, rng, prev), p1.act(env, obs, 1, rng, prev)], axis=1)
         rand = t < k
+        if memory:
+            memory.remember(obs, t, np.flatnonzero(~rand))
         if rand.any():
             a[rand] = random_actions(rng, 2 * int(rand.sum())).reshape(-1, 2, 2)
         obs, _, d, info = env.step(a, reuse=True)  # the policies are done with the last views
@@ -110,21 +126,27 @@ class Pairing:
         return self.wins + self.draws + self.losses
 
 
-def act_rows(policy, env, obs, rows: np.ndarray, players: np.ndarray, rng) -> np.ndarray:
-    """`policy`'s actions (len(rows), 2) in the env's rows `rows`, playing players[j] in each."""
+def act_rows(
+    policy, env, obs, rows: np.ndarray, players: np.ndarray, rng, prev: np.ndarray | None = None
+) -> np.ndarray:
+    """`policy`'s actions (len(rows), 2) in the env's rows `rows`, playing players[j] in each.
+
+    prev: the previous views (n, 2, 40, 40) of every row (frames.LastViews), for two frames.
+    """
     if isinstance(policy, Random):
         return random_actions(rng, len(rows))
     if isinstance(policy, Still):
         return np.zeros((len(rows), 2))
     if isinstance(policy, Cloned):
-        return policy.policy.act(obs[rows, players], players)
+        before = None if prev is None else prev[rows, players]
+        return policy.policy.act(obs[rows, players], players, before)
     if isinstance(policy, Expert):
         return expert_rows(env, rows, players)
     out = np.zeros((len(rows), 2))
     for p in (0, 1):
         m = players == p
         if m.any():  # any other policy is asked for every row, as that player
-            out[m] = policy.act(env, obs, p, rng)[rows[m]]
+            out[m] = policy.act(env, obs, p, rng, prev)[rows[m]]
     return out
 
 
@@ -167,17 +189,22 @@ def evaluate(
     winner = np.full(len(of), -1)
     length = np.full(len(of), MAX_STEPS)
     left = np.bincount(of, minlength=len(specs))  # games still running per pairing
+    memory = last_views(len(of), agent, *opponents)
     for t in range(MAX_STEPS):
         rows = np.flatnonzero(~env.done)
+        prev = memory.previous(obs, t, rows) if memory else None
         acts = np.zeros((len(of), 2, 2))
         me = side[rows]
-        acts[rows, me] = _act(agent, env, obs, rows, me, rng, alone)
+        acts[rows, me] = _act(agent, env, obs, rows, me, rng, alone, prev)
         for j, opp in enumerate(opponents):
             m = opp_of[rows] == j
             if m.any():
-                acts[rows[m], 1 - me[m]] = _act(opp, env, obs, rows[m], 1 - me[m], rng, alone)
+                other = 1 - me[m]
+                acts[rows[m], other] = _act(opp, env, obs, rows[m], other, rng, alone, prev)
         rand = rows[t < k[rows]]
         acts[rand] = random_actions(rng, 2 * len(rand)).reshape(-1, 2, 2)
+        if memory:
+            memory.remember(obs, t, rows[t >= k[rows]])
         obs, _, done, info = env.step(acts, reuse=True)  # the policies are done with the views
         new = np.asarray(done, bool) & np.asarray(info["active"], bool)
         if t == MAX_STEPS - 1:
@@ -192,7 +219,7 @@ def evaluate(
             break
 
 
-def _act(policy, env, obs, rows, players, rng, alone) -> np.ndarray:
+def _act(policy, env, obs, rows, players, rng, alone, prev=None) -> np.ndarray:
     """act_rows, with the rows marked `alone` asked one at a time.
 
     A network's output moves in the last float digits with the batch's size, and a game
@@ -202,9 +229,9 @@ def _act(policy, env, obs, rows, players, rng, alone) -> np.ndarray:
     out = np.zeros((len(rows), 2))
     solo = alone[rows]
     if (~solo).any():
-        out[~solo] = act_rows(policy, env, obs, rows[~solo], players[~solo], rng)
+        out[~solo] = act_rows(policy, env, obs, rows[~solo], players[~solo], rng, prev)
     for i in np.flatnonzero(solo):
-        out[i] = act_rows(policy, env, obs, rows[i : i + 1], players[i : i + 1], rng)[0]
+        out[i] = act_rows(policy, env, obs, rows[i : i + 1], players[i : i + 1], rng, prev)[0]
     return out
 
 
@@ -292,10 +319,14 @@ def record_match(p0, p1, seed: int = 0, opening: int = 0) -> Match:
 
     snap()
     winner = -1
+    memory = last_views(1, p0, p1)
     for t in range(MAX_STEPS):
-        a = np.stack([p0.act(env, obs, 0, rng), p1.act(env, obs, 1, rng)], axis=1)
+        prev = memory.previous(obs, t, np.arange(1)) if memory else None
+        a = np.stack([p0.act(env, obs, 0, rng, prev), p1.act(env, obs, 1, rng, prev)], axis=1)
         if t < k:
             a = random_actions(rng, 2).reshape(1, 2, 2)
+        elif memory:
+            memory.remember(obs, t, np.arange(1))
         keep["actions"].append(a[0].astype(np.float64))
         obs, _, d, info = env.step(a)
         snap()

@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from core.wrestling.bc import TrainConfig, save_weights, train
-from core.wrestling.dagger import SHIPPED, DaggerConfig, dagger
+from core.wrestling.dagger import SHIPPED, SHIPPED_ARCH, DaggerConfig, dagger
 from core.wrestling.data import Dataset
 from core.wrestling.expert import collect
 from core.wrestling.export import DAGGER_WEIGHTS, SHIPPED_WEIGHTS
@@ -62,14 +62,17 @@ def pretrain_dagger(
 ) -> Path:
     """BC on fresh expert data (as `pretrain`), then DAgger; saves the best iteration to `out`.
 
+    The network is SHIPPED_ARCH (two frames), so the expert data keep the previous views.
+
     The iterations are ranked by their evaluation games (`validation_score`; seeds apart from
     the bench's and the Jidi checks'), so a late unlucky update does not ship.
     """
     torch.set_num_threads(1)
     t0, cpu0 = time.perf_counter(), time.process_time()
-    data = collect(n_pairs, seed=seed)
+    data = collect(n_pairs, seed=seed, previous=True)
     config = config or replace(SHIPPED, seed=seed)
-    bc_config = TrainConfig(seed=seed) if epochs is None else TrainConfig(seed=seed, epochs=epochs)
+    bc_config = TrainConfig(seed=seed, arch=SHIPPED_ARCH)
+    bc_config = bc_config if epochs is None else replace(bc_config, epochs=epochs)
     policy = None
     for event in train(data, bc_config):
         policy = event.policy or policy

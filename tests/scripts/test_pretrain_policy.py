@@ -40,5 +40,7 @@ def test_dagger_dry_run_writes_weights_after_one_iteration(tmp_path):
     assert "BC on 200 expert pairs" in done.stdout
     assert "iteration 0:" in done.stdout and "iteration 1:" in done.stdout
     assert f"wrote {out} (iteration 1" in done.stdout
-    actions = load_weights(out.read_bytes()).act(np.zeros((3, 40, 40), np.uint8), 1)
+    policy = load_weights(out.read_bytes())
+    assert policy.frames == 2  # the shipped DAgger network sees the view before too
+    actions = policy.act(np.zeros((3, 40, 40), np.uint8), 1)
     assert actions.shape == (3, 2) and np.isfinite(actions).all()

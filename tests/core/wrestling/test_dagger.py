@@ -95,7 +95,7 @@ def test_visitation_maps_count_every_visited_state(small_policy):
 def test_losing_states_are_the_last_steps_before_leaving_the_ring():
     # a policy that always backs away at full force leaves the ring on its own
     class Reverse:
-        def act(self, obs, player=0):
+        def act(self, obs, player=0, prev=None):
             return np.tile([-100.0, 0.0], (len(obs), 1))
 
     v = dagger.visitation(Reverse(), "reverse", play.Still(), games=4, seed=0, opening=0)
@@ -109,3 +109,24 @@ def test_the_shown_code_runs_with_a_tiny_budget():
     exec(dagger.DAGGER_SNIPPET, scope)
     assert len(scope["data"]) > 200
     assert isinstance(scope["policy"], bc.BCPolicy)
+
+
+def test_a_two_frame_learner_plays_and_records_its_previous_views():
+    data = expert.collect(300, seed=1, previous=True)
+    config = bc.TrainConfig(epochs=1, arch=bc.Arch((8, 8), 16, frames=2))
+    policy = bc.train_policy(data, config)
+    run = dagger.rollout(policy, OPPONENTS, games=6, seed=4, opening=5, max_steps=30)
+    assert run.prev is not None and run.prev.shape == run.obs.shape
+    for i in range(len(run)):  # the view of the step before in its game, or its own at the first
+        before = (run.game == run.game[i]) & (run.step == run.step[i] - 1)
+        expected = run.obs[before][0] if before.any() else run.obs[i]
+        np.testing.assert_array_equal(run.prev[i], expected)
+    np.testing.assert_allclose(run.taken, policy.act(run.obs, 0, run.prev), atol=1e-4)
+    # aggregated with the expert's data (both with previous views), it retrains
+    events = list(
+        dagger.dagger(
+            policy, data, dagger.DaggerConfig(1, 6, max_steps=20, epochs=1, eval_games=1), OPPONENTS
+        )
+    )
+    assert events[2].data.prev is not None and len(events[2].data.prev) == len(events[2].data)
+    assert events[-1].policy.frames == 2

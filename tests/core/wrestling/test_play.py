@@ -142,3 +142,40 @@ def test_the_win_rate_grid_shows_every_pairing_of_the_table():
     for _, row in df.iterrows():
         start = row["opening"].replace(" steps", "") + " · as " + row["agent plays"]
         assert shown[(row["opponent"], start)] == (row["win %"], f"{round(row['win %'])}%")
+
+
+def _two_frame_policy():
+    import torch
+
+    from core.wrestling import bc
+
+    torch.manual_seed(7)
+    return bc.BCPolicy(bc.PolicyNet(bc.Arch((8, 8), 16, frames=2)))
+
+
+def test_a_two_frame_agent_is_handed_its_previous_view_after_the_opening():
+    policy = _two_frame_policy()
+    m = record_match(Random(), Cloned(policy, "two"), seed=4, opening=6)
+    k = int(np.random.default_rng(4).integers(0, 7))  # the opening record_match draws
+    assert k > 0
+    views = m.obs[:, 1]
+    for t in range(k, m.length):
+        prev = views[t - 1] if t > k else views[t]  # its first step: no motion
+        expected = policy.act(views[t][None], 1, prev[None])[0]
+        np.testing.assert_allclose(m.actions[t, 1], expected, rtol=1e-5, atol=1e-4)
+    assert np.abs(m.actions[k - 1, 1] - policy.act(views[k - 1][None], 1)[0]).max() > 1e-3
+
+
+def test_a_two_frame_agent_plays_the_same_one_game_in_the_table_and_the_play_tab():
+    agent = Cloned(_two_frame_policy(), "two")
+    with torch_threads(1):
+        rows = list(evaluate(agent, [Still(), Random()], 6, openings=(0, 10)))
+        for r in rows:
+            if r.games == 1:
+                m = record_match(*((agent, Still()) if r.side == 0 else (Still(), agent)))
+                assert (r.wins, r.losses, r.mean_length) == (
+                    int(m.winner == r.side),
+                    int(m.winner == 1 - r.side),
+                    m.length,
+                )
+    assert sum(r.games == 1 for r in rows) == 2

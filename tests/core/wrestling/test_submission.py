@@ -12,17 +12,30 @@ import torch
 
 from core.wrestling import bc, export
 from core.wrestling.jidi import JidiWrestling, action_space, run_match
+from core.wrestling.play import Cloned, Expert, Random, Still, record_match
 
 
-@pytest.fixture(scope="module")
-def submission(tmp_path_factory):
-    """submission.py imported from the exported zip, unpacked beside its weights."""
+def _two_frame_policy(seed: int = 0) -> bc.BCPolicy:
+    torch.manual_seed(seed)
+    return bc.BCPolicy(bc.PolicyNet(bc.Arch((8, 16), 16, pool=2, frames=2)))
+
+
+@pytest.fixture(scope="module", params=["one frame", "two frames"])
+def submission(request, tmp_path_factory):
+    """submission.py imported from the exported zip, unpacked beside its weights.
+
+    Twice: the shipped BC (one frame) and a two-frame network, which remembers views.
+    """
     folder = tmp_path_factory.mktemp("submission")
-    with zipfile.ZipFile(io.BytesIO(export.submission_zip(export.shipped_policy()))) as zf:
+    two = request.param == "two frames"
+    policy = _two_frame_policy() if two else export.shipped_policy()
+    with zipfile.ZipFile(io.BytesIO(export.submission_zip(policy))) as zf:
         zf.extractall(folder)
-    spec = importlib.util.spec_from_file_location("exported_submission", folder / "submission.py")
+    name = f"exported_submission_{int(two) + 1}"
+    spec = importlib.util.spec_from_file_location(name, folder / "submission.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    assert module._FRAMES == (2 if two else 1)
     return module
 
 
@@ -137,14 +150,91 @@ def _exported(policy, folder):
     return module
 
 
-@pytest.mark.parametrize("pool", [2, 1])
-def test_the_submission_acts_like_the_policy_it_exports(tmp_path, pool):
+@pytest.mark.parametrize("pool, frames", [(2, 1), (1, 1), (2, 2), (1, 2)])
+def test_the_submission_acts_like_the_policy_it_exports(tmp_path, pool, frames):
     torch.manual_seed(pool)
-    policy = bc.BCPolicy(bc.PolicyNet(bc.Arch((8, 16), 16, pool)))
+    policy = bc.BCPolicy(bc.PolicyNet(bc.Arch((8, 16), 16, pool, frames)))
     module = _exported(policy, tmp_path)
-    assert module._POOL == pool
-    for player, given in enumerate(_observations()):
+    assert (module._POOL, module._FRAMES) == (pool, frames)
+    before = _observations(24)
+    for player, given in enumerate(_observations(25)):  # the step after `before`
         view = given["obs"]["agent_obs"]
-        (force,), (turn,) = module.my_controller(given, None)
+        (force,), (turn,) = module.my_controller(given, None)  # its first call: no motion
         expected = policy.act(view[None].astype(np.uint8), player)[0]
         np.testing.assert_allclose([force, turn], expected, rtol=1e-5, atol=1e-4)
+    if frames == 1:
+        assert module._LAST == {}  # a one-frame submission keeps nothing between calls
+        return
+    module._LAST.clear()
+    for player in (0, 1):  # two consecutive steps of one game: the second sees the first
+        module.my_controller(before[player], None)
+        (force,), (turn,) = module.my_controller(_observations(25)[player], None)
+        views = [
+            o[player]["obs"]["agent_obs"][None].astype(np.uint8)
+            for o in (_observations(25), before)
+        ]
+        expected = policy.act(views[0], player, views[1])[0]
+        np.testing.assert_allclose([force, turn], expected, rtol=1e-5, atol=1e-4)
+
+
+def _games():
+    """Recorded fast-game matches with randomised openings, both sides, several opponents."""
+    pairs = [(Expert(), Random()), (Random(), Expert()), (Expert(), Still()), (Random(), Random())]
+    return [record_match(a, b, seed=s, opening=10) for s in range(3) for a, b in pairs]
+
+
+def test_one_step_explains_the_next_view_and_another_game_does_not(tmp_path):
+    module = _exported(_two_frame_policy(), tmp_path)
+    games = _games()
+    steps = [
+        module._unexplained(m.obs[t - 1, p], m.obs[t, p], m.actions[t - 1, p, 1])
+        for m in games
+        for p in (0, 1)
+        for t in range(1, m.length)
+    ]
+    assert len(steps) > 800 and max(steps) <= 1 < module.NEW_GAME_CELLS  # with a margin
+    # without undoing the turn, a step leaves far more: the rotation is most of the change
+    unturned = [
+        module._unexplained(m.obs[t - 1, p], m.obs[t, p], 0.0)
+        for m in games[:2]
+        for p in (0, 1)
+        for t in range(1, m.length)
+        if abs(m.actions[t - 1, p, 1]) > 20
+    ]
+    assert max(unturned) > 10
+    # the last view of one game against the first views (after openings of 0-10) of another
+    other = [
+        module._unexplained(a.obs[-2, p], b.obs[t, p], a.actions[-1, p, 1])
+        for a in games
+        for b in games
+        if a is not b
+        for p in (0, 1)
+        for t in range(min(11, b.length))
+    ]
+    new = np.mean(np.array(other) > module.NEW_GAME_CELLS)
+    assert len(other) > 2500 and new > 0.95, new  # 97%: the rest look alike
+
+
+def test_a_two_frame_submission_plays_the_fast_games_moves_game_after_game(tmp_path):
+    policy = bc.load_weights(export.DAGGER_WEIGHTS.read_bytes())
+    assert policy.frames == 2  # the shipped DAgger policy sees two frames
+    module = _exported(policy, tmp_path)
+    agent = Cloned(policy, "DAgger")
+    # one module object plays game after game, on both sides, as on the platform
+    for seed, side, opponent in [
+        (1, 0, Random()),
+        (2, 0, Still()),
+        (3, 1, Random()),
+        (4, 1, Still()),
+    ]:
+        match = record_match(*((agent, opponent) if side == 0 else (opponent, agent)), seed, 10)
+        k = int(np.random.default_rng(seed).integers(0, 11))  # record_match's random opening
+        for t in range(k, match.length):
+            view = match.obs[t, side].astype(np.float64)
+            observation = {
+                "obs": {"agent_obs": view, "id": f"team_{side}"},
+                "controlled_player_index": side,
+            }
+            (force,), (turn,) = module.my_controller(observation, None)
+            np.testing.assert_allclose([force, turn], match.actions[t, side], rtol=1e-4, atol=1e-3)
+        assert match.length - k > 5
