@@ -1,6 +1,7 @@
 """DAgger benchmark: BC and DAgger side by side, in the fast game and through the Jidi interface.
 
 Run: python bench/dagger.py [--iterations 6] [--games 400] [--jidi-games 20] [--weights W]
+[--jidi-agents DAgger] [--jidi-opponents still] (a subset of the Jidi table, the same games)
 (--weights: a saved DAgger policy instead of running DAgger here, e.g. the shipped one,
 assets/wrestling_dagger_policy.pt; BC is the shipped BC policy unless --bc W.) Every number
 comes with its game count; openings are randomised (both players act at random for 0-10
@@ -33,8 +34,9 @@ def fast_table(policy, opponents, games: int) -> dict:
     return {(r["opponent"], r["side"]): (r["wins"], r["games"]) for r in rows}
 
 
-def jidi_table(policy, course, games: int, folder: Path, name: str) -> dict:
-    """{(opponent, side): (wins, games)} through JidiWrestling with exported submissions."""
+def jidi_table(policy, course, games: int, folder: Path, name: str, only=None) -> dict:
+    """{(opponent, side): (wins, games)} through JidiWrestling with exported submissions
+    (only: these opponents' names; each plays the same games whatever else is played)."""
     ours = jidi_matches.load_controller(export.submission_zip(policy), folder, name)
     theirs = {"random": jidi_matches.random_controller(1), "still": jidi_matches.still_controller}
     if course is not None:
@@ -44,6 +46,8 @@ def jidi_table(policy, course, games: int, folder: Path, name: str) -> dict:
     out = {}
     with torch_threads(1):
         for opp, ctrl in theirs.items():
+            if only and opp not in only:
+                continue
             res = jidi_matches.play(ours, ctrl, games, seed=777)
             for side, (w, _d, _l) in res.items():
                 out[(opp, side)] = (w, games)
@@ -85,6 +89,14 @@ def main() -> None:
     ap.add_argument("--jidi-games", type=int, default=20, help="Jidi games per opponent and side")
     ap.add_argument("--weights", type=Path, help="a saved DAgger policy (skip the run)")
     ap.add_argument("--bc", type=Path, help="the BC policy (default: the shipped one)")
+    ap.add_argument(
+        "--jidi-agents", default="BC,DAgger", help="whose exports play through Jidi (BC,DAgger)"
+    )
+    ap.add_argument(
+        "--jidi-opponents",
+        default="random,still,course",
+        help="whom they meet (a subset plays exactly the same games: run them side by side)",
+    )
     args = ap.parse_args()
     print(load())
     base = bc.load_weights(args.bc.read_bytes()) if args.bc else export.shipped_policy()
@@ -115,12 +127,16 @@ def main() -> None:
     if args.jidi_games:
         t = time.perf_counter()
         with tempfile.TemporaryDirectory() as folder:
+            only = args.jidi_opponents.split(",")
             for name, pol in (("BC", base), ("DAgger", learned)):
-                jidi[name] = jidi_table(pol, course, args.jidi_games, Path(folder), f"sub_{name}")
+                if name in args.jidi_agents.split(","):
+                    jidi[name] = jidi_table(
+                        pol, course, args.jidi_games, Path(folder), f"sub_{name}", only
+                    )
         show(f"exported submissions through JidiWrestling ({time.perf_counter() - t:.0f} s):", jidi)
     print(f"targets ({load()}):")
     ok = check(fast["DAgger"], "DAgger, fast game")
-    if jidi:
+    if "DAgger" in jidi:
         ok &= check(jidi["DAgger"], "DAgger, Jidi")
     print("all targets met" if ok else "targets NOT all met")
     print("(machine shared with other engineers while measuring)")
