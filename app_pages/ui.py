@@ -132,6 +132,7 @@ def publish_settings(params) -> None:
 
 
 VALIDATE_CHARTS = False  # the tests switch it on to check every chart the pages draw
+alt.data_transformers.register("to_arrow_dataset", vega_charts._to_arrow_dataset)  # Streamlit's
 
 
 def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
@@ -141,7 +142,6 @@ def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
     own conversion (the theme "none", its Arrow data transformer, under its lock); a test
     checks the two agree."""
     datasets: dict = {}
-    alt.data_transformers.register("to_arrow_dataset", vega_charts._to_arrow_dataset)
     with vega_charts._altair_globals_lock:  # the theme and the transformer are process-wide
         theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
         with theme, alt.data_transformers.enable("to_arrow_dataset", datasets=datasets):
@@ -162,7 +162,7 @@ def chart(inputs: tuple, build: Callable[[], alt.TopLevelMixin], box=None, style
     `inputs` must name the chart and hold every input it is drawn from. Building and validating an
     Altair chart is most of a rerun on the chart pages (30-100 ms each), and a class following
     the lecturer makes the same moves: the spec (Vega-Lite, its data as Arrow) is made once and
-    every session with the same inputs reuses it. Streamlit's own conversion (pinned version).
+    every session with the same inputs reuses it (see `vega_lite_spec`).
     """
     return (box or st).vega_lite_chart(_chart_spec(inputs, style, build), **kwargs)
 
