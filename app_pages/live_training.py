@@ -9,7 +9,7 @@ import streamlit as st
 import torch
 
 from app_pages import ui
-from app_pages.trainer import controls, loss_and_accuracy, metric_row, trainer
+from app_pages.trainer import controls, loss_and_accuracy, metric_row, shows_epoch, trainer
 from core.charts import training as charts
 from core.shareable import Param
 from core.training import (
@@ -123,8 +123,11 @@ def curve_tab() -> None:
         log = run.epoch_log
         mse = [("train MSE", "train loss", ".4f"), ("test MSE", "test loss", ".4f")]
         metric_row(box["metrics"], log, mse)
-        ui.live_chart(box["fit"], charts.curve_chart(*data, run.snapshot, truth), width="stretch")
-        if log:
+        if not shows_epoch(box["fit"], run):
+            ui.live_chart(
+                box["fit"], charts.curve_chart(*data, run.snapshot, truth), width="stretch"
+            )
+        if log and not shows_epoch(box["loss"], run):
             ui.live_chart(
                 box["loss"],
                 charts.history_chart(log, "loss", "Mean squared error", run.epochs),
@@ -174,9 +177,10 @@ def toy_tab() -> None:
 
     def draw(run: Run, box: dict) -> None:
         metric_row(box["metrics"], run.epoch_log, [*ACCURACY, TEST_LOSS])
-        ui.live_chart(
-            box["boundary"], charts.boundary_chart(run.snapshot, x, y, is_test), width="stretch"
-        )
+        if not shows_epoch(box["boundary"], run):
+            ui.live_chart(
+                box["boundary"], charts.boundary_chart(run.snapshot, x, y, is_test), width="stretch"
+            )
         loss_and_accuracy(box["history"], run)
 
     trainer("toy", cfg, draw, ["metrics", "boundary", "history"])
@@ -198,14 +202,15 @@ def softmax_tab() -> None:
 
     def draw(run: Run, box: dict) -> None:
         metric_row(box["metrics"], run.epoch_log, ACCURACY)
-        box["templates"].html(
-            charts.image_grid_html(
-                run.snapshot["templates"],
-                [f"digit {k}" for k in range(10)],
-                "The ten learned weight templates (rows of W)",
-                diverging=True,
+        if not shows_epoch(box["templates"], run):
+            box["templates"].html(
+                charts.image_grid_html(
+                    run.snapshot["templates"],
+                    [f"digit {k}" for k in range(10)],
+                    "The ten learned weight templates (rows of W)",
+                    diverging=True,
+                )
             )
-        )
         loss_and_accuracy(box["history"], run)
 
     trainer("softmax", cfg, draw, ["metrics", "templates", "history"], pace_seconds=4.0)
@@ -234,7 +239,8 @@ def rnn_tab() -> None:
             [("test MSE (after a 10-step warm-up)", "test MSE", ".4f"),
              ("MSE in the first window", "first-window MSE", ".4f")],
         )  # fmt: skip
-        ui.live_chart(box["sequence"], charts.sequence_chart(run.snapshot), width="stretch")
+        if not shows_epoch(box["sequence"], run):
+            ui.live_chart(box["sequence"], charts.sequence_chart(run.snapshot), width="stretch")
         if run.steps:
             ui.live_chart(
                 box["loss"], charts.step_loss_chart(run.steps, "MSE per window"), width="stretch"
@@ -262,6 +268,8 @@ def cnn_tab() -> None:
         snap = run.snapshot
         metric_row(box["metrics"], run.epoch_log, [*ACCURACY, TEST_LOSS])
         loss_and_accuracy(box["history"], run)
+        if shows_epoch(box["digits"], run):
+            return  # the digits and the filters change with the snapshot, once an epoch
         pred = snap["predicted"][:20]
         titles = [f"{p} {'✓' if p == t else '✗'}" for p, t in zip(pred, y_test[:20], strict=True)]
         # small multiples as tiles that wrap to the column's width: nothing spills or overlaps

@@ -192,16 +192,19 @@ def trainer(
         words = st.empty()
 
     def refresh() -> None:
+        """Redraw what changed since the last redraw (a box that shows the same is skipped)."""
         progress.progress(run.fraction, text=_status_line(run))
-        if run.status is Status.DIVERGED:
-            status.warning(run.message, icon=":material/warning:")
-        elif run.status is Status.STOPPED:
-            status.info(run.message, icon=":material/timer:")
-        else:
-            status.empty()
+        if not ui.shows(status, (run.status, run.message)):
+            if run.status is Status.DIVERGED:
+                status.warning(run.message, icon=":material/warning:")
+            elif run.status is Status.STOPPED:
+                status.info(run.message, icon=":material/timer:")
+            else:
+                status.empty()
         phase = run.last.phase if run.last else None
-        code_box.html(scaffold_html(phase))
-        words.markdown(f"**{escape(phase)}**: {PHASE_WORDS.get(phase, '')}" if phase else "")
+        if not ui.shows(code_box, phase):
+            code_box.html(scaffold_html(phase))
+            words.markdown(f"**{escape(phase)}**: {PHASE_WORDS.get(phase, '')}" if phase else "")
         draw(run, boxes)
 
     refresh()
@@ -234,8 +237,16 @@ def live_loop(run: Run, refresh: Callable[[], None], line_box, step_delay: float
     refresh()
 
 
+def shows_epoch(box, run: Run) -> bool:
+    """True when `box` already shows `run`'s last epoch: the epoch log and the snapshot (what
+    the charts of whole epochs are drawn from) change only at an epoch's end."""
+    return ui.shows(box, ("epoch", len(run.epoch_log)))
+
+
 def metric_row(box, log: list[dict], items: list[tuple[str, str, str]]) -> None:
     """(label, epoch-log key, format) as metrics that wrap to the column: last epoch's values, or –."""
+    if ui.shows(box, ("metrics", len(log))):
+        return
     with box.container(horizontal=True, wrap=True, gap="medium"):
         for label, key, spec in items:
             st.metric(
@@ -248,7 +259,7 @@ def metric_row(box, log: list[dict], items: list[tuple[str, str, str]]) -> None:
 def loss_and_accuracy(box, run: Run, loss_title: str = "Cross-entropy loss") -> None:
     """A classifier's train / test loss and accuracy per epoch, one above the other (once it has
     any): each takes the column's whole width, so its ticks and legend have room."""
-    if not run.epoch_log:
+    if not run.epoch_log or shows_epoch(box, run):
         return
     with box.container():
         ui.live_chart(

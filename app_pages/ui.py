@@ -4,7 +4,8 @@ Pages stay thin: they read widgets, call core/, and use these helpers to show re
 same way everywhere.
 """
 
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Hashable
 from contextlib import nullcontext
 
 import altair as alt
@@ -170,4 +171,43 @@ def chart(inputs: tuple, build: Callable[[], alt.TopLevelMixin], box=None, style
 def live_chart(box, chart: alt.TopLevelMixin, **kwargs):
     """`box.altair_chart(chart, **kwargs)` for a chart drawn once (a live redraw, new data each
     time): not cached, but not validated either (see `vega_lite_spec`)."""
-    return box.vega_lite_chart(vega_lite_spec(chart), **kwargs)
+    return box.vega_lite_chart(named_by_place(vega_lite_spec(chart)), **kwargs)
+
+
+PREFIX = "live_"  # not Vega-Lite's own names for its sources ("data_0", "source_0")
+
+
+def named_by_place(spec: dict) -> dict:
+    """`spec` with its datasets named by their place ("live_0", ...), not their content."""
+    names = {old: f"{PREFIX}{i}" for i, old in enumerate(spec.get("datasets") or {})}
+
+    def rename(node):
+        if isinstance(node, dict):
+            return {
+                k: names.get(v, v) if k == "name" and isinstance(v, str) else rename(v)
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [rename(v) for v in node]
+        return node
+
+    out = rename({k: v for k, v in spec.items() if k != "datasets"})
+    out["datasets"] = {names[k]: v for k, v in (spec.get("datasets") or {}).items()}
+    return out
+
+
+_SHOWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # a box -> what it shows
+_NOTHING = object()
+
+
+def shows(box, what: Hashable) -> bool:
+    """True when `box` (an `st.empty()`) already shows `what`; else notes that it will.
+
+    A live redraw skips the boxes whose content did not change: every element sent makes the
+    browser lay the page out again, and ten students' redraws share a laptop-class machine.
+    Only for boxes that nothing else writes to; a new script run makes new boxes.
+    """
+    if _SHOWN.get(box, _NOTHING) == what:
+        return True
+    _SHOWN[box] = what
+    return False

@@ -101,11 +101,12 @@ def parameter_chart(
         alt.Chart(df)
         .mark_line(strokeWidth=3)
         .encode(
-            # before the first step there is one point: give the axis a real range (0 to 1)
+            # before the first step there is one point: the axis still spans 0 to 1 at least
+            # (and the spec stays the same as the run grows: the browser only swaps the data)
             x=alt.X(
                 "step:Q",
                 title="optimiser step",
-                scale=alt.Scale(domain=[0, max(1, int(df["step"].max()))]),
+                scale=alt.Scale(domain={"unionWith": [0, 1]}),
                 axis=alt.Axis(format="d"),
             ),
             y=alt.Y("value:Q", title="parameter value"),

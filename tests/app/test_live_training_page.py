@@ -52,6 +52,10 @@ def test_tab_runs_a_short_training(tab):
     assert at.session_state[f"{prefix}_epochs"] == epochs
     labels = [m.label for m in at.metric]
     assert labels and all(m.value != "–" for m in at.metric), labels
+    # the numbers shown are the last epoch's: a redraw that skips unchanged boxes left none stale
+    last = run.epoch_log[-1]
+    shown_now = {format(v, f) for v in last.values() for f in (".4f", ".1%", ".2e")}
+    assert all(m.value in shown_now for m in at.metric), ([m.value for m in at.metric], last)
     assert len(at.get("vega_lite_chart")) >= 2
     assert "Finished" in at.get("progress")[0].proto.text
 
