@@ -11,13 +11,17 @@ One student goes through the lesson alone first: how long each change takes a br
 has the machine to itself.
 
 Prints:
+- where the CPU went over the lesson: the machine's busy share, the server's part of it (the
+  rest is the browsers and the bench driving them);
 - widget changes (a slider moved, a program run): p50 / p95 latency from the change to the
   page settling (no running indicator, no stale element) after the script run the change
   asked for (a change that asked for none is listed apart), the figure the target is for, and
-  the server's share of it, read off each student's websocket (from the rerun asked for to
-  the script run finished); an estimate for students on their own laptops (each change's
-  server share in the class plus its drawing time with one student alone); pages opened from
-  the sidebar apart, and every kind by page;
+  the server's share of it: from the rerun asked for to the script run finished, on the
+  server's own clock (the server runs under bench/timed_server.py) and, for comparison, as
+  read off each student's websocket (which a browser busy drawing delays);
+- an estimate for students on their own laptops: each change's server share in the class
+  plus its drawing time with one student alone; pages opened from the sidebar apart, and
+  every kind by page;
 - training runs: how many waited in the server's admission line, and for how long in all;
 - the health endpoint's p50 / p99 while the class works;
 - the server's peak RSS, and its RSS 10 s after the last tab closed against the warm figure.
@@ -31,6 +35,7 @@ queued, health p99 < 1 s, peak RSS < 1 GB, memory back within 100 MB of warm at 
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -40,6 +45,7 @@ import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -48,6 +54,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from app_pages.outline import chapters  # noqa: E402
 from bench.memory import rss_mb  # noqa: E402
+from bench.timed_server import server_log, server_seconds  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, start_server  # noqa: E402
 
 BUSY = """() => !!document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
@@ -94,6 +101,7 @@ class Wire:
     def __init__(self, page):
         self.asked: list[float] = []
         self.finished: list[float] = []
+        self.session = ""  # the server's id for this student (in every new_session message)
         page.on("websocket", self._watch)
 
     def _watch(self, ws) -> None:
@@ -113,6 +121,8 @@ class Wire:
             msg.ParseFromString(payload)
             if msg.WhichOneof("type") == "script_finished":
                 self.finished.append(time.monotonic())
+            elif msg.WhichOneof("type") == "new_session":
+                self.session = msg.new_session.initialize.session_id
 
     async def script_done(self, since: float, timeout: float = 300.0, ask_within: float = 3.0):
         """Wait for the script run a change at `since` asked for to finish; False where the
@@ -157,6 +167,18 @@ def niced_chromium(nice: int) -> str:
     return str(script)
 
 
+class Change(NamedTuple):
+    """One timed change: what, page settled after (s), the server's share read off the
+    browser's websocket (s), the student's session, and when it began and settled."""
+
+    what: str
+    settled: float
+    wire: float | None
+    session: str
+    start: float
+    end: float
+
+
 async def student(
     i: int,
     browser,
@@ -176,7 +198,16 @@ async def student(
     wire = Wire(page)
 
     def note(what: str, start: float, settled_at: float) -> None:
-        light.append((what, settled_at - start, wire.server_seconds(start)))
+        light.append(
+            Change(
+                what,
+                settled_at - start,
+                wire.server_seconds(start),
+                wire.session,
+                start,
+                settled_at,
+            )
+        )
 
     async def changed(what: str, start: float) -> None:
         """A widget change: timed to the page quiet after the script run it asked for."""
@@ -241,11 +272,21 @@ def _pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1]
 
 
-async def lesson(url: str, proc, students: int, seed: int, nice: int) -> None:
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU seconds used so far: by process `pid` (user + system), or by the whole machine."""
+    if pid is not None:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:9]
+    busy = sum(map(int, cpu)) - int(cpu[3]) - int(cpu[4])  # all but idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+async def lesson(url: str, proc, log: Path, students: int, seed: int, nice: int) -> None:
     from playwright.async_api import async_playwright
 
     rng = random.Random(seed)
-    light: list[tuple[str, float, float | None]] = []
+    light: list[Change] = []
     heavy: list[float] = []
     skipped: list[str] = []
     async with async_playwright() as p:
@@ -255,13 +296,13 @@ async def lesson(url: str, proc, students: int, seed: int, nice: int) -> None:
             await warm_page.goto(f"{url}/{chapter.url_path}")
             await settled(warm_page)
         await warm_page.close()
-        solo: list[tuple[str, float, float | None]] = []  # one student alone, first
+        solo: list[Change] = []  # one student alone, first
         await student(-1, browser, url, solo, [], [], random.Random(rng.random()), wait=False)
         warm = rss_mb(proc.pid, "VmRSS")
         stop, health = threading.Event(), []
         probe = threading.Thread(target=_health, args=(url, stop, health), daemon=True)
         probe.start()
-        began = time.monotonic()
+        began, server_cpu, machine_cpu = time.monotonic(), cpu_seconds(proc.pid), cpu_seconds()
         await asyncio.gather(
             *(
                 student(i, browser, url, light, heavy, skipped, random.Random(rng.random()))
@@ -269,16 +310,31 @@ async def lesson(url: str, proc, students: int, seed: int, nice: int) -> None:
             )
         )
         lesson_seconds = time.monotonic() - began
+        server_cpu, machine_cpu = cpu_seconds(proc.pid) - server_cpu, cpu_seconds() - machine_cpu
         stop.set()
         probe.join(15)
         await browser.close()
     await asyncio.sleep(10)
     after = rss_mb(proc.pid, "VmRSS")
-    seconds = sorted(t for name, t, _ in light if not name.startswith("open"))
-    server = sorted(v for name, _, v in light if v is not None and not name.startswith("open"))
+    events = server_log(log)
+
+    def by_server(c: Change) -> float | None:
+        """The change's server share on the server's own clock (bench/timed_server.py)."""
+        return server_seconds(events.get(c.session, []), c.start, c.end)
+
+    changes = [c for c in light if not c.what.startswith("open")]
+    seconds = sorted(c.settled for c in changes)
+    wire = sorted(c.wire for c in changes if c.wire is not None)
+    server = sorted(v for v in map(by_server, changes) if v is not None)
+    cores = os.cpu_count() or 1
     print(
         f"{students} students, lesson took {lesson_seconds:.0f} s; browsers at nice {nice} "
         f"(0: the same priority as the server)"
+    )
+    print(
+        f"CPU over the lesson: {machine_cpu:.0f} s of the machine's {cores * lesson_seconds:.0f} "
+        f"({machine_cpu / (cores * lesson_seconds):.0%} busy); the server {server_cpu:.0f} s "
+        f"({server_cpu / machine_cpu:.0%} of what was used), the rest is the browsers and the bench"
     )
     print(
         f"widget changes (a slider moved, a program run): {len(seconds)}, "
@@ -286,26 +342,33 @@ async def lesson(url: str, proc, students: int, seed: int, nice: int) -> None:
         f"p95 {_pct(seconds, 95):.2f} s, max {seconds[-1]:.2f} s (target p95 <= 1.5 s)"
     )
     print(
-        f"  of which the server (rerun asked -> script finished): p50 {_pct(server, 50):.2f} s, "
-        f"p95 {_pct(server, 95):.2f} s; the rest is the browsers drawing"
+        f"  of which the server (rerun asked -> script finished, on the server's clock): "
+        f"p50 {_pct(server, 50):.2f} s, p95 {_pct(server, 95):.2f} s, max {server[-1]:.2f} s; "
+        f"read off the browsers' websockets: p50 {_pct(wire, 50):.2f} s, p95 {_pct(wire, 95):.2f} s"
     )
     if skipped:
         counts = ", ".join(f"{k} x{n}" for k, n in sorted(Counter(skipped).items()))
         print(f"  not counted, no rerun asked for (a slider at its end): {counts}")
     # Students' laptops draw their own pages: each change's server share in the class plus
     # the time the browser took for the same change with one student alone (an estimate).
-    drawing = {n: t - v for n, t, v in solo if v is not None and not n.startswith("open")}
-    laptop = sorted(v + drawing[n] for n, _, v in light if v is not None and n in drawing)
+    alone = {c.what: (c.settled, by_server(c)) for c in solo if not c.what.startswith("open")}
+    drawing = {n: t - v for n, (t, v) in alone.items() if v is not None}
+    laptop = sorted(
+        v + drawing[c.what]
+        for c, v in zip(changes, map(by_server, changes), strict=True)
+        if v is not None and c.what in drawing
+    )
     print(
         f"  on the students' own laptops (estimate: the server's share in the class + the "
         f"browser's time for the same change, one student alone): p50 {_pct(laptop, 50):.2f} s, "
-        f"p95 {_pct(laptop, 95):.2f} s; alone, the browser took "
+        f"p95 {_pct(laptop, 95):.2f} s (target p95 <= 1.5 s); alone, the browser took "
         + ", ".join(f"{n.split()[-1]} {t:.2f}" for n, t in sorted(drawing.items()))
     )
-    print("  by kind and page: n, page settled p50 / max, server p50 / max (s)")
-    for name in sorted({n for n, _, _ in light}):
-        some = sorted(t for n, t, _ in light if n == name)
-        serv = sorted(v for n, _, v in light if n == name and v is not None) or [float("nan")]
+    print("  by kind and page: n, page settled p50 / max, server p50 / max (s, server's clock)")
+    for name in sorted({c.what for c in light}):
+        some = sorted(c.settled for c in light if c.what == name)
+        serv = sorted(v for c in light if c.what == name and (v := by_server(c)) is not None)
+        serv = serv or [float("nan")]
         print(
             f"    {name:28s} n={len(some):3d}  {_pct(some, 50):5.2f} {some[-1]:5.2f}   "
             f"{_pct(serv, 50):5.2f} {serv[-1]:5.2f}"
@@ -339,9 +402,12 @@ def main() -> None:
         help="the browsers' CPU priority below the server's (0: equal); they stand for laptops",
     )
     args = parser.parse_args()
-    with start_server() as (url, proc):
+    log = Path(tempfile.mkdtemp()) / "server-runs.tsv"
+    timed = ("bench/timed_server.py",)  # streamlit run, timing every rerun on the server
+    env = {**os.environ, "BENCH_SERVER_LOG": str(log)}
+    with start_server(env=env, launcher=timed) as (url, proc):
         students = min(max(args.students, 1), 30)
-        asyncio.run(lesson(url, proc, students, args.seed, args.browser_nice))
+        asyncio.run(lesson(url, proc, log, students, args.seed, args.browser_nice))
 
 
 if __name__ == "__main__":

@@ -73,14 +73,20 @@ def sync_playwright_api():
 
 
 @contextlib.contextmanager
-def start_server(extra_args: tuple[str, ...] = (), env: dict | None = None, poll: float = 0.3):
+def start_server(
+    extra_args: tuple[str, ...] = (),
+    env: dict | None = None,
+    poll: float = 0.3,
+    launcher: tuple[str, ...] = ("-m", "streamlit"),
+):
     """Run `streamlit run streamlit_app.py` on a free loopback port; yield (base URL, process)
-    once its health endpoint answers (asked every `poll` seconds)."""
+    once its health endpoint answers (asked every `poll` seconds). `launcher`: what Python
+    runs in place of `-m streamlit` (bench/timed_server.py, which times every rerun)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     (ROOT / "build").mkdir(exist_ok=True)
     log = open(ROOT / "build" / f"e2e-server-{port}.log", "w")
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py"]
+    command = [sys.executable, *launcher, "run", "streamlit_app.py"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
     command += ["--server.fileWatcherType", "none", *extra_args]  # no "source changed" prompts
