@@ -1,6 +1,6 @@
 """A class on one server: N students follow a lesson script at once, in Chromium.
 
-    python bench/classroom.py [--students 10] [--seed 0]
+    python bench/classroom.py [--students 10] [--seed 0] [--reading 0.5 2]
 
 Every student (a browser context of one Chromium, driven concurrently) opens Home, then each
 chapter in the lecture's order by its link in the sidebar; on each page they move a slider,
@@ -188,6 +188,7 @@ async def student(
     skipped: list,
     rng: random.Random,
     wait: bool = True,
+    reading: tuple[float, float] = (0.5, 2.0),
 ):
     """One student's lesson: every chapter, a slider on each, a program, a training run."""
     if wait:
@@ -224,7 +225,7 @@ async def student(
             start = time.monotonic()
             await open_by_sidebar(page, chapter)
             note(f"open {chapter.url_path}", start, await settled(page))
-            await asyncio.sleep(rng.uniform(0.5, 2.0))  # reading
+            await asyncio.sleep(rng.uniform(*reading))  # reading the page
             start = time.monotonic()
             if await nudge_first_slider(page):
                 await changed(f"slider {chapter.url_path}", start)
@@ -282,7 +283,9 @@ def cpu_seconds(pid: int | None = None) -> float:
     return busy / os.sysconf("SC_CLK_TCK")
 
 
-async def lesson(url: str, proc, log: Path, students: int, seed: int, nice: int) -> None:
+async def lesson(
+    url: str, proc, log: Path, students: int, seed: int, nice: int, reading: tuple[float, float]
+) -> None:
     from playwright.async_api import async_playwright
 
     rng = random.Random(seed)
@@ -305,7 +308,17 @@ async def lesson(url: str, proc, log: Path, students: int, seed: int, nice: int)
         began, server_cpu, machine_cpu = time.monotonic(), cpu_seconds(proc.pid), cpu_seconds()
         await asyncio.gather(
             *(
-                student(i, browser, url, light, heavy, skipped, random.Random(rng.random()))
+                student(
+                    i,
+                    browser,
+                    url,
+                    light,
+                    heavy,
+                    skipped,
+                    random.Random(rng.random()),
+                    True,
+                    reading,
+                )
                 for i in range(students)
             )
         )
@@ -328,8 +341,8 @@ async def lesson(url: str, proc, log: Path, students: int, seed: int, nice: int)
     server = sorted(v for v in map(by_server, changes) if v is not None)
     cores = os.cpu_count() or 1
     print(
-        f"{students} students, lesson took {lesson_seconds:.0f} s; browsers at nice {nice} "
-        f"(0: the same priority as the server)"
+        f"{students} students, lesson took {lesson_seconds:.0f} s, reading each page "
+        f"{reading[0]:g}-{reading[1]:g} s; browsers at nice {nice} (0: the server's priority)"
     )
     print(
         f"CPU over the lesson: {machine_cpu:.0f} s of the machine's {cores * lesson_seconds:.0f} "
@@ -396,6 +409,15 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=10, help="10 by default, up to 30")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--reading",
+        type=float,
+        nargs=2,
+        default=(0.5, 2.0),
+        metavar=("LO", "HI"),
+        help="seconds a student reads each page before moving its slider (uniform; 0.5 2 by "
+        "default: a brisk class, every student on the same page within seconds)",
+    )
+    parser.add_argument(
         "--browser-nice",
         type=int,
         default=10,
@@ -407,7 +429,8 @@ def main() -> None:
     env = {**os.environ, "BENCH_SERVER_LOG": str(log)}
     with start_server(env=env, launcher=timed) as (url, proc):
         students = min(max(args.students, 1), 30)
-        asyncio.run(lesson(url, proc, log, students, args.seed, args.browser_nice))
+        reading = (min(args.reading), max(args.reading))
+        asyncio.run(lesson(url, proc, log, students, args.seed, args.browser_nice, reading))
 
 
 if __name__ == "__main__":
