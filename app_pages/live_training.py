@@ -123,11 +123,11 @@ def curve_tab() -> None:
         log = run.epoch_log
         mse = [("train MSE", "train loss", ".4f"), ("test MSE", "test loss", ".4f")]
         metric_row(box["metrics"], log, mse)
-        if not shows_epoch(box["fit"], run):
+        if not shows_epoch(box["fit"], log):
             ui.live_chart(
                 box["fit"], charts.curve_chart(*data, run.snapshot, truth), width="stretch"
             )
-        if log and not shows_epoch(box["loss"], run):
+        if log and not shows_epoch(box["loss"], log):
             ui.live_chart(
                 box["loss"],
                 charts.history_chart(log, "loss", "Mean squared error", run.epochs),
@@ -177,7 +177,7 @@ def toy_tab() -> None:
 
     def draw(run: Run, box: dict) -> None:
         metric_row(box["metrics"], run.epoch_log, [*ACCURACY, TEST_LOSS])
-        if not shows_epoch(box["boundary"], run):
+        if not shows_epoch(box["boundary"], run.epoch_log):
             ui.live_chart(
                 box["boundary"], charts.boundary_chart(run.snapshot, x, y, is_test), width="stretch"
             )
@@ -202,7 +202,7 @@ def softmax_tab() -> None:
 
     def draw(run: Run, box: dict) -> None:
         metric_row(box["metrics"], run.epoch_log, ACCURACY)
-        if not shows_epoch(box["templates"], run):
+        if not shows_epoch(box["templates"], run.epoch_log):
             box["templates"].html(
                 charts.image_grid_html(
                     run.snapshot["templates"],
@@ -239,7 +239,7 @@ def rnn_tab() -> None:
             [("test MSE (after a 10-step warm-up)", "test MSE", ".4f"),
              ("MSE in the first window", "first-window MSE", ".4f")],
         )  # fmt: skip
-        if not shows_epoch(box["sequence"], run):
+        if not shows_epoch(box["sequence"], run.epoch_log):
             ui.live_chart(box["sequence"], charts.sequence_chart(run.snapshot), width="stretch")
         if run.steps:
             ui.live_chart(
@@ -268,7 +268,7 @@ def cnn_tab() -> None:
         snap = run.snapshot
         metric_row(box["metrics"], run.epoch_log, [*ACCURACY, TEST_LOSS])
         loss_and_accuracy(box["history"], run)
-        if shows_epoch(box["digits"], run):
+        if shows_epoch(box["digits"], run.epoch_log):
             return  # the digits and the filters change with the snapshot, once an epoch
         pred = snap["predicted"][:20]
         titles = [f"{p} {'✓' if p == t else '✗'}" for p, t in zip(pred, y_test[:20], strict=True)]

@@ -237,15 +237,15 @@ def live_loop(run: Run, refresh: Callable[[], None], line_box, step_delay: float
     refresh()
 
 
-def shows_epoch(box, run: Run) -> bool:
-    """True when `box` already shows `run`'s last epoch: the epoch log and the snapshot (what
-    the charts of whole epochs are drawn from) change only at an epoch's end."""
-    return ui.shows(box, ("epoch", len(run.epoch_log)))
+def shows_epoch(box, log: list[dict]) -> bool:
+    """True when `box` already shows the last epoch of a run's `log`: the epoch log and the
+    snapshot (what the charts of whole epochs are drawn from) change only at an epoch's end."""
+    return ui.shows(box, ("epoch", len(log)))
 
 
 def metric_row(box, log: list[dict], items: list[tuple[str, str, str]]) -> None:
     """(label, epoch-log key, format) as metrics that wrap to the column: last epoch's values, or –."""
-    if ui.shows(box, ("metrics", len(log))):
+    if shows_epoch(box, log):
         return
     with box.container(horizontal=True, wrap=True, gap="medium"):
         for label, key, spec in items:
@@ -259,7 +259,7 @@ def metric_row(box, log: list[dict], items: list[tuple[str, str, str]]) -> None:
 def loss_and_accuracy(box, run: Run, loss_title: str = "Cross-entropy loss") -> None:
     """A classifier's train / test loss and accuracy per epoch, one above the other (once it has
     any): each takes the column's whole width, so its ticks and legend have room."""
-    if not run.epoch_log or shows_epoch(box, run):
+    if not run.epoch_log or shows_epoch(box, run.epoch_log):
         return
     with box.container():
         ui.live_chart(
