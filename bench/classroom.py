@@ -276,11 +276,28 @@ def _pct(values: list[float], q: int) -> float:
 def cpu_seconds(pid: int | None = None) -> float:
     """CPU seconds used so far: by process `pid` (user + system), or by the whole machine."""
     if pid is not None:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone
+            return 0.0
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:9]
     busy = sum(map(int, cpu)) - int(cpu[3]) - int(cpu[4])  # all but idle and iowait
     return busy / os.sysconf("SC_CLK_TCK")
+
+
+def bench_cpu_seconds(server_pid: int) -> float:
+    """CPU seconds this bench has used driving the browsers: its own process and its other
+    children (Playwright's driver), not the server's and not the browsers'."""
+    me, total = os.getpid(), cpu_seconds(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == me and int(stat.parent.name) != server_pid:
+            total += cpu_seconds(int(stat.parent.name))
+    return total
 
 
 async def lesson(
@@ -306,6 +323,7 @@ async def lesson(
         probe = threading.Thread(target=_health, args=(url, stop, health), daemon=True)
         probe.start()
         began, server_cpu, machine_cpu = time.monotonic(), cpu_seconds(proc.pid), cpu_seconds()
+        bench_cpu = bench_cpu_seconds(proc.pid)
         await asyncio.gather(
             *(
                 student(
@@ -324,6 +342,7 @@ async def lesson(
         )
         lesson_seconds = time.monotonic() - began
         server_cpu, machine_cpu = cpu_seconds(proc.pid) - server_cpu, cpu_seconds() - machine_cpu
+        bench_cpu = bench_cpu_seconds(proc.pid) - bench_cpu
         stop.set()
         probe.join(15)
         await browser.close()
@@ -346,8 +365,10 @@ async def lesson(
     )
     print(
         f"CPU over the lesson: {machine_cpu:.0f} s of the machine's {cores * lesson_seconds:.0f} "
-        f"({machine_cpu / (cores * lesson_seconds):.0%} busy); the server {server_cpu:.0f} s "
-        f"({server_cpu / machine_cpu:.0%} of what was used), the rest is the browsers and the bench"
+        f"({machine_cpu / (cores * lesson_seconds):.0%} busy): the server {server_cpu:.0f} s "
+        f"({server_cpu / machine_cpu:.0%}), the bench driving the browsers {bench_cpu:.0f} s "
+        f"({bench_cpu / machine_cpu:.0%}), the rest (the browsers) "
+        f"{machine_cpu - server_cpu - bench_cpu:.0f} s"
     )
     print(
         f"widget changes (a slider moved, a program run): {len(seconds)}, "
