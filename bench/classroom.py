@@ -94,13 +94,12 @@ async def nudge_first_slider(page) -> bool:
 
 
 class Wire:
-    """One student's websocket, read as the server speaks it: when a rerun was asked for, and
-    when the server said its script run finished. The gap is the server's share of a
-    latency; the rest is the browser drawing (here on the same two cores)."""
+    """One student's websocket, read as the browser sees it: when a rerun was asked for, and
+    when the server said its script run finished (the events bench/timed_server.py logs on
+    the server's side). A browser busy drawing sees them late."""
 
     def __init__(self, page):
-        self.asked: list[float] = []
-        self.finished: list[float] = []
+        self.events: list[tuple[float, str]] = []  # (monotonic s, "asked" | "finished")
         self.session = ""  # the server's id for this student (in every new_session message)
         page.on("websocket", self._watch)
 
@@ -113,14 +112,14 @@ class Wire:
             msg = BackMsg()
             msg.ParseFromString(payload)
             if msg.WhichOneof("type") == "rerun_script":
-                self.asked.append(time.monotonic())
+                self.events.append((time.monotonic(), "asked"))
 
     def _received(self, payload) -> None:
         if isinstance(payload, bytes):
             msg = ForwardMsg()
             msg.ParseFromString(payload)
             if msg.WhichOneof("type") == "script_finished":
-                self.finished.append(time.monotonic())
+                self.events.append((time.monotonic(), "finished"))
             elif msg.WhichOneof("type") == "new_session":
                 self.session = msg.new_session.initialize.session_id
 
@@ -129,19 +128,17 @@ class Wire:
         change asked for none within `ask_within` s (a no-op: a slider already at its end)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            asked = [t for t in self.asked if t >= since]
-            if asked and any(t >= asked[0] for t in self.finished):
+            if self.server_seconds(since) is not None:
                 return True
+            asked = any(what == "asked" and t >= since for t, what in self.events)
             if not asked and time.monotonic() - since > ask_within:
                 return False
             await asyncio.sleep(0.05)
         raise TimeoutError("the script run did not finish")
 
     def server_seconds(self, since: float) -> float | None:
-        """From the first rerun asked for after `since` to the last run finished after it."""
-        asked = [t for t in self.asked if t >= since]
-        done = [t for t in self.finished if asked and t >= asked[0]]
-        return done[-1] - asked[0] if done else None
+        """From the first rerun asked for after `since` to the last run finished since."""
+        return server_seconds(self.events, since, time.monotonic())
 
 
 async def open_by_sidebar(page, chapter) -> None:
