@@ -4,7 +4,7 @@ Altair 6.3 turns each shorthand encoding (x="step:Q"), tooltip list and layer in
 objects through a converter that first hashes all ~570 schema classes (a sorted JSON dump
 of each), every time: about half the time of building a chart on this app's pages. The table
 depends only on the set of classes, so `reuse_schema_tables` keeps one per set and hands it to
-every later converter. Charts come out exactly as before (tests/charts/test_schema_tables.py).
+every later converter. Charts come out exactly as before (tests/core/charts/test_schema_tables.py).
 """
 
 from __future__ import annotations
@@ -31,6 +31,6 @@ def reuse_schema_tables() -> None:
 
 
 def rebuild_each_time() -> None:
-    """Altair's own behaviour again (for the comparison in the tests and bench/charts.py)."""
+    """Altair's own behaviour again (for the comparison in the tests)."""
     schemapi._FromDict.__init__ = _ORIGINAL_INIT
     _TABLES.clear()
