@@ -26,8 +26,14 @@ TITLE_FONT_SIZE = 20
 LABEL_FONT_SIZE = 16
 
 
+TOP_PADDING = 8  # px above a chart: Streamlit draws charts with no padding, and a title's
+# glyph boxes reach 4-6 px above the point Vega places it, past the chart's own box
+
+
 def styled(chart: alt.Chart) -> alt.Chart:
-    """Projector-friendly fonts on any chart."""
+    """Projector-friendly fonts on any chart, with room above its title (unless it sets its own)."""
+    if getattr(chart, "padding", alt.Undefined) is alt.Undefined:
+        chart = chart.properties(padding={"top": TOP_PADDING, "left": 0, "right": 0, "bottom": 0})
     return (
         chart.configure_title(
             fontSize=TITLE_FONT_SIZE, subtitleFontSize=LABEL_FONT_SIZE, anchor="start"

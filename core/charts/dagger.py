@@ -27,7 +27,7 @@ def _ring() -> pd.DataFrame:
     )
 
 
-def visitation_maps(visits: list[Visitation], cells: int = 20, width: int = 200) -> alt.Chart:
+def visitation_maps(visits: list[Visitation], cells: int = 20, width: int = 190) -> alt.Chart:
     """One heat map per policy of where its centre goes; crosses: its last steps before losing."""
     cx, cy = RING_CENTRE
     sx = alt.Scale(domain=[cx - RING_RADIUS, cx + RING_RADIUS])

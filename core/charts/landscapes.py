@@ -226,9 +226,7 @@ def loss_chart(
         .mark_rule(color=HIGHLIGHT, strokeWidth=2, strokeDash=[6, 3])
         .encode(x="step:Q")
     )
-    return alt.layer(lines, rule).properties(
-        title="Loss against iteration (log scale)", height=height
-    )
+    return alt.layer(lines, rule).properties(title="Loss per iteration (log)", height=height)
 
 
 def slice_chart(result: SliceResult, levels: int = 14, height: int = 460) -> alt.LayerChart:
@@ -315,5 +313,5 @@ def interpolation_chart(result: SliceResult, height: int = 300) -> alt.LayerChar
         .encode(x="t:Q", y="loss:Q", tooltip=["what:N", "loss:Q"])
     )
     return alt.layer(line, dots).properties(
-        title="1-D interpolation (1 - t) θ₀ + t θ*", height=height
+        title=alt.TitleParams("1-D interpolation", subtitle="(1 − t) θ₀ + t θ*"), height=height
     )

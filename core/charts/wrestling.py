@@ -185,7 +185,7 @@ def legend_chart(legend: list[tuple[int, str, tuple[int, int, int]]]) -> alt.Cha
     )
     return styled(
         (squares + text).properties(
-            title="What each cell of a view holds", width=280, height=38 * len(df)
+            title="What a view's cells hold", width=280, height=38 * len(df)
         )
     ).configure_view(stroke=None)
 

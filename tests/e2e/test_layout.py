@@ -9,7 +9,10 @@ first picture starts within the first 720 px; at 1920 x 1080 within the first sc
 
 One session per page: the heavy actions (training, data, matches, a play) run once, then the
 same session is measured in each window (presenter mode switched on with the sidebar toggle,
-so the trained models stay). Screenshots: build/screenshots/layout-<window>-<page>-<view>.png;
+so the trained models stay). Until the first measurement the text font (Source Sans) is held
+back, as on a slow link: Vega measures chart text when it draws and keeps those numbers, so
+every chart drawn before the font arrives must fit with the fallback's wider letters too.
+Screenshots: build/screenshots/layout-<window>-<page>-<view>.png;
 the findings: build/layout-report.json.
 """
 
@@ -56,6 +59,7 @@ class Findings:
         self.problems: list[dict] = []
 
     def check(self, pg, window: Window, page: str, view: str) -> None:
+        release_font(pg)
         pg.mouse.move(window.width - 5, window.height - 5)  # no tooltip left over the page
         settle(pg, 180)
         no_error_on_screen(pg)
@@ -95,11 +99,42 @@ def context(browser):
     ctx.close()
 
 
+TEXT_FONT = "**/SourceSans*.woff2"  # the app's text font; the icon and formula fonts load
+_HELD: dict[int, list] = {}  # id(page) -> its text-font requests held back so far
+
+
+def hold_font(pg) -> None:
+    """Hold the page's text-font requests until `release_font`: the charts drawn meanwhile
+    measure their text in the fallback font, as a student's do when the font comes late."""
+    held = _HELD[id(pg)] = []
+
+    def hold(route):
+        if id(pg) in _HELD:
+            held.append(route)
+        else:
+            route.continue_()
+
+    pg.route(TEXT_FONT, hold)
+
+
+def release_font(pg) -> None:
+    """Let the held font requests through and wait until the font is in use."""
+    held = _HELD.pop(id(pg), None)
+    if held is None:
+        return
+    for route in held:
+        route.continue_()
+    pg.evaluate("() => document.fonts.ready.then(() => true)")
+    settle(pg)
+
+
 def _open(ctx, url: str, window: Window):
     pg = ctx.new_page()
     pg.set_default_timeout(180_000)
+    hold_font(pg)
     pg.set_viewport_size({"width": window.width, "height": window.height})
-    pg.goto(url + ("&" if "?" in url else "?") + "present=1" if window.presenter else url)
+    link = url + ("&" if "?" in url else "?") + "present=1" if window.presenter else url
+    pg.goto(link, wait_until="domcontentloaded")  # "load" would wait for the held font
     settle(pg, 180)
     return pg
 

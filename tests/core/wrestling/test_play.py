@@ -81,7 +81,7 @@ def test_charts_are_titled_and_the_legend_shows_the_views_colours():
     rows = next(iter(spec["datasets"].values()))
     assert [r["colour"] for r in rows] == ["#" + bytes(rgb).hex() for _, _, rgb in legend]
     assert [r["label"].split(":")[0] for r in rows] == ["0", "1", "4", "8", "10"]
-    assert "What each cell of a view holds" in _titles(spec)
+    assert "What a view's cells hold" in _titles(spec)
     match = record_match(Expert(), Still())
     rng = np.random.default_rng(0)
     actions = np.stack([rng.uniform(-100, 200, 50), rng.uniform(-30, 30, 50)], 1)
