@@ -113,7 +113,6 @@ def probability_chart(result: dict, target: int, height: int = 280) -> alt.Chart
         .properties(
             title=alt.TitleParams("p = softmax(z)", subtitle="orange: the true class"),
             height=height,
-            padding={"top": 12, "left": 5, "right": 5, "bottom": 5},  # room for the title
         )
     )
 

@@ -124,8 +124,7 @@ def release_font(pg) -> None:
         return
     for route in held:
         route.continue_()
-    pg.evaluate("() => document.fonts.ready.then(() => true)")
-    settle(pg)
+    pg.evaluate("() => document.fonts.ready.then(() => true)")  # `check` settles next
 
 
 def _open(ctx, url: str, window: Window):
