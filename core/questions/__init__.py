@@ -1,0 +1,99 @@
+"""Questions a chapter asks before it shows: "predict, then see".
+
+A question is data: the demo setting it is about, a prompt, its kind (one of 2-5 choices, or
+a number with a tolerance), a short explanation, and a function that computes the true answer
+by running the same core code the page shows. Nothing here knows there is a screen or a class
+room; pages ask and reveal, the class-room storage records answers by question id.
+
+Each chapter's questions live in a module of this package named after the chapter's page
+(`tensors`, `autograd_graph`, ...), as a list `QUESTIONS`. `python -m core.questions` prints
+every question with its computed answer, one JSON object a line.
+"""
+
+import importlib
+import math
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+Kind = Literal["choice", "number"]
+MAX_CHOICES = 5
+
+
+@dataclass(frozen=True)
+class Question:
+    """One prediction a student makes before a demo shows its outcome."""
+
+    id: str  # "<chapter>.<name>", unique, stable: answers are stored under it
+    chapter: str  # the page's url path, e.g. "modules"
+    prompt: str
+    kind: Kind
+    explanation: str
+    compute: Callable[[], int | float] = field(repr=False, compare=False)
+    # index of the true choice for "choice"; the true number for "number"
+    choices: tuple[str, ...] = ()  # "choice" only: 2 to 5 of them
+    tolerance: float = 0.0  # "number" only: an answer within this of the truth is right
+    low: float = -1e9  # "number" only: the range an answer may take
+    high: float = 1e9
+    setting: dict = field(default_factory=dict, compare=False)  # the demo setting asked about
+
+    def __post_init__(self) -> None:
+        if "." not in self.id or not self.id.startswith(self.chapter + "."):
+            raise ValueError(f"question id {self.id!r} must start with {self.chapter!r}.")
+        if self.kind == "choice" and not 2 <= len(self.choices) <= MAX_CHOICES:
+            raise ValueError(f"{self.id}: a choice question has 2 to {MAX_CHOICES} choices")
+        if self.kind == "number" and (self.choices or not self.low < self.high):
+            raise ValueError(f"{self.id}: a number question has no choices and low < high")
+
+    def answer(self) -> int | float:
+        """The true answer, computed (and kept: the computation is deterministic)."""
+        return _answer(self)
+
+    def valid(self, response: object) -> bool:
+        """True when `response` is an answer this question accepts (not necessarily right)."""
+        if self.kind == "choice":
+            return type(response) is int and 0 <= response < len(self.choices)
+        if isinstance(response, bool) or not isinstance(response, int | float):
+            return False
+        return math.isfinite(response) and self.low <= response <= self.high
+
+    def is_right(self, response: int | float) -> bool:
+        """True when a valid `response` matches the computed answer."""
+        if not self.valid(response):
+            return False
+        truth = self.answer()
+        if self.kind == "choice":
+            return response == truth
+        return abs(float(response) - float(truth)) <= self.tolerance
+
+
+@cache
+def _answer(question: Question) -> int | float:
+    return question.compute()
+
+
+@cache
+def all_questions() -> tuple[Question, ...]:
+    """Every chapter's questions, in module order, ids unique."""
+    found: list[Question] = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        found.extend(getattr(module, "QUESTIONS", ()))
+    ids = [q.id for q in found]
+    if len(ids) != len(set(ids)):
+        raise ValueError("question ids must be unique")
+    return tuple(found)
+
+
+def by_id(question_id: str) -> Question | None:
+    """The question with this id, or None (an unknown or forged id)."""
+    return next((q for q in all_questions() if q.id == question_id), None)
+
+
+def for_chapter(chapter: str) -> list[Question]:
+    """The questions a chapter (page url path) asks, in order."""
+    return [q for q in all_questions() if q.chapter == chapter]
