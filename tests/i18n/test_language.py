@@ -4,6 +4,7 @@ Chinese when the link says ?lang=zh or, without one, when the browser's language
 "zh"; the switch changes it for the visit and keeps every setting and trained run.
 """
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -88,6 +89,7 @@ def test_the_language_survives_a_change_of_page_and_presenter_mode():
     assert at.query_params["fn"] == "rosenbrock"
 
 
+@pytest.mark.slow  # trains a small network (about half a minute on a busy machine)
 def test_zh_en_zh_keeps_the_settings_and_the_trained_run(one_torch_thread):
     at = visit("zh-CN", timeout=300)
     at.switch_page(LIVE).run()
