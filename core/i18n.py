@@ -22,6 +22,7 @@ are marked with ``N_("...")`` for extraction and translated where they are shown
 
 import fnmatch
 import functools
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,10 +175,23 @@ def read_catalogue(paths: Iterable[Path]) -> Catalogue:
     return Catalogue(messages, plurals)
 
 
-def catalogue(lang: str, locales: Path = LOCALES) -> Catalogue:
-    """The catalogue of `lang` (empty for English), read again only when a file changed."""
+RECHECK_SECONDS = (
+    2.0  # how often the files' times are looked at (a rerun calls _() hundreds of times)
+)
+_checked: dict[tuple[str, Path], tuple[float, Catalogue]] = {}
+
+
+def catalogue(lang: str, locales: Path = LOCALES, recheck: float = RECHECK_SECONDS) -> Catalogue:
+    """The catalogue of `lang` (empty for English), read again when a file changed (looked at
+    no more than every `recheck` seconds)."""
+    now = time.monotonic()
+    known = _checked.get((lang, locales))
+    if known and now - known[0] < recheck:
+        return known[1]
     paths = sorted((locales / lang / "LC_MESSAGES").glob("*.po")) if lang != SOURCE else []
-    return _cached(tuple((p, p.stat().st_mtime_ns) for p in paths))
+    found = _cached(tuple((p, p.stat().st_mtime_ns) for p in paths))
+    _checked[(lang, locales)] = (now, found)
+    return found
 
 
 @functools.lru_cache(maxsize=8)
