@@ -118,3 +118,32 @@ def test_zh_en_zh_keeps_the_settings_and_the_trained_run(one_torch_thread):
         query = at.query_params
         assert (query["lang"], query["tab"], query["curve_lr"]) == (lang, "Curve fitting", "0.1")
         assert query["curve_depth"] == "3"
+
+
+def test_lazy_tabs_show_the_language_and_keep_the_english_setting(monkeypatch):
+    """With Chinese tab names in the catalogue, the tabs read in Chinese, the open tab is the
+    linked one, and the setting and the link keep the English option."""
+    from app_pages import i18n
+    from core.i18n import Catalogue, catalogue
+
+    names = {
+        "Anatomy": "模块剖析",
+        "Devices & dtypes": "设备与数据类型",
+        "Save & load": "保存与加载",
+    }
+    real = catalogue("zh")
+    merged = Catalogue({**real.messages, **{(None, k): v for k, v in names.items()}}, 1)
+    monkeypatch.setattr(i18n, "catalogue", lambda lang: merged if lang == "zh" else catalogue(lang))
+
+    at = visit("zh-CN", {"mod_tab": "Save & load"}, timeout=120)
+    at.switch_page("app_pages/modules.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [tab.label for tab in at.tabs]
+    assert {"模块剖析", "设备与数据类型", "保存与加载"} <= set(labels), labels
+    assert at.session_state["mod_tab"] == "Save & load"
+    assert at.session_state["_tabs:mod_tab:zh"] == "保存与加载"  # the open tab, by its name
+    assert at.query_params["mod_tab"] == "Save & load" and at.query_params["lang"] == "zh"
+    switch(at, "en")
+    assert "Save & load" in [tab.label for tab in at.tabs]
+    assert at.session_state["_tabs:mod_tab:en"] == "Save & load"
+    assert at.query_params["mod_tab"] == "Save & load" and at.query_params["lang"] == "en"
