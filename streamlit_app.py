@@ -8,6 +8,7 @@ would then run that page without this shell (no sidebar, no wide layout).
 import streamlit as st
 
 from app_pages import heavy, ui
+from app_pages.i18n import _
 from app_pages.outline import HOME, chapters
 from app_pages.session import give_back_on_end
 from runtime import warmup
@@ -25,7 +26,7 @@ st.set_page_config(
 def _page(chapter, default=False):
     return st.Page(
         chapter.path,
-        title=chapter.title,
+        title=_(chapter.title),
         icon=chapter.icon,
         url_path="" if default else chapter.url_path,
         default=default,
@@ -34,7 +35,7 @@ def _page(chapter, default=False):
 
 sections: dict[str, list] = {"": [_page(HOME, default=True)]}
 for chapter in chapters():
-    sections.setdefault(chapter.section, []).append(_page(chapter))
+    sections.setdefault(_(chapter.section), []).append(_page(chapter))
 
 warmup.start()  # torch and its first optimiser step, imported while the visitor reads
 give_back_on_end()  # a closed tab's models are dropped and their memory returned

@@ -8,16 +8,18 @@ tests) silently dropped.
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.i18n import N_
+
 ROOT = Path(__file__).resolve().parents[1]  # the repository root
 
 
 @dataclass(frozen=True)
 class Chapter:
-    section: str
+    section: str  # English, marked for translation: show `_(chapter.section)`
     path: str  # page file, relative to the repository root
-    title: str
+    title: str  # shown as `_(chapter.title)`
     icon: str
-    promise: str  # one line on the Home page
+    promise: str  # one line on the Home page, shown as `_(chapter.promise)`
 
     @property
     def url_path(self) -> str:
@@ -30,57 +32,67 @@ class Chapter:
 
 CHAPTERS = [
     Chapter(
-        "Basics",
+        N_("Basics"),
         "app_pages/tensors.py",
-        "Tensors",
+        N_("Tensors"),
         ":material/grid_on:",
-        "Scalars to n-d tensors, shapes, broadcasting, views and copies, drawn as coloured grids.",
+        N_(
+            "Scalars to n-d tensors, shapes, broadcasting, views and copies, drawn as coloured grids."
+        ),
     ),
     Chapter(
-        "Basics",
+        N_("Basics"),
         "app_pages/autograd_graph.py",
-        "Autograd & the computation graph",
+        N_("Autograd & the computation graph"),
         ":material/account_tree:",
-        "Type an expression, see the graph autograd records, walk the backward pass node by node.",
+        N_(
+            "Type an expression, see the graph autograd records, walk the backward pass node by node."
+        ),
     ),
     Chapter(
-        "Basics",
+        N_("Basics"),
         "app_pages/modules.py",
-        "Modules & the training loop",
+        N_("Modules & the training loop"),
         ":material/widgets:",
-        "nn.Module inside out, DataLoader batches, the training loop one phase at a time, saving.",
+        N_(
+            "nn.Module inside out, DataLoader batches, the training loop one phase at a time, saving."
+        ),
     ),
     Chapter(
-        "Optimisation",
+        N_("Optimisation"),
         "app_pages/gradient_descent.py",
-        "Gradient descent",
+        N_("Gradient descent"),
         ":material/trending_down:",
-        "Optimisers race across 2-D loss landscapes; learning rate and steps at your fingertips.",
+        N_(
+            "Optimisers race across 2-D loss landscapes; learning rate and steps at your fingertips."
+        ),
     ),
     Chapter(
-        "Optimisation",
+        N_("Optimisation"),
         "app_pages/loss_functions.py",
-        "Loss functions",
+        N_("Loss functions"),
         ":material/functions:",
-        "MSE, hinge, SoftMargin, cross-entropy and friends: their curves and their gradients.",
+        N_("MSE, hinge, SoftMargin, cross-entropy and friends: their curves and their gradients."),
     ),
     Chapter(
-        "Training",
+        N_("Training"),
         "app_pages/live_training.py",
-        "Live training",
+        N_("Live training"),
         ":material/model_training:",
-        "Regression, classification, an RNN and a CNN learning live while you watch.",
+        N_("Regression, classification, an RNN and a CNN learning live while you watch."),
     ),
     Chapter(
-        "Decision making",
+        N_("Decision making"),
         "app_pages/behaviour_cloning.py",
-        "Behaviour cloning",
+        N_("Behaviour cloning"),
         ":material/sports_kabaddi:",
-        "Olympics Wrestling: an expert, 10,000 samples, a policy cloned live, matches, a Jidi export.",
+        N_(
+            "Olympics Wrestling: an expert, 10,000 samples, a policy cloned live, matches, a Jidi export."
+        ),
     ),
 ]
 
-HOME = Chapter("", "app_pages/home.py", "Home", ":material/home:", "The lecture's outline.")
+HOME = Chapter("", "app_pages/home.py", N_("Home"), ":material/home:", N_("The lecture's outline."))
 
 
 def chapters(listed: list[Chapter] = CHAPTERS) -> list[Chapter]:

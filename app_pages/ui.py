@@ -12,10 +12,13 @@ import altair as alt
 import streamlit as st
 from streamlit.elements import vega_charts
 
+from app_pages import i18n
+from app_pages.i18n import _
 from core.charts import styled
+from core.i18n import N_
 from core.shareable import MAX_QUOTED_CHARS, from_query, literal, to_query
 
-LECTURE = "RLChina 2022 · PyTorch Introduction"
+LECTURE = N_("RLChina 2022 · PyTorch Introduction")
 
 # Less empty margin everywhere: a projected 1280 x 720 screen has no room to spare.
 _BASE_CSS = """
@@ -48,12 +51,17 @@ def sidebar() -> None:
     """The sidebar every page shares."""
     presenter_mode()
     with st.sidebar:
+        i18n.switch()
         st.toggle(
-            "Presenter mode",
+            _("Presenter mode"),
             key="presenter_mode",
-            help="Larger type, explanations folded away: for the projector.",
+            help=_("Larger type, explanations folded away: for the projector."),
         )
-        st.caption(f"Follows the lecture *{LECTURE}* and its companion notebooks.")
+        st.caption(
+            _("Follows the lecture *{lecture}* and its companion notebooks.").format(
+                lecture=_(LECTURE)
+            )
+        )
     st.html(_BASE_CSS)
     if st.session_state.presenter_mode:
         st.html(_PRESENTER_CSS)
@@ -106,11 +114,21 @@ def lazy_tabs(param, bodies: list) -> None:
     """Tabs (one per option of `param`) of which only the open one runs: a page of many
     examples stays quick. The open tab comes from the link and is written back to it."""
     load_settings([param])
-    tabs = st.tabs(list(param.options), key=param.key, on_change="rerun")
+    # the tabs show the options in the visitor's language; the setting (and the link) keeps the
+    # English option, and each language has its own tabs widget, set from the setting
+    shown = f"_tabs:{param.key}:{i18n.language()}"
+    st.session_state[shown] = i18n.t(st.session_state[param.key])
+    labels = [i18n.t(option) for option in param.options]
+    tabs = st.tabs(labels, key=shown, on_change=_tab_opened, args=(param, shown))
     for tab, body in zip(tabs, bodies, strict=True):
         if tab.open:
             with tab:
                 body()
+
+
+def _tab_opened(param, shown: str) -> None:
+    opened = st.session_state[shown]
+    st.session_state[param.key] = next(o for o in param.options if i18n.t(o) == opened)
 
 
 _KEPT = "_kept:"  # a plain copy of each published setting, which Streamlit never discards
@@ -128,6 +146,7 @@ def publish_settings(params) -> None:
     query = to_query(params, values)
     if st.session_state.get("presenter_mode"):
         query["present"] = "1"
+    query |= i18n.link_query()
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 
@@ -165,6 +184,7 @@ def chart(inputs: tuple, build: Callable[[], alt.TopLevelMixin], box=None, style
     the lecturer makes the same moves: the spec (Vega-Lite, its data as Arrow) is made once and
     every session with the same inputs reuses it (see `vega_lite_spec`).
     """
+    inputs = (i18n.language(), inputs)  # the same chart in another language is another spec
     return (box or st).vega_lite_chart(_chart_spec(inputs, style, build), **kwargs)
 
 
