@@ -305,18 +305,25 @@ def _grad_table(s: slow_loop.Snapshot) -> list[dict]:
     ]  # fmt: skip
 
 
-def _consequence(s: slow_loop.Snapshot, bugs: Bugs) -> str | None:
+def _consequence(s: slow_loop.Snapshot, cfg: LoopConfig) -> str | None:
     """The bug's visible consequence at this phase, in words (None: nothing to point at)."""
+    bugs = cfg.bugs
     if s.phase == "evaluate":
         if s.eval_requires_grad:
-            return (f"test_out.requires_grad = True, grad_fn = {s.eval_grad_fn}: a graph was "
+            return (f"dev_out.requires_grad = True, grad_fn = {s.eval_grad_fn}: a graph was "
                     "built for nothing, holding memory. Wrap evaluation in torch.no_grad().")  # fmt: skip
         return None
     if s.note:
         return s.note + " (the parameters did not move)."
     if bugs.forget_zero_grad and s.phase == "backward" and s.step > 0:
-        return (".grad was not cleared: it is now the sum of every batch's gradient so far "
-                "(compare the last two columns), so the step is too large and points the wrong way.")  # fmt: skip
+        o = slow_loop.zero_grad_outcome(cfg)
+        return (
+            ".grad was not cleared: it now holds the sum of every batch's gradient since the "
+            "last clear (compare the last two columns), like momentum that never decays, so "
+            f"the steps grow. At lr {cfg.lr}, batch {cfg.batch_size}, seed {cfg.seed}, the "
+            f"full-data MSE after {slow_loop.EPOCHS} epochs is {o.forgot:.4g} without "
+            f"zero_grad() and {o.correct:.4g} with it ({o.start:.4g} untrained): {o.words()}."
+        )
     if bugs.forget_backward and s.phase == "step":
         return ".grad is None: backward() never ran, so step() moved nothing."
     return None
@@ -364,7 +371,7 @@ def loop_tab() -> None:
             f"**{s.phase}**: "
             + slow_loop.WORDS.get(s.phase, "press Next phase to run the first line.")
         )
-        consequence = _consequence(s, cfg.bugs)
+        consequence = _consequence(s, cfg)
         if consequence:
             st.warning(consequence, icon=":material/bug_report:")
     table(_grad_table(s), width="stretch")

@@ -159,7 +159,7 @@ def test_the_loop_phase_by_phase_with_the_line_marked():
     assert run.last.step == 1
     at.button(key="loop_batch_end").click().run()
     at.button(key="loop_batch_end").click().run()
-    assert _marked(_ok(at)).strip() == "test_out = model(x_test)"
+    assert _marked(_ok(at)).strip() == "dev_out = model(x_dev)"
     while not at.session_state["modules_loop"].done:
         at.button(key="loop_batch_end").click().run()
     assert _ok(at).button(key="loop_next").disabled
