@@ -409,15 +409,20 @@ def save_tab() -> None:
         )
     st.markdown(
         "**Why `weights_only=True`:** a `.pt` file is a pickle, and loading a pickle can call "
-        "any function it names. `weights_only=True` rebuilds only tensors and plain "
-        "containers, and refuses the rest. What it said here:"
+        "any function it names. `weights_only=True`, `torch.load`'s default since PyTorch 2.6, "
+        "rebuilds only tensors and plain containers, and refuses the rest. What it said here:"
     )
     for name, message in saving.refusals().items():
-        st.code(f"# {name}\n{saving.key_line(message)}", language="text", wrap_lines=True)
+        st.code(f"# {name}\n{saving.key_lines(message)}", language="text", wrap_lines=True)
+    loaded, same = saving.allowlisted()
     ui.explain(
         "Save the **state_dict** (names → tensors), not the whole model: `torch.save(model)` "
-        "pickles the class by its import path, so it breaks when the code moves and can only "
-        "be loaded by switching `weights_only` off, trusting the file. Load only files you made."
+        "pickles the class by its import path, so it breaks when the code moves. To load it "
+        "with `weights_only=True`, allow the class by name, as the message says: under "
+        f"`torch.serialization.safe_globals([nn.Linear])` it loaded here as a `{loaded}`"
+        + (" with the same weights." if same else ", but with different weights.")
+        + " Switching `weights_only` off instead trusts everything in the file. "
+        "Load only files you made."
     )
     ui.show_code(saving.CODE, "Show the code: save and load a state_dict")
     ui.show_code(saving.WHOLE_CODE, "Show the code: what weights_only=True refuses")
