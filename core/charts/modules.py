@@ -29,15 +29,15 @@ CALL_COLOURS = {
 
 
 def parameter_steps_chart(history: list[dict], forgot: bool) -> alt.Chart:
-    """Every number of w and b after each SGD step; b grey and flat when it is not a Parameter."""
+    """Every number of W and b after each SGD step; b grey and flat when it is not a Parameter."""
     df = pd.DataFrame(history)
     b_kind = "b: plain tensor (forgotten)" if forgot else "b: nn.Parameter"
-    df["kind"] = df["tensor"].map({"w": "w: nn.Parameter", "b": b_kind})
+    df["kind"] = df["tensor"].map({"W": "W: nn.Parameter", "b": b_kind})
     colours = alt.Scale(
-        domain=["w: nn.Parameter", b_kind], range=[LEAF, NEUTRAL if forgot else VALUE]
+        domain=["W: nn.Parameter", b_kind], range=[LEAF, NEUTRAL if forgot else VALUE]
     )
     chart = (
-        alt.Chart(df, title="Each number of w and b, step by step")
+        alt.Chart(df, title="Each number of W and b, step by step")
         .mark_line(point=True, strokeWidth=3)
         .encode(
             x=alt.X("step:Q", title="SGD step", axis=alt.Axis(tickMinStep=1, format="d")),

@@ -67,7 +67,7 @@ def test_anatomy_widgets_and_the_forgotten_parameter():
     rows = _table(at, "in parameters()").set_index("attribute")
     assert not rows.loc["self.b", "in parameters()"]
     assert not rows.loc["self.b", "moved by SGD"]
-    assert rows.loc["self.w", "moved by SGD"]
+    assert rows.loc["self.W", "moved by SGD"]
     assert any("not a Parameter" in w.value for w in at.warning)
     assert "self.b = torch.randn(y_dim)  # forgot nn.Parameter" in _codes(at)
     for key, low, high in (("mod_xdim", 1, 8), ("mod_ydim", 1, 8), ("mod_steps", 1, 10)):
@@ -77,7 +77,7 @@ def test_anatomy_widgets_and_the_forgotten_parameter():
     assert ">>> pred.shape\ntorch.Size([8])" in _codes(at)
     at.segmented_control(key="mod_sub").set_value("a module holding modules").run()
     _ok(at)
-    assert "'hidden.w', 'hidden.b', 'out.w', 'out.b'" in _codes(at)
+    assert "'hidden.W', 'hidden.b', 'out.W', 'out.b'" in _codes(at)
     assert at.query_params["mod_forget"] == "1" and at.query_params["mod_steps"] == "10"
 
 
