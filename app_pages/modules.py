@@ -180,15 +180,15 @@ def modes_tab() -> None:
         if r.error:
             st.warning(
                 f"**train mode refused** (ValueError, caught): {r.error}. BatchNorm needs at "
-                "least two samples to estimate a batch's mean and variance.",
+                "least two samples to estimate a batch's mean and variance; eval mode uses "
+                "its running averages and takes a batch of one.",
                 icon=":material/bug_report:",
             )
-        else:
-            st.altair_chart(charts.outputs_chart(r.outputs), width="stretch")
+        st.altair_chart(charts.outputs_chart(r.outputs), width="stretch")
     with right:
-        if not r.error:
-            same = modes.same_twice(r)
-            for mode in ("train", "eval"):
+        same = modes.same_twice(r)
+        for mode in ("train", "eval"):
+            if same[mode] is not None:
                 st.metric(f"{mode}(): same output twice?", "yes" if same[mode] else "no")
         if r.running_mean:
             moved = r.running_mean["before"] != r.running_mean["after"]

@@ -111,6 +111,9 @@ def test_train_eval_extremes():
     _ok(at)
     at.slider(key="mod_batch").set_value(1).run()
     assert any("more than 1 value per channel" in w.value for w in _ok(at).warning)
+    # train mode refused, eval mode still answers: its two calls are drawn and compared
+    assert {m.label: m.value for m in at.metric} == {"eval(): same output twice?": "yes"}
+    assert len(at.get("vega_lite_chart")) == 2
     at.toggle(key="mod_bn").set_value(False).run()
     assert not _ok(at).warning and len(at.get("vega_lite_chart")) == 2
     at.number_input(key="mod_seed").set_value(9999).run()
