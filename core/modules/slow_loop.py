@@ -94,18 +94,18 @@ _LOOP = {
     "optimizer": "optimizer = torch.optim.SGD(model.parameters(), lr={lr})",
     "blank": "",
     "epochs": "for epoch in range({epochs}):",
-    "train": "    model.train()   # train mode: Dropout drops, BatchNorm learns",
+    "train": "    model.train()",
     "batches": "    for x, y in loader:",
     "zero_grad": "        optimizer.zero_grad()",
     "forward": "        out = model(x)",
     "loss": "        loss = loss_fn(out, y)",
     "backward": "        loss.backward()",
     "step": "        optimizer.step()",
-    "eval": "    model.eval()    # eval mode before measuring",
+    "eval": "    model.eval()",
     "no_grad": "    with torch.no_grad():",
     "evaluate": "        dev_out = model(x_dev)",
     "dev_loss": "        dev_loss = loss_fn(dev_out, y_dev)",
-    "print": '    print(f"epoch {{epoch}}: dev loss {{dev_loss.item():.4f}}", dev_out.requires_grad)',
+    "print": '    print(f"dev loss {{dev_loss:.4f}}", dev_out.requires_grad)',
 }
 _END = """\
 with torch.no_grad():
@@ -151,7 +151,7 @@ def code(cfg: LoopConfig) -> str:
 def printed(run: "SlowLoop") -> list[str]:
     """What `code(run.cfg)` prints, computed by the stepper: each epoch's dev line, then the MSE."""
     lines = [
-        f"epoch {s.epoch}: dev loss {s.dev_loss:.4f} {s.eval_requires_grad}"
+        f"dev loss {s.dev_loss:.4f} {s.eval_requires_grad}"
         for s in run.history
         if s.phase == "evaluate"
     ]
