@@ -252,7 +252,7 @@ def _gradcheck_section() -> None:
                 st.success(f"`{c.dtype}`: gradcheck passed.", icon=":material/check:")
             else:
                 st.warning(f"`{c.dtype}`: gradcheck failed.", icon=":material/bug_report:")
-                st.code(c.report.strip(), language="text")
+                st.code(c.report.strip(), language="text", wrap_lines=True)
     explain(
         "The same backward, two verdicts: in float32 the finite differences (step 1e-6) drown "
         "in rounding, so the numerical Jacobian is off, not MyExp. PyTorch warns first: "

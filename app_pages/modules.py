@@ -412,16 +412,20 @@ def save_tab() -> None:
         "any function it names. `weights_only=True`, `torch.load`'s default since PyTorch 2.6, "
         "rebuilds only tensors and plain containers, and refuses the rest. What it said here:"
     )
-    for name, message in saving.refusals().items():
-        st.code(f"# {name}\n{saving.key_lines(message)}", language="text", wrap_lines=True)
+    for i, (name, message) in enumerate(saving.refusals().items()):
+        lines = saving.key_lines(message, default_line=i == 0)  # the default's line once
+        st.code(f"# {name}\n{lines}", language="text", wrap_lines=True)
     loaded, same = saving.allowlisted()
-    ui.explain(
-        "Save the **state_dict** (names → tensors), not the whole model: `torch.save(model)` "
-        "pickles the class by its import path, so it breaks when the code moves. To load it "
-        "with `weights_only=True`, allow the class by name, as the message says: under "
-        f"`torch.serialization.safe_globals([nn.Linear])` it loaded here as a `{loaded}`"
+    st.markdown(
+        "A class you trust can be allowed by name, as the message says: under "
+        f"`torch.serialization.safe_globals([nn.Linear])`, `weights_only=True` loaded the whole "
+        f"model here as a `{loaded}`"
         + (" with the same weights." if same else ", but with different weights.")
-        + " Switching `weights_only` off instead trusts everything in the file. "
+    )
+    ui.explain(
+        "Still, save the **state_dict** (names → tensors), not the whole model: "
+        "`torch.save(model)` pickles the class by its import path, so it breaks when the code "
+        "moves. Switching `weights_only` off trusts everything in the file. "
         "Load only files you made."
     )
     ui.show_code(saving.CODE, "Show the code: save and load a state_dict")

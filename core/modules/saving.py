@@ -143,10 +143,11 @@ def allowlisted() -> tuple[str, bool]:
 _KEY = ("changed the default value", "Unsupported global")
 
 
-def key_lines(message: str) -> str:
-    """The lines of a weights_only refusal that matter: the default that changed, what was
-    refused and how to allow it (the first line when neither is there)."""
-    lines = [line.strip() for line in message.splitlines() if any(k in line for k in _KEY)]
+def key_lines(message: str, default_line: bool = True) -> str:
+    """The lines of a weights_only refusal that matter: the default that changed (unless
+    `default_line` is False), what was refused and how to allow it (else the first line)."""
+    keys = _KEY if default_line else _KEY[1:]
+    lines = [line.strip() for line in message.splitlines() if any(k in line for k in keys)]
     if lines:
         return "\n".join(lines)
     return message.splitlines()[0] if message else ""

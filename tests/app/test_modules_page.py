@@ -221,6 +221,11 @@ def test_save_and_load_round_trip_and_download():
     assert at.metric[0].value == "yes"
     assert "['weight', 'bias']" in _codes(at)
     assert "Unsupported global: GLOBAL print" in _codes(at)
+    assert _codes(at).count("In PyTorch 2.6, we changed the default value") == 1
+    text = "\n".join(m.value for m in at.markdown)
+    assert "`torch.load`'s default since PyTorch 2.6" in text
+    assert "loaded the whole model here as a `Linear` with the same weights." in text
+    assert "can only be loaded by switching" not in text
     assert at.get("download_button"), "the state_dict can be downloaded"
     assert any("2 optimiser steps" in m.value for m in at.markdown)
     at.number_input(key="save_seed").set_value(9999).run()

@@ -29,6 +29,8 @@ def test_refusals_are_pytorchs_own(capsys):
     assert "GLOBAL torch.nn.modules.linear.Linear" in whole[1]
     assert "safe_globals([torch.nn.modules.linear.Linear])" in whole[1]  # the way out it names
     assert "GLOBAL print" in saving.key_lines(out["a pickle that calls a function"])
+    short = saving.key_lines(out["a whole model"], default_line=False)
+    assert short == whole[1]
     assert "this ran while loading!" not in capsys.readouterr().out  # nothing ran
 
 
