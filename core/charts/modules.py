@@ -89,8 +89,12 @@ def masks_chart(masks: dict[str, torch.Tensor], p: float) -> alt.Chart:
     return styled(chart)
 
 
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
+
+
 def outputs_chart(outputs: dict[str, torch.Tensor]) -> alt.Chart:
-    """The model's output per sample, for each of the four calls: train twice, eval twice."""
+    """The model's output per sample, for each call made: train twice (unless BatchNorm refused
+    a batch of one), eval twice."""
     df = pd.DataFrame(
         [
             {"sample": i, "call": call, "output": v}
@@ -99,7 +103,7 @@ def outputs_chart(outputs: dict[str, torch.Tensor]) -> alt.Chart:
         ]
     )
     chart = (
-        alt.Chart(df, title="The same input x, four calls")
+        alt.Chart(df, title=f"The same input x, {NUMBER_WORDS[len(outputs)]} calls")
         .mark_point(filled=True, size=220, opacity=0.9)
         .encode(
             x=alt.X("sample:O", title="sample of the batch", axis=alt.Axis(labelAngle=0)),
