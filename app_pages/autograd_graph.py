@@ -12,7 +12,7 @@ from app_pages.ui import explain, load_settings, publish_settings, show_code, us
 from core.charts import GRADIENT, VALUE
 from core.charts.graph import graph_dot
 from core.expressions import ExpressionError, evaluate, free_names, parse_value
-from core.graph import backward, custom, presets, record
+from core.graph import backward, custom, gradcheck, presets, record
 from core.shareable import Param
 
 # The lecture's presets by id: the id is the widget's value and the link's ?preset=mlp (the
@@ -219,6 +219,47 @@ def _variables_tour(tensor: torch.Tensor, name: str) -> None:
     st.code(
         "\n".join(f">>> {code}\n{out}" for code, out in lines), language="python", wrap_lines=True
     )
+    d = _data_vs_detach()
+    explain(presets.VARIABLE_HISTORY.format(variable=d.variable_type))
+    st.code(
+        f"# x = tensor([1., 2.]), y = x ** 2, then x changed in place by 10x\n"
+        f"# through x.data:     x.grad = {d.grad_through_data}   (2x is {d.true_grad})\n"
+        f"# through x.detach(): RuntimeError: {d.detach_error.split(':')[0]}",
+        language="python",
+        wrap_lines=True,
+    )
+    show_code(presets.CODE_DATA_VS_DETACH, "Show the code: .data vs detach()")
+
+
+@st.cache_data(show_spinner=False)
+def _data_vs_detach() -> presets.DataVsDetach:
+    return presets.data_vs_detach()
+
+
+@st.cache_data(show_spinner=False)
+def _gradchecks() -> list[gradcheck.Check]:
+    return gradcheck.gradcheck_myexp()
+
+
+def _gradcheck_section() -> None:
+    """gradcheck on MyExp: float64 passes, float32 fails, both computed here."""
+    st.markdown("**Is MyExp's backward right? `torch.autograd.gradcheck` asks finite differences**")
+    checks = _gradchecks()
+    cols = st.columns(len(checks))
+    for col, c in zip(cols, checks, strict=True):
+        with col:
+            if c.passed:
+                st.success(f"`{c.dtype}`: gradcheck passed.", icon=":material/check:")
+            else:
+                st.warning(f"`{c.dtype}`: gradcheck failed.", icon=":material/bug_report:")
+                st.code(c.report.strip(), language="text", wrap_lines=True)
+    explain(
+        "The same backward, two verdicts: in float32 the finite differences (step 1e-6) drown "
+        "in rounding, so the numerical Jacobian is off, not MyExp. PyTorch warns first: "
+        + next((f"“{c.warning}”" for c in checks if c.warning), "(no warning)")
+        + " Check gradients in float64."
+    )
+    show_code(gradcheck.CODE_GRADCHECK, "Show the code: gradcheck in float64 and float32")
 
 
 def _program_preset(preset: str) -> None:
@@ -273,6 +314,7 @@ def _program_preset(preset: str) -> None:
         show_code(presets.CODE_DYNAMIC, "Show the code: the same program in PyTorch")
     elif preset == "myexp":
         show_code(custom.CODE_MYEXP, "Show the code: class MyExp(torch.autograd.Function)")
+        _gradcheck_section()
     show_code(record.code_walk(out_name), "Show the code: walking grad_fn.next_functions")
     show_code(backward.CODE_HOOKS, "Show the code: hooks on the backward pass")
     leaves = [n for n, t in variables.items() if t.requires_grad]

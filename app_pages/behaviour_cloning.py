@@ -10,7 +10,7 @@ import streamlit as st
 from app_pages import dagger_tab, heavy, ui
 from core.charts import wrestling as charts
 from core.shareable import Param
-from core.wrestling import bc, data, expert, export, play, render
+from core.wrestling import bc, data, expert, export, jidi_steps, play, render
 from runtime.admission import RUN_CPU_SECONDS
 from runtime.threads import torch_threads
 
@@ -452,6 +452,8 @@ with tab_export:
             key="bc_export",
         )
     st.code("python scripts/export_submission.py --out submission.zip", language="bash")
+    st.markdown("**On the Jidi platform**")
+    st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(jidi_steps.steps(), 1)))
     ui.show_code(Path(export.TEMPLATE).read_text(), "Show the code: submission.py")
 
 with tab_dagger:

@@ -180,15 +180,15 @@ def modes_tab() -> None:
         if r.error:
             st.warning(
                 f"**train mode refused** (ValueError, caught): {r.error}. BatchNorm needs at "
-                "least two samples to estimate a batch's mean and variance.",
+                "least two samples to estimate a batch's mean and variance; eval mode uses "
+                "its running averages and takes a batch of one.",
                 icon=":material/bug_report:",
             )
-        else:
-            st.altair_chart(charts.outputs_chart(r.outputs), width="stretch")
+        st.altair_chart(charts.outputs_chart(r.outputs), width="stretch")
     with right:
-        if not r.error:
-            same = modes.same_twice(r)
-            for mode in ("train", "eval"):
+        same = modes.same_twice(r)
+        for mode in ("train", "eval"):
+            if same[mode] is not None:
                 st.metric(f"{mode}(): same output twice?", "yes" if same[mode] else "no")
         if r.running_mean:
             moved = r.running_mean["before"] != r.running_mean["after"]
@@ -305,18 +305,25 @@ def _grad_table(s: slow_loop.Snapshot) -> list[dict]:
     ]  # fmt: skip
 
 
-def _consequence(s: slow_loop.Snapshot, bugs: Bugs) -> str | None:
+def _consequence(s: slow_loop.Snapshot, cfg: LoopConfig) -> str | None:
     """The bug's visible consequence at this phase, in words (None: nothing to point at)."""
+    bugs = cfg.bugs
     if s.phase == "evaluate":
         if s.eval_requires_grad:
-            return (f"test_out.requires_grad = True, grad_fn = {s.eval_grad_fn}: a graph was "
+            return (f"dev_out.requires_grad = True, grad_fn = {s.eval_grad_fn}: a graph was "
                     "built for nothing, holding memory. Wrap evaluation in torch.no_grad().")  # fmt: skip
         return None
     if s.note:
         return s.note + " (the parameters did not move)."
     if bugs.forget_zero_grad and s.phase == "backward" and s.step > 0:
-        return (".grad was not cleared: it is now the sum of every batch's gradient so far "
-                "(compare the last two columns), so the step is too large and points the wrong way.")  # fmt: skip
+        o = slow_loop.zero_grad_outcome(cfg)
+        return (
+            ".grad was not cleared: it now holds the sum of every batch's gradient since the "
+            "last clear (compare the last two columns), like momentum that never decays, so "
+            f"the steps grow. At lr {cfg.lr}, batch {cfg.batch_size}, seed {cfg.seed}, the "
+            f"full-data MSE after {slow_loop.EPOCHS} epochs is {o.forgot:.4g} without "
+            f"zero_grad() and {o.correct:.4g} with it ({o.start:.4g} untrained): {o.words()}."
+        )
     if bugs.forget_backward and s.phase == "step":
         return ".grad is None: backward() never ran, so step() moved nothing."
     return None
@@ -364,7 +371,7 @@ def loop_tab() -> None:
             f"**{s.phase}**: "
             + slow_loop.WORDS.get(s.phase, "press Next phase to run the first line.")
         )
-        consequence = _consequence(s, cfg.bugs)
+        consequence = _consequence(s, cfg)
         if consequence:
             st.warning(consequence, icon=":material/bug_report:")
     table(_grad_table(s), width="stretch")
@@ -402,15 +409,24 @@ def save_tab() -> None:
         )
     st.markdown(
         "**Why `weights_only=True`:** a `.pt` file is a pickle, and loading a pickle can call "
-        "any function it names. `weights_only=True` rebuilds only tensors and plain "
-        "containers, and refuses the rest. What it said here:"
+        "any function it names. `weights_only=True`, `torch.load`'s default since PyTorch 2.6, "
+        "rebuilds only tensors and plain containers, and refuses the rest. What it said here:"
     )
-    for name, message in saving.refusals().items():
-        st.code(f"# {name}\n{saving.key_line(message)}", language="text", wrap_lines=True)
+    for i, (name, message) in enumerate(saving.refusals().items()):
+        lines = saving.key_lines(message, default_line=i == 0)  # the default's line once
+        st.code(f"# {name}\n{lines}", language="text", wrap_lines=True)
+    loaded, same = saving.allowlisted()
+    st.markdown(
+        "A class you trust can be allowed by name, as the message says: under "
+        f"`torch.serialization.safe_globals([nn.Linear])`, `weights_only=True` loaded the whole "
+        f"model here as a `{loaded}`"
+        + (" with the same weights." if same else ", but with different weights.")
+    )
     ui.explain(
-        "Save the **state_dict** (names → tensors), not the whole model: `torch.save(model)` "
-        "pickles the class by its import path, so it breaks when the code moves and can only "
-        "be loaded by switching `weights_only` off, trusting the file. Load only files you made."
+        "Still, save the **state_dict** (names → tensors), not the whole model: "
+        "`torch.save(model)` pickles the class by its import path, so it breaks when the code "
+        "moves. Switching `weights_only` off trusts everything in the file. "
+        "Load only files you made."
     )
     ui.show_code(saving.CODE, "Show the code: save and load a state_dict")
     ui.show_code(saving.WHOLE_CODE, "Show the code: what weights_only=True refuses")

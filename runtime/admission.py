@@ -23,8 +23,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from core.budget import RUN_CPU_SECONDS  # noqa: F401  (re-exported: defined where core/ reads it)
+
 ENV_CAPACITY = "PYTORCH_LIVE_HEAVY_RUNS"  # overrides the CPU count the gate admits
-RUN_CPU_SECONDS = 60.0  # one heavy run's share of the server: about a minute of one core
 
 
 def _cgroup_cpus(root: Path = Path("/sys/fs/cgroup")) -> float | None:

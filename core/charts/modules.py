@@ -29,15 +29,15 @@ CALL_COLOURS = {
 
 
 def parameter_steps_chart(history: list[dict], forgot: bool) -> alt.Chart:
-    """Every number of w and b after each SGD step; b grey and flat when it is not a Parameter."""
+    """Every number of W and b after each SGD step; b grey and flat when it is not a Parameter."""
     df = pd.DataFrame(history)
     b_kind = "b: plain tensor (forgotten)" if forgot else "b: nn.Parameter"
-    df["kind"] = df["tensor"].map({"w": "w: nn.Parameter", "b": b_kind})
+    df["kind"] = df["tensor"].map({"W": "W: nn.Parameter", "b": b_kind})
     colours = alt.Scale(
-        domain=["w: nn.Parameter", b_kind], range=[LEAF, NEUTRAL if forgot else VALUE]
+        domain=["W: nn.Parameter", b_kind], range=[LEAF, NEUTRAL if forgot else VALUE]
     )
     chart = (
-        alt.Chart(df, title="Each number of w and b, step by step")
+        alt.Chart(df, title="Each number of W and b, step by step")
         .mark_line(point=True, strokeWidth=3)
         .encode(
             x=alt.X("step:Q", title="SGD step", axis=alt.Axis(tickMinStep=1, format="d")),
@@ -89,8 +89,12 @@ def masks_chart(masks: dict[str, torch.Tensor], p: float) -> alt.Chart:
     return styled(chart)
 
 
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
+
+
 def outputs_chart(outputs: dict[str, torch.Tensor]) -> alt.Chart:
-    """The model's output per sample, for each of the four calls: train twice, eval twice."""
+    """The model's output per sample, for each call made: train twice (unless BatchNorm refused
+    a batch of one), eval twice."""
     df = pd.DataFrame(
         [
             {"sample": i, "call": call, "output": v}
@@ -99,7 +103,7 @@ def outputs_chart(outputs: dict[str, torch.Tensor]) -> alt.Chart:
         ]
     )
     chart = (
-        alt.Chart(df, title="The same input x, four calls")
+        alt.Chart(df, title=f"The same input x, {NUMBER_WORDS[len(outputs)]} calls")
         .mark_point(filled=True, size=220, opacity=0.9)
         .encode(
             x=alt.X("sample:O", title="sample of the batch", axis=alt.Axis(labelAngle=0)),

@@ -190,6 +190,62 @@ def variables_tour(tensor: torch.Tensor, name: str) -> list[tuple[str, str]]:
     return lines
 
 
+VARIABLE_HISTORY = (
+    'History: the slide\'s `Variable` ("x.grad is another Variable") was merged into '
+    "`Tensor` in PyTorch 0.4: `torch.autograd.Variable(t)` now just returns a `{variable}`, and "
+    "`x.grad` is a plain tensor. `.data` is the old way to reach the numbers: it bypasses "
+    "autograd's checks, so an in-place change through it silently gives a wrong gradient, "
+    "where the same change through `detach()` is caught. Use `detach()` or `torch.no_grad()`."
+)
+
+CODE_DATA_VS_DETACH = """
+import torch
+
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x ** 2               # backward will need x: dy/dx = 2x
+x.data.mul_(10)          # changed behind autograd's back
+y.sum().backward()
+print(x.grad)            # 2 * 10x, not 2x: wrong, and nothing said so
+
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x ** 2
+x.detach().mul_(10)      # the same change through detach(): autograd keeps count
+try:
+    y.sum().backward()
+except RuntimeError as e:
+    print("caught:", e)
+"""
+
+
+@dataclass(frozen=True)
+class DataVsDetach:
+    """The same in-place change made through .data and through detach(), and what followed."""
+
+    variable_type: str  # what torch.autograd.Variable(t) returns now
+    grad_through_data: torch.Tensor  # the wrong gradient, given without a word
+    true_grad: torch.Tensor  # 2x at the x the graph saw
+    detach_error: str  # autograd's refusal after the change through detach()
+
+
+def data_vs_detach() -> DataVsDetach:
+    """Run CODE_DATA_VS_DETACH's two halves: .data goes unnoticed, detach() is caught."""
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x**2
+    x.data.mul_(10)
+    y.sum().backward()
+    wrong = x.grad.clone()
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x**2
+    x.detach().mul_(10)
+    try:
+        y.sum().backward()
+        error = ""
+    except RuntimeError as err:
+        error = str(err)
+    kind = type(torch.autograd.Variable(torch.ones(1))).__name__
+    return DataVsDetach(kind, wrong, 2 * torch.tensor([1.0, 2.0]), error)
+
+
 # ----------------------------------------------------- the code the page shows for each preset
 
 CODE_DOT_PRODUCT = """
@@ -217,7 +273,6 @@ print(a.grad, b.grad)    # (c + d) * b, (c + d) * a
 """
 
 CODE_LINEAR_MODULE = """
-import networkx as nx
 import torch
 from torch import nn
 
@@ -253,7 +308,6 @@ print(x, (x * y) @ z)
 """
 
 CODE_MLP = """
-import networkx as nx
 import torch
 from torch import nn
 

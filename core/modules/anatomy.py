@@ -1,10 +1,12 @@
 """Anatomy of a module: the slide's LinearModule, its parameters, and what nn.Parameter does.
 
-`anatomy()` builds the slide's `LinearModule(x_dim, y_dim)`, lists what `parameters()` sees,
-runs the forward pass on `x = torch.randn(x_dim)` and a few SGD steps. With `forget=True` the
-bias is a plain tensor attribute: `parameters()` no longer lists it, the optimiser never sees it
-and it stays exactly as it was, while the registered weight moves. `submodules()` shows a
-module built from modules: names, printout, state_dict keys.
+`anatomy()` builds the slide's `LinearModule(x_dim, y_dim)`: `W` of shape (y_dim, x_dim) and
+`pred = W @ x + b`, the layout `nn.Linear` stores too (out_features, in_features). It lists
+what `parameters()` sees, runs the forward pass on `x = torch.randn(x_dim)` and a few SGD steps
+towards a random target. With `forget=True` the bias is a plain tensor attribute:
+`parameters()` no longer lists it, the optimiser never sees it and it stays exactly as it was,
+while the registered weight moves. `submodules()` shows a module built from modules: names,
+printout, state_dict keys; its shown code defines everything it uses, so it runs alone.
 """
 
 from dataclasses import dataclass
@@ -22,16 +24,17 @@ HIDDEN = 4  # hidden width of the submodule examples
 
 
 class LinearModule(nn.Module):
-    """The slide's module: pred = x @ w + b; `register=False` forgets nn.Parameter on b."""
+    """The slide's module: pred = W @ x + b, W of shape (y_dim, x_dim); `register=False`
+    forgets nn.Parameter on b."""
 
     def __init__(self, x_dim: int, y_dim: int, register: bool = True):
         super().__init__()
-        self.w = nn.Parameter(torch.randn(x_dim, y_dim))
+        self.W = nn.Parameter(torch.randn(y_dim, x_dim))
         b = torch.randn(y_dim)
         self.b = nn.Parameter(b) if register else b
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x @ self.w + self.b
+        return self.W @ x + self.b
 
 
 class TwoLayer(nn.Module):
@@ -58,11 +61,11 @@ from torch import nn
 class LinearModule(nn.Module):
     def __init__(self, x_dim, y_dim):
         super().__init__()
-        self.w = nn.Parameter(torch.randn(x_dim, y_dim))
+        self.W = nn.Parameter(torch.randn(y_dim, x_dim))   # (out, in), as nn.Linear stores it
         {b_line}
 
     def forward(self, x):
-        return x @ self.w + self.b
+        return self.W @ x + self.b
 
 torch.manual_seed({seed})
 model = LinearModule({x_dim}, {y_dim})
@@ -74,12 +77,12 @@ pred = model(x)
 print(pred.shape)
 
 # a few SGD steps towards a random target: what moves?
-X, Y = torch.randn(16, {x_dim}), torch.randn(16, {y_dim})
+y = torch.randn({y_dim})
 optimizer = torch.optim.SGD(model.parameters(), lr={lr})
 b_before = model.b.detach().clone()
 for step in range({steps}):
     optimizer.zero_grad()
-    loss = ((model(X) - Y) ** 2).mean()
+    loss = ((model(x) - y) ** 2).mean()
     loss.backward()
     optimizer.step()
 print("b unchanged:", torch.equal(model.b.detach(), b_before))
@@ -93,11 +96,11 @@ class Anatomy:
     code: str
     printed: str  # print(model)
     parameters: list[dict]  # what named_parameters() lists: name, shape, numbers
-    attributes: list[dict]  # w and b: registered?, in state_dict?, moved by the optimiser?
+    attributes: list[dict]  # W and b: registered?, in state_dict?, moved by the optimiser?
     state_keys: list[str]
     x: torch.Tensor
     pred: torch.Tensor
-    history: list[dict]  # step, tensor ("w" or "b"), element, value: every number, every step
+    history: list[dict]  # step, tensor ("W" or "b"), element, value: every number, every step
     losses: list[float]
 
 
@@ -116,19 +119,19 @@ def anatomy(
         model = LinearModule(x_dim, y_dim, register=not forget)
         x = torch.randn(x_dim)
         pred = model(x)
-        X, Y = torch.randn(16, x_dim), torch.randn(16, y_dim)
+        y = torch.randn(y_dim)
     parameters = [
         {"name": n, "shape": str(tuple(p.shape)), "numbers": p.numel()}
         for n, p in model.named_parameters()
     ]
     state_keys = list(model.state_dict())
-    before = {"w": model.w.detach().clone(), "b": model.b.detach().clone()}
+    before = {"W": model.W.detach().clone(), "b": model.b.detach().clone()}
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     history = _values(model, 0)
     losses = []
     for step in range(1, steps + 1):
         optimizer.zero_grad()
-        loss = ((model(X) - Y) ** 2).mean()
+        loss = ((model(x) - y) ** 2).mean()
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
@@ -142,7 +145,7 @@ def anatomy(
             "in state_dict()": n in state_keys,
             f"changed by {steps} SGD steps": not torch.equal(getattr(model, n).detach(), before[n]),
         }
-        for n in ("w", "b")
+        for n in ("W", "b")
     ]
     code = CODE.format(
         b_line=B_LINE[not forget], seed=seed, x_dim=x_dim, y_dim=y_dim, lr=lr, steps=steps
@@ -154,7 +157,7 @@ def anatomy(
 
 def _values(model: LinearModule, step: int) -> list[dict]:
     rows = []
-    for name in ("w", "b"):
+    for name in ("W", "b"):
         t = getattr(model, name).detach()
         for idx in np.ndindex(*t.shape):
             rows.append({"step": step, "tensor": name, "element": f"{name}{list(idx)}",
@@ -173,12 +176,20 @@ print(model)
 for name, p in model.named_parameters():
     print(name, tuple(p.shape))
 print(list(model.state_dict().keys()))
-print(model(torch.randn(3, {x_dim})).shape)
+print(model(torch.randn({x_dim})).shape)
 """,
     "a module holding modules": """\
 import torch
 from torch import nn
-# LinearModule as above
+
+class LinearModule(nn.Module):        # the slide's module, as above
+    def __init__(self, x_dim, y_dim):
+        super().__init__()
+        self.W = nn.Parameter(torch.randn(y_dim, x_dim))
+        self.b = nn.Parameter(torch.randn(y_dim))
+
+    def forward(self, x):
+        return self.W @ x + self.b
 
 class TwoLayer(nn.Module):
     def __init__(self, x_dim, y_dim):
@@ -195,7 +206,7 @@ print(model)
 for name, p in model.named_parameters():
     print(name, tuple(p.shape))
 print(list(model.state_dict().keys()))
-print(model(torch.randn(3, {x_dim})).shape)
+print(model(torch.randn({x_dim})).shape)
 """,
 }
 
@@ -225,7 +236,7 @@ def submodules(kind: str, x_dim: int = 5, y_dim: int = 2, seed: int = 0) -> Comp
         raise ValueError(f"unknown kind {kind!r}: one of {', '.join(SUBMODULE_KINDS)}")
     model = seeded_model(seed, build)
     with torch.no_grad():
-        out = model(torch.zeros(3, x_dim))
+        out = model(torch.zeros(x_dim))
     parameters = [
         {"name": n, "shape": str(tuple(p.shape)), "numbers": p.numel()}
         for n, p in model.named_parameters()

@@ -29,12 +29,18 @@ model = nn.Sequential(
 )
 x = torch.randn({batch}, 3)
 model.train()                        # the default: Dropout drops, BatchNorm uses the batch
-print(model(x).flatten(), model(x).flatten())   # two different outputs (if p > 0)
+try:
+    print("train:", model(x).flatten().tolist())  # twice: two different outputs (if p > 0)
+    print("train:", model(x).flatten().tolist())
+except ValueError as e:              # BatchNorm has no batch statistics for a batch of one
+    print("train mode refused:", e)
 model.eval()                         # Dropout off, BatchNorm uses its running averages
-print(model(x).flatten(), model(x).flatten())   # the same output twice
+print("eval:", model(x).flatten().tolist())       # the same output twice
+print("eval:", model(x).flatten().tolist())
 
 dropout = nn.Dropout(p={p})
 print(dropout(torch.ones(4, 8)))     # train mode: zeros, the rest scaled by 1 / (1 - p)
+print(dropout(torch.ones(4, 8)))     # again: a fresh random set of zeros
 dropout.eval()
 print(dropout(torch.ones(4, 8)))     # eval mode: the input, untouched
 """
@@ -46,10 +52,11 @@ class Modes:
     """Outputs of one model on one input, twice per mode, and Dropout's masks on ones()."""
 
     code: str
-    outputs: dict[str, torch.Tensor]  # CALLS -> output (batch,); empty if train mode refused
+    outputs: dict[str, torch.Tensor]  # CALLS -> output (batch,); no train calls if refused
     masks: dict[str, torch.Tensor]  # "train, call 1", "train, call 2", "eval" -> (4, 8)
     running_mean: dict[str, list[float]]  # BatchNorm's running mean: "before", "after"
     error: str | None  # PyTorch's refusal (BatchNorm in train mode on a batch of one)
+    printed: list[str]  # what the shown code prints, line by line
 
 
 def modes(p: float = 0.5, batch: int = 4, batchnorm: bool = True, seed: int = 0) -> Modes:
@@ -71,10 +78,9 @@ def modes(p: float = 0.5, batch: int = 4, batchnorm: bool = True, seed: int = 0)
                 outputs[CALLS[1]] = model(x).flatten()
             except ValueError as err:  # BatchNorm: "Expected more than 1 value per channel..."
                 outputs, error = {}, error_text(err)
-            model.eval()
-            if error is None:
-                outputs[CALLS[2]] = model(x).flatten()
-                outputs[CALLS[3]] = model(x).flatten()
+            model.eval()  # eval mode takes a batch of one: BatchNorm uses its running averages
+            outputs[CALLS[2]] = model(x).flatten()
+            outputs[CALLS[3]] = model(x).flatten()
             if bn is not None:
                 running["after"] = bn.running_mean.tolist()
             dropout = nn.Dropout(p=p)
@@ -82,13 +88,19 @@ def modes(p: float = 0.5, batch: int = 4, batchnorm: bool = True, seed: int = 0)
             masks["train, call 2"] = dropout(torch.ones(MASK_SHAPE))
             dropout.eval()
             masks["eval"] = dropout(torch.ones(MASK_SHAPE))
-    return Modes(code, outputs, masks, running, error)
+    if error is None:
+        printed = [f"train: {outputs[c].tolist()}" for c in CALLS[:2]]
+    else:
+        printed = [f"train mode refused: {error}"]
+    printed += [f"eval: {outputs[c].tolist()}" for c in CALLS[2:]]
+    printed += [repr(masks[k]) for k in masks]
+    return Modes(code, outputs, masks, running, error, printed)
 
 
 def same_twice(result: Modes) -> dict[str, bool | None]:
     """Per mode: did the same input give exactly the same output twice (None if refused)?"""
     out = result.outputs
     return {
-        mode: torch.equal(out[a], out[b]) if a in out else None
+        mode: torch.equal(out[a], out[b]) if a in out and b in out else None
         for mode, a, b in (("train", *CALLS[:2]), ("eval", *CALLS[2:]))
     }

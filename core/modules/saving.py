@@ -2,9 +2,12 @@
 
 `round_trip(model)` saves `model.state_dict()` into a buffer, loads it with
 `torch.load(..., weights_only=True)` into a freshly built model and checks both predict the
-same. `refusals()` shows what weights_only=True refuses, with PyTorch's own messages: a whole
-pickled model, and a pickle that would call a function while loading. Nothing here ever loads
-a file from outside: there is no upload, only what this module saved itself.
+same. Since PyTorch 2.6 `torch.load` defaults to `weights_only=True`. `refusals()` shows what
+it refuses, with PyTorch's own messages: a whole pickled model, and a pickle that would call a
+function while loading; `allowlisted()` loads the whole model anyway, still with
+weights_only=True, once its class is allowed by name (`torch.serialization.safe_globals`), as
+PyTorch's message suggests. Nothing here ever loads a file from outside: there is no upload,
+only what this module saved itself.
 """
 
 import io
@@ -42,9 +45,14 @@ buffer = io.BytesIO()
 torch.save(model, buffer)            # the whole object, pickled: class names and all
 buffer.seek(0)
 try:
-    torch.load(buffer, weights_only=True)
+    torch.load(buffer, weights_only=True)   # the default since PyTorch 2.6
 except Exception as e:               # pickle.UnpicklingError
     print(e)
+
+buffer.seek(0)                       # you trust this class: allow it by name, as the message says
+with torch.serialization.safe_globals([nn.Linear]):
+    loaded = torch.load(buffer, weights_only=True)
+print(type(loaded).__name__, torch.equal(loaded.weight, model.weight))
 
 class Sneaky:                        # a pickle can name any function to call while loading
     def __reduce__(self):
@@ -118,9 +126,28 @@ def refusals() -> dict[str, str]:
     return out
 
 
-def key_line(message: str) -> str:
-    """The line of a weights_only refusal that names what was refused."""
-    for line in message.splitlines():
-        if "Unsupported global" in line:
-            return line.strip()
+def allowlisted() -> tuple[str, bool]:
+    """A whole pickled nn.Linear loaded with weights_only=True once nn.Linear is allowed by name.
+
+    Returns the loaded object's class name and whether its weight equals the saved one.
+    """
+    model = nn.Linear(2, 1)
+    buffer = io.BytesIO()
+    torch.save(model, buffer)
+    buffer.seek(0)
+    with torch.serialization.safe_globals([nn.Linear]):
+        loaded = torch.load(buffer, weights_only=True)
+    return type(loaded).__name__, torch.equal(loaded.weight, model.weight)
+
+
+_KEY = ("changed the default value", "Unsupported global")
+
+
+def key_lines(message: str, default_line: bool = True) -> str:
+    """The lines of a weights_only refusal that matter: the default that changed (unless
+    `default_line` is False), what was refused and how to allow it (else the first line)."""
+    keys = _KEY if default_line else _KEY[1:]
+    lines = [line.strip() for line in message.splitlines() if any(k in line for k in keys)]
+    if lines:
+        return "\n".join(lines)
     return message.splitlines()[0] if message else ""

@@ -8,12 +8,17 @@ classic bugs, each with its visible consequence:
 - forget zero_grad: .grad accumulates; it equals the sum of the batches' own gradients;
 - forget backward: .grad stays None and step() moves nothing;
 - step before backward: step() runs on a .grad that zero_grad just cleared (None): nothing moves;
-- evaluate without torch.no_grad(): the test output has requires_grad and a grad_fn (a graph).
+- evaluate without torch.no_grad(): the dev output has requires_grad and a grad_fn (a graph).
 
-`code(bugs)` is the runnable scaffold for a setting; the tests run it and compare its final
-parameters with the stepper's, so the picture and the shown code cannot drift apart.
+Like the lecture's loop, each epoch switches the model to `train()` before its batches and to
+`eval()` before it measures the loss on a held-out dev split. `code(cfg)` is the runnable
+scaffold for a setting; the tests run it alone and compare what it prints (each epoch's dev
+loss, the final full-data MSE) and its final parameters with the stepper's, so the picture and
+the shown code cannot drift apart. `zero_grad_outcome(cfg)` runs the loop with and without
+`zero_grad()` at the student's settings: the numbers the page states about that bug.
 """
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -34,7 +39,7 @@ WORDS = {
     "loss": "measure how wrong the output is",
     "backward": "autograd fills every parameter's .grad",
     "step": "the optimiser moves each parameter against its .grad",
-    "evaluate": "the epoch ended: predict on the test points",
+    "evaluate": "the epoch ended: measure the loss on the dev split",
 }
 
 
@@ -78,7 +83,8 @@ from torch.utils.data import DataLoader, TensorDataset
 torch.manual_seed({seed})
 X = torch.randn({n}, 2)
 Y = X @ torch.tensor([[2.0], [-3.0]]) + 1.0   # the truth: w = (2, -3), b = 1
-x_test = torch.randn(4, 2)
+x_dev = torch.randn(4, 2)                     # a dev split, never trained on
+y_dev = x_dev @ torch.tensor([[2.0], [-3.0]]) + 1.0
 loader = DataLoader(TensorDataset(X, Y), batch_size={batch_size})
 """
 
@@ -88,32 +94,45 @@ _LOOP = {
     "optimizer": "optimizer = torch.optim.SGD(model.parameters(), lr={lr})",
     "blank": "",
     "epochs": "for epoch in range({epochs}):",
+    "train": "    model.train()",
     "batches": "    for x, y in loader:",
     "zero_grad": "        optimizer.zero_grad()",
     "forward": "        out = model(x)",
     "loss": "        loss = loss_fn(out, y)",
     "backward": "        loss.backward()",
     "step": "        optimizer.step()",
+    "eval": "    model.eval()",
     "no_grad": "    with torch.no_grad():",
-    "evaluate": "        test_out = model(x_test)",
-    "print": "    print(test_out.requires_grad, test_out.grad_fn)",
+    "evaluate": "        dev_out = model(x_dev)",
+    "dev_loss": "        dev_loss = loss_fn(dev_out, y_dev)",
+    "print": '    print(f"dev loss {{dev_loss:.4f}}", dev_out.requires_grad)',
 }
+_END = """\
+with torch.no_grad():
+    print(f"full-data MSE {{loss_fn(model(X), Y).item():.4f}}")
+"""
 
 
 def scaffold(bugs: Bugs, lr: float = 0.1) -> list[tuple[str, str]]:
     """The slide's scaffold as (line id, text), bugs planted; a forgotten line is commented out."""
     order = phase_order(Bugs(step_before_backward=bugs.step_before_backward))  # all five
     forgotten = {"zero_grad": bugs.forget_zero_grad, "backward": bugs.forget_backward}
-    lines = [(k, _LOOP[k].format(lr=lr, epochs=EPOCHS)) for k in _LOOP if k not in WORDS]
-    head, tail = lines[:6], lines[6:]  # up to `for x, y in loader:`, then no_grad and print
+
+    def line(key: str) -> tuple[str, str]:
+        return key, _LOOP[key].format(lr=lr, epochs=EPOCHS)
+
+    head = [line(k) for k in ("model", "loss_fn", "optimizer", "blank", "epochs", "train")]
     body = [
         (f"forgot {p}", _comment(_LOOP[p])) if forgotten.get(p) else (p, _LOOP[p]) for p in order
     ]
     if bugs.eval_without_no_grad:
-        evaluate = [("evaluate", "    test_out = model(x_test)   # no torch.no_grad()")]
+        evaluate = [
+            ("evaluate", "    dev_out = model(x_dev)   # no torch.no_grad()"),
+            ("dev_loss", "    dev_loss = loss_fn(dev_out, y_dev)"),
+        ]
     else:
-        evaluate = [tail[0], ("evaluate", _LOOP["evaluate"])]
-    return head + body + evaluate + tail[1:]
+        evaluate = [line("no_grad"), line("evaluate"), line("dev_loss")]
+    return head + [line("batches")] + body + [line("eval")] + evaluate + [line("print")]
 
 
 def _comment(line: str) -> str:
@@ -125,7 +144,58 @@ def _comment(line: str) -> str:
 def code(cfg: LoopConfig) -> str:
     """The runnable scaffold for a setting: setup, then the loop as the page highlights it."""
     setup = _SETUP.format(seed=cfg.seed, n=N_SAMPLES, batch_size=cfg.batch_size)
-    return setup + "\n" + "\n".join(text for _, text in scaffold(cfg.bugs, cfg.lr)) + "\n"
+    loop = "\n".join(text for _, text in scaffold(cfg.bugs, cfg.lr))
+    return setup + "\n" + loop + "\n" + _END.format()
+
+
+def printed(run: "SlowLoop") -> list[str]:
+    """What `code(run.cfg)` prints, computed by the stepper: each epoch's dev line, then the MSE."""
+    lines = [
+        f"dev loss {s.dev_loss:.4f} {s.eval_requires_grad}"
+        for s in run.history
+        if s.phase == "evaluate"
+    ]
+    return lines + ([f"full-data MSE {run.full_mse():.4f}"] if run.done else [])
+
+
+def finished(cfg: LoopConfig) -> "SlowLoop":
+    """A run of `cfg` taken to its end."""
+    run = SlowLoop(cfg)
+    while not run.done:
+        run.advance()
+    return run
+
+
+@dataclass(frozen=True)
+class ZeroGradOutcome:
+    """Full-data MSE after the whole run, with and without zero_grad(), at one setting."""
+
+    correct: float
+    forgot: float
+    start: float  # the untrained model's MSE
+
+    def words(self) -> str:
+        """What these numbers say, in a sentence the page can show."""
+        if not math.isfinite(self.forgot) or self.forgot > 10 * self.start:
+            return "without zero_grad() the growing steps overshoot and the run diverges"
+        if self.forgot < self.correct:
+            return (
+                "here the bigger steps happened to land lower: forgetting zero_grad() is not a "
+                "slower route to the same place, it is a different update rule"
+            )
+        return "without zero_grad() the run ends worse"
+
+
+def zero_grad_outcome(cfg: LoopConfig) -> ZeroGradOutcome:
+    """Run `cfg`'s loop to the end with zero_grad() and without it (no other bug planted)."""
+    runs = {
+        forgot: finished(
+            LoopConfig(cfg.lr, cfg.batch_size, cfg.seed, Bugs(forget_zero_grad=forgot))
+        )
+        for forgot in (False, True)
+    }
+    start = SlowLoop(LoopConfig(cfg.lr, cfg.batch_size, cfg.seed)).full_mse()
+    return ZeroGradOutcome(runs[False].full_mse(), runs[True].full_mse(), start)
 
 
 @dataclass(frozen=True)
@@ -142,8 +212,9 @@ class Snapshot:
     grad_sum: dict[str, float] | None  # sum of the batches' own gradients since zero_grad
     loss: float | None  # this batch's loss, once computed
     out_shape: tuple[int, ...] | None
-    eval_requires_grad: bool | None = None  # at "evaluate": does test_out carry a graph?
+    eval_requires_grad: bool | None = None  # at "evaluate": does dev_out carry a graph?
     eval_grad_fn: str | None = None
+    dev_loss: float | None = None  # at "evaluate": the loss on the dev split
     note: str = ""
 
 
@@ -175,7 +246,8 @@ class SlowLoop:
         with seeded(cfg.seed):
             self.X = torch.randn(N_SAMPLES, 2)
             self.Y = self.X @ torch.tensor([[2.0], [-3.0]]) + 1.0
-            self.x_test = torch.randn(4, 2)
+            self.x_dev = torch.randn(4, 2)
+            self.y_dev = self.x_dev @ torch.tensor([[2.0], [-3.0]]) + 1.0
             self.model = nn.Linear(2, 1)
         self.loss_fn = nn.MSELoss()
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=cfg.lr)
@@ -187,6 +259,11 @@ class SlowLoop:
     def last(self) -> Snapshot:
         """The latest snapshot (the untrained model before any phase)."""
         return self.history[-1]
+
+    def full_mse(self) -> float:
+        """The model's MSE on all the training data, as it stands now."""
+        with torch.no_grad():
+            return self.loss_fn(self.model(self.X), self.Y).item()
 
     @property
     def total_phases(self) -> int:
@@ -231,6 +308,7 @@ class SlowLoop:
         order = phase_order(cfg.bugs)
         step, grad_sum = 0, None
         for epoch in range(EPOCHS):
+            m.train()
             for batch, i in enumerate(range(0, N_SAMPLES, cfg.batch_size)):
                 x, y = self.X[i : i + cfg.batch_size], self.Y[i : i + cfg.batch_size]
                 out = loss = own = None
@@ -262,14 +340,18 @@ class SlowLoop:
                         out_shape=None if out is None else tuple(out.shape),
                         note=note,
                     )  # fmt: skip
+            m.eval()
             if cfg.bugs.eval_without_no_grad:
-                test_out = m(self.x_test)
+                dev_out = m(self.x_dev)
+                dev_loss = self.loss_fn(dev_out, self.y_dev)
             else:
                 with torch.no_grad():
-                    test_out = m(self.x_test)
+                    dev_out = m(self.x_dev)
+                    dev_loss = self.loss_fn(dev_out, self.y_dev)
             yield self._snap(
                 "evaluate", epoch, batch, step, grad_sum=grad_sum,
-                out_shape=tuple(test_out.shape),
-                eval_requires_grad=test_out.requires_grad,
-                eval_grad_fn=None if test_out.grad_fn is None else test_out.grad_fn.name(),
+                out_shape=tuple(dev_out.shape),
+                eval_requires_grad=dev_out.requires_grad,
+                eval_grad_fn=None if dev_out.grad_fn is None else dev_out.grad_fn.name(),
+                dev_loss=dev_loss.item(),
             )  # fmt: skip

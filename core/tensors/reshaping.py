@@ -71,12 +71,54 @@ print(r.data_ptr() == x.data_ptr())
 """
 
 VIEW_HINT = (
-    "view never copies: it re-reads the same memory with new strides, so the new shape must be "
-    "compatible with x's strides. Every group of old dims that view merges into one new dim "
-    "must be laid out back to back in memory (stride[i] = stride[i+1] × size[i+1]); splitting "
-    "a dim always works. After a transpose the two dims are not back to back, so flattening "
-    "x with view (the default new shape) refuses, while reshape quietly makes a copy."
+    "view never copies: it re-reads the same memory with new strides, so the new shape must "
+    "fit x's strides. Splitting a dim always works. Merging old dims into one new dim works "
+    "only where they lie back to back in memory (stride[i] = stride[i+1] × size[i+1]); dims of "
+    "size 1 do not count, as their stride is never used. So after a transpose, flattening with "
+    "view refuses when x has at least 2 rows and 2 columns, while reshape quietly makes a copy; "
+    "with 1 row or 1 column, view works."
 )
+
+
+def _chunk_ends(size: tuple[int, ...], stride: tuple[int, ...]) -> list[int]:
+    """Running cell counts where x's memory stops being back to back (size-1 dims dropped)."""
+    dims = [(n, st) for n, st in zip(size, stride, strict=True) if n != 1]
+    ends, count = [], 1
+    for i, (n, _) in enumerate(dims):
+        count *= n
+        if i + 1 == len(dims) or dims[i][1] != dims[i + 1][1] * dims[i + 1][0]:
+            ends.append(count)
+    return ends
+
+
+def view_fits(size: tuple[int, ...], stride: tuple[int, ...], new: tuple[int, ...]) -> bool:
+    """VIEW_HINT's rule: can a tensor of this size and stride be viewed as `new` without a copy?
+
+    Cut x's dims (size 1 dropped) where stride[i] != stride[i+1] * size[i+1]; each cut's
+    running cell count must also be a running cell count of the new shape.
+    """
+    if int(np.prod(size)) != int(np.prod(new)):
+        return False
+    counts, running = {1}, 1
+    for n in new:
+        running *= n
+        counts.add(running)
+    return all(end in counts for end in _chunk_ends(size, stride))
+
+
+def view_note(x: torch.Tensor, new: tuple[int, ...]) -> str:
+    """Why view works or refuses here, in VIEW_HINT's terms, from x's own sizes and strides."""
+    size, stride = tuple(x.shape), x.stride()
+    ones = [d for d, n in enumerate(size) if n == 1]
+    head = f"x: size {shape_text(size)}, stride {stride}"
+    if len(_chunk_ends(size, stride)) <= 1:
+        why = "all its cells lie back to back in memory"
+        if ones:
+            why += f" (dim {ones[0]} has size 1: its stride {stride[ones[0]]} is never used)"
+        return f"{head}: {why}, so any shape of {x.numel()} cells is a view"
+    if view_fits(size, stride, new):
+        return f"{head}: {shape_text(new)} only splits or merges dims that lie back to back"
+    return f"{head}: {shape_text(new)} would regroup dims that are not back to back in memory"
 
 
 def factor_shapes(n: int, max_dims: int = 3) -> list[tuple[int, ...]]:
@@ -126,7 +168,8 @@ def view_vs_reshape(
     copied = not shares_memory(r, x)
     notes = [
         f"x is {'not ' if not x.is_contiguous() else ''}contiguous; reshape "
-        + ("made a copy" if copied else "returned a view of the same memory (no copy)")
+        + ("made a copy" if copied else "returned a view of the same memory (no copy)"),
+        view_note(x, new_shape),
     ]
     return Shown(
         code=VIEW_CODE.format(

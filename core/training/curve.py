@@ -83,5 +83,6 @@ for epoch in range(200):
         loss = loss_fn(net(x[i]), y[i])
         loss.backward()
         optimizer.step()
-print("train MSE:", loss_fn(net(x), y).item())  # close to the noise, 0.15 ** 2
+with torch.no_grad():                  # evaluating: no graph to build
+    print("train MSE:", loss_fn(net(x), y).item())  # close to the noise, 0.15 ** 2
 """

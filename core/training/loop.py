@@ -24,7 +24,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from runtime.admission import RUN_CPU_SECONDS
+from core.budget import RUN_CPU_SECONDS
 
 PHASES = ("zero_grad", "forward", "loss", "backward", "step")
 

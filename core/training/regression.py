@@ -71,8 +71,8 @@ y = (X @ true_w + true_b + torch.normal(0, 0.01, (1000,))).reshape(-1, 1)
 loader = data.DataLoader(data.TensorDataset(X, y), batch_size=10, shuffle=True)
 
 net = nn.Linear(2, 1)
-net.weight.data.normal_(0, 0.01)
-net.bias.data.fill_(0)
+nn.init.normal_(net.weight, 0, 0.01)   # in place, outside autograd
+nn.init.zeros_(net.bias)
 loss_fn = nn.MSELoss()
 optimizer = torch.optim.SGD(net.parameters(), lr=0.03)
 
@@ -82,7 +82,9 @@ for epoch in range(3):
         loss = loss_fn(net(x), t)
         loss.backward()
         optimizer.step()
-    print(f"epoch {epoch + 1}, loss {loss_fn(net(X), y).item():.6f}")
-print("w:", net.weight.data, "error:", (net.weight.data[0] - true_w).norm().item())
-print("b:", net.bias.data, "error:", abs(net.bias.item() - true_b))
+    with torch.no_grad():              # evaluating: no graph to build
+        print(f"epoch {epoch + 1}, loss {loss_fn(net(X), y).item():.6f}")
+w, b = net.weight.detach(), net.bias.detach()
+print("w:", w, "error:", (w[0] - true_w).norm().item())
+print("b:", b, "error:", abs(b.item() - true_b))
 """

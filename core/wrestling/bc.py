@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.budget import torch_threads
 from core.wrestling.data import (
     FORCE_RANGE,
     LINES,
@@ -39,7 +40,6 @@ from core.wrestling.data import (
     normalise_colours,
     split_by_episode,
 )
-from runtime.threads import torch_threads
 
 CHANNELS = (SELF, OPPONENT, RING, LINES)
 PLAYER_1_CHANNELS = (OPPONENT, SELF, RING, LINES)  # the same meanings in player 1's raw view

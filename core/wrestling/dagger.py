@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.budget import torch_threads
 from core.wrestling import play
 from core.wrestling.bc import Arch, BCPolicy, data_counts, from_counts, scale_actions
 from core.wrestling.data import Dataset, normalise_colours
@@ -32,7 +33,6 @@ from core.wrestling.env import WrestlingEnv
 from core.wrestling.expert import expert_action, random_actions
 from core.wrestling.frames import LastViews
 from core.wrestling.rules import MAX_STEPS, RING_CENTRE, RING_RADIUS
-from runtime.threads import torch_threads
 
 OPPONENTS = ("random", "still", "course", "expert")
 LAST_STEPS = 5  # the states "just before it left the ring": this many steps before a loss

@@ -216,3 +216,25 @@ def test_myexp_preset_shows_its_node_derivative_and_class(at):
     at.slider(key="step").set_value(4).run()
     assert "x.grad" in _markdown(at) and "[1.65, 0.74]" in _markdown(at)  # w ⊙ exp(x)
     assert "class MyExp(torch.autograd.Function):" in _codes(at)
+
+
+def test_myexp_preset_shows_gradcheck_passing_in_float64_failing_in_float32(at):
+    _choose(at, "myexp")
+    assert [s.value for s in at.success if "gradcheck" in s.value] == [
+        "`torch.float64`: gradcheck passed."
+    ]
+    assert [w.value for w in at.warning if "gradcheck" in w.value] == [
+        "`torch.float32`: gradcheck failed."
+    ]
+    codes = _codes(at)
+    assert "Jacobian mismatch for output 0 with respect to input 0" in codes
+    assert "analytical:tensor([[1.6487, 0.0000]" in codes  # backward's own: exp(0.5), exp(-1)
+    assert "not a double precision" in _markdown(at)
+
+
+def test_the_variables_tour_tells_the_history_and_what_data_skips(at):
+    text = _markdown(at)
+    assert "merged into `Tensor` in PyTorch 0.4" in text and "returns a `Tensor`" in text
+    codes = _codes(at)
+    assert "through x.data:     x.grad = tensor([20., 40.])   (2x is tensor([2., 4.]))" in codes
+    assert "through x.detach(): RuntimeError: one of the variables needed" in codes

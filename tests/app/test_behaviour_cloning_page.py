@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.wrestling import data, play, render
+from core.wrestling import data, jidi_steps, play, render
 from tests.conftest import ROOT
 
 PAGE = "app_pages/behaviour_cloning.py"
@@ -43,6 +43,9 @@ def test_first_render_shows_the_game_and_the_shipped_policy_ready():
     assert "is ready to play" in at.info[-1].value
     # the defaults land in the URL, so the address bar is a shareable link
     assert at.query_params["bc_epochs"] in (["8"], "8")
+    # the Export tab ends with the platform's own steps, numbered, as core spells them
+    steps = next(m.value for m in at.markdown if "run_log.py" in m.value)
+    assert steps.splitlines() == [f"{i}. {s}" for i, s in enumerate(jidi_steps.steps(), 1)]
 
 
 def test_collect_train_play_and_export():

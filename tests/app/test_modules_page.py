@@ -67,7 +67,7 @@ def test_anatomy_widgets_and_the_forgotten_parameter():
     rows = _table(at, "in parameters()").set_index("attribute")
     assert not rows.loc["self.b", "in parameters()"]
     assert not rows.loc["self.b", "moved by SGD"]
-    assert rows.loc["self.w", "moved by SGD"]
+    assert rows.loc["self.W", "moved by SGD"]
     assert any("not a Parameter" in w.value for w in at.warning)
     assert "self.b = torch.randn(y_dim)  # forgot nn.Parameter" in _codes(at)
     for key, low, high in (("mod_xdim", 1, 8), ("mod_ydim", 1, 8), ("mod_steps", 1, 10)):
@@ -77,7 +77,7 @@ def test_anatomy_widgets_and_the_forgotten_parameter():
     assert ">>> pred.shape\ntorch.Size([8])" in _codes(at)
     at.segmented_control(key="mod_sub").set_value("a module holding modules").run()
     _ok(at)
-    assert "'hidden.w', 'hidden.b', 'out.w', 'out.b'" in _codes(at)
+    assert "'hidden.W', 'hidden.b', 'out.W', 'out.b'" in _codes(at)
     assert at.query_params["mod_forget"] == "1" and at.query_params["mod_steps"] == "10"
 
 
@@ -111,6 +111,9 @@ def test_train_eval_extremes():
     _ok(at)
     at.slider(key="mod_batch").set_value(1).run()
     assert any("more than 1 value per channel" in w.value for w in _ok(at).warning)
+    # train mode refused, eval mode still answers: its two calls are drawn and compared
+    assert {m.label: m.value for m in at.metric} == {"eval(): same output twice?": "yes"}
+    assert len(at.get("vega_lite_chart")) == 2
     at.toggle(key="mod_bn").set_value(False).run()
     assert not _ok(at).warning and len(at.get("vega_lite_chart")) == 2
     at.number_input(key="mod_seed").set_value(9999).run()
@@ -159,7 +162,7 @@ def test_the_loop_phase_by_phase_with_the_line_marked():
     assert run.last.step == 1
     at.button(key="loop_batch_end").click().run()
     at.button(key="loop_batch_end").click().run()
-    assert _marked(_ok(at)).strip() == "test_out = model(x_test)"
+    assert _marked(_ok(at)).strip() == "dev_out = model(x_dev)"
     while not at.session_state["modules_loop"].done:
         at.button(key="loop_batch_end").click().run()
     assert _ok(at).button(key="loop_next").disabled
@@ -218,6 +221,11 @@ def test_save_and_load_round_trip_and_download():
     assert at.metric[0].value == "yes"
     assert "['weight', 'bias']" in _codes(at)
     assert "Unsupported global: GLOBAL print" in _codes(at)
+    assert _codes(at).count("In PyTorch 2.6, we changed the default value") == 1
+    text = "\n".join(m.value for m in at.markdown)
+    assert "`torch.load`'s default since PyTorch 2.6" in text
+    assert "loaded the whole model here as a `Linear` with the same weights." in text
+    assert "can only be loaded by switching" not in text
     assert at.get("download_button"), "the state_dict can be downloaded"
     assert any("2 optimiser steps" in m.value for m in at.markdown)
     at.number_input(key="save_seed").set_value(9999).run()

@@ -12,6 +12,7 @@ import torch
 
 from core import tensors as T
 from core.charts.tensors import Grid, grid_frame, tensor_grid, tensor_grids
+from core.tensors.reshaping import view_fits
 
 
 def run_snippet(code: str) -> tuple[str, dict]:
@@ -214,6 +215,36 @@ def test_view_defaults_refuse_only_after_the_transpose():
     assert T.view_vs_reshape().error is None
     assert "not compatible" in T.view_vs_reshape(transposed=True).error
     assert "stride" in T.VIEW_HINT and "row-major" not in T.VIEW_HINT
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_the_view_rule_shown_is_pytorchs(transposed):
+    """VIEW_HINT's rule (view_fits) agrees with torch's view for every shape the page offers."""
+    cases = 0
+    for rows in range(1, 5):
+        for cols in range(1, 7):
+            x = torch.arange(rows * cols).reshape(rows, cols)
+            x = x.t() if transposed else x
+            for new in T.factor_shapes(rows * cols):
+                try:
+                    x.view(new)
+                    works = True
+                except RuntimeError:
+                    works = False
+                assert view_fits(tuple(x.shape), x.stride(), new) is works, (rows, cols, new)
+                assert (T.view_vs_reshape((rows, cols), new, transposed).error is None) is works
+                cases += 1
+    assert cases == 100  # every (rows, cols, new shape) the page offers
+
+
+def test_view_of_a_transposed_row_works_as_the_hint_says():
+    """The issue's counterexample: with one row, view flattens a transposed tensor."""
+    assert torch.arange(3).reshape(1, 3).t().view(3).tolist() == [0, 1, 2]
+    s = T.view_vs_reshape((1, 3), (3,), transposed=True)
+    assert s.error is None and "size 1" in s.notes[1] and "stride 3 is never used" in s.notes[1]
+    assert "size 1 do not count" in T.VIEW_HINT and "1 row or 1 column, view works" in T.VIEW_HINT
+    refused = T.view_vs_reshape((2, 3), (6,), transposed=True)
+    assert "not back to back" in refused.notes[1] and "stride (1, 3)" in refused.notes[1]
 
 
 def test_view_on_contiguous_tensor_shares_memory():

@@ -32,3 +32,10 @@ def test_every_chart_has_a_title_and_its_data():
     assert "b: plain tensor (forgotten)" in text
     assert "dropped" in json.dumps(_spec(built[3]))
     assert '"None"' in json.dumps(_spec(built[4]))  # zero_grad left .grad as None
+
+
+def test_the_outputs_title_counts_the_calls_made():
+    both = json.dumps(_spec(charts.outputs_chart(modes.modes(batch=4).outputs)))
+    refused = json.dumps(_spec(charts.outputs_chart(modes.modes(batch=1).outputs)))
+    assert "The same input x, four calls" in both
+    assert "The same input x, two calls" in refused and '"call": "train, call 1"' not in refused

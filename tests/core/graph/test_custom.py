@@ -71,3 +71,10 @@ def test_the_shown_myexp_code_is_the_class_and_runs(capsys):
     assert "MyExpBackward" in printed
     assert "tensor([1.6487, 0.3679])" in printed
     torch.testing.assert_close(namespace["x"].grad, torch.exp(torch.tensor([0.5, -1.0])))
+
+
+def test_the_shown_myexp_code_runs_alone_and_prints_its_claims():
+    from tests.core.snippets import assert_prints_its_claims
+
+    printed = assert_prints_its_claims(custom.CODE_MYEXP)
+    assert printed.splitlines()[-1] == "tensor([1.6487, 0.3679])"

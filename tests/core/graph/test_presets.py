@@ -2,6 +2,7 @@
 the Variables tour, and the shown code running."""
 
 import math
+import re
 from collections import Counter
 
 import networkx as nx
@@ -11,6 +12,7 @@ import torch
 from core.expressions import evaluate, parse_value
 from core.graph import backward, presets, record
 from tests.core.graph.helpers import label_counts, node_labelled, trace_preset
+from tests.core.snippets import assert_prints_its_claims, run_alone
 
 
 def test_dot_product_preset_graph_and_the_lectures_gradient():
@@ -244,3 +246,56 @@ def test_the_dynamic_code_runs_and_matches_the_preset(capsys):
     torch.testing.assert_close(variables["x"].grad, namespace["x"].grad)
     torch.testing.assert_close(namespace["x"].grad, torch.tensor(2 * 0.8**6))
     torch.testing.assert_close(variables["w"].grad, torch.tensor(6 * 0.8**5))
+
+
+SHOWN = {
+    "dot": presets.CODE_DOT_PRODUCT,
+    "shared": presets.CODE_SHARED,
+    "linear": presets.CODE_LINEAR_MODULE,
+    "step": presets.CODE_GRADIENT_STEP,
+    "mlp": presets.CODE_MLP,
+    "dynamic": presets.CODE_DYNAMIC,
+    "data": presets.CODE_DATA_VS_DETACH,
+}
+
+
+@pytest.mark.parametrize("name", list(SHOWN))
+def test_every_shown_snippet_runs_alone_and_prints_what_it_claims(name):
+    """Alone in a fresh namespace (no networkx, nothing defined elsewhere); claims hold."""
+    code = SHOWN[name]
+    assert "networkx" not in code
+    printed = assert_prints_its_claims(code)
+    assert printed.strip()
+
+
+def test_the_linear_module_snippet_prints_the_pages_gradients():
+    """The slide's LinearModule: W (out, in); the printed grads are the preset's own."""
+    built = presets.linear_module_preset()
+    built.output.backward()
+    _, printed = run_alone(presets.CODE_LINEAR_MODULE)
+    expected = [f"{n} {tuple(p.shape)} {p.grad}" for n, p in
+                (("W", built.names["W"]), ("b", built.names["b"]))]  # fmt: skip
+    assert printed.strip() == "\n".join(expected)
+    assert built.parameters == [("W", (2, 3)), ("b", (2,))]
+
+
+def test_the_gradient_step_snippet_prints_the_pages_step():
+    step = presets.gradient_step(
+        presets.DOT_PRODUCT.program, {"x": [1.0, 2.0], "y": [1.0, -1.3], "z": [-2.0, 0.2]}
+    )
+    _, printed = run_alone(presets.CODE_GRADIENT_STEP)
+    numbers = [float(v) for v in re.findall(r"-?\d+\.\d+", printed)]
+    assert numbers == pytest.approx([*step.x_new.tolist(), step.r_new], abs=1e-4)
+
+
+def test_data_skips_autograds_check_and_detach_does_not():
+    d = presets.data_vs_detach()
+    assert d.variable_type == "Tensor"  # Variable is Tensor since 0.4
+    assert d.grad_through_data.tolist() == [20.0, 40.0] and d.true_grad.tolist() == [2.0, 4.0]
+    assert "modified by an inplace operation" in d.detach_error
+    _, printed = run_alone(presets.CODE_DATA_VS_DETACH)
+    assert printed.splitlines() == [f"{d.grad_through_data}", f"caught: {d.detach_error}"]
+    assert (
+        "0.4" in presets.VARIABLE_HISTORY
+        and "bypasses autograd's checks" in presets.VARIABLE_HISTORY
+    )

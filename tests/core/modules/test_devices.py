@@ -33,6 +33,14 @@ def test_move_code_runs(dtype, capsys):
     out = capsys.readouterr().out
     assert f"parameter layers.0.weight torch.{dtype}" in out
     assert "num_batches_tracked torch.int64" in out
+    # every printed line is a row of the table the page shows, in order
+    label = {"parameter": "parameter", "buffer": "buffer   ", "plain attribute": "plain    "}
+    rows = [
+        f"{label[r['kind']]} {r['tensor']} torch.{r['dtype after']}"
+        + (f" {r['device']}" if r["kind"] != "plain attribute" else "")
+        for r in devices.moved(dtype)
+    ]
+    assert out.splitlines() == rows
 
 
 def test_float64_input_into_a_float32_layer_is_pytorchs_error(capsys):

@@ -29,23 +29,27 @@ def test_masks_are_zeros_and_scaled_ones():
 
 
 @pytest.mark.parametrize("bn", [True, False])
-def test_shown_code_matches(bn, capsys):
-    r = modes.modes(p=0.3, batch=5, batchnorm=bn, seed=3)
+@pytest.mark.parametrize("batch", [1, 5])
+def test_shown_code_runs_alone_and_prints_what_core_computed(bn, batch, capsys):
+    r = modes.modes(p=0.3, batch=batch, batchnorm=bn, seed=3)
     ns: dict = {}
-    exec(r.code, ns)  # our own snippet
-    capsys.readouterr()
+    exec(r.code, ns)  # our own snippet, alone in a fresh namespace: it never stops on an error
+    printed = capsys.readouterr().out.strip().split("\n")
+    assert printed == "\n".join(r.printed).split("\n")
+    assert len(r.printed) == (1 if r.error else 2) + 2 + 3  # train (or refused), eval, masks
     model, x = ns["model"], ns["x"]
     model.eval()
     with torch.no_grad():
         torch.testing.assert_close(model(x).flatten(), r.outputs["eval, call 1"])
 
 
-def test_batchnorm_refuses_a_batch_of_one_in_train_mode():
+def test_batchnorm_refuses_a_batch_of_one_in_train_mode_only():
     r = modes.modes(batch=1, batchnorm=True)
-    assert r.outputs == {} and "Expected more than 1 value per channel" in r.error
-    assert modes.same_twice(r) == {"train": None, "eval": None}
-    with pytest.raises(ValueError, match="more than 1 value per channel"):
-        exec(r.code, {})
+    assert "Expected more than 1 value per channel" in r.error
+    assert set(r.outputs) == {"eval, call 1", "eval, call 2"}  # eval mode takes one sample
+    assert modes.same_twice(r) == {"train": None, "eval": True}
+    assert r.printed[0].startswith("train mode refused: Expected more than 1 value per channel")
+    assert r.running_mean["before"] == r.running_mean["after"]  # train mode never ran
     assert modes.modes(batch=1, batchnorm=False).error is None
     with pytest.raises(ValueError):
         modes.modes(p=1.0)

@@ -32,12 +32,53 @@ def test_the_shown_code_ends_where_the_stepper_ends(bugs, capsys):
     cfg = LoopConfig(lr=0.03, batch_size=2, seed=4, bugs=bugs)
     run = _finish(cfg)
     ns: dict = {}
-    exec(sl.code(cfg), ns)  # our own shown snippet
+    exec(sl.code(cfg), ns)  # our own shown snippet, alone in a fresh namespace
     printed = capsys.readouterr().out.splitlines()
     assert _params(ns["model"]) == pytest.approx(list(run.last.params.values()), abs=1e-6)
     assert len(run.history) - 1 == run.total_phases
-    grad_fn = "<AddmmBackward0" if bugs.eval_without_no_grad else "None"
-    assert printed[-1].startswith(f"{bugs.eval_without_no_grad} {grad_fn}")
+    assert printed == sl.printed(run)  # every line the snippet prints, as the stepper computed it
+    assert len(printed) == sl.EPOCHS + 1
+    assert printed[0].endswith(str(bugs.eval_without_no_grad))
+
+
+def test_each_epoch_trains_in_train_mode_and_measures_in_eval_mode():
+    lines = [text.strip() for _, text in sl.scaffold(Bugs())]
+    at = {line.split("#")[0].strip(): i for i, line in enumerate(lines)}
+    assert at["for epoch in range(2):"] < at["model.train()"] < at["for x, y in loader:"]
+    assert at["optimizer.step()"] < at["model.eval()"] < at["with torch.no_grad():"]
+    run = SlowLoop(LoopConfig())
+    modes = []
+    while not run.done:
+        run.advance()
+        modes.append((run.last.phase, run.model.training))
+    assert all(training for phase, training in modes if phase != "evaluate")
+    assert [training for phase, training in modes if phase == "evaluate"] == [False, False]
+
+
+@pytest.mark.parametrize("lr, batch, seed", [(0.01, 2, 0), (0.3, 2, 0), (0.1, 4, 7)])
+def test_the_zero_grad_numbers_are_the_shown_codes(lr, batch, seed, capsys):
+    """The MSEs the page states are what the shown loop prints, with and without zero_grad."""
+    outcome = sl.zero_grad_outcome(LoopConfig(lr, batch, seed))
+    for forgot, expected in ((False, outcome.correct), (True, outcome.forgot)):
+        exec(sl.code(LoopConfig(lr, batch, seed, Bugs(forget_zero_grad=forgot))), {})
+        last = capsys.readouterr().out.splitlines()[-1]
+        assert last == f"full-data MSE {expected:.4f}"
+    assert outcome.start == pytest.approx(SlowLoop(LoopConfig(seed=seed)).full_mse())
+    assert outcome.start > max(outcome.correct, 0.1)  # training helped the correct loop
+
+
+def test_the_zero_grad_words_follow_the_numbers():
+    """The issue's measured cases: lower by luck at lr 0.01, diverged at lr 0.3 (seed 0, batch 2)."""
+    low = sl.zero_grad_outcome(LoopConfig(0.01, 2, 0))
+    assert low.forgot == pytest.approx(1.876, abs=1e-3) and low.correct == pytest.approx(
+        9.242, abs=1e-3
+    )
+    assert "happened to land lower" in low.words()
+    high = sl.zero_grad_outcome(LoopConfig(0.3, 2, 0))
+    assert high.forgot == pytest.approx(375.86, abs=0.01) and high.correct < 1
+    assert "diverges" in high.words()
+    worse = sl.zero_grad_outcome(LoopConfig(0.1, 2, 0))
+    assert worse.correct < worse.forgot < 10 * worse.start and "ends worse" in worse.words()
 
 
 def test_the_phases_in_the_lectures_order():
@@ -68,7 +109,7 @@ def test_forgetting_zero_grad_accumulates_the_sum_of_batch_gradients():
     torch.manual_seed(1)
     X = torch.randn(8, 2)
     Y = X @ torch.tensor([[2.0], [-3.0]]) + 1.0
-    torch.randn(4, 2)  # x_test, to keep the seeded stream in step
+    torch.randn(4, 2)  # x_dev, to keep the seeded stream in step
     model = nn.Linear(2, 1)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     separate = torch.zeros(3)

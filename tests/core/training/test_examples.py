@@ -195,3 +195,12 @@ def test_code_snippets_run_and_learn(name):
         assert numbers[-1] < 0.01
     elif cfg_type is CurveConfig:
         assert numbers[-1] < 0.05
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_code_snippets_teach_no_legacy_habits(name):
+    """No `.data` (it bypasses autograd's checks), and every evaluation runs under no_grad."""
+    code = EXAMPLES[name].code
+    assert re.search(r"\.data\b", code) is None
+    if name != "rnn":  # rnn prints its last training batch's loss: no separate evaluation
+        assert "with torch.no_grad():" in code

@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
+from core.budget import torch_threads
 from core.wrestling import export, jidi_matches
-from runtime.threads import torch_threads
 from tests.conftest import ROOT
 
 GAMES_PER_SIDE = 20

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from core.budget import torch_threads
 from core.wrestling.env import WrestlingEnv
 from core.wrestling.play import (
     Cloned,
@@ -13,7 +14,6 @@ from core.wrestling.play import (
     record_match,
     table,
 )
-from runtime.threads import torch_threads
 
 
 def test_still_against_still_times_out_as_a_draw():

@@ -1,0 +1,39 @@
+"""From the exported zip to a ranked entry on Jidi: the platform's own steps, as the slide has them.
+
+The competition kit (github.com/jidiai/Competition_Olympics-Wrestling) runs a match with
+`run_log.py`, which imports `my_controller` from `agents/<name>/submission.py` for each side
+(`--opponent` plays player 0, `--my_ai` player 1) and writes a JSON log to `logs/`; its README
+says the platform evaluates a submission the same way. Its submission example is
+`agents/random/submission.py`, a random policy with the same signature. `steps()` spells this
+out with the names of the files our export really writes.
+"""
+
+from core.wrestling.export import WEIGHTS_NAME
+
+KIT = "https://github.com/jidiai/Competition_Olympics-Wrestling"
+PLATFORM = "http://www.jidiai.cn"
+AGENT = "my_bc"  # the folder name the steps use for the student's entry
+MAX_ATTACHMENTS = 5  # files besides submission.py the platform accepts
+MAX_MEGABYTES = 100  # their total size
+
+
+def steps(agent: str = AGENT) -> list[str]:
+    """The numbered steps, in Markdown, from an account to a submission the platform runs."""
+    return [
+        f"Make an account on the Jidi platform ({PLATFORM}) and open the olympics-wrestling "
+        "competition page: submissions are uploaded and ranked there.",
+        f"Get the competition kit: `git clone {KIT}`, then `pip install -r requirements.txt` "
+        "inside it (the kit's README suggests Python 3.8 in its own conda environment), and "
+        "`pip install numpy torch` for our policy.",
+        "Look at the kit's submission example, `agents/random/submission.py`: the same "
+        "`my_controller(observation, action_space, is_act_continuous)` as ours, playing at random.",
+        f"Unzip the downloaded `submission.zip` into a new folder `agents/{agent}/` of the kit: "
+        f"`submission.py` and `{WEIGHTS_NAME}` side by side (submission.py finds the weights "
+        "beside itself).",
+        f'Test locally, from the kit\'s folder: `python run_log.py --my_ai "{agent}" '
+        '--opponent "random"`. Your policy plays player 1, the random example player 0; the '
+        "match is logged to `logs/`. The platform evaluates a submission the same way.",
+        f"Upload on the platform: `submission.py` as the submission and `{WEIGHTS_NAME}` as an "
+        f"attachment (at most {MAX_ATTACHMENTS} attachments, {MAX_MEGABYTES} MB in all). The "
+        "course's pass mark: rank above the random agent.",
+    ]
