@@ -152,12 +152,19 @@ def live_turn(owner: str, what: str, box, patience: float) -> tuple[Ticket | Non
     with _PAGE_RUNS_LOCK:
         ticket.tag = _PAGE_RUNS.get(session)  # renewed in this page run
     ticket.hold_here()
-    if ticket.wait(patience):
+    if ticket.wait(0.0):
         return ticket, False
-    if ticket.left:
-        return None, False
-    box.info(_line(what, ticket.ahead), icon=":material/hourglass_top:")
-    return None, True
+    box.info(_line(what, ticket.ahead), icon=":material/hourglass_top:")  # shown at once
+    if ticket.wait(patience):
+        box.empty()
+        return ticket, False
+    return None, not ticket.left
+
+
+def in_line(owner: str) -> bool:
+    """True while this session's live run `owner` stands in line (not yet admitted)."""
+    ticket = GATE.ticket_of(session_id())
+    return ticket is not None and ticket.owner == owner and not ticket.admitted
 
 
 def end_live(owner: str) -> None:

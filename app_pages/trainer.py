@@ -172,8 +172,9 @@ def trainer(
         run.reset()
     if start:
         run.start()
-    if pause:
+    if pause and run.status is Status.RUNNING:
         run.pause()
+        heavy.next_chunk()  # one more redraw, after this one, so that the button says Resume
     if one:
         with torch_threads(1):
             run.one_phase()
@@ -192,6 +193,8 @@ def trainer(
         code_box = st.empty()
         words = st.empty()
 
+    queued = run.status is Status.RUNNING and heavy.in_line(name)
+
     def refresh() -> None:
         """Redraw what changed since the last redraw (a box that shows the same is skipped)."""
         progress.progress(run.fraction, text=_status_line(run))
@@ -200,6 +203,8 @@ def trainer(
                 status.warning(run.message, icon=":material/warning:")
             elif run.status is Status.STOPPED:
                 status.info(run.message, icon=":material/timer:")
+            elif queued:
+                pass  # the place in line goes there (live_chunk), without a blank in between
             else:
                 status.empty()
         phase = run.last.phase if run.last else None

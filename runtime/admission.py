@@ -330,9 +330,14 @@ class Gate:
     # ------------------------------------------------------------------ waiting and the watchdog
     def _wait(self, ticket: Ticket, timeout: float | None) -> bool:
         with self._cond:
-            ticket.progress()  # a ticket whose holder is polling is alive
-            self._reap()
-            self._cond.wait_for(lambda: ticket.admitted or ticket.left, timeout)
+            end = None if timeout is None else time.monotonic() + timeout
+            while not (ticket.admitted or ticket.left):
+                ticket.progress()  # a ticket whose holder is polling is alive
+                self._reap()  # those who wait run the watchdog, in slices of a quarter second
+                left = 0.25 if end is None else min(0.25, end - time.monotonic())
+                if left <= 0:
+                    break
+                self._cond.wait(left)
             return ticket.admitted and not ticket.left
 
     def _reap(self) -> None:
@@ -348,7 +353,7 @@ class Gate:
             limit = t.lease if t.lease is not None else self.stale_seconds
             if now - t.touched > limit:
                 self._leave_locked(
-                    t, f"no progress for {limit:.0f} s: the slot went to the next in line"
+                    t, f"no progress for {limit:g} s: the slot went to the next in line"
                 )
 
     def _leave(self, ticket: Ticket, reason: str) -> None:
