@@ -338,7 +338,8 @@ with tab_matches:
     n_opponents = len(POLICIES)  # every other player, and the agent itself
     agent = POLICIES[agent_name]
     opponents = [p for k, p in POLICIES.items() if k != agent_name] + [agent]
-    estimate = play.estimate_seconds(agent, opponents, n_games)  # from this network's own cost
+    with torch_threads(1):  # as the matches run: the network's own cost per view, once
+        estimate = play.estimate_seconds(agent, opponents, n_games)
     st.caption(
         f"{n_opponents} opponents × both sides × 2 starts: about {estimate:.0f} s of one core "
         f"(measured: python bench/bc.py --costs); a table stops at {RUN_CPU_SECONDS:.0f} s"

@@ -186,7 +186,9 @@ def _specs(agent, opponents: list, n_games: int, openings: tuple[int, ...]) -> l
 
 
 def view_seconds(policy, rows: int = 256) -> float:
-    """CPU seconds `policy` takes per view, measured once on its own network (0 without one)."""
+    """CPU seconds `policy` takes per view, measured once on its own network (0 without one).
+
+    Measure with one torch thread, as the matches run: more threads spend CPU on waiting."""
     if not isinstance(policy, Cloned):
         return 0.0
     net = policy.policy.net
