@@ -43,7 +43,7 @@ ENV_PER_ADDRESS = "PYTORCH_LIVE_PER_ADDRESS"  # tickets one shared address may h
 RUN_CPU_SECONDS = 60.0  # one heavy run's share of the server: about a minute of one core
 STALE_SECONDS = 30.0
 SHARED_AFTER = 3
-PER_ADDRESS = 8
+PER_ADDRESS = 40  # a lab of forty behind one address; an operator may set more or fewer
 
 
 def _cgroup_cpus(root: Path = Path("/sys/fs/cgroup")) -> float | None:
