@@ -3,7 +3,8 @@
 Not a page (`live_training.py` imports it). A tab hands it a config and a `draw(run, boxes)`
 that fills the tab's chart slots; the trainer draws the common settings, Start / Pause /
 Reset / One phase, the progress bar and the training-loop scaffold with the running line
-marked, and streams the run in `live_loop`. The run's lifecycle lives in core (`Run`).
+marked, and streams the run in `live_chunk` (one redraw of training per fragment run, so clicks
+act between chunks). The run's lifecycle lives in core (`Run`).
 """
 
 import threading
