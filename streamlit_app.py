@@ -41,8 +41,9 @@ warmup.start()  # torch and its first optimiser step, imported while the visitor
 give_back_on_end()  # a closed tab's models are dropped and their memory returned
 page = st.navigation(sections)
 ui.sidebar()
+heavy.begin_page_run()  # a live run's slot renewed during this page run outlives it; no other
 try:
     page.run()
 finally:
-    heavy.release()  # a heavy action's slot never outlives the page run that took it
+    heavy.release()  # ...slot outlives the page run (never touches session state: Stop-safe)
 release_free_memory()  # what this run freed goes back to the OS, not to the next peak

@@ -50,9 +50,6 @@ PARAMS = [
     Param("bc_play_side", 0, options=(0, 1)),
     Param("bc_play_opening", 0, 0, 10),
 ]
-# Matches' cost on one core (bench/bc.py --costs): seconds per game of each opponent, plus a
-# fixed part (the games that run to 500 steps), for the expert and for a cloned agent.
-MATCH_SECONDS = {"expert": (0.007, 3.1), "cloned": (0.013, 1.9)}
 GIF_FRAMES = 60  # at most this many frames in a match's animation
 ss = st.session_state
 
@@ -339,27 +336,37 @@ with tab_matches:
         help="40 games: a quick table for a lesson. 400: the full table, about 8x the time.",
     )
     n_opponents = len(POLICIES)  # every other player, and the agent itself
-    per_game, fixed = MATCH_SECONDS["expert" if agent_name == "expert" else "cloned"]
+    agent = POLICIES[agent_name]
+    opponents = [p for k, p in POLICIES.items() if k != agent_name] + [agent]
+    with torch_threads(1):  # as the matches run: the network's own cost per view, once
+        estimate = play.estimate_seconds(agent, opponents, n_games)
     st.caption(
-        f"{n_opponents} opponents × both sides × 2 starts: about "
-        f"{per_game * n_games * n_opponents + fixed:.0f} s of one core (measured: python "
-        "bench/bc.py --costs). Each pairing appears as soon as its games are over."
+        f"{n_opponents} opponents × both sides × 2 starts: about {estimate:.0f} s of one core "
+        f"(measured: python bench/bc.py --costs); a table stops at {RUN_CPU_SECONDS:.0f} s"
+        + (": fewer games finish within it." if estimate > RUN_CPU_SECONDS else ".")
+        + " Each pairing appears as soon as its games are over."
     )
     go = st.button("Play the matches", key="bc_play_matches", type="primary")
     chart_box, table_box = st.empty(), st.empty()  # the results, under the button
     if go and heavy.wait_turn("play the matches"):
-        agent = POLICIES[agent_name]
-        opponents = [p for k, p in POLICIES.items() if k != agent_name] + [agent]
         total = len(opponents) * 4
         bar = st.progress(0.0, text="playing every pairing at once...")
         rows = []
         with torch_threads(1):
-            for i, pairing in enumerate(play.evaluate(agent, opponents, n_games, seed=0), 1):
+            played = play.evaluate(agent, opponents, n_games, seed=0, budget=RUN_CPU_SECONDS)
+            for i, pairing in enumerate(played, 1):
                 rows.append(pairing)
                 ss.bc_table = play.table(rows)
                 bar.progress(i / total, text=f"{i}/{total} pairings over: {pairing.opponent}")
                 _match_results(ss.bc_table, chart_box, table_box)
         bar.empty()
+        if len(rows) < total:
+            st.warning(
+                f"The table stopped at its share of the server's computing time "
+                f"({RUN_CPU_SECONDS:.0f} s of one core): {len(rows)} of {total} pairings are "
+                "over. Fewer games per pairing finish within it.",
+                icon=":material/timer:",
+            )
     elif ss.get("bc_table") is not None:
         _match_results(ss.bc_table, chart_box, table_box)
 

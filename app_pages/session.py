@@ -3,8 +3,8 @@
 Streamlit keeps a disconnected session's state for a while in case the browser comes back,
 and frees it only lazily, so after a class closes its laptops the models they trained would
 stay in memory. When a session's websocket goes away, Streamlit stops its script and
-releases its session-scoped resources; the hook below rides on that: it drops everything the
-session kept (a returning tab starts afresh, its settings restored from the link) and hands
+releases its session-scoped resources; the hook below rides on that: it gives back the
+session's heavy-work slot or place in line (a closed tab mid-run), drops everything the session kept (a returning tab starts afresh, its settings restored from the link) and hands
 the freed memory back to the operating system.
 """
 
@@ -13,6 +13,7 @@ import gc
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from app_pages import heavy
 from runtime.memory import release_free_memory
 
 
@@ -29,15 +30,18 @@ def forget(state) -> int:
     return len(keys)
 
 
-def _on_session_end(state) -> None:
-    if state is not None:
-        forget(state)
+def _on_session_end(handle) -> None:
+    if handle is None:
+        return
+    session, state = handle
+    heavy.on_session_end(session)  # first: its slot or place goes to the next in line at once
+    forget(state)
 
 
 @st.cache_resource(scope="session", on_release=_on_session_end, show_spinner=False)
 def _session_state_handle():
     ctx = get_script_run_ctx()
-    return ctx.session_state if ctx else None
+    return (ctx.session_id, ctx.session_state) if ctx else None
 
 
 def give_back_on_end() -> None:

@@ -3,7 +3,8 @@
 Not a page (`live_training.py` imports it). A tab hands it a config and a `draw(run, boxes)`
 that fills the tab's chart slots; the trainer draws the common settings, Start / Pause /
 Reset / One phase, the progress bar and the training-loop scaffold with the running line
-marked, and streams the run in `live_loop`. The run's lifecycle lives in core (`Run`).
+marked, and streams the run in `live_chunk` (one redraw of training per fragment run, so clicks
+act between chunks). The run's lifecycle lives in core (`Run`).
 """
 
 import threading
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from html import escape
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
 from app_pages import heavy, ui
 from core.charts import HIGHLIGHT
@@ -171,8 +173,9 @@ def trainer(
         run.reset()
     if start:
         run.start()
-    if pause:
+    if pause and run.status is Status.RUNNING:
         run.pause()
+        heavy.next_chunk()  # one more redraw, after this one, so that the button says Resume
     if one:
         with torch_threads(1):
             run.one_phase()
@@ -191,6 +194,8 @@ def trainer(
         code_box = st.empty()
         words = st.empty()
 
+    queued = run.status is Status.RUNNING and heavy.in_line(name)
+
     def refresh() -> None:
         """Redraw what changed since the last redraw (a box that shows the same is skipped)."""
         progress.progress(run.fraction, text=_status_line(run))
@@ -199,6 +204,8 @@ def trainer(
                 status.warning(run.message, icon=":material/warning:")
             elif run.status is Status.STOPPED:
                 status.info(run.message, icon=":material/timer:")
+            elif queued:
+                pass  # the place in line goes there (live_chunk), without a blank in between
             else:
                 status.empty()
         phase = run.last.phase if run.last else None
@@ -208,33 +215,70 @@ def trainer(
         draw(run, boxes)
 
     refresh()
+    note = _GATE_NOTES.get((heavy.session_id(), name))
+    if note and run.status is Status.PAUSED:
+        status.info(note, icon=":material/hourglass_disabled:")
     if run.status is Status.RUNNING:
         total_steps = max(1, cfg.epochs * run.task.n_batches)
-        live_loop(run, refresh, status, pace_seconds / total_steps if slow else 0.0)
+        live_chunk(name, run, refresh, status, pace_seconds / total_steps if slow else 0.0)
+    else:
+        heavy.end_live(name)  # paused, reset or done: the slot goes to the next in line
 
 
-def live_loop(run: Run, refresh: Callable[[], None], line_box, step_delay: float = 0.0) -> None:
-    """Train a running run to its end on one thread, redrawing a few times a second (less
-    often while more runs than cores are going on: `redraw_seconds`).
+_GATE_NOTES: dict[tuple[str, str], str] = {}  # (session, example) -> why the gate paused it
+
+
+def live_chunk(
+    name: str, run: Run, refresh: Callable[[], None], line_box, step_delay: float = 0.0
+) -> None:
+    """Train a running run for one redraw's worth of time, redraw, and ask for the next chunk.
 
     The one place a tab's heavy work happens, behind the server's admission gate (the wait,
-    if any, shown in `line_box`). A click (Pause, a slider) reruns the script, which stops
-    this loop where it is and gives the slot back; the run stays in the session and carries
-    on from there. In slow motion the slot is lent to others during each pause.
+    if any, shown in `line_box`). A fragment run cannot be pre-empted by a click in Streamlit
+    1.67, so the run never trains longer than one redraw (`redraw_seconds`) in one fragment
+    run: Pause, Reset or the learning-rate slider are handled between two chunks, within one
+    redraw. The slot is a leased ticket in the gate's registry, renewed at every step; when
+    the chunks stop coming (a closed tab, Stop) the lease runs out and the slot is freed. In
+    slow motion the run keeps its slot over its short pauses (a paced run is a few seconds in
+    all), so a busy class never sends it to the back of the line between two steps.
     """
-    with heavy.turn("train", line_box) as admitted, _counted():
-        if not admitted:
-            return
-        last, cpus = time.monotonic(), GATE.limit
-        with torch_threads(1):
-            for ev in run:
-                if step_delay and ev.phase == "step":
-                    if not heavy.step_aside("train", line_box, step_delay):
-                        return
-                if time.monotonic() - last >= redraw_seconds(_LIVE["loops"], cpus):
-                    refresh()
-                    last = time.monotonic()
-    refresh()
+    cpus = GATE.limit
+    chunk = redraw_seconds(_LIVE["loops"], cpus)
+    ticket, in_line = heavy.live_turn(name, "train", line_box, patience=chunk)
+    if ticket is None:
+        if in_line:
+            heavy.next_chunk()  # ask again after this redraw (a click is handled first)
+        else:
+            run.pause()  # refused: this visitor's other runs hold their places
+        return
+    _GATE_NOTES.pop((ticket.session, name), None)
+    try:
+        with _counted(), torch_threads(1):
+            end = time.monotonic() + chunk
+            for _ev in run:
+                ticket.progress()
+                if ticket.left:
+                    break
+                if step_delay and _ev.phase == "step":
+                    heavy.sleep_unless_cancelled(ticket, step_delay)
+                if time.monotonic() >= end:
+                    break
+        if ticket.cancelled:
+            run.pause()
+            _GATE_NOTES[(ticket.session, name)] = (
+                f"Paused: {ticket.reason}. Press Resume to queue again."
+            )
+        if run.status is not Status.RUNNING:
+            heavy.end_live(name)
+        refresh()
+        if run.status is Status.RUNNING:
+            heavy.next_chunk()
+    except RerunException:  # a full rerun: the next page run renews the slot or frees it
+        raise
+    except BaseException:  # Stop, a closed tab, a failure: pause and free the slot at once
+        ticket.leave()
+        run.pause()
+        raise
 
 
 def shows_epoch(box, log: list[dict]) -> bool:

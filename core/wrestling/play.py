@@ -9,7 +9,9 @@ A two-frame network also reads `prev`, the previous views, kept by frames.LastVi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +22,15 @@ from core.wrestling.env import WrestlingEnv
 from core.wrestling.expert import expert_action, random_actions
 from core.wrestling.frames import LastViews
 from core.wrestling.rules import MAX_STEPS
+
+# Matches' cost on one core (python bench/bc.py --costs, 40 and 400 games): a game's step costs
+# about this much for the game and the usual opponents, plus the agent's own forward pass per
+# view (measured on the agent's network itself: `view_seconds`); games last this many steps
+# on average. The table of a large student network (32-64-64) is twice the shipped one's.
+GAME_STEP_SECONDS = 58e-6
+AGENT_STEP_SECONDS = 9e-6  # the scripted expert's (or any non-network agent's) share
+MEAN_GAME_STEPS = 138
+_VIEW_SECONDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -164,20 +175,61 @@ def expert_rows(env, rows: np.ndarray, players: np.ndarray, teacher: dict | None
     return out
 
 
+def _specs(agent, opponents: list, n_games: int, openings: tuple[int, ...]) -> list[tuple]:
+    """(opponent index, opening, side, games) of every pairing a table plays."""
+    specs = []
+    for j, opp in enumerate(opponents):
+        for opening in openings:
+            one = opening == 0 and agent.deterministic and opp.deterministic
+            specs += [(j, opening, side, 1 if one else n_games) for side in (0, 1)]
+    return specs
+
+
+def view_seconds(policy, rows: int = 256) -> float:
+    """CPU seconds `policy` takes per view, measured once on its own network (0 without one).
+
+    Measure with one torch thread, as the matches run: more threads spend CPU on waiting."""
+    if not isinstance(policy, Cloned):
+        return 0.0
+    net = policy.policy.net
+    if net not in _VIEW_SECONDS:
+        views = np.random.default_rng(0).integers(0, 11, (rows, 40, 40)).astype(np.int8)
+        policy.policy.act(views[:8], 0, views[:8] if policy.policy.frames > 1 else None)  # warm
+        started = time.thread_time()
+        policy.policy.act(views, 0, views if policy.policy.frames > 1 else None)
+        _VIEW_SECONDS[net] = (time.thread_time() - started) / rows
+    return _VIEW_SECONDS[net]
+
+
+def estimate_seconds(
+    agent, opponents: list, n_games: int, openings: tuple[int, ...] = (0, 10)
+) -> float:
+    """About how many CPU seconds `evaluate` takes: the games, their usual length, and the
+    agent's network's own cost per view (a large network costs more per game)."""
+    games = sum(n for *_, n in _specs(agent, opponents, n_games, openings))
+    per_step = GAME_STEP_SECONDS + (view_seconds(agent) or AGENT_STEP_SECONDS)
+    return games * MEAN_GAME_STEPS * per_step
+
+
 def evaluate(
-    agent, opponents: list, n_games: int = 200, seed: int = 0, openings: tuple[int, ...] = (0, 10)
+    agent,
+    opponents: list,
+    n_games: int = 200,
+    seed: int = 0,
+    openings: tuple[int, ...] = (0, 10),
+    budget: float | None = None,
+    clock: Callable[[], float] = time.thread_time,
 ) -> Iterator[Pairing]:
     """Agent vs each opponent, on each side, from each opening; yields one Pairing at a time.
 
     Every pairing plays in one batched game (one step of the agent's network for all of them),
     and each is yielded as soon as its games are over: the quick ones first. Two deterministic
-    policies from the fixed start play one game, the only one there is.
+    policies from the fixed start play one game, the only one there is. `budget`: seconds of
+    `clock` (this thread's CPU time) after which the table stops where it is, whatever the
+    networks' size; fewer pairings than `len(opponents) * 2 * len(openings)` then come out.
     """
-    specs = []  # (opponent index, opening, side, games)
-    for j, opp in enumerate(opponents):
-        for opening in openings:
-            one = opening == 0 and agent.deterministic and opp.deterministic
-            specs += [(j, opening, side, 1 if one else n_games) for side in (0, 1)]
+    started = clock()
+    specs = _specs(agent, opponents, n_games, openings)
     of = np.repeat(np.arange(len(specs)), [n for *_, n in specs])  # game -> its pairing
     opp_of = np.array([specs[i][0] for i in of])
     side = np.array([specs[i][2] for i in of])
@@ -217,6 +269,8 @@ def evaluate(
         left -= finished
         if not left.any():
             break
+        if budget is not None and clock() - started > budget:
+            return  # the cap: the pairings still playing are not reported
 
 
 def _act(policy, env, obs, rows, players, rng, alone, prev=None) -> np.ndarray:

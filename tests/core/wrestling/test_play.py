@@ -179,3 +179,43 @@ def test_a_two_frame_agent_plays_the_same_one_game_in_the_table_and_the_play_tab
                     m.length,
                 )
     assert sum(r.games == 1 for r in rows) == 2
+
+
+def test_a_table_stops_at_its_budget_whatever_it_plays():
+    full = list(evaluate(Expert(), [Expert(), Still()], 10, openings=(0,)))
+    quick = max(r.mean_length for r in full if r.opponent == "still")
+    slow = min(r.mean_length for r in full if r.opponent == "expert")
+    assert quick < slow
+    ticks = iter(range(10**6))  # a clock that moves one second per step: a very slow network
+    budget = (quick + slow) / 2
+    rows = list(
+        evaluate(
+            Expert(),
+            [Expert(), Still()],
+            10,
+            openings=(0,),
+            budget=budget,
+            clock=lambda: next(ticks),
+        )
+    )
+    assert {r.opponent for r in rows} == {"still"} and len(rows) == 2, "only what finished"
+    assert next(ticks) <= budget + 3, "stopped at the step the budget ran out"
+
+
+def test_the_estimate_counts_the_games_and_the_networks_own_cost(shipped):
+    from core.wrestling import play
+    from core.wrestling.bc import Arch, BCPolicy, PolicyNet
+
+    opponents = [Expert(), Random(), Still()]
+    # the expert plays one game against each deterministic opponent from the fixed start
+    games = 2 * (1 + 40) + 2 * (40 + 40) + 2 * (1 + 40)
+    assert play.estimate_seconds(Expert(), opponents, 40) == (
+        games * play.MEAN_GAME_STEPS * (play.GAME_STEP_SECONDS + play.AGENT_STEP_SECONDS)
+    )
+    large = Cloned(BCPolicy(PolicyNet(Arch((32, 64, 64), 256))))
+    per_view = play.view_seconds(large)
+    games_400 = 2 * (1 + 400) + 2 * (400 + 400) + 2 * (1 + 400)  # it is deterministic too
+    assert per_view > 0 and play.view_seconds(large) == per_view, "measured once, then kept"
+    assert play.estimate_seconds(large, opponents, 400) == (
+        games_400 * play.MEAN_GAME_STEPS * (play.GAME_STEP_SECONDS + per_view)
+    )
