@@ -7,8 +7,6 @@ imports them from here, never the other way round.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import torch
-
 RUN_CPU_SECONDS = 60.0  # one heavy run's share of the server: about a minute of one core
 
 
@@ -19,6 +17,8 @@ def torch_threads(n: int) -> Iterator[None]:
     The lecture's models are tiny: one thread trains them fastest, and most of all on a
     busy 2-core machine, where two threads per run fight each other for the cores.
     """
+    import torch  # here, not at the top: the server imports this module before torch is warm
+
     before = torch.get_num_threads()
     torch.set_num_threads(n)
     try:
