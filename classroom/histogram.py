@@ -42,3 +42,15 @@ def counts(question: Question, values: list[float]) -> tuple[list[str], list[int
         i = int((v - edges[0]) / (edges[-1] - edges[0]) * len(tally))
         tally[min(max(i, 0), len(tally) - 1)] += 1
     return [_label(a, b) for a, b in zip(edges, edges[1:], strict=False)], tally
+
+
+def right_bars(question: Question, values: list[float]) -> list[bool]:
+    """Which bars of `counts(question, values)` hold the true answer (choice or bin)."""
+    truth = question.answer()
+    if question.kind == "choice":
+        return [i == truth for i in range(len(question.choices))]
+    edges = _edges(question, values)
+    return [
+        a <= truth < b or (i == len(edges) - 2 and truth == b)
+        for i, (a, b) in enumerate(zip(edges, edges[1:], strict=False))
+    ]

@@ -57,6 +57,7 @@ class Result:
     labels: list[str]
     counts: list[int]
     revealed: bool
+    right: list[bool]  # which bars hold the true answer (for the lecturer, or after the reveal)
 
     @property
     def total(self) -> int:
@@ -299,7 +300,8 @@ class Store:
             )
         question = by_id(row.question_id)
         labels, tally = histogram.counts(question, list(values))
-        return Result(row.id, row.question_id, labels, tally, row.revealed_at is not None)
+        right = histogram.right_bars(question, list(values))
+        return Result(row.id, row.question_id, labels, tally, row.revealed_at is not None, right)
 
     # -- the students' side ---------------------------------------------------------------
 

@@ -233,3 +233,11 @@ def test_a_class_answering_at_once_loses_no_answer_and_counts_none_twice(engine)
     counts = store.result(code, opened, key).counts
     assert sum(counts) == 60
     assert counts == [6] * 10
+
+
+def test_the_true_bar_is_known_for_choices_and_number_bins(store):
+    code, key, opened = room_with(store, GUESS.id)
+    store.answer(code, student(1), opened, 7.2)
+    assert store.result(code, opened, key).right == [i == 7 for i in range(10)]
+    code, key, opened = room_with(store, REAL)
+    assert store.result(code, opened, key).right == [True, False, False]
