@@ -124,6 +124,20 @@ def _projector(code: str, key: str) -> None:
 def _lecturer(code: str, key: str) -> None:
     questions = all_questions()
     history = _store().history(code, key)
+    join, live = st.columns([1, 2.2], gap="large")
+    link = _students_link(code)
+    with join:
+        st.markdown("Join at the link or with the code")
+        st.markdown(
+            f"<div style='font-size:2.6rem;font-weight:700;letter-spacing:0.12em;"
+            f"white-space:nowrap;line-height:1.1'>{code}</div>",
+            unsafe_allow_html=True,  # `code` is drawn from CODE_ALPHABET by the store, never typed
+        )
+        st.image(_qr_png(link), width=210)
+        st.text(link)
+    with live:
+        _projector(code, key)
+    # the controls under the picture: the projector shows the room first
     pick, open_, back, show, close = st.columns([4, 1.4, 3, 1.2, 1.2], vertical_alignment="bottom")
     chosen = pick.selectbox(
         "Question",
@@ -152,21 +166,9 @@ def _lecturer(code: str, key: str) -> None:
         show.button(
             "Show", key="room_show", on_click=_lecturer_act, args=("show", code, key, earlier)
         )
-    close.button("Close room", key="room_close", on_click=_lecturer_act, args=("close", code, key))
+    close.button("Close", key="room_close", on_click=_lecturer_act, args=("close", code, key))
     if st.session_state.get("room_message"):
         st.warning(st.session_state.pop("room_message"))
-    join, live = st.columns([1, 2.2], gap="large")
-    link = _students_link(code)
-    with join:
-        st.markdown("Join at the link or with the code")
-        st.markdown(
-            f"<div style='font-size:3.2rem;font-weight:700;letter-spacing:0.25em'>{code}</div>",
-            unsafe_allow_html=True,  # `code` is drawn from CODE_ALPHABET by the store, never typed
-        )
-        st.image(_qr_png(link), width=230)
-        st.text(link)
-    with live:
-        _projector(code, key)
 
 
 # ---------------------------------------------------------------------------- students
