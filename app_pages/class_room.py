@@ -17,9 +17,11 @@ from app_pages.outline import ROOT
 from classroom import RoomError, Store, database_url, make_engine
 from classroom.chart import answers_chart
 from classroom.store import RoomState
+from core.charts import styled
 from core.questions import Question, all_questions, by_id
 
-POLL_SECONDS = 1.0  # the projector's histogram and the students' pages refresh this often
+POLL_SECONDS = 1.0  # the students' pages ask the room this often (a reveal reaches them in 2 s)
+PROJECTOR_SECONDS = 0.5  # the projector's histogram redraws this often (an answer shows in 1 s)
 STATE_CACHE_SECONDS = 0.3  # many students polling one room share one read per process
 
 
@@ -89,7 +91,7 @@ def _lecturer_act(action: str, code: str, key: str, *args) -> None:
         st.session_state.room_message = str(e)
 
 
-@st.fragment(run_every=POLL_SECONDS)
+@st.fragment(run_every=PROJECTOR_SECONDS)
 def _projector(code: str, key: str) -> None:
     store = _store()
     try:
@@ -105,7 +107,7 @@ def _projector(code: str, key: str) -> None:
     question = by_id(state.question_id)
     result = store.result(code, state.opened_id, key)
     st.markdown(f"#### {question.prompt}")
-    st.altair_chart(answers_chart(result, mark_right=state.revealed), width="stretch")
+    ui.live_chart(st, styled(answers_chart(result, mark_right=state.revealed)), width="stretch")
     left, right, button = st.columns([1, 1, 1], vertical_alignment="center")
     left.metric("In the room", here)
     right.metric("Answered", result.total)
@@ -240,7 +242,7 @@ def _student(code: str) -> None:
         )
         st.text(f"You said {_label(question, mine)}: {verdict}.")
     result = store.result(code, state.opened_id)
-    st.altair_chart(answers_chart(result, mark_right=True), width="stretch")
+    ui.live_chart(st, styled(answers_chart(result, mark_right=True)), width="stretch")
     _demo_link(question)
 
 
