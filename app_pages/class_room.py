@@ -16,8 +16,7 @@ from app_pages import ui
 from app_pages.outline import ROOT
 from classroom import RoomError, Store, database_url, make_engine
 from classroom.chart import answers_chart
-from classroom.store import RoomState
-from core.charts import styled
+from classroom.store import Result, RoomState
 from core.questions import Question, all_questions, by_id
 
 POLL_SECONDS = 1.0  # the students' pages ask the room this often (a reveal reaches them in 2 s)
@@ -71,6 +70,26 @@ def _demo_link(question: Question) -> None:
     )
 
 
+def _chart(result: Result, mark_right: bool) -> None:
+    """The class's bars, the spec built once per process for the same counts (many pollers)."""
+    inputs = ("class_room", result.opened_id, tuple(result.counts), mark_right)
+    ui.chart(inputs, lambda: answers_chart(result, mark_right=mark_right), width="stretch")
+
+
+@st.cache_data(ttl=5, max_entries=64, show_spinner=False)
+def _revealed_result(code: str, opened_id: int) -> Result:
+    """A revealed question's counts (answers are closed): read once per process per 5 s."""
+    return _store().result(code, opened_id)
+
+
+def _mine(store: Store, opened_id: int, session: str) -> float | None:
+    """This session's answer: remembered when sent, read from the store only once."""
+    key = f"sent-{opened_id}"
+    if key not in st.session_state:
+        st.session_state[key] = store.my_answer(opened_id, session)
+    return st.session_state[key]
+
+
 # ---------------------------------------------------------------------------- lecturer
 
 
@@ -107,7 +126,7 @@ def _projector(code: str, key: str) -> None:
     question = by_id(state.question_id)
     result = store.result(code, state.opened_id, key)
     st.markdown(f"#### {question.prompt}")
-    ui.live_chart(st, styled(answers_chart(result, mark_right=state.revealed)), width="stretch")
+    _chart(result, mark_right=state.revealed)
     left, right, button = st.columns([1, 1, 1], vertical_alignment="center")
     left.metric("In the room", here)
     right.metric("Answered", result.total)
@@ -186,6 +205,7 @@ def _answer_widget(store: Store, state: RoomState, question: Question, session: 
         try:
             store.answer(state.code, session, state.opened_id, value)
             st.session_state.room_note = None
+            st.session_state[f"sent-{state.opened_id}"] = value
         except RoomError as e:
             st.session_state.room_note = str(e)
 
@@ -209,7 +229,7 @@ def _answer_widget(store: Store, state: RoomState, question: Question, session: 
         )
     if st.session_state.get("room_note"):
         st.warning(st.session_state.room_note)
-    mine = store.my_answer(state.opened_id, session)
+    mine = _mine(store, state.opened_id, session)
     if mine is not None:
         st.text(f"Your answer: {_label(question, mine)}. You can change it until the reveal.")
 
@@ -232,7 +252,7 @@ def _student(code: str) -> None:
         _answer_widget(store, state, question, session)
         return
     truth = question.answer()
-    mine = store.my_answer(state.opened_id, session)
+    mine = _mine(store, state.opened_id, session)
     st.success(f"Answer: {_label(question, truth)}. {question.explanation}")
     if mine is not None:
         verdict = (
@@ -241,8 +261,7 @@ def _student(code: str) -> None:
             else "not it"
         )
         st.text(f"You said {_label(question, mine)}: {verdict}.")
-    result = store.result(code, state.opened_id)
-    ui.live_chart(st, styled(answers_chart(result, mark_right=True)), width="stretch")
+    _chart(_revealed_result(code, state.opened_id), mark_right=True)
     _demo_link(question)
 
 

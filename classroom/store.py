@@ -299,6 +299,8 @@ class Store:
                 .all()
             )
         question = by_id(row.question_id)
+        if question is None:  # a question removed from the app since it was opened
+            raise RoomError("That question is no longer available.")
         labels, tally = histogram.counts(question, list(values))
         right = histogram.right_bars(question, list(values))
         return Result(row.id, row.question_id, labels, tally, row.revealed_at is not None, right)

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_FLAGS,
@@ -124,3 +125,50 @@ def test_two_servers_on_one_postgresql_serve_one_class(tmp_path, request, own_br
         first, _ = stack.enter_context(start_server(env=env))
         second, _ = stack.enter_context(start_server(env=env))
         _class(own_browser, first, second, "two-servers-postgresql")
+
+
+def _nginx_in_front(backends: list[str], folder) -> tuple[str, object]:
+    """deploy/nginx.conf as committed, with the test's ports and a folder of its own."""
+    import shutil
+    import socket
+    import subprocess
+
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
+    )
+    if nginx is None:
+        pytest.skip("nginx is absent: apt-get install nginx-light")
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstreams = "".join(f"        server {b.removeprefix('http://')};\n" for b in backends)
+    conf = re.sub(r"(        server 127\.0\.0\.1:850\d;\n)+", upstreams, conf)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    conf = conf.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    conf = conf.replace("/var/log/nginx/", f"{folder}/").replace("/run/", f"{folder}/")
+    assert conf.count(f"{folder}/") == 3 and conf.count("server 127.0.0.1:") == len(backends)
+    path = folder / "nginx.conf"
+    path.write_text(conf)
+    proc = subprocess.Popen([nginx, "-p", str(folder), "-c", str(path), "-g", "daemon off;"])
+    return f"http://127.0.0.1:{port}", proc
+
+
+def test_two_replicas_behind_the_deploy_nginx_config_with_sticky_sessions(
+    tmp_path, request, own_browser
+):
+    env = _env("postgresql", tmp_path, request)
+    with contextlib.ExitStack() as stack:
+        first, _ = stack.enter_context(start_server(env=env))
+        second, _ = stack.enter_context(start_server(env=env))
+        front, nginx = _nginx_in_front([first, second], tmp_path)
+        stack.callback(nginx.wait, 10)
+        stack.callback(nginx.terminate)
+        _class(own_browser, front, front, "nginx-two-replicas")
+        lines = (tmp_path / "pytorch-live.log").read_text().splitlines()
+    replicas: dict[str, set[str]] = {}
+    for line in lines:
+        key, upstream = line.split()[:2]
+        replicas.setdefault(key, set()).add(upstream)
+    browsers = {k: v for k, v in replicas.items() if len(lines) and k and v != {"-"}}
+    assert len(browsers) >= 4, "the lecturer and three students, each with its own key"
+    assert all(len(v) == 1 for v in browsers.values()), f"a browser changed replica: {browsers}"
