@@ -54,6 +54,7 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, start_server  # noqa: E
 PAGE = "class_room"
 CHOICES = ["(3, 4)", "(3, 1)", "(4, 3)"]
 REVEALED = "Answer: (3, 4)"
+BENCH_NICE = 10  # the bench's own CPU priority below the servers' (0: equal)
 JOIN_SECONDS = 3.0  # the students arrive over this long
 OFFSET = time.time() - time.monotonic()  # wall clock -> monotonic, the same on this machine
 
@@ -205,6 +206,7 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
     from playwright.async_api import async_playwright
 
     rng = random.Random(seed)
+    os.nice(BENCH_NICE)  # the servers are up: the bench (students' laptops) yields to them
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         projector = await browser.new_page(viewport={"width": 1280, "height": 720})
@@ -242,13 +244,19 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
 
         tasks = [asyncio.create_task(ws_student(s)) for s in clients]
 
-        async def browser_answer(tab, pick) -> None:
-            await tab.get_by_text("torch.zeros(3, 1)").first.wait_for()
-            await asyncio.sleep(rng.uniform(0.5, window / 2))
-            await tab.get_by_text(CHOICES[pick], exact=True).click()
-            await tab.get_by_text(f"Your answer: {CHOICES[pick]}").first.wait_for()
+        async def browser_answer(tab, pick) -> bool:
+            """True once the tab shows its answer recorded; False if it never did in 60 s."""
+            try:
+                await tab.get_by_text("torch.zeros(3, 1)").first.wait_for(timeout=60_000)
+                await asyncio.sleep(rng.uniform(0.5, window / 2))
+                await tab.get_by_text(CHOICES[pick], exact=True).click(timeout=60_000)
+                confirm = tab.get_by_text(f"Your answer: {CHOICES[pick]}").first
+                await confirm.wait_for(timeout=60_000)
+                return True
+            except Exception:  # noqa: BLE001 (counted: an unconfirmed browser answer)
+                return False
 
-        await asyncio.gather(*(browser_answer(t, k) for t, k in tabs))
+        confirmed = await asyncio.gather(*(browser_answer(t, k) for t, k in tabs))
         deadline = wall0 + window + 6
         while time.monotonic() < deadline and any(c.sent_at is None for c in clients):
             await asyncio.sleep(0.2)
@@ -258,7 +266,10 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
 
         async def browser_reveal(tab) -> float:
             t0 = time.monotonic()
-            await tab.get_by_text(REVEALED).first.wait_for()
+            try:
+                await tab.get_by_text(REVEALED).first.wait_for(timeout=30_000)
+            except Exception:  # noqa: BLE001 (shown as nan: never in 30 s)
+                return float("nan")
             return time.monotonic() - t0
 
         browser_seen = await asyncio.gather(*(browser_reveal(t) for t, _ in tabs))
@@ -284,13 +295,14 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
     for c in clients:
         if c.sent_at is not None:
             expected[c.pick] += 1
-    for _, pick in tabs:
-        expected[pick] += 1
+    unsure = [0, 0, 0]  # a browser's click the page never confirmed: stored or not, both fair
+    for (_, pick), ok in zip(tabs, confirmed, strict=True):
+        (expected if ok else unsure)[pick] += 1
     stored = [0, 0, 0]
     for value, _ in rows:
         stored[int(value)] += 1
     lost = sum(max(0, e - s) for e, s in zip(expected, stored, strict=True))
-    extra = sum(max(0, s - e) for e, s in zip(expected, stored, strict=True))
+    extra = sum(max(0, s - e - u) for e, s, u in zip(expected, stored, unsure, strict=True))
 
     runs = server_log(logs[0])[lecturer_session]
     asked = [t for t, what in runs if what == "asked"]
@@ -326,6 +338,7 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
     return {
         "students": students,
         "answered": sum(expected),
+        "unconfirmed": sum(unsure),
         "stored": sum(stored),
         "lost": lost,
         "twice": extra,
@@ -398,7 +411,8 @@ def main() -> None:
             print(
                 f"== {name}: {r['students']} students, {r['answered']} answered, "
                 f"{r['stored']} stored, lost {r['lost']}, counted twice {r['twice']}, "
-                f"reveal missed by {r['missed_reveal']} websocket students"
+                f"reveal missed by {r['missed_reveal']} websocket students, "
+                f"{r['unconfirmed']} browser answers unconfirmed, load {os.getloadavg()[0]:.1f}"
                 + (f", errors {r['errors']}" if r["errors"] else "")
             )
             print(f"   {describe(name, r)}")

@@ -103,3 +103,32 @@ def test_a_typed_unknown_code_changes_nothing(tmp_path):
     engine = make_engine(f"sqlite+pysqlite:///{tmp_path / 'rooms.sqlite3'}")
     with engine.connect() as conn:
         assert conn.execute(select(answers)).all() == []
+
+
+def test_the_lecturer_goes_back_to_an_earlier_question_and_closes_the_room():
+    lecturer = open_page()
+    code, _key = start_room(lecturer)
+    lecturer.button(key="room_open").click()
+    ok(lecturer.run())
+    student = open_page(room=code)
+    student.radio(key=next(r.key for r in student.radio)).set_value(1)
+    ok(student.run())
+    next(b for b in lecturer.button if b.label == "Reveal").click()
+    ok(lecturer.run())
+    lecturer.button(key="room_open").click()  # the same question again: a second round
+    ok(lecturer.run())
+    assert [m.value for m in lecturer.metric] == ["1", "0"], "the new round starts empty"
+    history = lecturer.selectbox(key="room_back")
+    assert len(history.options) == 2
+    history.select_index(0)
+    lecturer.button(key="room_show").click()
+    ok(lecturer.run())
+    assert [m.value for m in lecturer.metric] == ["1", "1"], "the first round's one answer"
+    assert "Answer: (3, 4)" in shown_text(lecturer), "shown as revealed"
+    ok(student.run())
+    assert "You said (3, 1): not it." in shown_text(student)
+    lecturer.button(key="room_close").click()
+    ok(lecturer.run())
+    assert any(b.label == "Start a class room" for b in lecturer.button)
+    ok(student.run())
+    assert "no open room" in shown_text(student)
