@@ -127,18 +127,10 @@ def _projector(code: str, key: str) -> None:
     result = store.result(code, state.opened_id, key)
     st.markdown(f"#### {question.prompt}")
     _chart(result, mark_right=state.revealed)
-    left, right, button = st.columns([1, 1, 1], vertical_alignment="center")
+    left, right = st.columns(2)
     left.metric("In the room", here)
     right.metric("Answered", result.total)
-    if not state.revealed:
-        button.button(
-            "Reveal",
-            type="primary",
-            key=f"reveal-{state.opened_id}",
-            on_click=_lecturer_act,
-            args=("reveal", code, key, state.opened_id),
-        )
-    else:
+    if state.revealed:
         st.success(f"Answer: {_label(question, question.answer())}. {question.explanation}")
 
 
@@ -156,6 +148,16 @@ def _lecturer(code: str, key: str) -> None:
         )
         st.image(_qr_png(link), width=210)
         st.text(link)
+        # outside the polling fragment: a click is a full run that a redraw cannot swallow
+        state = _store().state(code)
+        if state.opened_id is not None and not state.revealed:
+            st.button(
+                "Reveal",
+                type="primary",
+                key=f"reveal-{state.opened_id}",
+                on_click=_lecturer_act,
+                args=("reveal", code, key, state.opened_id),
+            )
     with live:
         _projector(code, key)
     # the controls under the picture: the projector shows the room first

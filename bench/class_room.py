@@ -263,6 +263,20 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
         await asyncio.sleep(2.0)  # the last answers reach the histogram
         await projector.screenshot(path=str(ROOT / "build" / f"bench-class_room-{len(urls)}.png"))
         await projector.get_by_role("button", name="Reveal").click()
+        engine = make_engine(url_db)  # the reveal is the moment the database records it
+        reveal_clicks, clicked_at = 1, time.monotonic()
+        while True:  # a click the page has not taken in 5 s is made again (at most 3 in all)
+            await asyncio.sleep(0.2)
+            with engine.connect() as conn:
+                if conn.execute(select(opened.c.revealed_at)).scalar() is not None:
+                    break
+            if time.monotonic() - clicked_at > 60:
+                raise RuntimeError("the lecturer's Reveal never reached the database")
+            button = projector.get_by_role("button", name="Reveal")
+            if time.monotonic() - clicked_at > 5 and reveal_clicks < 3 and await button.count():
+                await button.click()
+                reveal_clicks, clicked_at = reveal_clicks + 1, time.monotonic()
+        engine.dispose()
 
         async def browser_reveal(tab) -> float:
             t0 = time.monotonic()
@@ -350,11 +364,14 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
         "cpu": cpu,
         "wall": wall,
         "rss": max(sampler.peak),
+        "reveal_clicks": reveal_clicks,
         "runs": run_seconds,
     }
 
 
 def run_one(db: str, servers: int, args, pg_url: str | None) -> dict:
+    with contextlib.suppress(PermissionError):  # the servers start at the normal priority
+        os.setpriority(os.PRIO_PROCESS, 0, 0)  # (undoing the last run's nice needs root)
     folder = Path(tempfile.mkdtemp(prefix="bench-class-room-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTORCH_LIVE_DB")}
     if db == "postgresql":
@@ -412,7 +429,7 @@ def main() -> None:
                 f"== {name}: {r['students']} students, {r['answered']} answered, "
                 f"{r['stored']} stored, lost {r['lost']}, counted twice {r['twice']}, "
                 f"reveal missed by {r['missed_reveal']} websocket students, "
-                f"{r['unconfirmed']} browser answers unconfirmed, load {os.getloadavg()[0]:.1f}"
+                f"{r['unconfirmed']} browser answers unconfirmed, {r['reveal_clicks']} reveal click(s), load {os.getloadavg()[0]:.1f}"
                 + (f", errors {r['errors']}" if r["errors"] else "")
             )
             print(f"   {describe(name, r)}")
