@@ -10,10 +10,11 @@ question. Then the students come: `--browsers` of them are real Chromium tabs, t
 Streamlit sessions over websockets (the browser's own protocol: a page run, then the page's
 polling fragment rerun every second as the frontend asks, and the answer sent as the radio's
 widget state), spread over the servers in turn. Every student joins within 3 s and answers at a
-random moment of the next `--window` seconds; then the lecturer reveals.
+random moment of the next `--window` seconds; once every answer is confirmed on its page
+(or a minute has passed), the lecturer reveals.
 
 Figures, per run and then on one last line:
-- lost: answers a student sent that the database does not hold (must be 0); the database's
+- lost: answers a student's page confirmed that the database does not hold (must be 0); the database's
   count per choice is checked against the students' picks, so none is counted twice either;
 - answer -> histogram: from an answer's commit (the database's timestamp, written by the
   server that took it) to the end of the first lecturer's run that read it (goal p95 <= 1 s);
@@ -88,6 +89,7 @@ class Student:
         self.radio_id = ""
         self.widgets: list = []
         self.sent_at: float | None = None
+        self.confirmed = False  # the page said "Your answer: ..." back
         self.revealed_at: float | None = None  # monotonic, when the reveal reached this client
         self.error = ""
 
@@ -157,7 +159,12 @@ class Student:
             element = msg.delta.new_element
             if element.WhichOneof("type") == "radio":
                 self.radio_id = element.radio.id
-        if self.revealed_at is None and any(REVEALED in t for t in _texts(msg)):
+        shown = _texts(msg)
+        if self.sent_at is not None and any(
+            f"Your answer: {CHOICES[self.pick]}" in t for t in shown
+        ):
+            self.confirmed = True
+        if self.revealed_at is None and any(REVEALED in t for t in shown):
             self.revealed_at = time.monotonic()
 
 
@@ -257,9 +264,11 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
                 return False
 
         confirmed = await asyncio.gather(*(browser_answer(t, k) for t, k in tabs))
-        deadline = wall0 + window + 6
-        while time.monotonic() < deadline and any(c.sent_at is None for c in clients):
+        # the lecturer waits until every answer sent is on the page (as the count would show)
+        deadline = wall0 + JOIN_SECONDS + window + 60
+        while time.monotonic() < deadline and any(not c.confirmed for c in clients if not c.error):
             await asyncio.sleep(0.2)
+        answered_in = time.monotonic() - wall0
         await asyncio.sleep(2.0)  # the last answers reach the histogram
         await projector.screenshot(path=str(ROOT / "build" / f"bench-class_room-{len(urls)}.png"))
         await projector.get_by_role("button", name="Reveal").click()
@@ -287,7 +296,7 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
             return time.monotonic() - t0
 
         browser_seen = await asyncio.gather(*(browser_reveal(t) for t, _ in tabs))
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline and any(
             c.revealed_at is None for c in clients if not c.error
         ):
@@ -305,11 +314,13 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
         rows = conn.execute(select(answers.c.value, answers.c.at)).all()
         revealed_at = conn.execute(select(opened.c.revealed_at)).scalar()
     engine.dispose()
-    expected = [0, 0, 0]
+    expected = [0, 0, 0]  # answers the student's page confirmed: each must be stored once
+    unsure = [0, 0, 0]  # sent but never confirmed: stored or not, both fair
     for c in clients:
-        if c.sent_at is not None:
+        if c.confirmed:
             expected[c.pick] += 1
-    unsure = [0, 0, 0]  # a browser's click the page never confirmed: stored or not, both fair
+        elif c.sent_at is not None:
+            unsure[c.pick] += 1
     for (_, pick), ok in zip(tabs, confirmed, strict=True):
         (expected if ok else unsure)[pick] += 1
     stored = [0, 0, 0]
@@ -352,6 +363,7 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
     return {
         "students": students,
         "answered": sum(expected),
+        "answered_in": answered_in,
         "unconfirmed": sum(unsure),
         "stored": sum(stored),
         "lost": lost,
@@ -426,7 +438,8 @@ def main() -> None:
             r = run_one(db, servers, args, pg_url)
             results[name] = r
             print(
-                f"== {name}: {r['students']} students, {r['answered']} answered, "
+                f"== {name}: {r['students']} students, {r['answered']} answers confirmed "
+                f"{r['answered_in']:.1f} s after the first joined, "
                 f"{r['stored']} stored, lost {r['lost']}, counted twice {r['twice']}, "
                 f"reveal missed by {r['missed_reveal']} websocket students, "
                 f"{r['unconfirmed']} browser answers unconfirmed, {r['reveal_clicks']} reveal click(s), load {os.getloadavg()[0]:.1f}"
