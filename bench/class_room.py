@@ -109,7 +109,11 @@ class Student:
         ws_url = self.url.replace("http://", "ws://") + "/_stcore/stream"
         try:
             async with websockets.connect(
-                ws_url, subprotocols=["streamlit"], origin=self.url, max_size=2**24
+                ws_url,
+                subprotocols=["streamlit"],
+                origin=self.url,
+                max_size=2**24,
+                ping_interval=None,  # a starved bench must not close its own students
             ) as ws:
                 await ws.send(self._rerun())
                 poller = None
@@ -442,7 +446,7 @@ def main() -> None:
                 f"{r['answered_in']:.1f} s after the first joined, "
                 f"{r['stored']} stored, lost {r['lost']}, counted twice {r['twice']}, "
                 f"reveal missed by {r['missed_reveal']} websocket students, "
-                f"{r['unconfirmed']} browser answers unconfirmed, {r['reveal_clicks']} reveal click(s), load {os.getloadavg()[0]:.1f}"
+                f"{r['unconfirmed']} answers sent but unconfirmed, {r['reveal_clicks']} reveal click(s), load {os.getloadavg()[0]:.1f}"
                 + (f", errors {r['errors']}" if r["errors"] else "")
             )
             print(f"   {describe(name, r)}")
