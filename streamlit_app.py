@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_pages import heavy, ui
 from app_pages.i18n import _
-from app_pages.outline import HOME, chapters
+from app_pages.outline import HOME, pages
 from app_pages.session import give_back_on_end
 from runtime import warmup
 from runtime.memory import release_free_memory
@@ -34,7 +34,7 @@ def _page(chapter, default=False):
 
 
 sections: dict[str, list] = {"": [_page(HOME, default=True)]}
-for chapter in chapters():
+for chapter in pages():
     sections.setdefault(_(chapter.section), []).append(_page(chapter))
 
 warmup.start()  # torch and its first optimiser step, imported while the visitor reads

@@ -92,6 +92,17 @@ CHAPTERS = [
     ),
 ]
 
+# Not a chapter of the lecture (no demo to audit): the room where the class answers its questions.
+CLASS_ROOM = Chapter(
+    N_("Class"),
+    "app_pages/class_room.py",
+    N_("Class room"),
+    ":material/groups:",
+    N_(
+        "The lecturer asks, every student answers on their own device, the projector shows the class."
+    ),
+)
+
 HOME = Chapter("", "app_pages/home.py", N_("Home"), ":material/home:", N_("The lecture's outline."))
 
 
@@ -101,3 +112,8 @@ def chapters(listed: list[Chapter] = CHAPTERS) -> list[Chapter]:
     if missing:
         raise FileNotFoundError(f"chapter page file(s) missing: {', '.join(missing)}")
     return list(listed)
+
+
+def pages() -> list[Chapter]:
+    """Every page the navigation lists after Home: the chapters, then the class room."""
+    return [*chapters(), *chapters([CLASS_ROOM])]

@@ -1,0 +1,315 @@
+"""Class room: the lecturer asks a chapter's question, every student answers, the class sees.
+
+The lecturer starts a room: the projector shows its join code and a QR code of the students'
+link (never the lecturer's key, which only this session holds). Students join by the link or
+the typed code; a fragment polls the room every second, so an opened question or a reveal
+reaches them with no reload. All state lives in the `classroom` store (SQLite or PostgreSQL).
+"""
+
+import io
+import secrets
+
+import segno
+import streamlit as st
+
+from app_pages import ui
+from app_pages.outline import ROOT
+from classroom import RoomError, Store, database_url, make_engine
+from classroom.chart import answers_chart
+from classroom.store import Result, RoomState
+from core.questions import Question, all_questions, by_id
+
+# A student's poll is a fragment run of ~6 ms of server CPU: 200 students at 1.5 s are ~0.8 of a
+# core (one process has one for Python); a reveal reaches them within 1.5 + 0.2 s + a run.
+POLL_SECONDS = 1.5  # the students' pages ask the room this often
+PROJECTOR_SECONDS = 0.5  # the projector's histogram redraws this often (an answer shows in 1 s)
+STATE_CACHE_SECONDS = 0.2  # many students polling one room share one read per process
+
+
+@st.cache_resource(show_spinner=False)
+def _store() -> Store:
+    """The process's one store (and engine): created at the first visit, schema migrated."""
+    return Store(make_engine(database_url()), cache_seconds=STATE_CACHE_SECONDS)
+
+
+def _session() -> str:
+    if "room_session" not in st.session_state:
+        st.session_state.room_session = secrets.token_urlsafe(18)
+    return st.session_state.room_session
+
+
+def _students_link(code: str) -> str:
+    url = st.context.url or ""
+    base = url.split("?")[0].rstrip("/") if url else ""
+    if not base.endswith("/class_room"):
+        base = base.rsplit("/", 1)[0] + "/class_room" if base else "/class_room"
+    return f"{base}?room={code}"
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _qr_png(link: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=10, border=2)
+    return buffer.getvalue()
+
+
+def _label(question: Question, value: float) -> str:
+    if question.kind == "choice":
+        return question.choices[int(value)]
+    return f"{value:g}"
+
+
+def _demo_link(question: Question) -> None:
+    page = ROOT / "app_pages" / f"{question.chapter}.py"
+    if not page.is_file():
+        return
+    params = {k: v for k, v in question.setting.items() if isinstance(v, str | int | float)}
+    st.page_link(
+        f"app_pages/{question.chapter}.py",
+        label="See it in the demo",
+        icon=":material/play_circle:",
+        query_params=params or None,
+    )
+
+
+def _chart(result: Result, mark_right: bool) -> None:
+    """The class's bars, the spec built once per process for the same counts (many pollers)."""
+    inputs = ("class_room", result.opened_id, tuple(result.counts), mark_right)
+    ui.chart(inputs, lambda: answers_chart(result, mark_right=mark_right), width="stretch")
+
+
+@st.cache_data(ttl=5, max_entries=64, show_spinner=False)
+def _revealed_result(code: str, opened_id: int) -> Result:
+    """A revealed question's counts (answers are closed): read once per process per 5 s."""
+    return _store().result(code, opened_id)
+
+
+def _mine(store: Store, opened_id: int, session: str) -> float | None:
+    """This session's answer: remembered when sent, read from the store only once."""
+    key = f"sent-{opened_id}"
+    if key not in st.session_state:
+        st.session_state[key] = store.my_answer(opened_id, session)
+    return st.session_state[key]
+
+
+# ---------------------------------------------------------------------------- lecturer
+
+
+def _start_room() -> None:
+    try:
+        code, key = _store().create_room()
+    except RoomError as e:
+        st.session_state.room_message = str(e)
+        return
+    st.session_state.room_code, st.session_state.room_key = code, key
+
+
+def _lecturer_act(action: str, code: str, key: str, *args) -> None:
+    """A lecturer's button: the store's method by name; a refusal becomes a plain message."""
+    try:
+        getattr(_store(), action)(code, key, *args)
+    except RoomError as e:
+        st.session_state.room_message = str(e)
+
+
+@st.fragment(run_every=PROJECTOR_SECONDS)
+def _projector(code: str, key: str) -> None:
+    store = _store()
+    try:
+        state = store.state(code)
+        here = store.here(code)
+    except RoomError as e:
+        st.warning(str(e))
+        return
+    if state.opened_id is None:
+        st.metric("In the room", here)
+        st.info("Open a question: the students see it at once.")
+        return
+    question = by_id(state.question_id)
+    result = store.result(code, state.opened_id, key)
+    st.markdown(f"#### {question.prompt}")
+    _chart(result, mark_right=state.revealed)
+    left, right = st.columns(2)
+    left.metric("In the room", here)
+    right.metric("Answered", result.total)
+    if state.revealed:
+        st.success(f"Answer: {_label(question, question.answer())}. {question.explanation}")
+
+
+def _lecturer(code: str, key: str) -> None:
+    questions = all_questions()
+    history = _store().history(code, key)
+    join, live = st.columns([1, 2.2], gap="large")
+    link = _students_link(code)
+    with join:
+        st.markdown("Join at the link or with the code")
+        st.markdown(
+            f"<div style='font-size:2.6rem;font-weight:700;letter-spacing:0.12em;"
+            f"white-space:nowrap;line-height:1.1'>{code}</div>",
+            unsafe_allow_html=True,  # `code` is drawn from CODE_ALPHABET by the store, never typed
+        )
+        st.image(_qr_png(link), width=210)
+        st.text(link)
+        # outside the polling fragment: a click is a full run that a redraw cannot swallow
+        state = _store().state(code)
+        if state.opened_id is not None and not state.revealed:
+            st.button(
+                "Reveal",
+                type="primary",
+                key=f"reveal-{state.opened_id}",
+                on_click=_lecturer_act,
+                args=("reveal", code, key, state.opened_id),
+            )
+    with live:
+        _projector(code, key)
+    # the controls under the picture: the projector shows the room first
+    pick, open_, back, show, close = st.columns([4, 1.4, 3, 1.2, 1.2], vertical_alignment="bottom")
+    chosen = pick.selectbox(
+        "Question",
+        [q.id for q in questions],
+        format_func=lambda i: f"{by_id(i).chapter}: {by_id(i).prompt}",
+        key="room_question",
+    )
+    open_.button(
+        "Open it",
+        type="primary",
+        key="room_open",
+        on_click=_lecturer_act,
+        args=("open_question", code, key, chosen),
+    )
+    if history:
+        earlier = back.selectbox(
+            "Go back to",
+            [h[0] for h in history],
+            index=len(history) - 1,
+            format_func=lambda i: (
+                f"{[h[0] for h in history].index(i) + 1}. "
+                + next(h[1] for h in history if h[0] == i)
+            ),
+            key="room_back",
+        )
+        show.button(
+            "Show", key="room_show", on_click=_lecturer_act, args=("show", code, key, earlier)
+        )
+    close.button("Close", key="room_close", on_click=_lecturer_act, args=("close", code, key))
+    if st.session_state.get("room_message"):
+        st.warning(st.session_state.pop("room_message"))
+
+
+# ---------------------------------------------------------------------------- students
+
+
+def _answer_widget(store: Store, state: RoomState, question: Question, session: str) -> None:
+    widget_key = f"answer-{state.opened_id}"
+
+    def send() -> None:
+        value = st.session_state.get(widget_key)
+        if value is None:
+            return
+        try:
+            store.answer(state.code, session, state.opened_id, value)
+            st.session_state.room_note = None
+            st.session_state[f"sent-{state.opened_id}"] = value
+        except RoomError as e:
+            st.session_state.room_note = str(e)
+
+    if question.kind == "choice":
+        st.radio(
+            "Your answer",
+            range(len(question.choices)),
+            format_func=lambda i: question.choices[i],
+            index=None,
+            key=widget_key,
+            on_change=send,
+        )
+    else:
+        st.number_input(
+            f"Your answer ({question.low:g} to {question.high:g})",
+            min_value=float(question.low),
+            max_value=float(question.high),
+            value=None,
+            key=widget_key,
+            on_change=send,
+        )
+    if st.session_state.get("room_note"):
+        st.warning(st.session_state.room_note)
+    mine = _mine(store, state.opened_id, session)
+    if mine is not None:
+        st.text(f"Your answer: {_label(question, mine)}. You can change it until the reveal.")
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _student(code: str) -> None:
+    store, session = _store(), _session()
+    try:
+        state = store.state(code)
+        store.seen(state.code, session)
+    except RoomError as e:
+        st.warning(str(e))
+        return
+    if state.opened_id is None:
+        st.info("You are in. The question appears here when the lecturer opens it.")
+        return
+    question = by_id(state.question_id)
+    st.markdown(f"#### {question.prompt}")
+    if not state.revealed:
+        _answer_widget(store, state, question, session)
+        return
+    truth = question.answer()
+    mine = _mine(store, state.opened_id, session)
+    st.success(f"Answer: {_label(question, truth)}. {question.explanation}")
+    if mine is not None:
+        verdict = (
+            "right"
+            if question.is_right(int(mine) if question.kind == "choice" else mine)
+            else "not it"
+        )
+        st.text(f"You said {_label(question, mine)}: {verdict}.")
+    _chart(_revealed_result(code, state.opened_id), mark_right=True)
+    _demo_link(question)
+
+
+def _join_form() -> None:
+    with st.form("room_join", border=False):
+        typed = st.text_input("Room code", max_chars=12, placeholder="e.g. K7P2QX")
+        joined = st.form_submit_button("Join")
+    if joined:
+        try:
+            state = _store().join(typed, _session())
+        except RoomError as e:
+            st.warning(str(e))  # our own sentence; the typed text is never echoed
+            return
+        st.query_params["room"] = state.code
+        st.rerun()
+
+
+# ---------------------------------------------------------------------------- the page
+
+st.title("Class room")
+store = _store()
+code, key = st.session_state.get("room_code"), st.session_state.get("room_key")
+if code and key and store.is_lecturer(code, key):
+    _lecturer(code, key)
+elif "room" in st.query_params:
+    try:
+        joined = store.join(st.query_params["room"], _session())
+    except RoomError as e:
+        st.warning(str(e))
+        _join_form()
+    else:
+        st.text(f"Room {joined.code}")
+        _student(joined.code)
+else:
+    student_side, lecturer_side = st.columns(2, gap="large")
+    with student_side:
+        st.subheader("Join the class")
+        _join_form()
+    with lecturer_side:
+        st.subheader("Lecturer")
+        ui.explain(
+            "Start a room for this lecture: the projector shows its code and a QR code; "
+            "only this browser tab can open questions and reveal answers."
+        )
+        st.button("Start a class room", type="primary", on_click=_start_room)
+        if st.session_state.get("room_message"):
+            st.warning(st.session_state.pop("room_message"))

@@ -1,0 +1,35 @@
+"""The class's answers as a bar chart: counts only, the right bar marked once revealed."""
+
+import altair as alt
+import pandas as pd
+
+from classroom.store import Result
+
+BLUE, GREEN, GREY = "#0072B2", "#009E73", "#BBBBBB"  # Okabe-Ito: answers, the truth, others
+
+
+def answers_chart(result: Result, mark_right: bool = False, height: int = 260) -> alt.Chart:
+    """Bars of how many answered each choice (or number bin); the true bars green if asked."""
+    frame = pd.DataFrame(
+        {
+            "answer": result.labels,
+            "students": result.counts,
+            "order": range(len(result.labels)),
+            "right": result.right,
+        }
+    )
+    colour = (
+        alt.condition("datum.right", alt.value(GREEN), alt.value(GREY))
+        if mark_right
+        else alt.value(BLUE)
+    )
+    x = alt.X("answer:N", sort=list(result.labels), title=None, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("students:Q", title="students", axis=alt.Axis(tickMinStep=1))
+    top = max([1, *result.counts])
+    bars = alt.Chart(frame).mark_bar().encode(x=x, y=y.scale(domain=[0, top * 1.15]), color=colour)
+    labels = bars.mark_text(dy=-12, fontSize=18).encode(text="students:Q", color=alt.value("#111"))
+    return (bars + labels).properties(
+        height=height,
+        width="container",
+        title=f"{result.total} answer{'s' if result.total != 1 else ''}",
+    )
