@@ -216,3 +216,21 @@ def test_myexp_preset_shows_its_node_derivative_and_class(at):
     at.slider(key="step").set_value(4).run()
     assert "x.grad" in _markdown(at) and "[1.65, 0.74]" in _markdown(at)  # w ⊙ exp(x)
     assert "class MyExp(torch.autograd.Function):" in _codes(at)
+
+
+def test_an_empty_tensor_with_a_huge_dimension_is_refused_on_the_page(at):
+    # x = randn(1000000, 0) has no elements; r = x * 2 once cost 22 s and a GB here (a 4 MB
+    # printout, a 24 MB graph); it is refused with a plain message before anything is made
+    at.text_area(key="program").set_value("r = x * 2").run()
+    at.text_input(key="value_x").set_value("randn(1000000, 0)").run()
+    assert not at.exception, [e.value for e in at.exception]
+    (error,) = at.error
+    assert error.value.startswith("x: randn") and "too large" in error.value
+    assert not at.get("graphviz_chart")
+    # the largest empty tensor allowed is drawn, and every text made from it stays short
+    at.text_input(key="value_x").set_value("randn(100000, 0)").run()
+    assert not at.exception and not at.error
+    (graph,) = at.get("graphviz_chart")
+    assert len(graph.proto.spec) < 5_000
+    assert all(len(m.value) < 2_000 for m in at.markdown)
+    assert all(len(c.value) < 2_000 for c in at.code)
