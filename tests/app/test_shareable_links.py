@@ -65,7 +65,7 @@ def test_gradient_descent_bad_link_keeps_what_it_can_with_a_note():
     assert at.multiselect(key="opt").value == ["Adam"]  # the known name kept, the bad one noted
     text = " ".join(notes(at))
     assert len(notes(at)) == 4, text
-    assert "`fn`" in text and "`lr`" in text and "`steps`" in text and "'Lion'" in text
+    assert "`fn`" in text and "`lr`" in text and "`steps`" in text and "` Lion `" in text
 
 
 def test_gradient_descent_widgets_write_the_link():
