@@ -1,5 +1,7 @@
 """A session that ends gives back what it kept: its state is dropped, memory trimmed."""
 
+import gc
+
 import torch
 from streamlit.runtime.state import SafeSessionState, SessionState
 
@@ -15,3 +17,101 @@ def test_forget_drops_everything_a_session_kept():
     assert state.filtered_state == {}
     assert "live_training_cnn" not in state
     assert forget(state) == 0  # a second release is harmless
+
+
+# --------------------------------------------------- a departed student's dataset (issue 30)
+
+
+class _Browser:
+    """The server's side of one browser tab: it only collects what the server sends."""
+
+    def __init__(self):
+        self.messages = []
+
+    def write_forward_msg(self, msg) -> None:
+        self.messages.append(msg)
+
+
+def _button_ids(messages) -> dict[str, str]:
+    ids = {}
+    for m in messages:
+        if m.HasField("delta") and m.delta.HasField("new_element"):
+            element = m.delta.new_element
+            if element.WhichOneof("type") == "button":
+                ids[element.button.id] = element.button.label
+    return ids
+
+
+async def _until_idle(session, timeout: float = 300.0) -> None:
+    import asyncio
+    import time
+
+    await asyncio.sleep(0.3)
+    deadline = time.monotonic() + timeout
+    while session._state.name != "APP_NOT_RUNNING":
+        assert time.monotonic() < deadline, "the script run did not finish"
+        await asyncio.sleep(0.1)
+
+
+def test_a_departed_students_dataset_is_collectable():
+    """A real Streamlit runtime in this process: a student collects the expert's 10,000 pairs on
+    the Behaviour cloning page, then the tab closes. Nothing may keep the dataset: not the
+    session's state, not the widgets' metadata (whose callbacks hold the page's last-run
+    namespace, where the page's `d` is the dataset), not the session kept for a reconnect."""
+    import asyncio
+    import weakref
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.runtime import Runtime, RuntimeConfig
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+
+    from runtime import warmup
+    from tests.conftest import ROOT
+
+    async def lesson() -> None:
+        config = RuntimeConfig(
+            script_path=str(ROOT / "streamlit_app.py"),
+            media_file_storage=MemoryMediaFileStorage("/media"),
+            uploaded_file_manager=MemoryUploadedFileManager("/_stcore/upload_file"),
+        )
+        rt = Runtime(config)
+        try:
+            await rt.start()
+            browser = _Browser()
+            sid = rt.connect_session(client=browser, user_info={})
+            session = rt._session_mgr.get_active_session_info(sid).session
+
+            def rerun(clicked: str | None = None) -> None:
+                msg = BackMsg()
+                msg.rerun_script.page_name = "behaviour_cloning"
+                if clicked:
+                    widget = msg.rerun_script.widget_states.widgets.add()
+                    widget.id, widget.trigger_value = clicked, True
+                rt.handle_backmsg(sid, msg)
+
+            rerun()
+            await _until_idle(session)
+            thread = warmup.start()  # its gc.freeze() would keep whatever exists at that moment
+            if thread is not None:
+                thread.join()
+            buttons = _button_ids(browser.messages)
+            collect = next(i for i, label in buttons.items() if "Collect" in label)
+            rerun(collect)
+            await _until_idle(session)
+            dataset = session.session_state["bc_data"]
+            assert len(dataset) == 10_000
+            ref = weakref.ref(dataset)
+            del dataset, session
+            rt.disconnect_session(sid)  # the tab closes
+            await asyncio.sleep(1.0)
+            gc.collect()
+            assert ref() is None, "a departed student's dataset is still reachable"
+            assert rt._session_mgr._session_storage.get(sid) is None  # no AppSession kept
+            assert rt.uploaded_file_mgr.get_files(sid, []) == []
+        finally:
+            rt.stop()
+            await asyncio.sleep(0.2)
+            Runtime._instance = None
+
+    asyncio.run(lesson())
