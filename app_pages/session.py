@@ -79,6 +79,17 @@ def _session_id_handle() -> str | None:
     return ctx.session_id if ctx else None
 
 
+def drop_upload(upload) -> None:
+    """Let go of an upload once its data are read: Streamlit would keep its bytes for the rest of
+    the session beside the dataset made from them (the widget then shows no file)."""
+    ctx = get_script_run_ctx()
+    if upload is None or ctx is None or not runtime.exists():
+        return
+    remove = getattr(runtime.get_instance().uploaded_file_mgr, "remove_file", None)
+    if remove is not None:
+        remove(ctx.session_id, upload.file_id)
+
+
 def give_back_on_end() -> None:
     """Arrange (once per session) for its state to be dropped when the session ends."""
     _session_state_handle()

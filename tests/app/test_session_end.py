@@ -53,9 +53,20 @@ async def _until_idle(session, timeout: float = 300.0) -> None:
         await asyncio.sleep(0.1)
 
 
+def _twelve_pairs() -> bytes:
+    import numpy as np
+
+    from core.wrestling import data
+
+    rng = np.random.default_rng(0)
+    obs = rng.choice(np.array(data.CELL_VALUES, np.uint8), size=(12, 40, 40))
+    actions = np.tile([[50.0, 10.0]], (12, 1))
+    return data.save_zip(data.Dataset(obs, actions, np.arange(12)))
+
+
 def test_a_departed_students_dataset_is_collectable():
     """A real Streamlit runtime in this process: a student collects the expert's 10,000 pairs on
-    the Behaviour cloning page, then the tab closes. Nothing may keep the dataset: not the
+    the Behaviour cloning page (after uploading a zip of its own), then the tab closes. Nothing may keep the dataset: not the
     session's state, not the widgets' metadata (whose callbacks hold the page's last-run
     namespace, where the page's `d` is the dataset), not the session kept for a reconnect."""
     import asyncio
@@ -65,6 +76,7 @@ def test_a_departed_students_dataset_is_collectable():
     from streamlit.runtime import Runtime, RuntimeConfig
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
     from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
     from runtime import warmup
     from tests.conftest import ROOT
@@ -95,6 +107,29 @@ def test_a_departed_students_dataset_is_collectable():
             thread = warmup.start()  # its gc.freeze() would keep whatever exists at that moment
             if thread is not None:
                 thread.join()
+            # first an upload: once read, its bytes are not kept beside the dataset
+            uploader = next(
+                m.delta.new_element.file_uploader.id
+                for m in browser.messages
+                if m.HasField("delta")
+                and m.delta.HasField("new_element")
+                and m.delta.new_element.WhichOneof("type") == "file_uploader"
+            )
+            raw = _twelve_pairs()
+            rt.uploaded_file_mgr.add_file(
+                sid, UploadedFileRec("upload-1", "mine.zip", "application/zip", raw)
+            )
+            msg = BackMsg()
+            msg.rerun_script.page_name = "behaviour_cloning"
+            widget = msg.rerun_script.widget_states.widgets.add()
+            widget.id = uploader
+            info = widget.file_uploader_state_value.uploaded_file_info.add()
+            info.name, info.size, info.file_id = "mine.zip", len(raw), "upload-1"
+            rt.handle_backmsg(sid, msg)
+            await _until_idle(session)
+            assert len(session.session_state["bc_data"]) == 12
+            assert rt.uploaded_file_mgr.get_files(sid, ["upload-1"]) == []
+            # then the expert's 10,000 pairs
             buttons = _button_ids(browser.messages)
             collect = next(i for i, label in buttons.items() if "Collect" in label)
             rerun(collect)
