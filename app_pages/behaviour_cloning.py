@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from app_pages import dagger_tab, heavy, ui
+from app_pages import dagger_tab, heavy, session, ui
 from core.charts import wrestling as charts
 from core.shareable import Param
 from core.wrestling import bc, data, expert, export, jidi_steps, play, render
@@ -202,6 +202,7 @@ with tab_data:
             ss.bc_data = data.load_zip(upload.getvalue())
             ss.bc_data_name = f"upload {ui.user_text(upload.name)}"  # the name is the visitor's
             ss.pop("bc_zip", None)
+            session.drop_upload(upload)  # the data are read: the zip's bytes are not kept too
         except Exception as e:  # noqa: BLE001 - any refusal is one line on the page, not a traceback
             reason = str(e).splitlines()[0] if str(e) else type(e).__name__
             st.error(

@@ -4,9 +4,10 @@ Run by hand: `python bench/memory.py`. Starts the real server, opens every page 
 runs each page's default heavy actions (every button whose label starts a training run, a
 collection, a match or a computation), and prints the server's peak RSS (VmHWM) per page against
 Community Cloud's smallest tier (700 MB). Then the tab closes and it prints how much of that
-the server gives back (target: within 100 MB of the warm figure, every page visited once); a
-second visitor does it all again, which tells what stays per visitor from what a process pays
-once (code and kernels the heavy actions load).
+the server gives back (target: within 100 MB of the warm figure, every page visited once); more
+visitors do it all again in turn (`--visitors`, 10 by default), which tells what stays per
+visitor from what a process pays once (code and kernels the heavy actions load): the last must
+leave the server within 10 MB of where the first left it.
 """
 
 import re
@@ -21,6 +22,8 @@ from app_pages.outline import chapters  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, settle, start_server  # noqa: E402
 
 LIMIT_MB = 700
+AFTER_MB = 100  # what may stay over the warm figure once every visitor has left
+GROWTH_MB = 10  # what may stay per visitor: the last leaves within this of the first
 HEAVY = re.compile(r"^(Start|Train|Collect|Play|Run|Compute|Evaluate)", re.IGNORECASE)
 
 
@@ -48,7 +51,7 @@ def click_heavy_buttons(page, timeout: float) -> list[str]:
     return clicked
 
 
-def visit_everything(browser, url: str, proc, warm: float) -> None:
+def visit_everything(browser, url: str, proc, warm: float) -> float:
     """One visitor: every page and tab, every heavy action; then the tab closes."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     for chapter in chapters():
@@ -71,10 +74,17 @@ def visit_everything(browser, url: str, proc, warm: float) -> None:
         time.sleep(max(0.0, closed + wait - time.monotonic()))
         now = rss_mb(proc.pid, "VmRSS")
         print(f"{wait:2d} s after the tab closed: RSS {now:.0f} MB, {now - warm:+.0f} MB on warm")
+    return now
 
 
 def main() -> None:
+    import argparse
+
     from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description="a visitor's tour, then more in turn")
+    parser.add_argument("--visitors", type=int, default=10, help="visitors in turn (goal: 10)")
+    visitors = parser.parse_args().visitors
 
     with start_server() as (url, proc), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -91,11 +101,17 @@ def main() -> None:
         page.close()
         warm = rss_mb(proc.pid, "VmRSS")
         print(f"{'warm (every page visited)':40s} {warm:8.0f} {rss_mb(proc.pid, 'VmHWM'):8.0f}")
-        for visitor in (1, 2):  # the second shows what stays per visitor, not once per process
+        left = []  # RSS 10 s after each visitor left: what stays per visitor, not per process
+        for visitor in range(1, visitors + 1):
             print(f"-- visitor {visitor}")
-            visit_everything(browser, url, proc, warm)
+            left.append(visit_everything(browser, url, proc, warm))
         peak = rss_mb(proc.pid, "VmHWM")
         print(f"\npeak RSS {peak:.0f} MB; limit {LIMIT_MB} MB; ratio {peak / LIMIT_MB:.2f}")
+        print(
+            f"after the last visitor left: {left[-1] - warm:+.0f} MB on warm (goal within "
+            f"{AFTER_MB} MB); the last left {left[-1] - left[0]:+.0f} MB from where the first "
+            f"left it (goal within {GROWTH_MB} MB over {visitors} visitors)"
+        )
         browser.close()
 
 

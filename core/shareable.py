@@ -6,12 +6,14 @@ a note saying why, never an error.
 
 A link is anyone's text. Its values are bounded before they are parsed (``MAX_QUERY_CHARS``; a
 multi-choice is deduplicated, so it never holds more items than it has options), and the notes
-quote a refused value only through :func:`literal`: shortened, with every Markdown and HTML
-special character escaped, so a link cannot put an image, a link or markup on the page.
+quote a refused value only through :func:`inert`: shortened, its invisible characters written
+out, inside a code span, so a link cannot put an image, a link (not even an autolinked URL,
+``www.`` name or e-mail address) or markup on the page.
 """
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,15 +24,44 @@ MAX_QUOTED_CHARS = 40  # a refused value is quoted back at most this long, then 
 # (emphasis, code, links, images, autolinks, HTML, entities, math, tables, colour directives)
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=^@])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Unicode categories that draw nothing yet change how text reads: format characters (right-to-
+# left overrides and isolates, zero-width spaces and joiners, soft hyphens, byte-order marks),
+# private-use, surrogates and unassigned code points. Shown as [U+202E], never passed on.
+_INVISIBLE = frozenset(("Cf", "Co", "Cs", "Cn"))
+
+
+def visible(text: str) -> str:
+    """One line with nothing hidden: control characters and line breaks become a space, and
+    every invisible character (a right-to-left override, a zero-width space) is written out
+    as its code point, e.g. ``[U+202E]``, so a note reads as what it says."""
+    text = _CONTROL.sub(" ", str(text))
+    if text.isascii():
+        return text
+    return "".join(
+        f"[U+{ord(ch):04X}]" if unicodedata.category(ch) in _INVISIBLE else ch for ch in text
+    )
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = str(text)
+    return visible(text[:limit]) + ("…" if len(text) > limit else "")
 
 
 def literal(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
     """User text made safe to show in Markdown: one line, at most `limit` characters (then an
-    ellipsis), every Markdown/HTML special escaped with a backslash so it shows as itself."""
-    text = _CONTROL.sub(" ", str(text))
-    if len(text) > limit:
-        text = text[:limit] + "…"
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    ellipsis), invisible characters written out (:func:`visible`), every Markdown/HTML special
+    escaped with a backslash so it shows as itself."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", _shorten(text, limit))
+
+
+def inert(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
+    """User text as a Markdown code span: shown exactly as typed (shortened, invisible characters
+    written out) and never a link. Escaping alone is not enough for that: Streamlit's Markdown
+    turns ``http://...``, ``www....`` and e-mail addresses in plain text into live links even
+    when every special character is escaped; text inside a code span is never linked."""
+    text = _shorten(text, limit)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
 
 
 @dataclass(frozen=True)
@@ -54,7 +85,7 @@ class Param:
     def parse(self, raw: str) -> Any:
         """The value a URL string stands for, or ValueError saying why it is refused.
 
-        The error's message is Markdown: it quotes the value only through :func:`literal`.
+        The error's message is Markdown: it quotes the value only through :func:`inert`.
         """
         raw = str(raw)
         if len(raw) > self.max_chars:
@@ -62,15 +93,15 @@ class Param:
                 f"the value is {len(raw):,} characters long; the limit is {self.max_chars:,}"
             )
         raw = raw.strip()
-        quoted = f"'{literal(raw)}'"
+        quoted = inert(raw)
         if self.multi:
             items = list(dict.fromkeys(item.strip() for item in raw.split(",") if item.strip()))
             good = [item for item in items if item in self.options]  # distinct, so never more
             bad = [item for item in items if item not in self.options]
             if bad and good:
-                raise PartlyKept(good, f"unknown choice '{literal(bad[0])}' left out")
+                raise PartlyKept(good, f"unknown choice {inert(bad[0])} left out")
             if bad:
-                raise ValueError(f"unknown choice '{literal(bad[0])}'")
+                raise ValueError(f"unknown choice {inert(bad[0])}")
             return good
         if self.options is not None:
             for option in self.options:

@@ -26,6 +26,11 @@ limits hold: no single tensor over ``MAX_NUMEL`` elements (``@``'s broadcast ope
 and no more than ``MAX_PROGRAM_NUMEL`` elements over the whole program (inputs, every
 intermediate, ``@``'s broadcast operands): autograd keeps most of them alive for ``backward()``,
 and the backward pass makes gradients of about the same total size.
+
+Empty tensors are no way around them: every tensor has at most ``MAX_DIMS`` dimensions, and its
+*extent* (the product of its sizes with a 0 counted as 1: the rows a printout or a picture of
+it walks) is held to ``MAX_NUMEL`` too, and that is what the program's budget counts. So
+``randn(1000000, 0)`` is refused like ``randn(1000000, 1)``, before anything is made.
 """
 
 from core.expressions.checks import free_names
@@ -33,6 +38,7 @@ from core.expressions.evaluator import evaluate, parse_value
 from core.expressions.limits import (
     MAX_BLOCK_DEPTH,
     MAX_DEPTH,
+    MAX_DIMS,
     MAX_EXECUTED,
     MAX_EXPONENT,
     MAX_NODES,
@@ -43,6 +49,8 @@ from core.expressions.limits import (
     MAX_STATEMENTS,
     MAX_VALUE_CHARS,
     ExpressionError,
+    extent,
+    shape_problem,
 )
 from core.expressions.shapes import FUNCTIONS, broadcast, matmul_shape
 
@@ -50,6 +58,7 @@ __all__ = [
     "FUNCTIONS",
     "MAX_BLOCK_DEPTH",
     "MAX_DEPTH",
+    "MAX_DIMS",
     "MAX_EXECUTED",
     "MAX_EXPONENT",
     "MAX_NODES",
@@ -62,7 +71,9 @@ __all__ = [
     "ExpressionError",
     "broadcast",
     "evaluate",
+    "extent",
     "free_names",
     "matmul_shape",
     "parse_value",
+    "shape_problem",
 ]

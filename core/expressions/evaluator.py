@@ -21,12 +21,15 @@ from core.expressions.checks import (
 )
 from core.expressions.limits import (
     MAX_DEPTH,
+    MAX_DIMS,
     MAX_EXECUTED,
     MAX_EXPONENT,
     MAX_NUMEL,
     MAX_PROGRAM_NUMEL,
     MAX_VALUE_CHARS,
     ExpressionError,
+    extent,
+    shape_problem,
 )
 from core.expressions.shapes import (
     _BINARY,
@@ -53,7 +56,7 @@ class _Evaluator:
         self.results: dict[str, torch.Tensor] = {}
         self.statements = 0  # executed so far; _check bounds them before the run
         self.operations = 0
-        self.spent = sum(v.numel() for v in env.values() if isinstance(v, torch.Tensor))
+        self.spent = sum(extent(v.shape) for v in env.values() if isinstance(v, torch.Tensor))
         if self.spent > MAX_PROGRAM_NUMEL:
             raise ExpressionError(
                 f"the variables hold {self.spent:,} elements together; "
@@ -76,7 +79,10 @@ class _Evaluator:
                 f"{what} would make a tensor of shape {shape} ({numel:,} elements); "
                 f"the limit is {MAX_NUMEL:,}",
             )
-        cost = numel
+        problem = shape_problem(shape)  # empty sizes count too: (10**6, 0) is a million rows
+        if problem:
+            raise _fail(node, f"{what} would make a tensor of shape {shape}: {problem}")
+        cost = extent(shape)
         for side, copied, arg in (("left", left, args[0]), ("right", right, args[-1])):
             if copied > MAX_NUMEL:
                 raise _fail(
@@ -246,6 +252,9 @@ def _as_tensor(name: str, value: object) -> torch.Tensor:
         raise ExpressionError(
             f"variable '{name}' has {tensor.numel():,} elements; the limit is {MAX_NUMEL:,}"
         )
+    problem = shape_problem(tuple(tensor.shape))
+    if problem:
+        raise ExpressionError(f"variable '{name}' of shape {tuple(tensor.shape)}: {problem}")
     if not (tensor.is_floating_point() or tensor.is_complex()):
         tensor = tensor.float()
     return tensor
@@ -280,8 +289,12 @@ def parse_value(text: str, seed: int = 0) -> torch.Tensor:
     match = _SHAPE_SPEC.match(text)
     if match:
         shape = [int(s) for s in match.group(1).split(",")]
-        if math.prod(shape) > MAX_NUMEL or len(shape) > 4:
-            raise ExpressionError(f"randn{tuple(shape)} is too large; the limit is {MAX_NUMEL:,}")
+        if len(shape) > MAX_DIMS:
+            raise ExpressionError(f"randn takes at most {MAX_DIMS} sizes, not {len(shape)}")
+        problem = shape_problem(tuple(shape))
+        if problem:
+            shown = ", ".join(str(s) if len(str(s)) <= 12 else str(s)[:12] + "…" for s in shape)
+            raise ExpressionError(f"randn({shown}) is too large: {problem}")
         return torch.randn(shape, generator=torch.Generator().manual_seed(seed))
     stripped = text.strip()
     if not stripped:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from core.graph.custom import myexp
+from core.myexp import myexp
 
 Shape = tuple[int, ...]
 

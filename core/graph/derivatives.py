@@ -56,7 +56,7 @@ def local_derivatives(fn: object) -> list[tuple[str, torch.Tensor | TensorSummar
         table[op] = [("∂cos(x)/∂x = −sin(x)", None if x is None else -torch.sin(x))]
     elif op == "ExpBackward0":
         table[op] = [("∂exp(x)/∂x = exp(x)", result)]
-    elif op == "MyExpBackward":  # the custom Function (core.graph.custom.MyExp)
+    elif op == "MyExpBackward":  # the custom Function (core.myexp.MyExp)
         saved = _saved(fn, "saved_tensors")
         table[op] = [("∂/∂x myexp(x) = myexp(x)", saved[0] if saved else None)]
     elif op == "LogBackward0":

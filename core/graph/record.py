@@ -135,14 +135,36 @@ def autograd_graph(
     return graph
 
 
+MAX_SHAPE_DIMS = 8  # a shape printed with more dimensions than this is shortened
+MAX_PRINTED_DIMS = 4  # a tensor with more dimensions than this is printed by its shape
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """A shape as ``(3, 2)``, at most MAX_SHAPE_DIMS sizes shown (then ``… 12 dims``)."""
+    shape = tuple(shape)
+    if len(shape) <= MAX_SHAPE_DIMS:
+        return str(shape)
+    head = ", ".join(map(str, shape[:MAX_SHAPE_DIMS]))
+    return f"({head}, … {len(shape)} dims)"
+
+
 def format_tensor(
     t: torch.Tensor | TensorSummary | None, digits: int = 2, max_items: int = 8
 ) -> str:
-    """A compact printout: ``2.00``, ``[-2.00, -0.26]``, or the shape when it is too big."""
+    """A compact printout: ``2.00``, ``[-2.00, -0.26]``, or the shape when it is too big.
+
+    "Too big" counts rows as well as elements: ``(1_000_000, 0)`` has no elements but would
+    print a million ``[]``, so any tensor whose extent (sizes, 0 counted as 1) is over
+    ``max_items`` is shown by its shape; the text never grows with the tensor.
+    """
     if t is None:
         return "—"
-    if isinstance(t, TensorSummary) or t.numel() > max_items:
-        return f"shape {tuple(t.shape)}, mean {summarise(t).mean:.{digits}f}"
+    rows = 1
+    for size in t.shape:
+        rows *= max(int(size), 1)
+    too_big = t.numel() > max_items or rows > max_items or len(t.shape) > MAX_PRINTED_DIMS
+    if isinstance(t, TensorSummary) or too_big:
+        return f"shape {shape_text(t.shape)}, mean {summarise(t).mean:.{digits}f}"
     t = t.detach()
 
     def fmt(v: float) -> str:

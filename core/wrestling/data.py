@@ -1,8 +1,10 @@
 """Behaviour-cloning data in the course's format: a zip of obs_N.npy and actions_N.npy.
 
-Loading is strict and bounded: each .npy member's header (shape, dtype, order) is read and
-checked first, with the member's declared unpacked size, so an upload that declares too many
-pairs is refused before any of its data is read; nothing is ever unpickled. Then the data are
+Loading is strict and bounded: each member is unpacked a bounded piece at a time and never
+past its declared size, whatever its compression (core/wrestling/zipmember.py). Each .npy
+member's header (shape, dtype, order) is read and checked first, with the member's declared
+unpacked size, so an upload that declares too many pairs is refused before any of its data is
+read; nothing is ever unpickled. Then the data are
 read in chunks, each checked (cell values in {0, 1, 4, 8, 10}, finite actions inside the game's
 ranges) and stored compactly (observations uint8, actions float32). Anything else is refused
 with a one-line ValueError that says what is wrong.
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from core.wrestling.zipmember import BoundedMember
 
 VIEW = 40
 CELL_VALUES = (0, 1, 4, 8, 10)
@@ -226,7 +230,7 @@ def load_zip(source: bytes | str | Path) -> Dataset:
 
     Headers and declared sizes are checked before any data is read; nothing is unpickled.
     """
-    raw = Path(source).read_bytes() if isinstance(source, str | Path) else bytes(source)
+    raw = Path(source).read_bytes() if isinstance(source, str | Path) else memoryview(source)
     if len(raw) > MAX_ZIP_BYTES:
         raise ValueError(
             f"the file is {len(raw) / 2**20:.0f} MB; the limit is {MAX_ZIP_BYTES / 2**20:.0f} MB"
@@ -241,15 +245,18 @@ def load_zip(source: bytes | str | Path) -> Dataset:
             a_info, n_act = _member(zf, _ACT_NAME, "actions")
             if n_obs != n_act:
                 raise ValueError(f"obs_{n_obs}.npy and actions_{n_act}.npy disagree on N")
-            with zf.open(o_info) as o_stream, zf.open(a_info) as a_stream:
-                o_shape, o_fortran, o_dtype = _header(o_stream, o_info.filename)
-                a_shape, a_fortran, a_dtype = _header(a_stream, a_info.filename)
-                _check_shapes((o_info.filename, a_info.filename), o_shape, a_shape, n_obs)
-                _check_size(o_info, o_stream.tell(), o_shape, o_dtype)
-                _check_size(a_info, a_stream.tell(), a_shape, a_dtype)
-                actions = _read_actions(a_stream, a_info.filename, a_shape, a_fortran, a_dtype)
-                _validate_actions(actions)
-                obs = _read_observations(o_stream, o_info.filename, o_shape, o_fortran, o_dtype)
+            # each member is unpacked a bounded piece at a time, never past its declared size
+            o_stream, a_stream = BoundedMember(raw, o_info), BoundedMember(raw, a_info)
+            o_shape, o_fortran, o_dtype = _header(o_stream, o_info.filename)
+            a_shape, a_fortran, a_dtype = _header(a_stream, a_info.filename)
+            _check_shapes((o_info.filename, a_info.filename), o_shape, a_shape, n_obs)
+            _check_size(o_info, o_stream.tell(), o_shape, o_dtype)
+            _check_size(a_info, a_stream.tell(), a_shape, a_dtype)
+            actions = _read_actions(a_stream, a_info.filename, a_shape, a_fortran, a_dtype)
+            a_stream.finish()
+            _validate_actions(actions)
+            obs = _read_observations(o_stream, o_info.filename, o_shape, o_fortran, o_dtype)
+            o_stream.finish()
     except ValueError as e:
         raise ValueError(_line(e)) from None
     except Exception as e:  # noqa: BLE001 - a damaged zip (CRC, zlib, encryption...) is a refusal
@@ -257,15 +264,30 @@ def load_zip(source: bytes | str | Path) -> Dataset:
     return Dataset(obs, actions.astype(np.float32), episode_ids(obs))
 
 
+def _write_npy(zf: zipfile.ZipFile, name: str, arr: np.ndarray, dtype: np.dtype) -> None:
+    """`arr` as a .npy member of `dtype`, converted and compressed a chunk of rows at a time:
+    the float64 copy of 20,000 views (256 MB) is never made whole."""
+    arr = np.asarray(arr)
+    header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False}
+    per_row = max(1, int(np.prod(arr.shape[1:], dtype=np.int64)) * dtype.itemsize)
+    step = max(1, _CHUNK_BYTES // per_row)
+    with zf.open(name, "w") as member:
+        np.lib.format.write_array_header_1_0(member, header | {"shape": arr.shape})
+        for start in range(0, len(arr), step):
+            member.write(np.ascontiguousarray(arr[start : start + step], dtype=dtype).data)
+
+
 def save_zip(data: Dataset, dtype: str = "float64") -> bytes:
-    """The dataset as a course-format zip (obs and actions as float64 like the course's)."""
-    n = len(data)
+    """The dataset as a course-format zip (obs and actions as float64 like the course's).
+
+    Streamed: each member is converted and compressed in chunks, so preparing the zip of the
+    largest dataset costs its compressed size (a few MB) and one chunk, not 0.8 GB of copies.
+    """
+    n, kind = len(data), np.dtype(dtype)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        for name, arr in ((f"obs_{n}.npy", data.obs), (f"actions_{n}.npy", data.actions)):
-            member = io.BytesIO()
-            np.save(member, np.asarray(arr, dtype=dtype), allow_pickle=False)
-            zf.writestr(name, member.getvalue())
+        _write_npy(zf, f"obs_{n}.npy", data.obs, kind)
+        _write_npy(zf, f"actions_{n}.npy", data.actions, kind)
     return buf.getvalue()
 
 

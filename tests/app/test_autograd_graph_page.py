@@ -238,3 +238,21 @@ def test_the_variables_tour_tells_the_history_and_what_data_skips(at):
     codes = _codes(at)
     assert "through x.data:     x.grad = tensor([20., 40.])   (2x is tensor([2., 4.]))" in codes
     assert "through x.detach(): RuntimeError: one of the variables needed" in codes
+
+
+def test_an_empty_tensor_with_a_huge_dimension_is_refused_on_the_page(at):
+    # x = randn(1000000, 0) has no elements; r = x * 2 once cost 22 s and a GB here (a 4 MB
+    # printout, a 24 MB graph); it is refused with a plain message before anything is made
+    at.text_area(key="program").set_value("r = x * 2").run()
+    at.text_input(key="value_x").set_value("randn(1000000, 0)").run()
+    assert not at.exception, [e.value for e in at.exception]
+    (error,) = at.error
+    assert error.value.startswith("x: randn") and "too large" in error.value
+    assert not at.get("graphviz_chart")
+    # the largest empty tensor allowed is drawn, and every text made from it stays short
+    at.text_input(key="value_x").set_value("randn(100000, 0)").run()
+    assert not at.exception and not at.error
+    (graph,) = at.get("graphviz_chart")
+    assert len(graph.proto.spec) < 5_000
+    assert all(len(m.value) < 2_000 for m in at.markdown)
+    assert all(len(c.value) < 2_000 for c in at.code)

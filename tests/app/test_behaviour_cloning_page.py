@@ -219,3 +219,26 @@ def test_the_objective_shown_is_the_one_training_minimises():
         torch.tensor([[50.0, 0.0]])
     )
     torch.testing.assert_close(a, torch.tensor([[0.1, 0.1]]))
+
+
+def test_an_upload_that_lies_about_its_size_is_refused_without_unpacking_it():
+    import tracemalloc
+
+    from tests.core.wrestling.test_zipmember import BOMB_MB, _bomb
+
+    # 10 kB of zip whose LZMA member declares 16 kB and holds 64 MB of zeros (the 0.27 MB
+    # upload held 1.9 GB and peaked the server at 3.9 GB before its CRC was checked)
+    raw = _bomb(zipfile.ZIP_LZMA, honest_crc=False)
+    at = _page()
+    at.file_uploader(key="bc_upload").set_value(("bomb.zip", raw, "application/zip"))
+    tracemalloc.start()
+    at.run()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert not at.exception, [e.value for e in at.exception]
+    assert peak / 2**20 < BOMB_MB / 2, f"{peak / 2**20:.0f} MB traced during the upload's run"
+    (error,) = at.error
+    assert (
+        error.value.startswith("Upload refused: ") and "holds more than its declared" in error.value
+    )
+    assert "bc_data" not in at.session_state

@@ -1,5 +1,7 @@
 """A session that ends gives back what it kept: its state is dropped, memory trimmed."""
 
+import gc
+
 import torch
 from streamlit.runtime.state import SafeSessionState, SessionState
 
@@ -31,3 +33,136 @@ def test_the_session_end_gives_its_heavy_slot_to_the_next_in_line(monkeypatch):
     assert held.cancelled and gate.ticket_of("a closed tab") is None
     assert waiting.admitted, "the next in line got the slot"
     assert state.filtered_state == {}
+
+
+# --------------------------------------------------- a departed student's dataset (issue 30)
+
+
+class _Browser:
+    """The server's side of one browser tab: it only collects what the server sends."""
+
+    def __init__(self):
+        self.messages = []
+
+    def write_forward_msg(self, msg) -> None:
+        self.messages.append(msg)
+
+
+def _button_ids(messages) -> dict[str, str]:
+    ids = {}
+    for m in messages:
+        if m.HasField("delta") and m.delta.HasField("new_element"):
+            element = m.delta.new_element
+            if element.WhichOneof("type") == "button":
+                ids[element.button.id] = element.button.label
+    return ids
+
+
+async def _until_idle(session, timeout: float = 300.0) -> None:
+    import asyncio
+    import time
+
+    await asyncio.sleep(0.3)
+    deadline = time.monotonic() + timeout
+    while session._state.name != "APP_NOT_RUNNING":
+        assert time.monotonic() < deadline, "the script run did not finish"
+        await asyncio.sleep(0.1)
+
+
+def _twelve_pairs() -> bytes:
+    import numpy as np
+
+    from core.wrestling import data
+
+    rng = np.random.default_rng(0)
+    obs = rng.choice(np.array(data.CELL_VALUES, np.uint8), size=(12, 40, 40))
+    actions = np.tile([[50.0, 10.0]], (12, 1))
+    return data.save_zip(data.Dataset(obs, actions, np.arange(12)))
+
+
+def test_a_departed_students_dataset_is_collectable():
+    """A real Streamlit runtime in this process: a student collects the expert's 10,000 pairs on
+    the Behaviour cloning page (after uploading a zip of its own), then the tab closes. Nothing may keep the dataset: not the
+    session's state, not the widgets' metadata (whose callbacks hold the page's last-run
+    namespace, where the page's `d` is the dataset), not the session kept for a reconnect."""
+    import asyncio
+    import weakref
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.runtime import Runtime, RuntimeConfig
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    from runtime import warmup
+    from tests.conftest import ROOT
+
+    async def lesson() -> None:
+        config = RuntimeConfig(
+            script_path=str(ROOT / "streamlit_app.py"),
+            media_file_storage=MemoryMediaFileStorage("/media"),
+            uploaded_file_manager=MemoryUploadedFileManager("/_stcore/upload_file"),
+        )
+        rt = Runtime(config)
+        try:
+            await rt.start()
+            browser = _Browser()
+            sid = rt.connect_session(client=browser, user_info={})
+            session = rt._session_mgr.get_active_session_info(sid).session
+
+            def rerun(clicked: str | None = None) -> None:
+                msg = BackMsg()
+                msg.rerun_script.page_name = "behaviour_cloning"
+                if clicked:
+                    widget = msg.rerun_script.widget_states.widgets.add()
+                    widget.id, widget.trigger_value = clicked, True
+                rt.handle_backmsg(sid, msg)
+
+            rerun()
+            await _until_idle(session)
+            thread = warmup.start()  # its gc.freeze() would keep whatever exists at that moment
+            if thread is not None:
+                thread.join()
+            # first an upload: once read, its bytes are not kept beside the dataset
+            uploader = next(
+                m.delta.new_element.file_uploader.id
+                for m in browser.messages
+                if m.HasField("delta")
+                and m.delta.HasField("new_element")
+                and m.delta.new_element.WhichOneof("type") == "file_uploader"
+            )
+            raw = _twelve_pairs()
+            rt.uploaded_file_mgr.add_file(
+                sid, UploadedFileRec("upload-1", "mine.zip", "application/zip", raw)
+            )
+            msg = BackMsg()
+            msg.rerun_script.page_name = "behaviour_cloning"
+            widget = msg.rerun_script.widget_states.widgets.add()
+            widget.id = uploader
+            info = widget.file_uploader_state_value.uploaded_file_info.add()
+            info.name, info.size, info.file_id = "mine.zip", len(raw), "upload-1"
+            rt.handle_backmsg(sid, msg)
+            await _until_idle(session)
+            assert len(session.session_state["bc_data"]) == 12
+            assert rt.uploaded_file_mgr.get_files(sid, ["upload-1"]) == []
+            # then the expert's 10,000 pairs
+            buttons = _button_ids(browser.messages)
+            collect = next(i for i, label in buttons.items() if "Collect" in label)
+            rerun(collect)
+            await _until_idle(session)
+            dataset = session.session_state["bc_data"]
+            assert len(dataset) == 10_000
+            ref = weakref.ref(dataset)
+            del dataset, session
+            rt.disconnect_session(sid)  # the tab closes
+            await asyncio.sleep(1.0)
+            gc.collect()
+            assert ref() is None, "a departed student's dataset is still reachable"
+            assert rt._session_mgr._session_storage.get(sid) is None  # no AppSession kept
+            assert rt.uploaded_file_mgr.get_files(sid, []) == []
+        finally:
+            rt.stop()
+            await asyncio.sleep(0.2)
+            Runtime._instance = None
+
+    asyncio.run(lesson())

@@ -9,7 +9,7 @@ import math
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
-from tests.core.test_shareable import unescaped_specials
+from tests.core.test_shareable import code_spans, unescaped_specials
 
 ENTRY = str(ROOT / "streamlit_app.py")
 
@@ -65,7 +65,7 @@ def test_gradient_descent_bad_link_keeps_what_it_can_with_a_note():
     assert at.multiselect(key="opt").value == ["Adam"]  # the known name kept, the bad one noted
     text = " ".join(notes(at))
     assert len(notes(at)) == 4, text
-    assert "`fn`" in text and "`lr`" in text and "`steps`" in text and "'Lion'" in text
+    assert "`fn`" in text and "`lr`" in text and "`steps`" in text and "` Lion `" in text
 
 
 def test_gradient_descent_widgets_write_the_link():
@@ -126,13 +126,35 @@ def test_loss_functions_hostile_link_is_shown_as_text_and_bounded():
     by_key = {n.split("`")[1]: n for n in notes(at)}
     assert sorted(by_key) == ["delta", "k", "reg"], notes(at)
     delta = by_key["delta"]
-    reason = delta[delta.index("(") + 1 : delta.rindex(")")]
-    assert unescaped_specials(reason) == [], reason  # no image, link or HTML for Streamlit
-    assert "](" not in delta and "![" not in delta and "http://" not in delta
-    assert "…" in delta and len(delta) < 200
+    outside, spans = code_spans(delta)  # the value is quoted only inside a code span
+    assert spans == ["delta", injected[:40] + "…"], delta
+    assert set(unescaped_specials(outside)) <= {"(", ")"}  # no image, link or HTML for Streamlit
+    assert "](" not in outside and "![" not in outside and "http" not in outside
+    assert len(delta) < 200
     assert "11,999 characters" in by_key["reg"] and "100,000 characters" in by_key["k"]
     assert all(len(n) < 200 for n in notes(at))
     assert at.query_params["reg"] == "MSE,L1,Huber,SmoothL1"  # the link is rewritten, bounded
+
+
+def test_a_refused_link_value_is_inert_text_with_nothing_invisible():
+    # issue 30: a refused http://, www. or e-mail value became a live link in the note (escaped,
+    # but autolinked); issue 29: right-to-left overrides and zero-width spaces reached the page
+    query = {
+        "delta": "http://127.0.0.1:9/login",
+        "k": "www.example.com",
+        "ox": "admin@example.com",
+        "oy": "1\u202e0\u200b",
+    }
+    at = open_link(LF, query)
+    by_key = {n.split("`")[1]: n for n in notes(at)}
+    assert sorted(by_key) == ["delta", "k", "ox", "oy"], notes(at)
+    for key, value in query.items():
+        outside, spans = code_spans(by_key[key])
+        shown = value.replace("\u202e", "[U+202E]").replace("\u200b", "[U+200B]")
+        assert spans == [key, shown], by_key[key]
+        assert not any(part in outside for part in ("http", "www", "@")), outside
+    text = " ".join(notes(at))
+    assert "\u202e" not in text and "\u200b" not in text
 
 
 def test_loss_functions_widgets_write_the_link():

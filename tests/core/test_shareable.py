@@ -7,8 +7,10 @@ from core.shareable import (
     MAX_QUOTED_CHARS,
     Param,
     from_query,
+    inert,
     literal,
     to_query,
+    visible,
 )
 
 LR = Param("lr", 0.01, low=1e-4, high=1.0)
@@ -55,11 +57,12 @@ def test_bad_values_are_ignored_with_a_note(key, raw, reason):
 def test_a_multi_choice_keeps_its_known_items_and_notes_the_rest():
     parsed, notes = from_query(ALL, {"opt": "Adam,bogus,SGD,Adam"})
     assert parsed == {"opt": ["Adam", "SGD"]}
-    assert len(notes) == 1 and "'bogus'" in notes[0] and "left out" in notes[0]
+    assert len(notes) == 1 and "` bogus `" in notes[0] and "left out" in notes[0]
     parsed, notes = from_query(ALL, {"opt": "SGD,[Log in](http://host/phish)"})
     assert parsed == {"opt": ["SGD"]}
-    quoted = notes[0].split("'")[1]  # the user's text, as the note quotes it
-    assert unescaped_specials(quoted) == [] and "](http" not in notes[0]
+    outside, spans = code_spans(notes[0])  # the user's text, as the note quotes it
+    assert spans == ["opt", "[Log in](http://host/phish)"]
+    assert set(unescaped_specials(outside)) <= {"(", ")"}  # the note's own brackets only
 
 
 def test_unknown_keys_are_left_alone():
@@ -87,6 +90,37 @@ def unescaped_specials(markdown: str) -> list[str]:
     return found
 
 
+def code_spans(markdown: str) -> tuple[str, list[str]]:
+    """The Markdown outside its code spans, and each code span's text (CommonMark's rule: a run
+    of n backticks opens a span that the next run of exactly n closes; one space is stripped
+    from each side when both sides have one)."""
+    outside, spans, i = [], [], 0
+    while i < len(markdown):
+        if markdown[i] == "\\":
+            outside.append(markdown[i : i + 2])
+            i += 2
+            continue
+        if markdown[i] != "`":
+            outside.append(markdown[i])
+            i += 1
+            continue
+        n = len(markdown[i:]) - len(markdown[i:].lstrip("`"))
+        fence, j = "`" * n, i + n
+        while True:
+            k = markdown.find(fence, j)
+            if k < 0:
+                raise AssertionError(f"an unclosed code span at {i}: {markdown!r}")
+            if markdown[k + n : k + n + 1] != "`" and markdown[k - 1] != "`":
+                break
+            j = k + len(markdown[k:]) - len(markdown[k:].lstrip("`"))
+        text = markdown[i + n : k]
+        if len(text) >= 2 and text[0] == text[-1] == " " and text.strip():
+            text = text[1:-1]
+        spans.append(text)
+        i = k + n
+    return "".join(outside), spans
+
+
 def test_literal_escapes_markdown_and_html_and_shortens():
     shown = literal(INJECTION)
     assert unescaped_specials(shown) == []
@@ -104,10 +138,58 @@ def test_an_injected_value_is_quoted_escaped_and_short(param):
     assert param.key not in parsed and len(notes) == 1
     note = notes[0]
     assert note.startswith(f"`{param.key}` from the link was ignored (")
-    quoted = note[note.index("(") + 1 : note.rindex(")")]  # the reason, with the value
-    assert unescaped_specials(quoted.replace("`", "")) == []
-    assert "http://" not in note and "](" not in note and "![" not in note
+    outside, spans = code_spans(note)  # the value, quoted only inside a code span
+    assert spans[0] == param.key and spans[1] == INJECTION[:MAX_QUOTED_CHARS] + "…"
+    assert set(unescaped_specials(outside)) <= {"(", ")"}  # the note's own brackets only
+    assert "http" not in outside and "](" not in outside and "![" not in outside
     assert len(note) < 200
+
+
+LINKS = [
+    "http://127.0.0.1:9/login",
+    "https://evil.example/a?b=c",
+    "www.example.com",
+    "admin@example.com",
+    "mailto:admin@example.com",
+    "<http://host/x>",
+    "xn--80ak6aa92e.com/ login",
+]
+
+
+@pytest.mark.parametrize("value", LINKS)
+@pytest.mark.parametrize("param", ALL + [REG], ids=lambda p: p.key)
+def test_a_refused_url_www_or_email_value_is_quoted_as_inert_text(param, value):
+    # escaping alone once let Streamlit autolink a refused http://, www. or e-mail value
+    _, notes = from_query([param], {param.key: value})
+    outside, spans = code_spans(notes[0])
+    assert value in spans, notes[0]  # shown exactly, and only inside a code span
+    assert not any(part in outside for part in ("http", "www", "@", "://")), outside
+
+
+INVISIBLES = (
+    "\u202e\u202d\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u061c"
+)
+
+
+def test_invisible_characters_in_a_link_value_are_written_out():
+    # a right-to-left override makes "1.5\u202egnp.exe" read as "1.5exe.png"
+    value = "1.5\u202egnp.exe\u200b"
+    _, notes = from_query([LR], {"lr": value})
+    (note,) = notes
+    assert not any(ch in note for ch in INVISIBLES)
+    assert "1.5[U+202E]gnp.exe[U+200B]" in code_spans(note)[1]
+    for ch in INVISIBLES:
+        shown = visible(f"a{ch}b")
+        assert shown == f"a[U+{ord(ch):04X}]b" and ch not in literal(f"a{ch}b"), repr(ch)
+        assert ch not in inert(f"a{ch}b")
+    assert visible("a\tb\n\u2028c") == "a b c" and visible("学习率 0.01") == "学习率 0.01"
+
+
+def test_inert_holds_any_backticks_and_shortens():
+    for text in ("`", "a``b", "``` x", "ends with `"):
+        assert code_spans(inert(text)) == ("", [text]), inert(text)
+    shown = inert("x" * 100)
+    assert code_spans(shown)[1] == ["x" * MAX_QUOTED_CHARS + "…"]
 
 
 def test_an_oversized_value_is_refused_before_parsing():

@@ -93,3 +93,26 @@ def test_live_training_link_opens_the_tab_and_its_settings(server, page):
     assert _query(page)["tab"] == "RNN" and _query(page)["rnn_kind"] == "LSTM"
     no_error_on_screen(page)
     screenshot(page, "shareable-3-live-training-link")
+
+
+def test_a_refused_link_value_is_inert_text_in_the_browser(server, projector):
+    # issues 29 and 30: a refused URL, www. name or e-mail address in a link was a live link in
+    # the note, and right-to-left overrides and zero-width spaces reached the page's text
+    stem = Path("app_pages/loss_functions.py").stem
+    query = "delta=http://127.0.0.1:9/login&k=www.example.com&ox=admin@example.com"
+    query += "&oy=1%E2%80%AE0%E2%80%8B&present=1"
+    projector.goto(f"{server}/{stem}?{query}")
+    settle(projector, timeout=120)
+    no_error_on_screen(projector)
+    notes = projector.locator('[data-testid="stAlertContentInfo"]').filter(
+        has_text="from the link was ignored"
+    )
+    assert notes.count() == 4
+    assert notes.locator("a").count() == 0  # not one live link among the notes
+    text = " ".join(notes.all_inner_texts())
+    for shown in ("http://127.0.0.1:9/login", "www.example.com", "admin@example.com"):
+        assert shown in text, text
+    assert "1[U+202E]0[U+200B]" in text
+    html = "".join(notes.nth(i).inner_html() for i in range(notes.count()))
+    assert not any(ch in html for ch in "\u202e\u200b"), html  # (KaTeX's own are elsewhere)
+    screenshot(projector, "shareable-3-inert-link-values")

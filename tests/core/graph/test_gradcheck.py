@@ -3,7 +3,7 @@
 import torch
 
 from core.graph import gradcheck as gc
-from core.graph.custom import MyExp
+from core.myexp import MyExp
 from tests.core.snippets import run_alone
 
 

@@ -242,3 +242,28 @@ def test_huge_files_are_refused_before_reading(monkeypatch):
     monkeypatch.setattr(D, "MAX_ZIP_BYTES", 1000)
     with pytest.raises(ValueError, match="the limit is"):
         D.load_zip(raw)
+
+
+def test_preparing_the_largest_download_is_streamed():
+    import tracemalloc
+
+    # 20,000 views as course-format float64 are 256 MB unpacked; the zip used to be made from
+    # a whole float64 copy, its .npy bytes and a copy of those (0.8 GB for one student)
+    rng = np.random.default_rng(0)
+    obs = np.zeros((D.MAX_PAIRS, 40, 40), np.uint8)
+    obs[:, 20, :] = rng.choice(np.array(D.CELL_VALUES, np.uint8), size=(D.MAX_PAIRS, 40))
+    actions = rng.uniform(-30, 30, (D.MAX_PAIRS, 2)).astype(np.float32)
+    d = D.Dataset(obs, actions, np.arange(D.MAX_PAIRS))
+    tracemalloc.start()
+    raw = D.save_zip(d)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    assert peak < 3 * D._CHUNK_BYTES / 2**20 + 2 * len(raw) / 2**20, f"{peak:.0f} MB"
+    back = D.load_zip(raw)  # the course's format, read back exactly
+    np.testing.assert_array_equal(back.obs, obs)
+    np.testing.assert_array_equal(back.actions, actions)
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        with zf.open(f"obs_{D.MAX_PAIRS}.npy") as f:
+            assert np.lib.format.read_magic(f) == (1, 0)
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+    assert (shape, fortran, dtype) == ((D.MAX_PAIRS, 40, 40), False, np.dtype("<f8"))
