@@ -31,7 +31,11 @@ _BASE_CSS = """
 _PRESENTER_CSS = """
 <style>
 html { font-size: 22px; }
-[data-testid="stMainBlockContainer"] { padding: 2.2rem 1.2rem 2rem 1.2rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding: 64px 1.2rem 2rem 1.2rem; max-width: 100%; }
+/* a slide's title is one line of the slide, not a quarter of it */
+[data-testid="stMain"] h1 { font-size: 1.75rem; }
+[data-testid="stMain"] h2 { font-size: 1.35rem; }
+[data-testid="stMain"] h3 { font-size: 1.15rem; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
   color: #333333; font-size: 0.8rem; }
 [data-testid="stTable"] table, [data-testid="stMarkdownContainer"] table { font-size: 0.9rem; }
@@ -119,6 +123,23 @@ def explain(text: str) -> None:
     """A paragraph of explanation that presenter mode folds away."""
     if not st.session_state.get("presenter_mode"):
         st.markdown(text)
+
+
+def title(text: str, ratio: tuple[float, float] = (1, 2)):
+    """The page's title. Returns a box for the page's main selector (a topic, a preset): in
+    presenter mode it shares the title's line, so the slide keeps its height for the picture."""
+    if presenter_mode():
+        left, right = st.columns(ratio, vertical_alignment="bottom")
+        left.title(text)
+        return right
+    st.title(text)
+    return st.container()
+
+
+def selector_label() -> str:
+    """`label_visibility` for the selector beside the title: on a slide the choice speaks
+    for itself."""
+    return "collapsed" if presenter_mode() else "visible"
 
 
 def intro(text: str, label: str = "About this slide") -> None:
