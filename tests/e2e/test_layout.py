@@ -27,6 +27,7 @@ import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
 
@@ -268,6 +269,11 @@ class Case:
     drive: Callable | None = None
     tabs: tuple[str, ...] = ()
     path: str | None = None
+
+
+def _links(name: str, values) -> dict[str, str]:
+    """One view per value, each its own link (names such as "Save & load" quoted)."""
+    return {v: "?" + urlencode({name: v}) for v in values}
 
 
 SLIDES2 = pytest.mark.xfail(strict=False, reason="slides2")  # the lead removes it on merge
