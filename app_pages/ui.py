@@ -23,6 +23,10 @@ _BASE_CSS = """
 [data-testid="stMainBlockContainer"] { padding: 3.5rem 3rem 3rem 3rem; }
 /* a displayed formula's fractions reach above and below its line: give them room */
 .katex-display { padding: 0.4em 0; }
+/* a page link's label wraps in a narrow column instead of ending in an ellipsis */
+[data-testid="stPageLink"] a, [data-testid="stPageLink"] a * {
+  white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
+  height: auto !important; }
 </style>
 """
 
@@ -37,7 +41,7 @@ html { font-size: 22px; }
 [data-testid="stMain"] h2 { font-size: 1.35rem; }
 [data-testid="stMain"] h3 { font-size: 1.15rem; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
-  color: #333333; font-size: 0.8rem; }
+  color: #333333 !important; font-size: 0.8rem !important; }
 [data-testid="stTable"] table, [data-testid="stMarkdownContainer"] table { font-size: 0.9rem; }
 [data-testid="stExpander"] summary p { font-size: 0.9rem; }
 [data-testid="stCode"] code { font-size: 0.8rem; }
