@@ -23,6 +23,18 @@ _BASE_CSS = """
 [data-testid="stMainBlockContainer"] { padding: 3.5rem 3rem 3rem 3rem; }
 /* a displayed formula's fractions reach above and below its line: give them room */
 .katex-display { padding: 0.4em 0; }
+/* students' screens (800 x 600 with the sidebar open, phones): side-by-side columns stack
+   once they would be narrower than a control needs, and a chart wider than its column
+   (a fixed-width grid) scrolls inside its own box instead of running off the page */
+@media (max-width: 1000px) {
+  [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] { min-width: min(100%, 300px); }
+  [data-testid="stVegaLiteChart"], [data-testid="stGraphVizChart"] { overflow-x: auto; max-width: 100%; }
+  [data-testid="stCode"] pre, [data-testid="stCode"] code { white-space: pre-wrap !important;
+    overflow-wrap: anywhere; }
+}
+/* small tables wrap their words rather than run past their column */
+[data-testid="stTable"] th, [data-testid="stTable"] td { white-space: normal; overflow-wrap: anywhere; }
 /* a page link's label wraps in a narrow column instead of ending in an ellipsis */
 [data-testid="stPageLink"] a, [data-testid="stPageLink"] a * {
   white-space: normal !important; text-overflow: clip !important; overflow: visible !important;

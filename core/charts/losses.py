@@ -200,6 +200,4 @@ def outlier_chart(
             tooltip=["kind:N", alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f")],
         )
     )
-    return alt.layer(click, fit, dots).properties(
-        title="Fitting a line with one outlier", height=420
-    )
+    return alt.layer(click, fit, dots).properties(title="One outlier, three fits", height=420)
