@@ -181,6 +181,7 @@ _FOLLOW = """<script>
     if (!scroller || scroller.scrollHeight <= scroller.clientHeight + 1) return;
     const n = node.getBoundingClientRect(), s = scroller.getBoundingClientRect();
     scroller.scrollTo({top: scroller.scrollTop + n.top - s.top - (s.height - n.height) / 2,
+                       left: scroller.scrollLeft + n.left - s.left - (s.width - n.width) / 2,
                        behavior: 'smooth'});
   };
   go();
