@@ -183,20 +183,19 @@ def softmax_tab() -> None:
         right,
         width="stretch",
     )
-    with picture:
-        # the formulas under the bars, each on the column's whole width
-        st.latex(lf.LATEX["CrossEntropy"])
-        p_y = res["probs"][int(target)]
-        st.latex(rf"\ell = -\log p_{{{int(target)}}} = -\log {p_y:.4f} = {res['loss']:.4f}")
-        vec = r" \\ ".join(f"{g:.4f}" for g in res["grad"])
-        st.latex(
-            r"\frac{\partial \ell}{\partial z} = p - \mathrm{onehot}(y) = "
-            r"\begin{pmatrix}" + vec + r"\end{pmatrix}"
-        )
-        st.caption(
-            "Autograd's gradient and p − onehot(y) agree to "
-            f"{np.abs(res['grad'] - res['p_minus_onehot']).max():.1e}."
-        )
+    # the formulas under the slide, each on the page's whole width (never cut on the right)
+    st.latex(lf.LATEX["CrossEntropy"])
+    p_y = res["probs"][int(target)]
+    st.latex(rf"\ell = -\log p_{{{int(target)}}} = -\log {p_y:.4f} = {res['loss']:.4f}")
+    vec = r" \\ ".join(f"{g:.4f}" for g in res["grad"])
+    st.latex(
+        r"\frac{\partial \ell}{\partial z} = p - \mathrm{onehot}(y) = "
+        r"\begin{pmatrix}" + vec + r"\end{pmatrix}"
+    )
+    st.caption(
+        "Autograd's gradient and p − onehot(y) agree to "
+        f"{np.abs(res['grad'] - res['p_minus_onehot']).max():.1e}."
+    )
     st.warning(
         "**A correction to the slide.** Its cross-entropy line is the *binary* formula, and its "
         "sign has slipped. Binary cross-entropy (`nn.BCELoss`) for a target t ∈ {0, 1} and a "
