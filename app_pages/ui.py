@@ -58,8 +58,9 @@ html { font-size: 22px; }
 [data-testid="stMain"] h1 { font-size: 1.75rem; }
 [data-testid="stMain"] h2 { font-size: 1.35rem; }
 [data-testid="stMain"] h3 { font-size: 1.15rem; }
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
-  color: #333333 !important; font-size: 0.8rem !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+  color: #333333 !important; opacity: 1 !important; }
+[data-testid="stCaptionContainer"] p { font-size: 0.8rem !important; }
 [data-testid="stTable"] table, [data-testid="stMarkdownContainer"] table { font-size: 0.9rem; }
 [data-testid="stExpander"] summary p { font-size: 0.9rem; }
 [data-testid="stCode"] code { font-size: 0.8rem; }
