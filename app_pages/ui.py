@@ -26,17 +26,81 @@ _BASE_CSS = """
 [data-testid="stMainBlockContainer"] { padding: 3.5rem 3rem 3rem 3rem; }
 /* a displayed formula's fractions reach above and below its line: give them room */
 .katex-display { padding: 0.4em 0; }
+/* students' screens (800 x 600 with the sidebar open, phones): side-by-side columns stack
+   once they would be narrower than a control needs, and a chart wider than its column
+   (a fixed-width grid) scrolls inside its own box instead of running off the page */
+@media (max-width: 1000px) {
+  [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] { min-width: min(100%, 300px); }
+  [data-testid="stVegaLiteChart"], [data-testid="stGraphVizChart"] { overflow-x: auto; max-width: 100%; }
+  [data-testid="stCode"] pre, [data-testid="stCode"] code { white-space: pre-wrap !important;
+    overflow-wrap: anywhere; }
+}
+/* small tables wrap their words rather than run past their column */
+[data-testid="stTable"] th, [data-testid="stTable"] td { white-space: normal; overflow-wrap: anywhere; }
+/* a graph in a scrolling box of its own keeps its natural size (its text never shrinks):
+   the box scrolls both ways */
+.st-key-graph_box [data-testid="stGraphVizChart"] svg { max-width: none !important; }
+.st-key-graph_box [data-testid="stElementContainer"]:has([data-testid="stGraphVizChart"]),
+.st-key-graph_box [data-testid="stGraphVizChart"] {
+  width: max-content !important; max-width: none !important; }
+/* a page link's label wraps in a narrow column instead of ending in an ellipsis */
+[data-testid="stPageLink"] a, [data-testid="stPageLink"] a * {
+  white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
+  height: auto !important; }
 </style>
 """
 
-# Presenter mode: larger type, explanations (expanders, captions) folded away.
+# Presenter mode: larger type everywhere (1 rem = 22 px, so no text under 16 px), the code
+# expanders and captions kept (they teach) but darker, and tables that grow with the type.
 _PRESENTER_CSS = """
 <style>
 html { font-size: 22px; }
-[data-testid="stMainBlockContainer"] { padding: 2.5rem 1.5rem 2rem 1.5rem; max-width: 100%; }
-div[data-testid="stExpander"] { display: none; }
-div[data-testid="stCaptionContainer"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding: 64px 1.2rem 2rem 1.2rem; max-width: 100%; }
+/* a slide's title is one line of the slide, not a quarter of it */
+[data-testid="stMain"] h1 { font-size: 1.75rem; }
+[data-testid="stMain"] h2 { font-size: 1.35rem; }
+[data-testid="stMain"] h3 { font-size: 1.15rem; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+  color: #333333 !important; opacity: 1 !important; }
+[data-testid="stCaptionContainer"] p { font-size: 0.8rem !important; }
+[data-testid="stTable"] table, [data-testid="stMarkdownContainer"] table { font-size: 0.9rem; }
+[data-testid="stExpander"] summary p { font-size: 0.9rem; }
+[data-testid="stCode"] code { font-size: 0.8rem; }
 </style>
+"""
+
+# The app writes its settings into the address bar (a shareable link) after each run. Streamlit
+# pushes a history entry for every such write, so a visit made two entries (the page, then its
+# settings) and Back needed two presses per page. This keeps one entry per page: a push that
+# only changes the query string of the page already shown replaces the entry instead.
+_ONE_ENTRY_PER_PAGE = """
+<script>
+(() => {
+  const w = window.parent && window.parent !== window ? window.parent : window;
+  if (w.__oneEntryPerPage) return;
+  w.__oneEntryPerPage = true;
+  const push = w.history.pushState.bind(w.history);
+  w.history.pushState = (state, title, url) => {
+    const next = url === undefined || url === null ? null : new URL(url, w.location.href);
+    if (next && next.pathname === w.location.pathname) return w.history.replaceState(state, title, url);
+    return push(state, title, url);
+  };
+})();
+</script>
+"""
+
+# Switching presenter mode on folds the sidebar away (once: the lecturer may open it again).
+_FOLD_SIDEBAR = """
+<script>
+(() => {
+  const d = (window.parent && window.parent !== window ? window.parent : window).document;
+  const fold = () => d.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  let tries = 0;
+  const go = () => { const b = fold(); if (b) b.click(); else if (tries++ < 20) setTimeout(go, 100); };
+  go();
+})();
+</script>
 """
 
 
@@ -47,6 +111,10 @@ def presenter_mode() -> bool:
     return bool(st.session_state.presenter_mode)
 
 
+def _presenter_switched() -> None:
+    st.session_state["_fold_sidebar"] = bool(st.session_state.presenter_mode)
+
+
 def sidebar() -> None:
     """The sidebar every page shares."""
     presenter_mode()
@@ -55,17 +123,23 @@ def sidebar() -> None:
         st.toggle(
             _("Presenter mode"),
             key="presenter_mode",
-            help=_("Larger type, explanations folded away: for the projector."),
+            on_change=_presenter_switched,
+            help=_("Larger type, the sidebar folded: for the projector."),
         )
         st.caption(
             _("Follows the lecture *{lecture}* and its companion notebooks.").format(
                 lecture=_(LECTURE)
             )
         )
+        script = _ONE_ENTRY_PER_PAGE
+        if st.session_state.pop("_fold_sidebar", False):
+            script += _FOLD_SIDEBAR
+        st.html(script, unsafe_allow_javascript=True)
     st.html(_BASE_CSS)
     if st.session_state.presenter_mode:
         st.html(_PRESENTER_CSS)
-        st.query_params["present"] = "1"
+        if st.query_params.get("present") != "1":
+            st.query_params["present"] = "1"
     elif "present" in st.query_params:
         del st.query_params["present"]
 
@@ -80,6 +154,45 @@ def explain(text: str) -> None:
     """A paragraph of explanation that presenter mode folds away."""
     if not st.session_state.get("presenter_mode"):
         st.markdown(text)
+
+
+def title(text: str, ratio: tuple[float, float] = (1, 2)):
+    """The page's title. Returns a box for the page's main selector (a topic, a preset): in
+    presenter mode it shares the title's line, so the slide keeps its height for the picture."""
+    if presenter_mode():
+        left, right = st.columns(ratio, vertical_alignment="bottom")
+        left.title(text)
+        return right
+    st.title(text)
+    return st.container()
+
+
+def selector_label() -> str:
+    """`label_visibility` for the selector beside the title: on a slide the choice speaks
+    for itself."""
+    return "collapsed" if presenter_mode() else "visible"
+
+
+def intro(text: str, label: str = "About this slide") -> None:
+    """A tab's introduction: read above the picture normally; in presenter mode folded into an
+    expander, so the slide starts with its picture (the lecturer says the intro)."""
+    if st.session_state.get("presenter_mode"):
+        with st.expander(label, icon=":material/info:"):
+            st.markdown(text)
+    else:
+        st.markdown(text)
+
+
+def beside(controls: float = 1, picture: float = 2.6):
+    """(controls, picture): the picture with its controls on its left, as on a slide. Phones
+    stack the two (controls first, directly above the picture)."""
+    return st.columns([controls, picture], gap="medium")
+
+
+def table(frame, box=None) -> None:
+    """A small table drawn as a table that wraps and grows with the type (presenter mode), not
+    a scrolling data grid whose columns clip their text."""
+    (box or st).table(frame, hide_index=True)
 
 
 def user_text(text: str, limit: int = MAX_QUOTED_CHARS) -> str:

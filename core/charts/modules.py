@@ -8,23 +8,22 @@ import pandas as pd
 import torch
 
 from core.charts import (
+    BLACK,
     CATEGORICAL,
     GRADIENT,
     HIGHLIGHT,
     LEAF,
     NEUTRAL,
     OUTPUT,
-    SKY,
     VALUE,
-    YELLOW,
     styled,
 )
 
 CALL_COLOURS = {
     "train, call 1": GRADIENT,
-    "train, call 2": YELLOW,
+    "train, call 2": OUTPUT,
     "eval, call 1": VALUE,
-    "eval, call 2": SKY,
+    "eval, call 2": BLACK,
 }
 
 
@@ -37,7 +36,7 @@ def parameter_steps_chart(history: list[dict], forgot: bool) -> alt.Chart:
         domain=["W: nn.Parameter", b_kind], range=[LEAF, NEUTRAL if forgot else VALUE]
     )
     chart = (
-        alt.Chart(df, title="Each number of W and b, step by step")
+        alt.Chart(df, title="W and b, SGD step by SGD step")
         .mark_line(point=True, strokeWidth=3)
         .encode(
             x=alt.X("step:Q", title="SGD step", axis=alt.Axis(tickMinStep=1, format="d")),
@@ -131,7 +130,7 @@ def batches_chart(rows: list[dict], batches_per_epoch: int) -> alt.Chart:
         "dropped" if pd.isna(b) else f"batch {int(b)}" for b in df["batch"]
     ]  # fmt: skip
     domain = [f"batch {b}" for b in range(batches_per_epoch)] + ["dropped"]
-    palette = [c for c in CATEGORICAL if c != "#000000"]
+    palette = [c for c in CATEGORICAL if c != BLACK]
     colours = [palette[b % len(palette)] for b in range(batches_per_epoch)] + [NEUTRAL]
     base = (
         alt.Chart(df)
@@ -161,7 +160,7 @@ def batches_chart(rows: list[dict], batches_per_epoch: int) -> alt.Chart:
     )
 
 
-QUANTITIES = {"value": VALUE, ".grad": GRADIENT, "this batch's gradient": YELLOW}
+QUANTITIES = {"value": VALUE, ".grad": GRADIENT, "this batch's gradient": OUTPUT}
 
 
 def loop_chart(
@@ -209,11 +208,11 @@ def predictions_chart(original: torch.Tensor, loaded: torch.Tensor) -> alt.Chart
     df = pd.DataFrame(
         [
             {"input": i, "model": name, "prediction": v}
-            for name, out in (("original", original), ("loaded from the state_dict", loaded))
+            for name, out in (("original", original), ("loaded copy", loaded))
             for i, v in enumerate(out.flatten().tolist())
         ]
     )
-    models = ["original", "loaded from the state_dict"]
+    models = ["original", "loaded copy"]
     chart = (
         alt.Chart(df, title="Predictions: the original and the loaded copy")
         .mark_point(size=320, strokeWidth=3)
