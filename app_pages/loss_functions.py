@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
+from app_pages import predict, ui
 from core import losses as lf
 from core.charts import losses as charts
 from core.shareable import Param
@@ -149,19 +149,25 @@ logits = [cols[i].slider(f"z{i}", -5.0, 5.0, step=0.1, key=f"z{i}") for i in ran
 res = lf.softmax_cross_entropy(logits, int(target))
 left, right = st.columns(2)
 shown = (tuple(float(z) for z in logits), int(target))
-ui.chart(
-    ("lf probs", *shown), lambda: charts.probability_chart(res, int(target)), left, width="stretch"
-)
-ui.chart(
-    ("lf logit grads", *shown),
-    lambda: charts.logits_gradient_chart(res, int(target)),
-    right,
-    width="stretch",
-)
+predicted = predict.ask("loss_functions.equal_logits")
+if predicted:
+    ui.chart(
+        ("lf probs", *shown),
+        lambda: charts.probability_chart(res, int(target)),
+        left,
+        width="stretch",
+    )
+    ui.chart(
+        ("lf logit grads", *shown),
+        lambda: charts.logits_gradient_chart(res, int(target)),
+        right,
+        width="stretch",
+    )
 # the formulas under the bars, each on the page's whole width (never cut on the right)
 st.latex(lf.LATEX["CrossEntropy"])
 p_y = res["probs"][int(target)]
-st.latex(rf"\ell = -\log p_{{{int(target)}}} = -\log {p_y:.4f} = {res['loss']:.4f}")
+if predicted:
+    st.latex(rf"\ell = -\log p_{{{int(target)}}} = -\log {p_y:.4f} = {res['loss']:.4f}")
 vec = r" \\ ".join(f"{g:.4f}" for g in res["grad"])
 st.latex(
     r"\frac{\partial \ell}{\partial z} = p - \mathrm{onehot}(y) = "
@@ -196,21 +202,26 @@ with b:
     out_x = st.slider("Outlier position x", 0.0, 1.0, step=0.01, key="ox")
 ui.publish_settings(PARAMS + LOGITS[:k])
 x, y, fits = _fits(float(out_x), float(out_y), float(delta))
+fitted = predict.ask("loss_functions.outlier")
 left, right = st.columns([3, 2])
 with left:
-    ui.chart(
-        ("lf outlier", float(out_x), float(out_y), float(delta)),
-        lambda: charts.outlier_chart(x, y, fits),
-        width="stretch",
-        on_select=_on_outlier_pick,
-        selection_mode=charts.OUTLIER_PICK,
-        key="lf_outlier_map",
-    )
+    if fitted:
+        ui.chart(
+            ("lf outlier", float(out_x), float(out_y), float(delta)),
+            lambda: charts.outlier_chart(x, y, fits),
+            width="stretch",
+            on_select=_on_outlier_pick,
+            selection_mode=charts.OUTLIER_PICK,
+            key="lf_outlier_map",
+        )
 with right:
-    st.dataframe(
-        pd.DataFrame([{"loss": n, "slope w": w, "intercept b": b} for n, (w, b) in fits.items()]),
-        hide_index=True,
-    )
+    if fitted:
+        st.dataframe(
+            pd.DataFrame(
+                [{"loss": n, "slope w": w, "intercept b": b} for n, (w, b) in fits.items()]
+            ),
+            hide_index=True,
+        )
     st.caption(
         "Clean data: slope 2, intercept 1. Each line minimises its loss with torch.optim.Adam; "
         f"Huber uses δ = {delta:g} (the slider above)."

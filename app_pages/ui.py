@@ -12,6 +12,7 @@ import altair as alt
 import streamlit as st
 from streamlit.elements import vega_charts
 
+from app_pages import predict
 from core.charts import styled
 from core.shareable import MAX_QUOTED_CHARS, from_query, literal, to_query
 
@@ -53,6 +54,7 @@ def sidebar() -> None:
             key="presenter_mode",
             help="Larger type, explanations folded away: for the projector.",
         )
+        predict.switch()  # predict, then see: on by default, ?predict=0 in a link turns it off
         st.caption(f"Follows the lecture *{LECTURE}* and its companion notebooks.")
     st.html(_BASE_CSS)
     if st.session_state.presenter_mode:
@@ -128,6 +130,7 @@ def publish_settings(params) -> None:
     query = to_query(params, values)
     if st.session_state.get("presenter_mode"):
         query["present"] = "1"
+    query |= predict.link()
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 

@@ -13,7 +13,7 @@ every question with its computed answer, one JSON object a line.
 import importlib
 import math
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from typing import Literal
@@ -60,6 +60,16 @@ class Question:
         merged = {**self.setting, **setting}
         return replace(self, setting=merged, compute=partial(self.solve, merged))
 
+    def applies_to(self, state: Mapping) -> bool:
+        """True when `state` (a page's settings by key) is at this question's setting."""
+        return all(key in state and same(state[key], want) for key, want in self.setting.items())
+
+    def shown(self, value: int | float) -> str:
+        """An answer as the reveal writes it: the choice's text, or the number."""
+        if self.kind == "choice":
+            return self.choices[int(value)] if 0 <= int(value) < len(self.choices) else "?"
+        return f"{float(value):.4g}"
+
     def valid(self, response: object) -> bool:
         """True when `response` is an answer this question accepts (not necessarily right)."""
         if self.kind == "choice":
@@ -81,6 +91,19 @@ class Question:
 def asked(solve: Callable[[dict], int | float], setting: dict, **fields) -> Question:
     """A Question whose answer is `solve(setting)`: the setting is data, the answer follows it."""
     return Question(compute=partial(solve, setting), setting=setting, solve=solve, **fields)
+
+
+def same(have: object, want: object) -> bool:
+    """A setting's value and a page's: floats to 1e-9, lists as sets, tuples as tuples."""
+    if isinstance(want, list):
+        return isinstance(have, list | tuple) and sorted(map(str, have)) == sorted(map(str, want))
+    if isinstance(want, tuple):
+        return isinstance(have, list | tuple) and tuple(have) == want
+    if isinstance(want, bool) or isinstance(have, bool):
+        return bool(have) == want if isinstance(have, bool | int) else False
+    if isinstance(want, int | float) and isinstance(have, int | float):
+        return math.isclose(float(have), float(want), rel_tol=1e-9, abs_tol=1e-9)
+    return have == want
 
 
 def _frozen(value: object) -> object:

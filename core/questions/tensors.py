@@ -20,12 +20,14 @@ def _broadcast_shape(setting: dict) -> int:
     result = T.broadcast(shape_of(setting, "bc_a"), shape_of(setting, "bc_b")).result_shape
     if result is None:
         return len(BROADCAST_CHOICES) - 1
-    return BROADCAST_CHOICES.index(str(tuple(result)))
+    text = str(tuple(result))
+    return BROADCAST_CHOICES.index(text) if text in BROADCAST_CHOICES else -1  # -1: none of them
 
 
 def _view_fails(setting: dict) -> int:
     shape = (setting["view_rows"], setting["view_cols"])
-    new = tuple(setting[f"view_new_{shape[0] * shape[1]}"])
+    n = shape[0] * shape[1]
+    new = tuple(setting.get(f"view_new_{n}", (n,)))  # the page's default: flatten
     shown = T.view_vs_reshape(shape, new, setting["view_t"])
     return 1 if shown.error else 0
 
