@@ -175,15 +175,15 @@ def ask(*ids: str, apply: Callable[[dict], None] | None = None) -> bool:
                 args=(pending,),
             )
         elif later:
-            nxt = later[0]
-            _prompt(nxt, "Predict:" if not here else "Next prediction:")
-            st.caption("This question is about another setting of the demo than the one shown.")
-            st.button(
-                "Set the demo to this question's setting",
-                key=f"predict_set_{nxt.id}",
-                icon=":material/tune:",
-                on_click=_apply,
-                args=(nxt, apply),
-            )
+            st.caption("Predict first: the questions below are about other settings of this demo.")
+            for nxt in later:
+                _prompt(nxt, "Predict:" if not here else "Next prediction:")
+                st.button(
+                    "Set the demo to this question's setting",
+                    key=f"predict_set_{nxt.id}",
+                    icon=":material/tune:",
+                    on_click=_apply,
+                    args=(nxt, apply),
+                )
         _score(questions[0].chapter)
     return not pending
