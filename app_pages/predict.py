@@ -108,7 +108,8 @@ def _score(chapter: str) -> None:
     st.caption(f"This chapter: {given} of {total} predictions made, {right} right.")
 
 
-def _question(q: Question) -> None:
+def _question(q: Question):
+    """The question's prompt, input and check button; returns the button's row."""
     _prompt(q, "Predict first:")
     key = _input_key(q)
     if q.kind == "choice":
@@ -126,13 +127,15 @@ def _question(q: Question) -> None:
         )  # fmt: skip
     if st.session_state.pop(f"predict_empty_{q.id}", False):
         st.warning("Pick an answer first, or press *Just show me*.", icon=":material/touch_app:")
-    st.button(
+    row = st.container(horizontal=True)  # the buttons side by side: less height on 720 px
+    row.button(
         "Check my prediction",
         key=f"predict_check_{q.id}",
         type="primary",
         on_click=_check,
         args=(q,),
     )
+    return row
 
 
 def _reveal(q: Question) -> None:
@@ -165,10 +168,11 @@ def ask(*ids: str, apply: Callable[[dict], None] | None = None) -> bool:
         for q in here:
             if q.id in answers():
                 _reveal(q)
+        row = None
         for q in pending:
-            _question(q)
+            row = _question(q)
         if pending:
-            st.button(
+            row.button(
                 "Just show me",
                 key=f"predict_skip_{pending[0].id}",
                 on_click=_show_me,
