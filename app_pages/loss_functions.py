@@ -169,10 +169,11 @@ p_y = res["probs"][int(target)]
 if predicted:
     st.latex(rf"\ell = -\log p_{{{int(target)}}} = -\log {p_y:.4f} = {res['loss']:.4f}")
 vec = r" \\ ".join(f"{g:.4f}" for g in res["grad"])
-st.latex(
-    r"\frac{\partial \ell}{\partial z} = p - \mathrm{onehot}(y) = "
-    r"\begin{pmatrix}" + vec + r"\end{pmatrix}"
-)
+if predicted:  # p − onehot(y) spells out the probabilities: the answer too
+    st.latex(
+        r"\frac{\partial \ell}{\partial z} = p - \mathrm{onehot}(y) = "
+        r"\begin{pmatrix}" + vec + r"\end{pmatrix}"
+    )
 st.caption(
     "Autograd's gradient and p − onehot(y) agree to "
     f"{np.abs(res['grad'] - res['p_minus_onehot']).max():.1e}."

@@ -137,7 +137,7 @@ def test_dynamic_preset(qid):
     (skip,) = [k for k in keys(at) if k.startswith("predict_skip_")]
     ok(at.button(key=skip).click().run())  # "Just show me" reveals both questions' demo
     recorded = _recorded(at)
-    assert recorded is not None
+    assert recorded is not None and at.get("graphviz_chart")
     q = by_id(qid)
     if qid.endswith("muls"):
         muls = int(re.search(r"(\d+) × MulBackward0", recorded).group(1))
