@@ -264,7 +264,8 @@ def _program_preset(preset: str) -> None:
         st.session_state.output = outputs[-1]
     out_name = st.selectbox("Output (where backward starts)", outputs, key="output")
     output = results[out_name]
-    st.code(f">>> print({out_name})\n{output!r}", language="python", wrap_lines=True)
+    if preset != "dynamic" or predict.revealed(*DYNAMIC_QUESTIONS):  # grad_fn names the branch
+        st.code(f">>> print({out_name})\n{output!r}", language="python", wrap_lines=True)
     if not torch.isfinite(output).all():
         st.warning(f"{out_name} holds NaN or inf: the gradients below will too.")
     names = {**variables, **results}

@@ -150,6 +150,15 @@ def _reveal(q: Question) -> None:
     st.markdown(q.explanation)
 
 
+def revealed(*ids: str) -> bool:
+    """True when the demo these questions guard may be shown: `ask`'s answer, nothing drawn
+    (for a second element that gives the answer away, drawn apart from the first)."""
+    questions = [q for q in map(by_id, ids) if q is not None]
+    if not on():
+        return True
+    return all(q.id in answers() for q in questions if q.applies_to(st.session_state))
+
+
 def ask(*ids: str, apply: Callable[[dict], None] | None = None) -> bool:
     """Draw the questions about the demo that follows; True when the demo may be drawn.
 

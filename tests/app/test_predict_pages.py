@@ -134,10 +134,12 @@ def test_dynamic_preset(qid):
     assert at.slider(key="dynamic_x").value == -1.0 and at.slider(key="dynamic_n").value == 3
     assert at.text_input(key="value_x").value == "-1"
     assert _recorded(at) is None and not at.get("graphviz_chart")
+    assert not any(c.value.startswith(">>> print(r)") for c in at.code)  # its grad_fn would tell
     (skip,) = [k for k in keys(at) if k.startswith("predict_skip_")]
     ok(at.button(key=skip).click().run())  # "Just show me" reveals both questions' demo
     recorded = _recorded(at)
     assert recorded is not None and at.get("graphviz_chart")
+    assert any(c.value.startswith(">>> print(r)") for c in at.code)
     q = by_id(qid)
     if qid.endswith("muls"):
         muls = int(re.search(r"(\d+) × MulBackward0", recorded).group(1))

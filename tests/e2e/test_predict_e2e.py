@@ -10,6 +10,7 @@ from tests.e2e.conftest import no_error_on_screen, screenshot, settle
 pytestmark = pytest.mark.e2e
 
 CHART = '[data-testid="stVegaLiteChart"]'
+GRAPH = '[data-testid="stGraphVizChart"]'
 BOX = '[class*="st-key-predict_box_"]'
 
 
@@ -44,7 +45,10 @@ LINKS = {  # a question's screen, opened by a shareable link (predict-first is o
     + "&loop_zero=1&loop_lr=0.01&loop_batch=2",
     "loss_functions": "loss_functions?k=3&z0=0&z1=0&z2=0",
     "live_training": "live_training?tab=Regression&reg_batch=256",
+    "behaviour_cloning": "behaviour_cloning?bc_play_opponent=still&bc_play_side=1",
+    "autograd_graph": "autograd_graph?preset=dynamic",  # x = 1: the offer to set x = -1
 }
+TABS = {"behaviour_cloning": "Play"}  # the question sits in a tab
 
 
 @pytest.mark.parametrize("chapter", list(LINKS))
@@ -54,10 +58,20 @@ def test_question_screens_in_presenter_mode(server, projector, chapter):
     projector.goto(
         f"{server}/{LINKS[chapter]}&present=1".replace("/gradient_descent&", "/gradient_descent?")
     )
+    if chapter in TABS:
+        projector.get_by_role("tab", name=TABS[chapter]).wait_for(timeout=120_000)
+        projector.get_by_role("tab", name=TABS[chapter]).click()
     box = projector.locator(BOX).first
     box.wait_for(timeout=120_000)
     settle(projector, timeout=120)
     no_error_on_screen(projector)
+    if chapter == "autograd_graph":  # not at the question's x: the student is offered it
+        assert projector.locator(GRAPH).count() >= 1  # meanwhile their own graph is shown
+        projector.get_by_role(
+            "button", name="Set the demo to this question's setting"
+        ).first.click()
+        settle(projector, timeout=120)
+        assert projector.locator(GRAPH).count() == 0
     assert projector.get_by_role("button", name="Check my prediction").count() >= 1
     box.scroll_into_view_if_needed()
     heading = box.locator("h3").first  # the question, as a heading for the back row
