@@ -78,3 +78,13 @@ def test_presenter_mode_shows_the_question_as_a_heading():
     assert any(m.value == f"### Predict first: {prompt}" for m in at.markdown)
     normal = _broadcasting()
     assert any(m.value == f"**Predict first:** {prompt}" for m in normal.markdown)
+
+
+def test_a_test_harness_can_switch_it_off_before_the_first_run():
+    """What the other pages' tests do to see every demo at once (as ?predict=0 does)."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
+    at.session_state["predict_first"] = False
+    at.run()
+    at.switch_page("app_pages/tensors.py").run()
+    at.selectbox(key="topic").set_value("broadcasting").run()
+    assert not _asked(at) and at.get("vega_lite_chart")
