@@ -96,8 +96,8 @@ def _presenting() -> bool:
     return bool(st.session_state.get("presenter_mode"))
 
 
-def _prompt(q: Question, lead: str) -> None:
-    if _presenting():  # the back row reads it: a heading, not body text
+def _prompt(q: Question, lead: str, large: bool = True) -> None:
+    if large and _presenting():  # the back row reads it: a heading, not body text
         st.markdown(f"### {lead} {q.prompt}")
     else:
         st.markdown(f"**{lead}** {q.prompt}")
@@ -141,7 +141,8 @@ def _question(q: Question):
 def _reveal(q: Question) -> None:
     mine = answers()[q.id]
     truth = q.answer()
-    _prompt(q, "You predicted first:" if mine["answer"] is not SKIPPED else "The question:")
+    lead = "You predicted first:" if mine["answer"] is not SKIPPED else "The question:"
+    _prompt(q, lead, large=False)  # read already: the demo below gets the room
     verdict = ""
     if mine["answer"] is not SKIPPED:
         verdict = "**Right.** " if mine["right"] else "**Not this time.** "
@@ -173,7 +174,7 @@ def ask(*ids: str, apply: Callable[[dict], None] | None = None) -> bool:
     later = [q for q in questions if q.id not in answers() and q not in here]
     if not here and not later:
         return True  # every question of this demo is answered: just the demo
-    with st.container(border=True, key=f"predict_box_{questions[0].id.replace('.', '_')}"):
+    with st.container(border=bool(here), key=f"predict_box_{questions[0].id.replace('.', '_')}"):
         for q in here:
             if q.id in answers():
                 _reveal(q)
@@ -187,16 +188,20 @@ def ask(*ids: str, apply: Callable[[dict], None] | None = None) -> bool:
                 on_click=_show_me,
                 args=(pending,),
             )
-        elif later:
-            st.caption("Predict first: the questions below are about other settings of this demo.")
-            for nxt in later:
-                _prompt(nxt, "Predict:" if not here else "Next prediction:")
-                st.button(
-                    "Set the demo to this question's setting",
-                    key=f"predict_set_{nxt.id}",
-                    icon=":material/tune:",
-                    on_click=_apply,
-                    args=(nxt, apply),
-                )
+        elif later:  # one line: the demo on screen stays the first picture (presenter mode)
+            n = len(later)
+            label = (
+                f"Predict first: {n} question{'s' if n > 1 else ''} on other settings of this demo"
+            )
+            with st.popover(label, icon=":material/quiz:"):
+                for nxt in later:
+                    st.markdown(f"**Predict:** {nxt.prompt}")
+                    st.button(
+                        "Set the demo to this question's setting",
+                        key=f"predict_set_{nxt.id}",
+                        icon=":material/tune:",
+                        on_click=_apply,
+                        args=(nxt, apply),
+                    )
         _score(questions[0].chapter)
     return not pending

@@ -67,6 +67,7 @@ def test_question_screens_in_presenter_mode(server, projector, chapter):
     no_error_on_screen(projector)
     if chapter == "autograd_graph":  # not at the question's x: the student is offered it
         assert projector.locator(GRAPH).count() >= 1  # meanwhile their own graph is shown
+        projector.get_by_text("Predict first: 2 questions on other settings").click()
         projector.get_by_role(
             "button", name="Set the demo to this question's setting"
         ).first.click()
