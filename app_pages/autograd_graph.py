@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from app_pages import ui
+from app_pages import predict, ui
 from app_pages.ui import explain, load_settings, publish_settings, show_code, user_text
 from core.charts import GRADIENT, HIGHLIGHT, VALUE
 from core.charts.graph import WIDE_ABOVE, graph_dot
@@ -64,6 +64,20 @@ def _set_dynamic_x() -> None:
 def _set_dynamic_n() -> None:
     program = st.session_state.get("program", presets.DYNAMIC.program)
     st.session_state.program = presets.with_loop_count(program, st.session_state.dynamic_n)
+
+
+DYNAMIC_QUESTIONS = ("autograd_graph.dynamic_branch", "autograd_graph.dynamic_muls")
+
+
+def _dynamic_at(setting: dict) -> None:
+    """Predict first: the dynamic preset, its program and x at a question's x and n."""
+    _on_preset_change()
+    st.session_state.dynamic_x, st.session_state.dynamic_n = (
+        setting["dynamic_x"],
+        setting["dynamic_n"],
+    )
+    _set_dynamic_x()
+    _set_dynamic_n()
 
 
 def _dynamic_sliders() -> None:
@@ -336,15 +350,17 @@ def _program_preset(preset: str) -> None:
         st.session_state.output = outputs[-1]
     out_name = st.selectbox("Output (where backward starts)", outputs, key="output")
     output = results[out_name]
-    st.code(f">>> print({out_name})\n{output!r}", language="python", wrap_lines=True)
+    if preset != "dynamic" or predict.revealed(*DYNAMIC_QUESTIONS):  # grad_fn names the branch
+        st.code(f">>> print({out_name})\n{output!r}", language="python", wrap_lines=True)
     if not torch.isfinite(output).all():
         st.warning(f"{out_name} holds NaN or inf: the gradients below will too.")
     names = {**variables, **results}
     trace = backward.trace_backward(output, names)
     with picture:
-        _graph_and_walk(trace)
-        if preset == "dynamic":
-            st.caption(f"Recorded this run: {presets.op_summary(trace.graph)}.")
+        if preset != "dynamic" or predict.ask(*DYNAMIC_QUESTIONS, apply=_dynamic_at):
+            _graph_and_walk(trace)
+            if preset == "dynamic":
+                st.caption(f"Recorded this run: {presets.op_summary(trace.graph)}.")
 
     if PROGRAMS[preset] is presets.DOT_PRODUCT and {"x", "y", "z"} <= set(variables):
         _dot_product_notes(variables, out_name)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from app_pages import dagger_tab, heavy, session, ui
+from app_pages import dagger_tab, heavy, predict, session, ui
 from core.charts import wrestling as charts
 from core.shareable import Param
 from core.wrestling import bc, data, expert, export, jidi_steps, play, render
@@ -384,19 +384,24 @@ with tab_play:
         key="bc_play_side",
     )
     opening = q4.slider("Random opening steps (0: fixed start)", 0, 10, key="bc_play_opening")
-    if st.button(
-        "Play a match",
-        key="bc_play",
-        type="primary",
-        help="1.5 to 3 s of one core, most of it drawing the animation.",
-    ) and heavy.wait_turn("play"):
+    played = predict.ask("behaviour_cloning.bc_vs_still", "behaviour_cloning.dagger_vs_still")
+    if (
+        played
+        and st.button(
+            "Play a match",
+            key="bc_play",
+            type="primary",
+            help="1.5 to 3 s of one core, most of it drawing the animation.",
+        )
+        and heavy.wait_turn("play")
+    ):
         pair = (POLICIES[me], POLICIES[opp]) if side == 0 else (POLICIES[opp], POLICIES[me])
         with st.spinner("Playing and drawing the match..."), torch_threads(1):
             match = play.record_match(*pair, seed=0, opening=opening)
             every = max(1, math.ceil((match.length + 1) / GIF_FRAMES))
             ss.bc_gif = render.match_gif(match.pos, match.theta, match.energy, 0.8, every, 10)
         ss.bc_match, ss.bc_match_side, ss.bc_scrub = match, side, 0
-    match = ss.get("bc_match")
+    match = ss.get("bc_match") if played else None
     if match is None:
         st.info(
             f"**{LABELS[me]}** is ready to play: press *Play a match*. "

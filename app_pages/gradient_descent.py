@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages import heavy, ui
+from app_pages import heavy, predict, ui
 from core import optimisers
 from core.charts import landscapes as charts
 from core.charts import styled
@@ -174,7 +174,9 @@ if land.note:
     ui.explain(f"**{NAMES[key]}.** {land.note}")
 
 # everything the paths depend on; with the step shown, everything the charts depend on
-setup = (key, kappa, tuple(names), float(lr), int(steps), float(beta), start, float(noise))
+racing = predict.ask("gradient_descent.rosenbrock_race", "gradient_descent.sgd_diverges")
+racers = tuple(names) if racing else ()  # predict first: the landscape, no paths yet
+setup = (key, kappa, racers, float(lr), int(steps), float(beta), start, float(noise))
 runs = _runs(*setup)
 heat_url = _background(key, kappa)
 

@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from app_pages import ui
+from app_pages import predict, ui
 from app_pages.trainer import controls, loss_and_accuracy, metric_row, shows_epoch, trainer
 from core.charts import training as charts
 from core.shareable import Param
@@ -86,7 +86,8 @@ def regression_tab() -> None:
         if run.steps:
             ui.live_chart(box["loss"], charts.step_loss_chart(run.steps), width="stretch")
 
-    trainer("regression", cfg, draw, ["metrics", "params", "loss"], pace_seconds=6.0)
+    if predict.ask("live_training.bigger_batch", "live_training.big_lr"):
+        trainer("regression", cfg, draw, ["metrics", "params", "loss"], pace_seconds=6.0)
     ui.show_code(EXAMPLES["regression"].code)
 
 

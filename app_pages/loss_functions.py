@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
+from app_pages import predict, ui
 from core import losses as lf
 from core.charts import losses as charts
 from core.shareable import Param
@@ -170,28 +170,32 @@ def softmax_tab() -> None:
     _settings()
     res = lf.softmax_cross_entropy(logits, int(target))
     shown = (tuple(float(z) for z in logits), int(target))
-    left, right = picture.columns(2)
-    ui.chart(
-        ("lf probs", *shown),
-        lambda: charts.probability_chart(res, int(target)),
-        left,
-        width="stretch",
-    )
-    ui.chart(
-        ("lf logit grads", *shown),
-        lambda: charts.logits_gradient_chart(res, int(target)),
-        right,
-        width="stretch",
-    )
+    with picture:
+        predicted = predict.ask("loss_functions.equal_logits")
+    if predicted:
+        left, right = picture.columns(2)
+        ui.chart(
+            ("lf probs", *shown),
+            lambda: charts.probability_chart(res, int(target)),
+            left,
+            width="stretch",
+        )
+        ui.chart(
+            ("lf logit grads", *shown),
+            lambda: charts.logits_gradient_chart(res, int(target)),
+            right,
+            width="stretch",
+        )
     # the formulas under the slide, each on the page's whole width (never cut on the right)
     st.latex(lf.LATEX["CrossEntropy"])
-    p_y = res["probs"][int(target)]
-    st.latex(rf"\ell = -\log p_{{{int(target)}}} = -\log {p_y:.4f} = {res['loss']:.4f}")
-    vec = r" \\ ".join(f"{g:.4f}" for g in res["grad"])
-    st.latex(
-        r"\frac{\partial \ell}{\partial z} = p - \mathrm{onehot}(y) = "
-        r"\begin{pmatrix}" + vec + r"\end{pmatrix}"
-    )
+    if predicted:  # the loss and p − onehot(y) spell out the answer too
+        p_y = res["probs"][int(target)]
+        st.latex(rf"\ell = -\log p_{{{int(target)}}} = -\log {p_y:.4f} = {res['loss']:.4f}")
+        vec = r" \\ ".join(f"{g:.4f}" for g in res["grad"])
+        st.latex(
+            r"\frac{\partial \ell}{\partial z} = p - \mathrm{onehot}(y) = "
+            r"\begin{pmatrix}" + vec + r"\end{pmatrix}"
+        )
     st.caption(
         "Autograd's gradient and p − onehot(y) agree to "
         f"{np.abs(res['grad'] - res['p_minus_onehot']).max():.1e}."
@@ -217,15 +221,21 @@ def outlier_tab() -> None:
     _settings()
     x, y, fits = _fits(float(out_x), float(out_y), float(delta))
     with picture:
+        fitted = predict.ask("loss_functions.outlier")
+    if fitted:
         ui.chart(
             ("lf outlier", float(out_x), float(out_y), float(delta)),
             lambda: charts.outlier_chart(x, y, fits),
+            picture,
             width="stretch",
             on_select=_on_outlier_pick,
             selection_mode=charts.OUTLIER_PICK,
             key="lf_outlier_map",
         )
     with controls:
+        if not fitted:
+            st.caption("The fitted slopes appear once you have predicted.")
+            return
         rows = [
             {"loss": n, "slope w": f"{w:.2f}", "intercept b": f"{b:.2f}"}
             for n, (w, b) in fits.items()

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from torch import nn
 
-from app_pages import ui
+from app_pages import predict, ui
 from core.charts import modules as charts
 from core.modules import anatomy as an
 from core.modules import devices, loading, modes, saving, slow_loop
@@ -201,7 +201,8 @@ def modes_tab() -> None:
                 + ("moved during the train-mode calls; eval mode only reads it." if moved
                    else "did not move: train mode never ran.")
             )  # fmt: skip
-    st.altair_chart(charts.masks_chart(r.masks, round(p, 2)), width="content")
+    if predict.ask("modules.dropout_values"):
+        st.altair_chart(charts.masks_chart(r.masks, round(p, 2)), width="content")
     ui.show_code(r.code)
 
 
@@ -259,6 +260,11 @@ BUG_LABELS = {
     "loop_order": ("step() before backward()", "step_before_backward"),
     "loop_nograd": ("Evaluate without no_grad()", "eval_without_no_grad"),
 }
+LOOP_QUESTIONS = (
+    "modules.forget_zero_grad",
+    "modules.step_before_backward",
+    "modules.eval_not_no_grad",
+)
 MARK = "background: rgba(204, 121, 167, 0.30); border-left: 0.3rem solid #CC79A7;"
 
 
@@ -342,6 +348,8 @@ def loop_tab() -> None:
     c[1].select_slider("Batch size (8 samples)", slow_loop.BATCH_SIZES, key="loop_batch")
     c[2].number_input("Seed", 0, 9999, key="loop_seed")
     publish(LOOP)
+    if not predict.ask(*LOOP_QUESTIONS):
+        return
     cfg = loop_config()
     run = current_loop(cfg)
     b = st.container(horizontal=True, vertical_alignment="center")

@@ -7,7 +7,7 @@ Pick a topic, move the widgets; every view shows the key line of code, the grids
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
+from app_pages import predict, ui
 from core import tensors as T
 from core.charts.tensors import Grid, grids_key, tensor_grids
 from core.shareable import Param
@@ -255,6 +255,8 @@ def view() -> None:
             format_func=lambda s: str(s),
         )
     with right:
+        if not predict.ask("tensors.view_transposed"):
+            return
         report(
             T.view_vs_reshape((rows, cols), new, transposed),
             friendly="`x.view(...)` failed: the new shape is not compatible with x's strides "
@@ -388,6 +390,8 @@ def broadcasting() -> None:
         st.markdown("**shape of b**")
         sb = shape_input("bc_b", (4,), 1, 3)
     with right:
+        if not predict.ask("tensors.broadcast_shape"):
+            return
         result = T.broadcast(sa, sb)
         if result.result_shape is None:
             st.warning(result.shown.error, icon=":material/block:")

@@ -12,7 +12,7 @@ import altair as alt
 import streamlit as st
 from streamlit.elements import vega_charts
 
-from app_pages import i18n
+from app_pages import i18n, predict
 from app_pages.i18n import _
 from core.charts import styled
 from core.i18n import N_
@@ -126,6 +126,7 @@ def sidebar() -> None:
             on_change=_presenter_switched,
             help=_("Larger type, the sidebar folded: for the projector."),
         )
+        predict.switch()  # predict, then see: on by default, ?predict=0 in a link turns it off
         st.caption(
             _("Follows the lecture *{lecture}* and its companion notebooks.").format(
                 lecture=_(LECTURE)
@@ -260,6 +261,7 @@ def publish_settings(params) -> None:
     if st.session_state.get("presenter_mode"):
         query["present"] = "1"
     query |= i18n.link_query()
+    query |= predict.link()
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 

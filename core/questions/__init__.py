@@ -13,9 +13,9 @@ every question with its computed answer, one JSON object a line.
 import importlib
 import math
 import pkgutil
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cache
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache, partial
 from typing import Literal
 
 Kind = Literal["choice", "number"]
@@ -38,6 +38,8 @@ class Question:
     low: float = -1e9  # "number" only: the range an answer may take
     high: float = 1e9
     setting: dict = field(default_factory=dict, compare=False)  # the demo setting asked about
+    # the computation behind `compute`, taking a setting: `at()` asks the same at another one
+    solve: Callable[[dict], int | float] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if "." not in self.id or not self.id.startswith(self.chapter + "."):
@@ -49,7 +51,24 @@ class Question:
 
     def answer(self) -> int | float:
         """The true answer, computed (and kept: the computation is deterministic)."""
-        return _answer(self)
+        return _answer(self, _frozen(self.setting))
+
+    def at(self, setting: dict) -> "Question":
+        """The same question asked at another demo setting (its answer computed there)."""
+        if self.solve is None:
+            raise ValueError(f"{self.id} has no solve(setting) to ask it elsewhere")
+        merged = {**self.setting, **setting}
+        return replace(self, setting=merged, compute=partial(self.solve, merged))
+
+    def applies_to(self, state: Mapping) -> bool:
+        """True when `state` (a page's settings by key) is at this question's setting."""
+        return all(key in state and same(state[key], want) for key, want in self.setting.items())
+
+    def shown(self, value: int | float) -> str:
+        """An answer as the reveal writes it: the choice's text, or the number."""
+        if self.kind == "choice":
+            return self.choices[int(value)] if 0 <= int(value) < len(self.choices) else "?"
+        return f"{float(value):.4g}"
 
     def valid(self, response: object) -> bool:
         """True when `response` is an answer this question accepts (not necessarily right)."""
@@ -69,8 +88,36 @@ class Question:
         return abs(float(response) - float(truth)) <= self.tolerance
 
 
+def asked(solve: Callable[[dict], int | float], setting: dict, **fields) -> Question:
+    """A Question whose answer is `solve(setting)`: the setting is data, the answer follows it."""
+    return Question(compute=partial(solve, setting), setting=setting, solve=solve, **fields)
+
+
+def same(have: object, want: object) -> bool:
+    """A setting's value and a page's: floats to 1e-9, lists as sets, tuples as tuples."""
+    if isinstance(want, list):
+        return isinstance(have, list | tuple) and sorted(map(str, have)) == sorted(map(str, want))
+    if isinstance(want, tuple):
+        return isinstance(have, list | tuple) and tuple(have) == want
+    if isinstance(want, bool) or isinstance(have, bool):
+        return bool(have) == want if isinstance(have, bool | int) else False
+    if isinstance(want, int | float) and isinstance(have, int | float):
+        return math.isclose(float(have), float(want), rel_tol=1e-9, abs_tol=1e-9)
+    return have == want
+
+
+def _frozen(value: object) -> object:
+    """A hashable copy of a setting (dicts, lists and tuples nested)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
 @cache
-def _answer(question: Question) -> int | float:
+def _answer(question: Question, setting: object) -> int | float:
+    # keyed by the setting too: Questions compare without it, `at()` copies differ only there
     return question.compute()
 
 
