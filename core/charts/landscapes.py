@@ -67,6 +67,12 @@ def heat_png(
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+def _colour_scale(trajectories: dict[str, Trajectory]) -> alt.Scale:
+    """Each optimiser's fixed colour, for the optimisers drawn only: the legend lists those."""
+    shown = [name for name in COLOURS if name in trajectories] or list(COLOURS)[:1]
+    return alt.Scale(domain=shown, range=[COLOURS[name] for name in shown])
+
+
 def _scales(land: Landscape):
     x0, x1, y0, y1 = land.window
     sx = alt.Scale(domain=[x0, x1], nice=False, zero=False)
@@ -136,8 +142,8 @@ def landscape_chart(
     )
     colour = alt.Color(
         "optimiser:N",
-        scale=alt.Scale(domain=list(COLOURS), range=list(COLOURS.values())),
-        legend=alt.Legend(title="Optimiser", orient="bottom", columns=4, labelLimit=0),
+        scale=_colour_scale(trajectories),
+        legend=alt.Legend(title="Optimiser", orient="bottom", columns=6, labelLimit=0),
     )
     paths = _path_frame(trajectories, land, step)
     halo = (
@@ -206,11 +212,7 @@ def loss_chart(
         if rows
         else pd.DataFrame(columns=["step", "gap", "optimiser"])
     )
-    colour = alt.Color(
-        "optimiser:N",
-        scale=alt.Scale(domain=list(COLOURS), range=list(COLOURS.values())),
-        legend=None,
-    )
+    colour = alt.Color("optimiser:N", scale=_colour_scale(trajectories), legend=None)
     lines = (
         alt.Chart(data)
         .mark_line(strokeWidth=2.5)
