@@ -26,14 +26,51 @@ _BASE_CSS = """
 </style>
 """
 
-# Presenter mode: larger type, explanations (expanders, captions) folded away.
+# Presenter mode: larger type everywhere (1 rem = 22 px, so no text under 16 px), the code
+# expanders and captions kept (they teach) but darker, and tables that grow with the type.
 _PRESENTER_CSS = """
 <style>
 html { font-size: 22px; }
-[data-testid="stMainBlockContainer"] { padding: 2.5rem 1.5rem 2rem 1.5rem; max-width: 100%; }
-div[data-testid="stExpander"] { display: none; }
-div[data-testid="stCaptionContainer"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding: 2.2rem 1.2rem 2rem 1.2rem; max-width: 100%; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+  color: #333333; font-size: 0.8rem; }
+[data-testid="stTable"] table, [data-testid="stMarkdownContainer"] table { font-size: 0.9rem; }
+[data-testid="stExpander"] summary p { font-size: 0.9rem; }
+[data-testid="stCode"] code { font-size: 0.8rem; }
 </style>
+"""
+
+# The app writes its settings into the address bar (a shareable link) after each run. Streamlit
+# pushes a history entry for every such write, so a visit made two entries (the page, then its
+# settings) and Back needed two presses per page. This keeps one entry per page: a push that
+# only changes the query string of the page already shown replaces the entry instead.
+_ONE_ENTRY_PER_PAGE = """
+<script>
+(() => {
+  const w = window.parent && window.parent !== window ? window.parent : window;
+  if (w.__oneEntryPerPage) return;
+  w.__oneEntryPerPage = true;
+  const push = w.history.pushState.bind(w.history);
+  w.history.pushState = (state, title, url) => {
+    const next = url === undefined || url === null ? null : new URL(url, w.location.href);
+    if (next && next.pathname === w.location.pathname) return w.history.replaceState(state, title, url);
+    return push(state, title, url);
+  };
+})();
+</script>
+"""
+
+# Switching presenter mode on folds the sidebar away (once: the lecturer may open it again).
+_FOLD_SIDEBAR = """
+<script>
+(() => {
+  const d = (window.parent && window.parent !== window ? window.parent : window).document;
+  const fold = () => d.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  let tries = 0;
+  const go = () => { const b = fold(); if (b) b.click(); else if (tries++ < 20) setTimeout(go, 100); };
+  go();
+})();
+</script>
 """
 
 
@@ -44,6 +81,10 @@ def presenter_mode() -> bool:
     return bool(st.session_state.presenter_mode)
 
 
+def _presenter_switched() -> None:
+    st.session_state["_fold_sidebar"] = bool(st.session_state.presenter_mode)
+
+
 def sidebar() -> None:
     """The sidebar every page shares."""
     presenter_mode()
@@ -51,13 +92,19 @@ def sidebar() -> None:
         st.toggle(
             "Presenter mode",
             key="presenter_mode",
-            help="Larger type, explanations folded away: for the projector.",
+            on_change=_presenter_switched,
+            help="Larger type, the sidebar folded: for the projector.",
         )
         st.caption(f"Follows the lecture *{LECTURE}* and its companion notebooks.")
+        script = _ONE_ENTRY_PER_PAGE
+        if st.session_state.pop("_fold_sidebar", False):
+            script += _FOLD_SIDEBAR
+        st.html(script, unsafe_allow_javascript=True)
     st.html(_BASE_CSS)
     if st.session_state.presenter_mode:
         st.html(_PRESENTER_CSS)
-        st.query_params["present"] = "1"
+        if st.query_params.get("present") != "1":
+            st.query_params["present"] = "1"
     elif "present" in st.query_params:
         del st.query_params["present"]
 
@@ -72,6 +119,28 @@ def explain(text: str) -> None:
     """A paragraph of explanation that presenter mode folds away."""
     if not st.session_state.get("presenter_mode"):
         st.markdown(text)
+
+
+def intro(text: str, label: str = "About this slide") -> None:
+    """A tab's introduction: read above the picture normally; in presenter mode folded into an
+    expander, so the slide starts with its picture (the lecturer says the intro)."""
+    if st.session_state.get("presenter_mode"):
+        with st.expander(label, icon=":material/info:"):
+            st.markdown(text)
+    else:
+        st.markdown(text)
+
+
+def beside(controls: float = 1, picture: float = 2.6):
+    """(controls, picture): the picture with its controls on its left, as on a slide. Phones
+    stack the two (controls first, directly above the picture)."""
+    return st.columns([controls, picture], gap="medium")
+
+
+def table(frame, box=None) -> None:
+    """A small table drawn as a table that wraps and grows with the type (presenter mode), not
+    a scrolling data grid whose columns clip their text."""
+    (box or st).table(frame, hide_index=True)
 
 
 def user_text(text: str, limit: int = MAX_QUOTED_CHARS) -> str:

@@ -8,23 +8,22 @@ import pandas as pd
 import torch
 
 from core.charts import (
+    BLACK,
     CATEGORICAL,
     GRADIENT,
     HIGHLIGHT,
     LEAF,
     NEUTRAL,
     OUTPUT,
-    SKY,
     VALUE,
-    YELLOW,
     styled,
 )
 
 CALL_COLOURS = {
     "train, call 1": GRADIENT,
-    "train, call 2": YELLOW,
+    "train, call 2": OUTPUT,
     "eval, call 1": VALUE,
-    "eval, call 2": SKY,
+    "eval, call 2": BLACK,
 }
 
 
@@ -127,7 +126,7 @@ def batches_chart(rows: list[dict], batches_per_epoch: int) -> alt.Chart:
         "dropped" if pd.isna(b) else f"batch {int(b)}" for b in df["batch"]
     ]  # fmt: skip
     domain = [f"batch {b}" for b in range(batches_per_epoch)] + ["dropped"]
-    palette = [c for c in CATEGORICAL if c != "#000000"]
+    palette = [c for c in CATEGORICAL if c != BLACK]
     colours = [palette[b % len(palette)] for b in range(batches_per_epoch)] + [NEUTRAL]
     base = (
         alt.Chart(df)
@@ -157,7 +156,7 @@ def batches_chart(rows: list[dict], batches_per_epoch: int) -> alt.Chart:
     )
 
 
-QUANTITIES = {"value": VALUE, ".grad": GRADIENT, "this batch's gradient": YELLOW}
+QUANTITIES = {"value": VALUE, ".grad": GRADIENT, "this batch's gradient": OUTPUT}
 
 
 def loop_chart(

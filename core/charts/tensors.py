@@ -17,7 +17,8 @@ from torch import Tensor
 
 from core.charts import HIGHLIGHT, LABEL_FONT_SIZE, VALUE, styled
 
-BLUES = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", VALUE]
+# the lowest value (often a zero) still visibly tinted on a projector, never white
+BLUES = ["#d0e1f2", "#a9cce6", "#6baed6", "#2171b5", VALUE]
 
 
 def _text(v: float, integer: bool) -> str:
