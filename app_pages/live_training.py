@@ -62,7 +62,6 @@ def publish(params: list[Param]) -> None:
 @st.fragment
 def regression_tab() -> None:
     d = RegressionConfig()
-    st.latex(r"y = Xw + b + \epsilon,\quad w = [2, -3.4],\ b = 4.2,\ \epsilon \sim N(0, 0.01^2)")
     ui.explain(
         "A thousand noisy samples of a plane; `nn.Linear(2, 1)` starts near zero and mini-batch "
         "SGD walks its weight and bias to the true values."
@@ -87,6 +86,7 @@ def regression_tab() -> None:
             ui.live_chart(box["loss"], charts.step_loss_chart(run.steps), width="stretch")
 
     trainer("regression", cfg, draw, ["metrics", "params", "loss"], pace_seconds=6.0)
+    st.latex(r"y = Xw + b + \epsilon,\quad w = [2, -3.4],\ b = 4.2,\ \epsilon \sim N(0, 0.01^2)")
     ui.show_code(EXAMPLES["regression"].code)
 
 
@@ -190,7 +190,6 @@ def toy_tab() -> None:
 @st.fragment
 def softmax_tab() -> None:
     d = SoftmaxConfig()
-    st.latex(r"\hat y = \operatorname{softmax}(W x + b),\quad W \in \mathbb{R}^{10 \times 64}")
     ui.explain(
         "The notebook trains softmax regression on Fashion-MNIST, which cannot be downloaded "
         "here; scikit-learn ships 1,797 handwritten digits of 8 × 8 pixels instead. Each row "
@@ -214,6 +213,7 @@ def softmax_tab() -> None:
         loss_and_accuracy(box["history"], run)
 
     trainer("softmax", cfg, draw, ["metrics", "templates", "history"], pace_seconds=4.0)
+    st.latex(r"\hat y = \operatorname{softmax}(W x + b),\quad W \in \mathbb{R}^{10 \times 64}")
     ui.show_code(EXAMPLES["softmax"].code)
 
 
@@ -301,9 +301,10 @@ def cnn_tab() -> None:
                 )
             )
 
-    st.slider("Test digit for the feature maps", 0, 19, key="cnn_digit")
     publish(params)
-    trainer("cnn", cfg, draw, ["metrics", "history", "digits", "filters"])
+    # the test digits and their guesses first: the picture the tab is for
+    trainer("cnn", cfg, draw, ["metrics", "digits", "history", "filters"])
+    st.slider("Test digit for the feature maps", 0, 19, key="cnn_digit")
     ui.show_code(EXAMPLES["cnn"].code)
 
 

@@ -125,7 +125,9 @@ def _current_run(name: str, cfg: TrainConfig) -> Run:
 
 def _status_line(run: Run) -> str:
     if run.last is None:
-        return "Ready: press **Start**."
+        return (
+            f"Ready: press **Start** (a run stops after {CPU_BUDGET_SECONDS:.0f} s of computing)."
+        )
     ev = run.last
     where = f"epoch {min(ev.epoch + 1, ev.epochs)} / {ev.epochs}, step {ev.step}"
     if run.status is Status.FINISHED:
@@ -142,15 +144,17 @@ def trainer(
 ) -> None:
     """Buttons, progress, the scaffold with its phase, and the live loop for one example."""
     run = _current_run(name, cfg)
-    b = st.container(horizontal=True, vertical_alignment="center")
+    # The picture first: the tab's charts start right under its settings; the buttons,
+    # progress, numbers and the loop sit beside them.
+    left, right = st.columns([3, 2], gap="medium")
+    b = right.container(horizontal=True, vertical_alignment="center")
+    # no help tooltip on Start: the pointer rests on it while a run plays, and the tooltip
+    # stayed open over the settings
     start = b.button(
         "Resume" if run.status is Status.PAUSED else "Start",
         key=f"{name}_start",
         type="primary",
         icon=":material/play_arrow:",
-        help="With the defaults every example trains in 0.1 to 1.2 s of one core (measured: "
-        "python bench/costs.py), plus drawing; more epochs cost more, and a run stops at "
-        f"{CPU_BUDGET_SECONDS:.0f} s.",
     )
     pause = b.button("Pause", key=f"{name}_pause", icon=":material/pause:")
     reset = b.button("Reset", key=f"{name}_reset", icon=":material/restart_alt:")
@@ -177,9 +181,6 @@ def trainer(
         with torch_threads(1):
             run.one_phase()
 
-    # The picture first: the tab's charts start right under the buttons; progress, numbers
-    # and the loop sit beside them.
-    left, right = st.columns([3, 2], gap="medium")
     with left:
         boxes = {s: st.empty() for s in slots if s != "metrics"}
     with right:

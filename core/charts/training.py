@@ -79,6 +79,18 @@ def history_chart(
                 title="data",
                 scale=alt.Scale(domain=list(SPLIT_COLOURS), range=list(SPLIT_COLOURS.values())),
             ),
+            # train and test often lie on top of each other: test is dashed, with square
+            # points, so both stay visible (one legend: the same field and title)
+            strokeDash=alt.StrokeDash(
+                "set:N",
+                title="data",
+                scale=alt.Scale(domain=list(SPLIT_COLOURS), range=[[1, 0], [8, 5]]),
+            ),
+            shape=alt.Shape(
+                "set:N",
+                title="data",
+                scale=alt.Scale(domain=list(SPLIT_COLOURS), range=["circle", "square"]),
+            ),
             tooltip=["epoch", "set", alt.Tooltip("value:Q", format=".4f")],
         )
         .properties(height=260)
@@ -244,9 +256,7 @@ def boundary_chart(snapshot: dict, x: np.ndarray, y: np.ndarray, is_test: np.nda
             ),
         )
     )
-    chart = (heat + dots).properties(
-        title="Decision regions (shade = confidence) and the data", height=460, width=460
-    )
+    chart = (heat + dots).properties(title="Decision regions and the data", height=460, width=460)
     return styled(chart)
 
 
