@@ -212,7 +212,7 @@ def softmax_tab() -> None:
             )
         loss_and_accuracy(box["history"], run)
 
-    trainer("softmax", cfg, draw, ["metrics", "templates", "history"], pace_seconds=4.0)
+    trainer("softmax", cfg, draw, ["metrics", ("templates", "history")], pace_seconds=4.0)
     st.latex(r"\hat y = \operatorname{softmax}(W x + b),\quad W \in \mathbb{R}^{10 \times 64}")
     ui.show_code(EXAMPLES["softmax"].code)
 
@@ -273,13 +273,12 @@ def cnn_tab() -> None:
         pred = snap["predicted"][:20]
         titles = [f"{p} {'✓' if p == t else '✗'}" for p, t in zip(pred, y_test[:20], strict=True)]
         # small multiples as tiles that wrap to the column's width: nothing spills or overlaps
-        with box["digits"].container():
-            st.html(
-                charts.image_grid_html(
-                    x_test[:20, 0], titles, "Test digits: the network's guess (✓ right, ✗ wrong)"
-                )
+        box["digits"].html(
+            charts.image_grid_html(
+                x_test[:20, 0], titles, "Test digits: the network's guess (✓ right, ✗ wrong)"
             )
-            ui.live_chart(st, charts.confusion_chart(snap["confusion"]), width="stretch")
+        )
+        ui.live_chart(box["confusion"], charts.confusion_chart(snap["confusion"]), width="stretch")
         with box["filters"].container():
             st.html(
                 charts.image_grid_html(
@@ -303,7 +302,7 @@ def cnn_tab() -> None:
 
     publish(params)
     # the test digits and their guesses first: the picture the tab is for
-    trainer("cnn", cfg, draw, ["metrics", "digits", "history", "filters"])
+    trainer("cnn", cfg, draw, ["metrics", ("digits", "confusion"), "history", "filters"])
     st.slider("Test digit for the feature maps", 0, 19, key="cnn_digit")
     ui.show_code(EXAMPLES["cnn"].code)
 

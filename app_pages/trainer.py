@@ -139,10 +139,13 @@ def trainer(
     name: str,
     cfg: TrainConfig,
     draw: Callable[[Run, dict], None],
-    slots: list[str],
+    slots: list[str | tuple[str, ...]],
     pace_seconds: float = 0.0,
 ) -> None:
-    """Buttons, progress, the scaffold with its phase, and the live loop for one example."""
+    """Buttons, progress, the scaffold with its phase, and the live loop for one example.
+
+    `slots`: the names of the tab's chart boxes, top to bottom in the picture's column (a
+    tuple: those boxes side by side); "metrics" goes beside the picture, with the progress."""
     run = _current_run(name, cfg)
     # The picture first: the tab's charts start right under its settings; the buttons,
     # progress, numbers and the loop sit beside them.
@@ -182,7 +185,13 @@ def trainer(
             run.one_phase()
 
     with left:
-        boxes = {s: st.empty() for s in slots if s != "metrics"}
+        boxes = {}
+        for s in slots:  # a tuple of slots: side by side, so more of the picture is in view
+            if isinstance(s, tuple):
+                for name, col in zip(s, st.columns(len(s)), strict=True):
+                    boxes[name] = col.empty()
+            elif s != "metrics":
+                boxes[s] = st.empty()
     with right:
         progress = st.empty()
         status = st.empty()
