@@ -30,6 +30,9 @@ from core.training.models import ACTIVATIONS, RECURRENT
 TABS = ["Regression", "Curve fitting", "2-D classification", "Digits: softmax", "RNN", "CNN"]
 # The shareable setup: the open tab and its settings, e.g. ?tab=RNN&rnn_kind=LSTM&rnn_lr=0.003
 TAB = Param("tab", TABS[0], options=tuple(TABS))
+# A chart drawn at its own size (a canvas) shrinks as a whole, keeping its aspect, where its
+# column is narrower than it; wider charts already take their column's width.
+_SHRINK_TO_FIT = '[data-testid="stVegaLiteChart"] canvas { max-width: 100% !important; height: auto !important; }'
 # (label, epoch-log key, format) of the metrics the classifiers show
 ACCURACY = [("train accuracy", "train accuracy", ".1%"), ("test accuracy", "test accuracy", ".1%")]
 TEST_LOSS = ("test loss", "test loss", ".4f")
@@ -179,10 +182,13 @@ def toy_tab() -> None:
         metric_row(box["metrics"], run.epoch_log, [*ACCURACY, TEST_LOSS])
         if not shows_epoch(box["boundary"], run.epoch_log):
             ui.live_chart(
-                box["boundary"], charts.boundary_chart(run.snapshot, x, y, is_test), width="stretch"
+                box["boundary"], charts.boundary_chart(run.snapshot, x, y, is_test), width="content"
             )
         loss_and_accuracy(box["history"], run)
 
+    # the map keeps its square: drawn at its own size, shrunk as a whole on a narrow screen
+    # (800 x 600, a phone) rather than squeezed into a strip
+    st.html(f"<style>{_SHRINK_TO_FIT}</style>")
     trainer("toy", cfg, draw, ["metrics", "boundary", "history"])
     ui.show_code(EXAMPLES["toy"].code)
 
