@@ -32,7 +32,15 @@ TABS = ["Regression", "Curve fitting", "2-D classification", "Digits: softmax", 
 TAB = Param("tab", TABS[0], options=tuple(TABS))
 # A chart drawn at its own size (a canvas) shrinks as a whole, keeping its aspect, where its
 # column is narrower than it; wider charts already take their column's width.
-_SHRINK_TO_FIT = '[data-testid="stVegaLiteChart"] canvas { max-width: 100% !important; height: auto !important; }'
+_SHRINK_TO_FIT = (
+    '[data-testid="stVegaLiteChart"] canvas '
+    "{ max-width: 100% !important; height: auto !important; }"
+)
+# On a narrow screen a column too narrow for its widgets wraps below the others.
+_WRAP_NARROW_COLUMNS = (
+    '[data-testid="stColumn"] { min-width: 150px; }'
+    ' [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }'
+)
 # (label, epoch-log key, format) of the metrics the classifiers show
 ACCURACY = [("train accuracy", "train accuracy", ".1%"), ("test accuracy", "test accuracy", ".1%")]
 TEST_LOSS = ("test loss", "test loss", ".4f")
@@ -314,6 +322,7 @@ def cnn_tab() -> None:
 
 
 st.title("Live training")
+st.html(f"<style>{_WRAP_NARROW_COLUMNS}</style>")
 ui.explain(
     "Six examples from the lecture and its notebooks, trained live with the same loop: "
     "**zero_grad → forward → loss → backward → step**. Press *Start*, move the learning rate while it runs, *Pause* "
