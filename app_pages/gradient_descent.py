@@ -122,7 +122,7 @@ _settings_from_link()
 # On a narrow screen (800 x 600 with the sidebar open) columns too narrow for their widgets
 # wrap below the others instead of squeezing the map into a strip and the labels into letters.
 st.html(
-    '<style>[data-testid="stColumn"] { min-width: 240px; }'
+    '<style>[data-testid="stColumn"] { min-width: 190px; }'
     ' [data-testid="stColumn"] [data-testid="stColumn"] { min-width: 150px; }'
     ' [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }</style>'
 )

@@ -99,7 +99,7 @@ def take(url: str, out: Path) -> list[Path]:
                 page.evaluate("() => document.fonts.ready.then(() => true)")
                 page.mouse.move(WINDOW["width"] - 5, WINDOW["height"] - 5)  # no tooltip
                 page.wait_for_timeout(500)
-                title = page.get_by_text(marker).first.inner_text()
+                title = (page.get_by_text(marker).first.text_content() or "").strip()  # SVG text
                 target = out / name
                 page.screenshot(path=str(target))
                 print(f"wrote {target}: /{path}, showing '{title}'")
