@@ -70,7 +70,8 @@ def history_chart(
     y_scale = alt.Scale(domain=[0, 1]) if kind == "accuracy" else alt.Scale(zero=False)
     chart = (
         alt.Chart(df, title=title)
-        .mark_line(point=True, strokeWidth=3)
+        # points while there are few epochs; past 30 they would bury the lines (and dashes)
+        .mark_line(point=len(epoch_log) <= 30, strokeWidth=3)
         .encode(
             x=alt.X("epoch:Q", title="epoch", scale=x_scale),
             y=alt.Y("value:Q", title=kind, scale=y_scale),
@@ -256,7 +257,7 @@ def boundary_chart(snapshot: dict, x: np.ndarray, y: np.ndarray, is_test: np.nda
             ),
         )
     )
-    chart = (heat + dots).properties(title="Decision regions and the data", height=460, width=460)
+    chart = (heat + dots).properties(title="Decision regions and the data", height=370, width=370)
     return styled(chart)
 
 
