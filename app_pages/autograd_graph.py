@@ -8,11 +8,13 @@ import pandas as pd
 import streamlit as st
 import torch
 
+from app_pages import ui
 from app_pages.ui import explain, load_settings, publish_settings, show_code, user_text
-from core.charts import GRADIENT, VALUE
-from core.charts.graph import graph_dot
+from core.charts import GRADIENT, HIGHLIGHT, VALUE
+from core.charts.graph import WIDE_ABOVE, graph_dot
 from core.expressions import ExpressionError, evaluate, free_names, parse_value
 from core.graph import backward, custom, presets, record
+from core.graph.layout import layers
 from core.shareable import Param
 
 # The lecture's presets by id: the id is the widget's value and the link's ?preset=mlp (the
@@ -158,8 +160,42 @@ def _step_panel(trace: backward.BackwardTrace, index: int) -> None:
         )
 
 
+GRAPH_BOX_PX = 520  # a deep graph's scrolling box: with the title line, one projected screen
+# Keeps the walk's current node (the one drawn in the highlight colour) in the middle of the
+# deep graph's box: moving the step slider always shows where the walk is.
+_FOLLOW = """<script>
+(() => {  // step %d
+  const d = (window.parent && window.parent !== window ? window.parent : window).document;
+  let tries = 0;
+  const go = () => {
+    const box = d.querySelector('.st-key-graph_box');
+    const node = box && [...box.querySelectorAll('g.node')].find(g =>
+      [...g.querySelectorAll('path, polygon')].some(
+        p => (p.getAttribute('stroke') || '').toUpperCase() === '%s'));
+    if (!node) { if (tries++ < 40) setTimeout(go, 100); return; }
+    let scroller = node.parentElement;
+    while (scroller && scroller !== box.parentElement &&
+           !(scroller.scrollHeight > scroller.clientHeight + 1 &&
+             /(auto|scroll)/.test(getComputedStyle(scroller).overflowY)))
+      scroller = scroller.parentElement;
+    if (!scroller || scroller.scrollHeight <= scroller.clientHeight + 1) return;
+    const n = node.getBoundingClientRect(), s = scroller.getBoundingClientRect();
+    scroller.scrollTo({top: scroller.scrollTop + n.top - s.top - (s.height - n.height) / 2,
+                       behavior: 'smooth'});
+  };
+  go();
+})();
+</script>"""
+LEGEND = (
+    "Green: leaves · grey: autograd's op nodes · vermillion: the output · purple: the "
+    "current backward step. Blue: data (forward). Orange: grad (backward), `?` until the "
+    "walk reaches the node."
+)
+
+
 def _graph_and_walk(trace: backward.BackwardTrace, key: str = "step") -> None:
-    """The graph with the backward step slider and the step panel beside it."""
+    """The graph with the backward step slider and the step panel: a wide graph with the walk
+    under it, a deep one in a box of one screen's height beside the walk, following it."""
     steps = trace.steps
     if not steps:
         st.graphviz_chart(graph_dot(trace.graph), width="content")
@@ -171,7 +207,12 @@ def _graph_and_walk(trace: backward.BackwardTrace, key: str = "step") -> None:
     last = len(steps) - 1
     if st.session_state.get(key, 0) > last:
         st.session_state[key] = last
-    index = st.slider(
+    deep = len(layers(trace.graph)) > WIDE_ABOVE
+    if deep:
+        picture, walk = st.columns([3, 2], gap="medium")
+    else:
+        picture = walk = st.container()
+    index = walk.slider(
         "Backward step (reverse topological order, as autograd ran it)",
         0,
         last,
@@ -182,14 +223,18 @@ def _graph_and_walk(trace: backward.BackwardTrace, key: str = "step") -> None:
     # watches the chain rule fill the graph from the output back to the leaves
     reached = {s.node for s in steps[: index + 1]}
     dot = graph_dot(trace.graph, highlight=steps[index].node, reached=reached)
-    st.graphviz_chart(dot, width="content")  # natural size: node text never shrinks
-    st.caption(
-        "Green: leaves · grey: autograd's op nodes · vermillion: the output · purple: the "
-        "current backward step. Blue: data (forward). Orange: grad (backward), `?` until the "
-        "walk reaches the node."
-    )
-    _chain_rule(trace, index)
-    _step_panel(trace, index)
+    with picture:
+        box = st.container(height=GRAPH_BOX_PX, key="graph_box") if deep else st.container()
+        box.graphviz_chart(dot, width="content")  # natural size: node text never shrinks
+        st.caption(LEGEND)
+    if deep:
+        with walk:
+            _step_panel(trace, index)
+            _chain_rule(trace, index)
+            st.html(_FOLLOW % (index, HIGHLIGHT.upper()), unsafe_allow_javascript=True)
+    else:
+        _chain_rule(trace, index)
+        _step_panel(trace, index)
     if trace.seeded_with_ones:
         st.caption("The output is not a scalar, so backward was seeded with torch.ones_like(out).")
     order = pd.DataFrame(
@@ -204,7 +249,7 @@ def _graph_and_walk(trace: backward.BackwardTrace, key: str = "step") -> None:
         ]
     )
     with st.expander("The whole backward order"):
-        st.dataframe(order, hide_index=True)
+        ui.table(order)
 
 
 def _variables_tour(tensor: torch.Tensor, name: str) -> None:
@@ -367,7 +412,7 @@ def _built_preset(preset: str) -> None:
     _graph_and_walk(trace)  # the picture first; the model's code and parameters after it
     left, right = st.columns([2, 3])
     left.markdown("**Parameters**")
-    left.dataframe(params, hide_index=True)
+    ui.table(params, box=left)
     with right:
         # the model and the loss, without the printing and backward lines that follow
         model_lines = re.split(r"\n(?=print\(|loss\.backward\(\))", code.strip())[0]
@@ -378,19 +423,20 @@ def _built_preset(preset: str) -> None:
     _variables_tour(built.names[first], shown)
 
 
-st.title("Autograd & the computation graph")
+selector = ui.title("Autograd & the computation graph", ratio=(1.15, 1))
 explain(
     "Every operation on a tensor with `requires_grad=True` is recorded as a node in a graph. "
     "`backward()` walks that graph from the output back to the leaves, multiplying local "
     "derivatives as it goes: the chain rule, one node at a time."
 )
 load_settings(PARAMS)
-preset = st.selectbox(
+preset = selector.selectbox(
     "Preset from the lecture",
     list(LABELS),
     format_func=LABELS.get,
     key="preset",
     on_change=_on_preset_change,
+    label_visibility=ui.selector_label(),
 )
 publish_settings(PARAMS)
 if "program" not in st.session_state:  # first visit, or back from a preset without a program

@@ -14,13 +14,17 @@ Z_DEFAULTS = [2.0, 1.0, -1.0, 0.5, -2.0]
 PARAMS = [
     Param("reg", list(lf.REGRESSION), options=tuple(lf.REGRESSION), multi=True),
     Param("cls", list(lf.CLASSIFICATION), options=tuple(lf.CLASSIFICATION), multi=True),
-    Param("delta", 1.0, 0.1, 3.0),
+    Param("delta", 1.5, 0.1, 3.0),  # not 1: there Huber and SmoothL1 are one curve
     Param("k", 3, 3, 5),
     Param("target", 0, 0, 4),
     Param("ox", 0.8, 0.0, 1.0),
     Param("oy", 10.0, -5.0, 15.0),
 ]
 LOGITS = [Param(f"z{i}", z, -5.0, 5.0) for i, z in enumerate(Z_DEFAULTS)]
+# One slide each: a tab is at most about two projected screens.
+TABS = ["Regression", "Classification", "Softmax & cross-entropy", "One outlier"]
+TAB = Param("loss_tab", TABS[0], options=tuple(TABS))
+ONE_CURVE = ("SoftMargin", "BCE", "BCEWithLogits", "CrossEntropy")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -36,9 +40,15 @@ def _fits(outlier_x: float, outlier_y: float, delta: float):
 
 
 def _curves_and_formulas(
-    names: list[str], delta: float, x_title: str, title: str, reference: bool = False
+    names: list[str],
+    delta: float,
+    x_title: str,
+    title: str,
+    reference: bool = False,
+    note: str | None = None,
 ) -> None:
-    """The losses' curves beside their gradients (autograd), then each loss's formula."""
+    """The losses' curves beside their gradients (autograd), a note on curves that coincide,
+    then each loss's formula."""
     data = _curves(tuple(names), delta)
     left, right = st.columns(2)
     inputs = (tuple(names), delta, x_title)
@@ -54,6 +64,8 @@ def _curves_and_formulas(
         right,
         width="stretch",
     )
+    if note:
+        st.info(note, icon=":material/layers:")
     for name in names:
         st.latex(lf.LATEX[name])
 
@@ -66,31 +78,34 @@ def _on_outlier_pick() -> None:
         st.session_state.oy = float(np.clip(round(points[0]["y"], 1), -5.0, 15.0))
 
 
-st.title("Loss functions")
-ui.explain(
-    "A loss turns a prediction and a target into one number to minimise; its *gradient* is "
-    "what actually moves the weights. Every value and slope below comes from the `torch.nn` "
-    "class itself, differentiated by autograd."
-)
-ui.load_settings(PARAMS + LOGITS)
-st.session_state.target = min(int(st.session_state.target), int(st.session_state.k) - 1)
+def _settings() -> None:
+    """The link's settings, whichever tab is open (every tab writes them all back)."""
+    ui.publish_settings([TAB, *PARAMS, *LOGITS[: int(st.session_state.k)]])
 
-# ---------------------------------------------------------------------- curves and gradients
-st.header("Each loss and its gradient")
-# each multiselect gets a whole row, so every chosen loss shows as a chip (none cut off)
-c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-with c1:
-    reg = st.multiselect("Regression losses", lf.REGRESSION, key="reg")
-with c2:
-    delta = st.slider("Huber δ / SmoothL1 β", 0.1, 3.0, step=0.1, key="delta")
 
-st.subheader("Regression: a function of the residual r = prediction − target")
-if reg:
-    _curves_and_formulas(reg, delta, "residual r", "Loss against the residual")
+def regression_tab() -> None:
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    reg = c1.multiselect("Regression losses", lf.REGRESSION, key="reg")
+    delta = c2.slider("Huber δ / SmoothL1 β", 0.1, 3.0, step=0.1, key="delta")
+    _settings()
+    if not reg:
+        st.info("Pick a regression loss to draw it.")
+        return
+    note = None
+    if {"Huber", "SmoothL1"} <= set(reg):
+        note = (
+            "**Huber and SmoothL1 coincide at δ = β = 1**: `nn.HuberLoss(delta=δ)` is exactly "
+            "δ × `nn.SmoothL1Loss(beta=δ)`."
+            + (
+                " Here δ = 1, so the dashed SmoothL1 lies on Huber: move δ to part them."
+                if abs(delta - 1.0) < 1e-9
+                else f" Here δ = {delta:g}: Huber is {delta:g} × SmoothL1."
+            )
+        )
+    _curves_and_formulas(reg, delta, "residual r", "Loss against the residual r", note=note)
     ui.explain(
         "MSE's gradient grows with the residual, so a far-off point pulls hard; L1's is ±1 "
-        "whatever the distance; Huber is MSE near zero and L1 beyond δ. "
-        "`nn.HuberLoss(delta=δ)` is exactly δ × `nn.SmoothL1Loss(beta=δ)`."
+        "whatever the distance; Huber is MSE near zero and L1 beyond δ."
     )
     if "MSE" in reg:
         st.warning(
@@ -99,18 +114,28 @@ if reg:
             "mean((ŷ − y)²), gradient 2r / N. Same minimum, twice the slope per sample.",
             icon=":material/edit_note:",
         )
-else:
-    st.info("Pick a regression loss to draw it.")
+    ui.show_code(lf.CODE_LOSSES, "Show the code: losses and their gradients")
 
-cls = st.multiselect("Classification losses", lf.CLASSIFICATION, key="cls")
-st.subheader("Classification: a function of the margin m = y · f(x), with y ∈ {−1, +1}")
-if cls:
-    _curves_and_formulas(cls, delta, "margin m", "Loss against the margin", reference=True)
-    ui.explain(
-        "A positive margin means the right side of the boundary. SoftMargin, BCE on σ(f), "
-        "BCE-with-logits and two-class cross-entropy with logits (0, f) are the *same* curve "
-        "log(1 + e^{−m}): four names, one loss (the dashes let you see them overlap)."
-    )
+
+def classification_tab() -> None:
+    cls = st.multiselect("Classification losses", lf.CLASSIFICATION, key="cls")
+    _settings()
+    if not cls:
+        st.info("Pick a classification loss to draw it.")
+        return
+    same = [n for n in ONE_CURVE if n in cls]
+    note = None
+    if len(same) > 1:
+        note = (
+            f"**{', '.join(same)}: one curve**, log(1 + e^(−m)), under {len(same)} names "
+            "(SoftMargin on f, BCE on σ(f), BCE-with-logits on f, cross-entropy on the logits "
+            "(0, f)). The dashes let you see them lie on each other."
+        )
+    _curves_and_formulas(
+        cls, float(st.session_state.delta), "margin m = y·f(x)", "Loss against the margin m",
+        reference=True, note=note,
+    )  # fmt: skip
+    ui.explain("A positive margin means the right side of the boundary, with y ∈ {−1, +1}.")
     if "Hinge" in cls:
         st.markdown(
             "**The hinge is `nn.MultiMarginLoss` on two classes.** Give class 1 (y = +1) and "
@@ -133,86 +158,95 @@ if cls:
         "hinge max(0, 1 − (z_right − z_wrong)) is summed over every (right, wrong) pair, then "
         "divided by the number of classes."
     )
-else:
-    st.info("Pick a classification loss to draw it.")
-ui.show_code(lf.CODE_LOSSES, "Show the code: losses and their gradients")
+    ui.show_code(lf.CODE_LOSSES, "Show the code: losses and their gradients")
 
-# ------------------------------------------------------------------------- logits playground
-st.header("Logits playground: softmax and cross-entropy")
-k_col, y_col = st.columns([1, 1])
-with k_col:
-    k = st.slider("Number of classes", 3, 5, key="k")
-with y_col:
-    target = st.selectbox("True class y", list(range(k)), key="target")
-cols = st.columns(k)
-logits = [cols[i].slider(f"z{i}", -5.0, 5.0, step=0.1, key=f"z{i}") for i in range(k)]
-res = lf.softmax_cross_entropy(logits, int(target))
-left, right = st.columns(2)
-shown = (tuple(float(z) for z in logits), int(target))
-ui.chart(
-    ("lf probs", *shown), lambda: charts.probability_chart(res, int(target)), left, width="stretch"
-)
-ui.chart(
-    ("lf logit grads", *shown),
-    lambda: charts.logits_gradient_chart(res, int(target)),
-    right,
-    width="stretch",
-)
-# the formulas under the bars, each on the page's whole width (never cut on the right)
-st.latex(lf.LATEX["CrossEntropy"])
-p_y = res["probs"][int(target)]
-st.latex(rf"\ell = -\log p_{{{int(target)}}} = -\log {p_y:.4f} = {res['loss']:.4f}")
-vec = r" \\ ".join(f"{g:.4f}" for g in res["grad"])
-st.latex(
-    r"\frac{\partial \ell}{\partial z} = p - \mathrm{onehot}(y) = "
-    r"\begin{pmatrix}" + vec + r"\end{pmatrix}"
-)
-st.caption(
-    "Autograd's gradient and p − onehot(y) agree to "
-    f"{np.abs(res['grad'] - res['p_minus_onehot']).max():.1e}."
-)
-st.warning(
-    "**A correction to the slide.** Its cross-entropy line is the *binary* formula, and its sign "
-    "has slipped. Binary cross-entropy (`nn.BCELoss`) for a target t ∈ {0, 1} and a "
-    "probability p is  −[t log p + (1 − t) log(1 − p)]  (minus in front, so the loss is ≥ 0). "
-    "The multi-class cross-entropy that `nn.CrossEntropyLoss` computes from logits z is the "
-    "formula above.",
-    icon=":material/edit_note:",
-)
-st.latex(r"\ell_{\text{binary}} = -\big[t \log p + (1 - t)\log(1 - p)\big]")
-ui.show_code(lf.CODE_SOFTMAX, "Show the code: cross-entropy and its gradient")
 
-# ------------------------------------------------------------------------------ the outlier
-st.header("Why the choice matters: one outlier")
-ui.explain(
-    "Nine points lie near y = 1 + 2x; the vermillion one is an outlier. Move it (sliders, or "
-    "click where it should go) and watch the fitted lines: MSE chases it, L1 barely moves, "
-    "Huber sits in between."
-)
-a, b = st.columns(2)
-with a:
-    out_y = st.slider("Outlier position y", -5.0, 15.0, step=0.1, key="oy")
-with b:
-    out_x = st.slider("Outlier position x", 0.0, 1.0, step=0.01, key="ox")
-ui.publish_settings(PARAMS + LOGITS[:k])
-x, y, fits = _fits(float(out_x), float(out_y), float(delta))
-left, right = st.columns([3, 2])
-with left:
+def softmax_tab() -> None:
+    controls, picture = ui.beside(1, 2.6)
+    with controls:
+        k = st.slider("Number of classes", 3, 5, key="k")
+        target = st.selectbox("True class y", list(range(k)), key="target")
+        logits = [st.slider(f"logit z{i}", -5.0, 5.0, step=0.1, key=f"z{i}") for i in range(k)]
+    _settings()
+    res = lf.softmax_cross_entropy(logits, int(target))
+    shown = (tuple(float(z) for z in logits), int(target))
+    left, right = picture.columns(2)
     ui.chart(
-        ("lf outlier", float(out_x), float(out_y), float(delta)),
-        lambda: charts.outlier_chart(x, y, fits),
+        ("lf probs", *shown),
+        lambda: charts.probability_chart(res, int(target)),
+        left,
         width="stretch",
-        on_select=_on_outlier_pick,
-        selection_mode=charts.OUTLIER_PICK,
-        key="lf_outlier_map",
     )
-with right:
-    st.dataframe(
-        pd.DataFrame([{"loss": n, "slope w": w, "intercept b": b} for n, (w, b) in fits.items()]),
-        hide_index=True,
+    ui.chart(
+        ("lf logit grads", *shown),
+        lambda: charts.logits_gradient_chart(res, int(target)),
+        right,
+        width="stretch",
     )
+    with picture:
+        # the formulas under the bars, each on the column's whole width
+        st.latex(lf.LATEX["CrossEntropy"])
+        p_y = res["probs"][int(target)]
+        st.latex(rf"\ell = -\log p_{{{int(target)}}} = -\log {p_y:.4f} = {res['loss']:.4f}")
+        vec = r" \\ ".join(f"{g:.4f}" for g in res["grad"])
+        st.latex(
+            r"\frac{\partial \ell}{\partial z} = p - \mathrm{onehot}(y) = "
+            r"\begin{pmatrix}" + vec + r"\end{pmatrix}"
+        )
+        st.caption(
+            "Autograd's gradient and p − onehot(y) agree to "
+            f"{np.abs(res['grad'] - res['p_minus_onehot']).max():.1e}."
+        )
+    st.warning(
+        "**A correction to the slide.** Its cross-entropy line is the *binary* formula, and its "
+        "sign has slipped. Binary cross-entropy (`nn.BCELoss`) for a target t ∈ {0, 1} and a "
+        "probability p is  −[t log p + (1 − t) log(1 − p)]  (minus in front, so the loss is "
+        "≥ 0). The multi-class cross-entropy that `nn.CrossEntropyLoss` computes from logits z "
+        "is the formula above.",
+        icon=":material/edit_note:",
+    )
+    st.latex(r"\ell_{\text{binary}} = -\big[t \log p + (1 - t)\log(1 - p)\big]")
+    ui.show_code(lf.CODE_SOFTMAX, "Show the code: cross-entropy and its gradient")
+
+
+def outlier_tab() -> None:
+    controls, picture = ui.beside(1, 2.6)
+    with controls:
+        out_y = st.slider("Outlier position y", -5.0, 15.0, step=0.1, key="oy")
+        out_x = st.slider("Outlier position x", 0.0, 1.0, step=0.01, key="ox")
+        delta = st.slider("Huber δ", 0.1, 3.0, step=0.1, key="delta")
+    _settings()
+    x, y, fits = _fits(float(out_x), float(out_y), float(delta))
+    with picture:
+        ui.chart(
+            ("lf outlier", float(out_x), float(out_y), float(delta)),
+            lambda: charts.outlier_chart(x, y, fits),
+            width="stretch",
+            on_select=_on_outlier_pick,
+            selection_mode=charts.OUTLIER_PICK,
+            key="lf_outlier_map",
+        )
+    with controls:
+        rows = [
+            {"loss": n, "slope w": f"{w:.2f}", "intercept b": f"{b:.2f}"}
+            for n, (w, b) in fits.items()
+        ]
+        ui.table(pd.DataFrame(rows))
     st.caption(
-        "Clean data: slope 2, intercept 1. Each line minimises its loss with torch.optim.Adam; "
-        f"Huber uses δ = {delta:g} (the slider above)."
+        "Nine points lie near y = 1 + 2x (clean data: slope 2, intercept 1); the vermillion one "
+        "is the outlier: drag the sliders or click where it should go. Each line minimises its "
+        f"loss with torch.optim.Adam; Huber uses δ = {delta:g}. MSE chases the outlier, L1 "
+        "(dashed) barely moves, Huber sits in between."
     )
-ui.show_code(lf.CODE_OUTLIER, "Show the code: fitting under different losses")
+    ui.show_code(lf.CODE_OUTLIER, "Show the code: fitting under different losses")
+
+
+st.title("Loss functions")
+ui.explain(
+    "A loss turns a prediction and a target into one number to minimise; its *gradient* is "
+    "what actually moves the weights. Every value and slope below comes from the `torch.nn` "
+    "class itself, differentiated by autograd."
+)
+ui.load_settings(PARAMS + LOGITS)
+st.session_state.target = min(int(st.session_state.target), int(st.session_state.k) - 1)
+ui.lazy_tabs(TAB, [regression_tab, classification_tab, softmax_tab, outlier_tab])

@@ -30,9 +30,13 @@ def publish(params: list[Param]) -> None:
     ui.publish_settings([TAB, *params])
 
 
-def table(rows, **kw) -> None:
-    """A small table of plain rows, no index."""
-    st.dataframe(pd.DataFrame(rows), hide_index=True, **kw)
+def table(rows, height: int | None = None, **kw) -> None:
+    """A small table of plain rows, no index: a table that wraps (never a column cut); a
+    long one (given a `height`) scrolls in a data grid."""
+    if height is None:
+        ui.table(pd.DataFrame(rows))
+    else:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, height=height, **kw)
 
 
 # ------------------------------------------------------------------------------ anatomy
@@ -136,7 +140,7 @@ def devices_tab() -> None:
             "`num_batches_tracked` keeps its dtype; the plain attribute `scale` is not moved "
             "at all (another reason to register tensors: `register_buffer`)."
         )
-    right.dataframe(pd.DataFrame(devices.moved(dtype)), hide_index=True, width="stretch")
+    ui.table(pd.DataFrame(devices.moved(dtype)), box=right)
     st.markdown("**A mismatch is an error, not a silent cast**")
     c = st.columns([1, 1, 1, 3], vertical_alignment="bottom")
     layer = c[0].selectbox("layer dtype", devices.LAYER_DTYPES, key="mod_layer")
@@ -264,15 +268,14 @@ def scaffold_html(lines: list[tuple[str, str]], running: str | None) -> str:
     for key, text in lines:
         style = MARK if key == running else "border-left: 0.3rem solid transparent;"
         if key.startswith("forgot"):
-            style += " color: #999999; font-style: italic;"
+            style += " color: #5F5F5F; font-style: italic;"
         rows.append(
             f'<div style="{style} padding: 0 0.4rem;">{html.escape(text) or "&nbsp;"}</div>'
         )
     return (
         '<pre style="font-size: 0.78rem; line-height: 1.45; background: #f6f6f9; '
-        'padding: 0.6rem 0; border-radius: 0.4rem; overflow-x: auto; margin: 0;">'
-        + "".join(rows)
-        + "</pre>"
+        "padding: 0.6rem 0; border-radius: 0.4rem; margin: 0; white-space: pre-wrap; "
+        'overflow-wrap: anywhere;">' + "".join(rows) + "</pre>"
     )
 
 

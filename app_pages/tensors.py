@@ -30,6 +30,7 @@ TOPICS = {
 }
 PARAMS = [Param("topic", default="ranks", options=tuple(TOPICS))]
 GRID_BUDGET_PX = 620  # the chart column's width on a 1400 px wide window
+PRESENTER_BUDGET_PX = 900  # the chart column's width on the projector, the sidebar folded
 MAX_SIZE_BY_DIMS = {1: 6, 2: 6, 3: 4, 4: 3}
 
 
@@ -57,27 +58,36 @@ def draw(shown: T.Shown, names: list[str] | None = None) -> None:
     """The grids of a Shown in one chart, packed into rows that fit the page."""
     names = names or list(shown.tensors)
     grids = [Grid(shown.tensors[n], n, shown.masks.get(n), shown.labels.get(n)) for n in names]
+    budget = PRESENTER_BUDGET_PX if ui.presenter_mode() else GRID_BUDGET_PX
     ui.chart(
-        ("tensor grids", GRID_BUDGET_PX, grids_key(grids)),
-        lambda: tensor_grids(grids, budget=GRID_BUDGET_PX),  # styled by the builder
+        ("tensor grids", budget, grids_key(grids)),
+        lambda: tensor_grids(grids, budget=budget),  # styled by the builder
         style=False,
         width="content",
     )
 
 
-def report(shown: T.Shown, names: list[str] | None = None, friendly: str | None = None) -> None:
-    """Headline code, notes, grids, memory facts, printed output and the full snippet."""
+def report(
+    shown: T.Shown,
+    names: list[str] | None = None,
+    friendly: str | None = None,
+    table: list[dict] | None = None,
+) -> None:
+    """Headline code, the grids (the slide's picture, right under its line of code), notes, a
+    rule table, memory facts, printed output and the full snippet."""
     st.code(shown.headline, language="python")
     if shown.error:
         st.warning(
             f"{friendly or 'PyTorch refused.'}\n\nPyTorch's message: `{shown.error}`",
             icon=":material/info:",
         )
+    draw(shown, names)
     for note in shown.notes:
         st.markdown(f"**{note}**" if note is shown.notes[0] else note)
-    draw(shown, names)
+    if table:
+        ui.table(pd.DataFrame(table))
     if shown.facts:
-        st.dataframe(pd.DataFrame(shown.facts), hide_index=True, width="content")
+        ui.table(pd.DataFrame(shown.facts))
     st.markdown("**What `print` shows**")
     st.code(shown.printed, language="text")
     ui.show_code(shown.code)
@@ -379,11 +389,10 @@ def broadcasting() -> None:
         sb = shape_input("bc_b", (4,), 1, 3)
     with right:
         result = T.broadcast(sa, sb)
-        st.dataframe(pd.DataFrame(result.table), hide_index=True, width="content")
         if result.result_shape is None:
             st.warning(result.shown.error, icon=":material/block:")
             result.shown.error = None
-        report(result.shown)
+        report(result.shown, table=result.table)
 
 
 def numpy_bridge() -> None:
@@ -421,9 +430,15 @@ RENDER = {
 
 # ----------------------------------------------------------------------------- page
 
-st.title("Tensors")
 ui.load_settings(PARAMS)
-topic = st.selectbox("Topic", list(TOPICS), format_func=TOPICS.get, key="topic")
+topic = ui.title("Tensors").selectbox(
+    "Topic",
+    list(TOPICS),
+    format_func=TOPICS.get,
+    key="topic",
+    label_visibility=ui.selector_label(),
+)
 ui.publish_settings(PARAMS)
-st.subheader(TOPICS[topic])
+if not ui.presenter_mode():  # on a slide the topic box already names it
+    st.subheader(TOPICS[topic])
 RENDER[topic]()

@@ -23,6 +23,22 @@ _BASE_CSS = """
 [data-testid="stMainBlockContainer"] { padding: 3.5rem 3rem 3rem 3rem; }
 /* a displayed formula's fractions reach above and below its line: give them room */
 .katex-display { padding: 0.4em 0; }
+/* students' screens (800 x 600 with the sidebar open, phones): side-by-side columns stack
+   once they would be narrower than a control needs, and a chart wider than its column
+   (a fixed-width grid) scrolls inside its own box instead of running off the page */
+@media (max-width: 1000px) {
+  [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] { min-width: min(100%, 300px); }
+  [data-testid="stVegaLiteChart"], [data-testid="stGraphVizChart"] { overflow-x: auto; max-width: 100%; }
+  [data-testid="stCode"] pre, [data-testid="stCode"] code { white-space: pre-wrap !important;
+    overflow-wrap: anywhere; }
+}
+/* small tables wrap their words rather than run past their column */
+[data-testid="stTable"] th, [data-testid="stTable"] td { white-space: normal; overflow-wrap: anywhere; }
+/* a page link's label wraps in a narrow column instead of ending in an ellipsis */
+[data-testid="stPageLink"] a, [data-testid="stPageLink"] a * {
+  white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
+  height: auto !important; }
 </style>
 """
 
@@ -31,9 +47,13 @@ _BASE_CSS = """
 _PRESENTER_CSS = """
 <style>
 html { font-size: 22px; }
-[data-testid="stMainBlockContainer"] { padding: 2.2rem 1.2rem 2rem 1.2rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding: 64px 1.2rem 2rem 1.2rem; max-width: 100%; }
+/* a slide's title is one line of the slide, not a quarter of it */
+[data-testid="stMain"] h1 { font-size: 1.75rem; }
+[data-testid="stMain"] h2 { font-size: 1.35rem; }
+[data-testid="stMain"] h3 { font-size: 1.15rem; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
-  color: #333333; font-size: 0.8rem; }
+  color: #333333 !important; font-size: 0.8rem !important; }
 [data-testid="stTable"] table, [data-testid="stMarkdownContainer"] table { font-size: 0.9rem; }
 [data-testid="stExpander"] summary p { font-size: 0.9rem; }
 [data-testid="stCode"] code { font-size: 0.8rem; }
@@ -119,6 +139,23 @@ def explain(text: str) -> None:
     """A paragraph of explanation that presenter mode folds away."""
     if not st.session_state.get("presenter_mode"):
         st.markdown(text)
+
+
+def title(text: str, ratio: tuple[float, float] = (1, 2)):
+    """The page's title. Returns a box for the page's main selector (a topic, a preset): in
+    presenter mode it shares the title's line, so the slide keeps its height for the picture."""
+    if presenter_mode():
+        left, right = st.columns(ratio, vertical_alignment="bottom")
+        left.title(text)
+        return right
+    st.title(text)
+    return st.container()
+
+
+def selector_label() -> str:
+    """`label_visibility` for the selector beside the title: on a slide the choice speaks
+    for itself."""
+    return "collapsed" if presenter_mode() else "visible"
 
 
 def intro(text: str, label: str = "About this slide") -> None:

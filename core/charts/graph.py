@@ -37,17 +37,20 @@ def _title(data: dict) -> str:
     return data["label"]
 
 
-def _html_label(data: dict, compact: bool, digits: int, on: bool, reached: bool = True) -> str:
-    """A micrograd-style box, stacked: the label on top, then shape, data and grad rows."""
+def _html_label(
+    data: dict, compact: bool, digits: int, on: bool, reached: bool = True, shapes: bool = True
+) -> str:
+    """A micrograd-style box, stacked: the label on top, then shape, data and grad rows
+    (`shapes=False`: no shape row, a deep graph's boxes kept low enough for one screen)."""
     head_colour = HIGHLIGHT if on else KIND_COLOUR[data["kind"]]
-    head_text = "#000000" if data["kind"] == "op" and not on else "#FFFFFF"
+    head_text = "#FFFFFF"  # every head colour is dark enough for white text
     rows = [
         f'<TD BGCOLOR="{head_colour}"><FONT COLOR="{head_text}"><B>'
         f"{escape(_title(data))}</B></FONT></TD>"
     ]
     if not compact:
         shape = data.get("shape")
-        if shape is not None and len(shape) > 0:
+        if shapes and shape is not None and len(shape) > 0:
             rows.append(f'<TD ALIGN="LEFT">shape {escape(str(tuple(shape)))}</TD>')
         if data.get("value") is not None:
             value = escape(_numbers(data["value"], digits))
@@ -70,8 +73,9 @@ def graph_dot(
     compact: bool | None = None,
     reached: set[str] | None = None,
 ) -> str:
-    """DOT source: layers left to right (top to bottom when deep), leaves green, ops grey,
-    output vermillion, the current backward step purple; values in blue, gradients in orange.
+    """DOT source: layers left to right (top to bottom, without shape rows, when deep), leaves
+    green, ops grey, output vermillion, the current backward step purple; values in blue,
+    gradients in orange.
 
     `reached`: the nodes the backward walk has visited so far; the others show their gradient
     as `?` (None: every gradient shown).
@@ -79,10 +83,12 @@ def graph_dot(
     if compact is None:
         compact = graph.number_of_nodes() > COMPACT_ABOVE
     rows = layers(graph)
-    rankdir = "LR" if len(rows) <= WIDE_ABOVE else "TB"
+    deep = len(rows) > WIDE_ABOVE
+    rankdir = "TB" if deep else "LR"
+    ranksep = 0.25 if deep else 0.4  # a deep graph, top to bottom, must fit a projected screen
     lines = [
         "digraph autograd {",
-        f'  rankdir={rankdir}; newrank=true; nodesep=0.25; ranksep=0.4; bgcolor="transparent";',
+        f'  rankdir={rankdir}; newrank=true; nodesep=0.25; ranksep={ranksep}; bgcolor="transparent";',
         '  node [shape=box, style="rounded,filled", margin=0.02, fontname="Helvetica", '
         f"fontsize={FONT_PT}, penwidth=2];",
         f'  edge [color="{NEUTRAL}", penwidth=1.6, arrowsize=0.8];',
@@ -95,7 +101,8 @@ def graph_dot(
             colour = HIGHLIGHT if on else KIND_COLOUR[data["kind"]]
             fill = HIGHLIGHT_FILL if on else KIND_FILL[data["kind"]]
             width = 5 if on else 2
-            label = _html_label(data, compact, digits, on, reached is None or node in reached)
+            seen = reached is None or node in reached
+            label = _html_label(data, compact, digits, on, seen, shapes=not deep)
             lines.append(
                 f'  {_q(node)} [label={label}, color="{colour}", fillcolor="{fill}", '
                 f"penwidth={width}];"

@@ -21,6 +21,7 @@ COLOURS = {
 }
 # Dashes keep curves that coincide (SoftMargin, BCE, BCE-with-logits, 2-class CE) visible.
 DASHES = {
+    "L1": [7, 4],  # the outlier's L1 fit lies close to Huber's: both stay visible
     "SoftMargin": [1, 0],
     "BCE": [10, 6],
     "BCEWithLogits": [4, 4],
@@ -31,13 +32,15 @@ DASHES = {
 OUTLIER_PICK = "outlier"
 
 
-def _colour(names):
+def _colour(names, orient: str = "top"):
     return alt.Color(
         "name:N",
         scale=alt.Scale(domain=list(names), range=[COLOURS[n] for n in names]),
-        # below the plot, two to a row, never cut: fits a half-width column at 1280 px
-        legend=alt.Legend(title="Loss", orient="bottom", columns=2, labelLimit=0),
-    )
+        # above the plot (on the first screen with it), two to a row, never cut: fits a
+        # half-width column at 1280 px
+        legend=alt.Legend(title="Loss", orient=orient, columns=2 if orient == "top" else 1,
+                          labelLimit=0),
+    )  # fmt: skip
 
 
 def _dash(names):
@@ -111,7 +114,7 @@ def probability_chart(result: dict, target: int, height: int = 280) -> alt.Chart
             tooltip=["class:N", alt.Tooltip("probability:Q", format=".4f")],
         )
         .properties(
-            title=alt.TitleParams("p = softmax(z)", subtitle="orange: the true class"),
+            title=alt.TitleParams("p = softmax(z)", subtitle="vermillion: the true class"),
             height=height,
         )
     )
@@ -176,7 +179,9 @@ def outlier_chart(
     fit = (
         alt.Chart(lines)
         .mark_line(strokeWidth=3, clip=True)
-        .encode(x=X, y=Y, color=_colour(names), strokeDash=_dash(names), tooltip=["name:N"])
+        .encode(
+            x=X, y=Y, color=_colour(names, "right"), strokeDash=_dash(names), tooltip=["name:N"]
+        )
     )
     dots = (
         alt.Chart(pts)
@@ -190,11 +195,9 @@ def outlier_chart(
             fill=alt.Fill(
                 "kind:N",
                 scale=alt.Scale(domain=["data", "outlier"], range=[NEUTRAL, OUTPUT]),
-                legend=alt.Legend(title="Point", orient="bottom"),
+                legend=alt.Legend(title="Point", orient="right"),
             ),
             tooltip=["kind:N", alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f")],
         )
     )
-    return alt.layer(click, fit, dots).properties(
-        title="Fitting a line with one outlier", height=420
-    )
+    return alt.layer(click, fit, dots).properties(title="One outlier, three fits", height=420)

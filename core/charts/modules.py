@@ -36,7 +36,7 @@ def parameter_steps_chart(history: list[dict], forgot: bool) -> alt.Chart:
         domain=["w: nn.Parameter", b_kind], range=[LEAF, NEUTRAL if forgot else VALUE]
     )
     chart = (
-        alt.Chart(df, title="Each number of w and b, step by step")
+        alt.Chart(df, title="w and b, SGD step by SGD step")
         .mark_line(point=True, strokeWidth=3)
         .encode(
             x=alt.X("step:Q", title="SGD step", axis=alt.Axis(tickMinStep=1, format="d")),
@@ -204,11 +204,11 @@ def predictions_chart(original: torch.Tensor, loaded: torch.Tensor) -> alt.Chart
     df = pd.DataFrame(
         [
             {"input": i, "model": name, "prediction": v}
-            for name, out in (("original", original), ("loaded from the state_dict", loaded))
+            for name, out in (("original", original), ("loaded copy", loaded))
             for i, v in enumerate(out.flatten().tolist())
         ]
     )
-    models = ["original", "loaded from the state_dict"]
+    models = ["original", "loaded copy"]
     chart = (
         alt.Chart(df, title="Predictions: the original and the loaded copy")
         .mark_point(size=320, strokeWidth=3)

@@ -80,7 +80,7 @@ def test_shared_preset_compares_the_two_programs(at):
 def test_built_presets_show_parameters_and_graph(at, preset, params):
     _choose(at, preset)
     assert len(at.get("graphviz_chart")) == 1
-    table = next(d.value for d in at.dataframe if "parameter" in d.value.columns)
+    table = next(d.value for d in at.table if "parameter" in d.value.columns)
     assert set(params) <= set(table["parameter"])
     assert "MseLossBackward0" in _codes(at)
     assert "walk(loss.grad_fn)" in _codes(at) and "walk(r.grad_fn)" not in _codes(at)

@@ -37,7 +37,7 @@ def _codes(at: AppTest) -> str:
 
 
 def _table(at: AppTest, column: str):
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    return next(d.value for d in [*at.table, *at.dataframe] if column in d.value.columns)
 
 
 def test_registered_after_autograd():
@@ -52,7 +52,7 @@ def test_every_tab_renders_a_picture_and_its_code(tab):
     at = _open(tab)
     assert at.title[0].value == "Modules & the training loop"
     assert [t.label for t in at.tabs] == TABS
-    assert at.get("vega_lite_chart") or at.dataframe
+    assert at.get("vega_lite_chart") or at.table or at.dataframe
     assert at.expander, "each tab shows its code"
     assert at.query_params["mod_tab"] == tab
 

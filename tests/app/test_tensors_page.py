@@ -116,7 +116,7 @@ def test_transpose(at):
     at.selectbox(key="tr_d1").set_value(2).run()
     ok(at)
     assert "y = x.transpose(0, 2)" in codes(at)
-    assert at.dataframe, "strides and contiguity are shown"
+    assert at.table, "strides and contiguity are shown"
 
 
 def test_view_fails_with_friendly_message_when_transposed(at):

@@ -4,6 +4,51 @@
 into readable problems. Every visible leaf element of the main area (a Streamlit element
 container holding no other) has a box; its drawn parts (canvas, svg, img, formula, table,
 text) must stay inside that box and must not reach into any other leaf's box.
+
+Text drawn into canvases (data grids, any chart drawn on a canvas) is invisible to the DOM:
+`CANVAS_TEXT`, installed before the page loads, notes every string a canvas draws, with the
+clip it was drawn under, so `measure` also finds grid cells and headers cut by their column
+or by the grid's edge. `slide` measures the slide rule: how much of the main picture (the
+largest canvas/svg/img, or any at least half its size) lies on the first screen.
+"""
+
+# Installed with `context.add_init_script`: every canvas keeps the last string drawn at each
+# place, its width and the clip rectangle (in canvas pixels) it was drawn under.
+CANVAS_TEXT = r"""
+(() => {
+  const P = CanvasRenderingContext2D.prototype;
+  const drawn = window.__canvasText = new WeakMap();
+  const { fillText, rect, clip, save, restore } = P;
+  P.rect = function (x, y, w, h) {
+    const t = this.getTransform();
+    this.__rect = { l: x * t.a + t.e, r: (x + w) * t.a + t.e };
+    return rect.apply(this, arguments);
+  };
+  P.clip = function () {
+    if (this.__rect) {
+      const c = this.__clip, r = this.__rect;
+      this.__clip = c ? { l: Math.max(c.l, r.l), r: Math.min(c.r, r.r) } : r;
+    }
+    return clip.apply(this, arguments);
+  };
+  P.save = function () { (this.__stack = this.__stack || []).push(this.__clip);
+                         return save.apply(this, arguments); };
+  P.restore = function () { this.__clip = (this.__stack || []).pop();
+                            return restore.apply(this, arguments); };
+  P.fillText = function (text, x, y) {
+    const t = this.getTransform(), s = String(text);
+    if (s.trim()) {
+      const w = this.measureText(s).width * t.a, at = x * t.a + t.e;
+      const align = this.textAlign;
+      const l = align === 'right' || align === 'end' ? at - w
+              : align === 'center' ? at - w / 2 : at;
+      if (!drawn.has(this.canvas)) drawn.set(this.canvas, new Map());
+      drawn.get(this.canvas).set(`${Math.round(at)},${Math.round(y * t.d + t.f)}`,
+        { text: s, l, r: l + w, clip: this.__clip ? { ...this.__clip } : null });
+    }
+    return fillText.apply(this, arguments);
+  };
+})();
 """
 
 MEASURE = r"""
@@ -11,8 +56,18 @@ MEASURE = r"""
   const TOL = opts.tolerance;       // px of slack for anti-aliasing and borders
   const main = document.querySelector('[data-testid="stMain"]');
   const shown = el => el.checkVisibility({checkVisibilityCSS: true, checkOpacity: true});
+  // an element's box as seen: cut by every scrolling (or clipping) box it sits in
   const box = el => { const r = el.getBoundingClientRect();
-    return {l: r.left, t: r.top, r: r.right, b: r.bottom}; };
+    const b = {l: r.left, t: r.top, r: r.right, b: r.bottom};
+    for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      if (!/(auto|scroll)/.test(cs.overflowY + cs.overflowX)) continue;  // a box one scrolls
+      if (a.scrollHeight <= a.clientHeight + 1 && a.scrollWidth <= a.clientWidth + 1) continue;
+      const c = a.getBoundingClientRect();
+      b.l = Math.max(b.l, c.left); b.t = Math.max(b.t, c.top);
+      b.r = Math.min(b.r, c.right); b.b = Math.min(b.b, c.bottom);
+    }
+    return b; };
   const real = b => b.r - b.l > 0.5 && b.b - b.t > 0.5;
   // a glyph box is taller than its ink: compare text boxes shrunk by a sixth of their height
   const ink = b => { const d = (b.b - b.t) / 6; return {l: b.l, r: b.r, t: b.t + d, b: b.b - d}; };
@@ -77,6 +132,20 @@ MEASURE = r"""
         problems.push({kind: 'clipped', element: name, px: el.scrollWidth - el.clientWidth,
                        detail: `"${el.textContent.trim().slice(0, 40)}" cut with an ellipsis`});
     }
+    const canvasText = window.__canvasText;
+    for (const c of canvasText ? leaf.el.querySelectorAll('canvas') : []) {
+      if (!shown(c) || !canvasText.has(c)) continue;
+      for (const d of canvasText.get(c).values()) {
+        const right = Math.min(c.width, d.clip ? d.clip.r : c.width);
+        const cut = d.text.endsWith('…') ? 'cut with an ellipsis'
+                  : d.r > right + 1 ? `cut off (${Math.round(d.r - right)} px past its column)` : null;
+        if (cut && d.l < c.width) {
+          problems.push({kind: 'clipped', element: name, px: Math.round(d.r - right),
+                         detail: `canvas text "${d.text.slice(0, 40)}" ${cut}`});
+          break;
+        }
+      }
+    }
     for (const t of leaf.el.querySelectorAll('svg text')) {
       if (shown(t) && t.textContent.trim().endsWith('…'))
         problems.push({kind: 'clipped', element: name, px: 0,
@@ -118,11 +187,62 @@ VISUALS = (
 
 def measure(pg, min_font: float, tolerance: float = 2.0, spill: float = 5.0) -> dict:
     """Scroll the main area to the top and measure it: problems, leaf count, first visual's top."""
+    _to_top(pg)
+    return pg.evaluate(
+        MEASURE, {"tolerance": tolerance, "spill": spill, "minFont": min_font, "visuals": VISUALS}
+    )
+
+
+SLIDE = r"""
+() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const shown = el => el.checkVisibility({checkVisibilityCSS: true, checkOpacity: true});
+  // what of a picture shows: its box cut by the scrolling boxes it sits in (a tall graph in a
+  // box of its own counts only the part the box shows) and by the window
+  const seen = el => { const r = el.getBoundingClientRect();
+    const b = {l: r.left, t: r.top, r: r.right, b: r.bottom};
+    for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      if (!/(auto|scroll)/.test(cs.overflowY + cs.overflowX)) continue;  // a box one scrolls
+      const c = a.getBoundingClientRect();
+      b.l = Math.max(b.l, c.left); b.t = Math.max(b.t, c.top);
+      b.r = Math.min(b.r, c.right); b.b = Math.min(b.b, c.bottom);
+    }
+    return b; };
+  const pics = [...main.querySelectorAll('canvas, svg, img')]
+    .filter(el => shown(el) && !(el.tagName.toLowerCase() === 'svg' && el.parentElement.closest('svg')))
+    .map(el => { const r = el.getBoundingClientRect();
+                 return {el, r, s: seen(el), area: r.width * r.height}; })
+    .filter(p => p.area > 2000);   // icons are not pictures
+  if (!pics.length) return {share: null, picture: null};
+  const largest = Math.max(...pics.map(p => p.area));
+  const W = window.innerWidth, H = window.innerHeight;
+  let best = null;
+  for (const p of pics.filter(p => p.area >= largest / 2)) {
+    const w = Math.max(0, Math.min(p.s.r, W) - Math.max(p.s.l, 0));
+    const h = Math.max(0, Math.min(p.s.b, H) - Math.max(p.s.t, 0));
+    const share = (w * h) / p.area;
+    if (!best || share > best.share) best = {share, p};
+  }
+  const holder = best.p.el.closest('[data-testid="stElementContainer"]') || best.p.el;
+  const title = holder.querySelector('svg .role-title-text, text.title, p, h3');
+  return {share: best.share, top: best.p.r.top, height: best.p.r.height,
+          picture: `${best.p.el.tagName.toLowerCase()} ${Math.round(best.p.r.width)}x${Math.round(best.p.r.height)}`
+                   + (title ? ` "${title.textContent.trim().slice(0, 40)}"` : '')};
+}
+"""
+
+
+def slide(pg) -> dict:
+    """The slide rule's figures with the main area scrolled to the top: the share of the main
+    picture on the first screen (None when the view has no picture), its top and a name."""
+    _to_top(pg)
+    return pg.evaluate(SLIDE)
+
+
+def _to_top(pg) -> None:
     pg.evaluate(
         """() => { for (const el of document.querySelectorAll('[data-testid="stMain"], '
                    + '[data-testid="stAppScrollToBottomContainer"], section.main'))
                      el.scrollTop = 0; window.scrollTo(0, 0); }"""
-    )
-    return pg.evaluate(
-        MEASURE, {"tolerance": tolerance, "spill": spill, "minFont": min_font, "visuals": VISUALS}
     )

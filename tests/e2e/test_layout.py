@@ -3,35 +3,47 @@
 Windows: 1280 x 720 with the sidebar open (the narrowest content), 1280 x 720 in presenter
 mode (sidebar folded), 1920 x 1080 with the sidebar open. For every visible leaf element of
 the main area, its drawn parts (canvas, svg, img, formula, table, text) stay inside its own box
-and reach into no other element's box; no text is cut with an ellipsis; chart text does not
-run into chart text and is at least 12 px (16 px in presenter mode). In presenter mode the
-first picture starts within the first 720 px; at 1920 x 1080 within the first screen.
+and reach into no other element's box; no text is cut, with an ellipsis or by its column,
+also inside charts and data grids (the text their canvases draw is recorded as it is drawn);
+chart text does not run into chart text and is at least 12 px (16 px in presenter mode).
 
-One session per page: the heavy actions (training, data, matches, a play) run once, then the
-same session is measured in each window (presenter mode switched on with the sidebar toggle,
-so the trained models stay). Until the first measurement the text font (Source Sans) is held
-back, as on a slow link: Vega measures chart text when it draws and keeps those numbers, so
-every chart drawn before the font arrives must fit with the fallback's wider letters too.
+The slide rule (issue 22), in presenter mode at 1280 x 720 with the page scrolled to the top
+after the view's own action: at least half of the view's main picture (its largest
+canvas/svg/img, or any at least half that size) is on the first screen. At 1920 x 1080 the
+first picture starts within the first screen.
+
+One test per page (parametrised: a page of another branch plugs in with a `Case`), one session
+per page: the heavy actions (training, data, matches, a play) run once, then the same session
+is measured in each window (presenter mode switched on with the sidebar toggle, so the trained
+models stay). Until the first measurement the text font (Source Sans) is held back, as on a
+slow link: Vega measures chart text when it draws and keeps those numbers, so every chart drawn
+before the font arrives must fit with the fallback's wider letters too.
 Screenshots: build/screenshots/layout-<window>-<page>-<view>.png;
-the findings: build/layout-report.json.
+the findings: build/layout-report-<page>.json.
 """
 
 import json
+import os
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
 
 from tests.conftest import ROOT
 from tests.e2e.conftest import no_error_on_screen, page_constant, screenshot, settle
-from tests.e2e.geometry import measure
+from tests.e2e.geometry import CANVAS_TEXT, measure, slide
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 PRESETS = page_constant("autograd_graph", "LABELS")
 LIVE_TABS = page_constant("live_training", "TABS")
 TOPICS = page_constant("tensors", "TOPICS")
+MODULE_TABS = page_constant("modules", "TABS")
+LOSS_TABS = page_constant("loss_functions", "TABS")
 BC_TABS = ["The game", "Expert & data", "Train", "Matches", "Play", "Export", "DAgger"]
+SLIDE_SHARE = 0.5  # of the main picture on the first projected screen
 
 
 @dataclass(frozen=True)
@@ -50,13 +62,16 @@ NORMAL = Window("1280x720", 1280, 720, False)
 WIDE = Window("1920x1080", 1920, 1080, False)
 PRESENTER = Window("present-1280x720", 1280, 720, True)
 WINDOWS = [NORMAL, WIDE, PRESENTER]
+# LAYOUT_WINDOWS=present-1280x720 (names, comma-separated) measures only those: a quick loop
+WINDOWS = [w for w in WINDOWS if w.name in os.environ.get("LAYOUT_WINDOWS", w.name).split(",")]
 
 
 class Findings:
-    """Problems and first-picture positions, collected over the whole run, asserted at the end."""
+    """Problems and slide figures of one page, collected over its views and windows."""
 
     def __init__(self) -> None:
         self.problems: list[dict] = []
+        self.slides: list[dict] = []
 
     def check(self, pg, window: Window, page: str, view: str) -> None:
         release_font(pg)
@@ -66,14 +81,25 @@ class Findings:
         m = measure(pg, window.min_font)
         where = {"window": window.name, "page": page, "view": view}
         self.problems += [{**where, **p} for p in m["problems"]]
+        if window.presenter:
+            self.slide_rule(pg, where)
         top = m["firstVisual"]
-        limit = 720 if window.presenter else (1080 if window is WIDE else None)
-        if limit is not None and top is not None and top >= limit:
+        if window is WIDE and top is not None and top >= window.height:
             self.problems.append(
                 {**where, "kind": "picture below the fold", "element": "first visual",
-                 "px": round(top), "detail": f"first picture starts at {top:.0f} px >= {limit}"}
+                 "px": round(top), "detail": f"first picture starts at {top:.0f} px >= {window.height}"}
             )  # fmt: skip
         screenshot(pg, f"layout-{window.name}-{page}-{view}".replace(" ", "_").replace("&", "and"))
+
+    def slide_rule(self, pg, where: dict) -> None:
+        s = slide(pg)
+        self.slides.append({**where, **s})
+        if s["share"] is not None and s["share"] < SLIDE_SHARE:
+            self.problems.append(
+                {**where, "kind": "not a slide", "element": s["picture"], "px": round(s["top"]),
+                 "detail": f"{s['share']:.0%} of the main picture on the first screen "
+                           f"(it starts at {s['top']:.0f} px, {s['height']:.0f} px tall)"}
+            )  # fmt: skip
 
     def summary(self) -> str:
         counts = Counter((p["page"], p["window"]) for p in self.problems)
@@ -86,15 +112,20 @@ class Findings:
         ]
         return "\n".join(lines)
 
-
-@pytest.fixture(scope="module")
-def findings():
-    return Findings()
+    def verdict(self, page: str) -> None:
+        report = ROOT / "build" / f"layout-report-{page}.json"
+        report.parent.mkdir(exist_ok=True)
+        report.write_text(
+            json.dumps({"problems": self.problems, "slides": self.slides}, indent=1,
+                       ensure_ascii=False)
+        )  # fmt: skip
+        assert not self.problems, f"{len(self.problems)} layout problems\n{self.summary()}"
 
 
 @pytest.fixture()
 def context(browser):
     ctx = browser.new_context(viewport={"width": NORMAL.width, "height": NORMAL.height})
+    ctx.add_init_script(CANVAS_TEXT)  # notes the text every canvas draws (grids, charts)
     yield ctx
     ctx.close()
 
@@ -142,10 +173,13 @@ def _to_window(pg, window: Window) -> None:
     """Resize; in presenter mode switch the sidebar toggle on and fold the sidebar away."""
     pg.set_viewport_size({"width": window.width, "height": window.height})
     if window.presenter:
-        pg.locator('[data-testid="stSidebar"]').get_by_text("Presenter mode").click()
+        sidebar = pg.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Presenter mode").click()
         settle(pg)
-        pg.locator('[data-testid="stSidebar"]').hover()
-        pg.locator('[data-testid="stSidebarCollapseButton"] button').click()
+        pg.wait_for_timeout(800)  # switching presenter mode on folds the sidebar itself
+        if sidebar.get_attribute("aria-expanded") == "true":
+            sidebar.hover()
+            pg.locator('[data-testid="stSidebarCollapseButton"] button').click()
     pg.wait_for_timeout(500)
     settle(pg)
 
@@ -176,25 +210,25 @@ def _cheap_page(ctx, server, findings, page: str, queries: dict[str, str], path=
             pg.close()
 
 
+def _heavy_page(ctx, server, findings, page: str, drive, tabs: list[str]) -> None:
+    """A page with heavy actions: `drive` runs them once, then every tab in every window."""
+    pg = _open(ctx, f"{server}/{page}", NORMAL)
+    drive(pg)
+    for window in sorted(WINDOWS, key=lambda w: w.presenter):  # presenter mode stays on: last
+        _to_window(pg, window)
+        for tab in tabs:
+            if len(tabs) > 1:
+                _tab(pg, tab)
+            findings.check(pg, window, page, tab)
+
+
 # ------------------------------------------------------------------------------ the pages
-def test_home_and_cheap_pages(server, context, findings):
-    _cheap_page(context, server, findings, "home", {"home": ""}, path="")
-    _cheap_page(context, server, findings, "tensors", {t: f"?topic={t}" for t in TOPICS})
-    _cheap_page(context, server, findings, "autograd_graph", {p: f"?preset={p}" for p in PRESETS})
-    _cheap_page(context, server, findings, "loss_functions", {"page": ""})
-
-
-def test_gradient_descent(server, context, findings):
-    pg = _open(context, f"{server}/gradient_descent", NORMAL)
+def _gradient_descent(pg) -> None:
     pg.get_by_role("button", name="Compute the landscape slice").click()
     settle(pg, 180)
-    for window in WINDOWS:
-        _to_window(pg, window)
-        findings.check(pg, window, "gradient_descent", "after the slice")
 
 
-def test_live_training_every_tab_trained(server, context, findings):
-    pg = _open(context, f"{server}/live_training", NORMAL)
+def _live_training(pg) -> None:
     for tab in LIVE_TABS:
         _tab(pg, tab)
         _slider_to(pg, "Epochs", "Home")  # one epoch...
@@ -202,15 +236,9 @@ def test_live_training_every_tab_trained(server, context, findings):
         _panel(pg).get_by_role("button", name="Start").click()
         pg.get_by_text("Finished:").first.wait_for(timeout=180_000)
         settle(pg, 180)
-    for window in WINDOWS:
-        _to_window(pg, window)
-        for tab in LIVE_TABS:
-            _tab(pg, tab)
-            findings.check(pg, window, "live_training", tab)
 
 
-def test_behaviour_cloning_after_data_training_matches_and_play(server, context, findings):
-    pg = _open(context, f"{server}/behaviour_cloning", NORMAL)
+def _behaviour_cloning(pg) -> None:
     _tab(pg, "Expert & data")
     pg.get_by_role("button", name="Collect 10,000 expert pairs").click()
     settle(pg, 180)
@@ -229,16 +257,57 @@ def test_behaviour_cloning_after_data_training_matches_and_play(server, context,
     _tab(pg, "DAgger")
     pg.get_by_role("button", name="Map where the expert and the clone go").click()
     settle(pg, 300)
-    for window in WINDOWS:
-        _to_window(pg, window)
-        for tab in BC_TABS:
-            _tab(pg, tab)
-            findings.check(pg, window, "behaviour_cloning", tab)
 
 
-def test_nothing_overlaps_spills_or_hides(findings):
-    """The verdict over all the pages above (run in the same module, after them)."""
-    report = ROOT / "build" / "layout-report.json"
-    report.parent.mkdir(exist_ok=True)
-    report.write_text(json.dumps(findings.problems, indent=1, ensure_ascii=False))
-    assert not findings.problems, f"{len(findings.problems)} layout problems\n{findings.summary()}"
+@dataclass(frozen=True)
+class Case:
+    """One page of the layout test: its views as links (a cheap page: one visit per view and
+    window), or a `drive` that runs its heavy actions once and the tabs then measured."""
+
+    page: str
+    queries: dict[str, str] = field(default_factory=dict)
+    drive: Callable | None = None
+    tabs: tuple[str, ...] = ()
+    path: str | None = None
+
+
+def _links(name: str, values) -> dict[str, str]:
+    """One view per value, each its own link (names such as "Save & load" quoted)."""
+    return {v: "?" + urlencode({name: v}) for v in values}
+
+
+SLIDES2 = pytest.mark.xfail(strict=False, reason="slides2")  # the lead removes it on merge
+CASES = [
+    pytest.param(Case("home", {"home": ""}, path=""), id="home"),
+    pytest.param(Case("tensors", {t: f"?topic={t}" for t in TOPICS}), id="tensors"),
+    pytest.param(Case("autograd_graph", {p: f"?preset={p}" for p in PRESETS}), id="autograd_graph"),
+    pytest.param(Case("modules", {t: f"?mod_tab={t}" for t in MODULE_TABS}), id="modules"),
+    pytest.param(
+        Case("loss_functions", {t: f"?loss_tab={t}" for t in LOSS_TABS}), id="loss_functions"
+    ),
+    pytest.param(
+        Case("gradient_descent", drive=_gradient_descent, tabs=("after the slice",)),
+        id="gradient_descent",
+        marks=SLIDES2,
+    ),  # fmt: skip
+    pytest.param(
+        Case("live_training", drive=_live_training, tabs=tuple(LIVE_TABS)),
+        id="live_training",
+        marks=SLIDES2,
+    ),  # fmt: skip
+    pytest.param(
+        Case("behaviour_cloning", drive=_behaviour_cloning, tabs=tuple(BC_TABS)),
+        id="behaviour_cloning",
+        marks=SLIDES2,
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_view_is_a_slide_and_nothing_overlaps_spills_or_is_cut(server, context, case):
+    findings = Findings()
+    if case.drive is None:
+        _cheap_page(context, server, findings, case.page, case.queries, path=case.path)
+    else:
+        _heavy_page(context, server, findings, case.page, case.drive, list(case.tabs))
+    findings.verdict(case.page)
