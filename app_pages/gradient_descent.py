@@ -216,33 +216,22 @@ ui.explain(
     "stepping a 2-element parameter θ = (x, y) down a test function. Change the learning rate, "
     "the number of steps, the momentum, or click on the map to start somewhere else."
 )
-f1, f2 = st.columns([1, 1])
-with f1:
-    st.latex(r"\theta \leftarrow \theta - \alpha\, \nabla_\theta L(\theta)")
-    if land.note:
-        ui.explain(f"**{NAMES[key]}.** {land.note}")
-with f2:
-    st.latex(land.latex)
-    st.latex(land.grad_latex)
-    st.caption(
-        "The gradient each optimiser is handed at every step, derived by hand; the tests check "
-        "it against autograd's `loss.backward()` to twelve digits."
-    )
+# formulas on the page's whole width: a long gradient is never cut by a half column
+st.latex(r"\theta \leftarrow \theta - \alpha\, \nabla_\theta L(\theta)")
+if land.note:
+    ui.explain(f"**{NAMES[key]}.** {land.note}")
+st.latex(land.latex)
+st.latex(land.grad_latex)
+st.caption(
+    "The gradient each optimiser is handed at every step, derived by hand; the tests check "
+    "it against autograd's `loss.backward()` to twelve digits."
+)
 if runs:
-    # the update rule and the table on the page's whole width: formulas are never cut
+    # the update rule beside the table, then this step's numbers on the whole width
     rule_col, table_col = st.columns([1, 1])
     with rule_col:
         rule_name = st.selectbox("Update rule of", list(runs), key="gd_rule")
-        tr = runs[rule_name]
         st.latex(descent.RULES[rule_name])
-        if tr.steps == 0:
-            st.info(f"{rule_name} diverged before its first step could be shown.")
-        else:
-            t = min(step, tr.steps - 1)
-            for line in descent.update_latex(rule_name, tr, t, lr, beta).split(r"\\[4pt]"):
-                st.latex(line)
-            if tr.diverged_at is not None and step > t + 1:
-                st.caption(f"{rule_name} stopped at step {tr.steps}; showing its last step.")
     rows = []
     for name, tr in runs.items():
         (mx, my), dist = functions.nearest_minimum(land, tr.xy[-1])
@@ -258,6 +247,16 @@ if runs:
     with table_col:
         # a small table drawn as a table: every column in view, cells wrap, nothing scrolls
         st.table(pd.DataFrame(rows).set_index("optimiser"))
+    # the rule with this step's numbers, on the whole width (its vectors are long)
+    tr = runs[rule_name]
+    if tr.steps == 0:
+        st.info(f"{rule_name} diverged before its first step could be shown.")
+    else:
+        t = min(step, tr.steps - 1)
+        for line in descent.update_latex(rule_name, tr, t, lr, beta).split(r"\\[4pt]"):
+            st.latex(line)
+        if tr.diverged_at is not None and step > t + 1:
+            st.caption(f"{rule_name} stopped at step {tr.steps}; showing its last step.")
 ui.show_code(descent.CODE_OPTIMISER, "Show the code: one optimiser's path")
 ui.show_code(contours.CODE_GRID, "Show the code: the landscape on a grid")
 

@@ -228,7 +228,7 @@ def loss_chart(
         .mark_rule(color=HIGHLIGHT, strokeWidth=2, strokeDash=[6, 3])
         .encode(x="step:Q")
     )
-    return alt.layer(lines, rule).properties(title="Loss per iteration (log)", height=height)
+    return alt.layer(lines, rule).properties(title="Loss (log scale)", height=height)
 
 
 def slice_chart(result: SliceResult, levels: int = 14, height: int = 460) -> alt.LayerChart:
