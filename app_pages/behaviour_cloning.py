@@ -214,15 +214,14 @@ with tab_data:
     else:
         n_eps = len(np.unique(d.episode))
         st.markdown(f"**{len(d):,} pairs** from {n_eps} episodes: {ss.bc_data_name}.")
-        # the picture first: where the expert goes beside what it does
+        # the pictures first: what the expert does, where it goes; then a few of its views
+        st.altair_chart(charts.action_histograms(d.actions), width="content")
         if d.pos is not None:
             steps = data.step_in_episode(d.episode)
             p1, p2 = st.columns(2)
             p1.altair_chart(charts.positions_chart(d.pos, steps), width="content")
-            p2.altair_chart(charts.action_histograms(d.actions), width="content")
             p2.altair_chart(charts.distance_chart(d.pos, steps), width="stretch")
         else:
-            st.altair_chart(charts.action_histograms(d.actions), width="content")
             st.caption("These data carry no positions: only views and actions.")
         st.markdown("**A few observations, drawn large** (self is always light red, 10):")
         picks = np.linspace(0, len(d) - 1, 4).astype(int)
@@ -261,8 +260,8 @@ with tab_train:
     epochs = w2.slider("Epochs", 1, 40, key="bc_epochs")
     batch = w1.select_slider("Batch size", BATCHES, key="bc_batch")
     hidden = w2.select_slider("Hidden units", HIDDENS, key="bc_hidden")
-    arch_name = w1.selectbox("Network", list(ARCHS), key="bc_arch")
-    one_cycle = w2.toggle("One-cycle schedule", key="bc_one_cycle")
+    arch_name = control_col.selectbox("Network", list(ARCHS), key="bc_arch")
+    one_cycle = control_col.toggle("One-cycle schedule", key="bc_one_cycle")
     chart_slot = chart_col.empty()
     if control_col.button(
         "Train",
@@ -409,7 +408,7 @@ with tab_play:
         g1.image(ss.bc_gif, caption="The match, animated (loops)", width="stretch")
         t = st.slider("Step of the match", 0, max(match.length, 1), key="bc_scrub")
         t = min(t, match.length)
-        h0, h1, h2 = st.columns([3, 2, 3])
+        h0, h1 = st.columns([3, 2])
         h0.image(
             render.draw_state(match.pos[t], match.theta[t], match.energy[t], step=t, scale=0.8),
             caption=f"The arena at step {t}",
@@ -419,7 +418,7 @@ with tab_play:
         if t < match.length:
             f, turn = match.actions[t, side]
             h1.markdown(f"Player {side} chooses **force {f:.0f}**, **turn {turn:.0f}°**.")
-        h2.altair_chart(charts.actions_chart(match.actions, side, t), width="content")
+        st.altair_chart(charts.actions_chart(match.actions, side, t), width="content")
 
 # --- Export ----------------------------------------------------------------------------------
 with tab_export:

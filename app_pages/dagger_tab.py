@@ -139,7 +139,7 @@ def render() -> None:
         "two views, this step's and the one before: their difference shows its speed. DAgger "
         "needs the true state for its labels, which is why it runs in our fast game, not on Jidi."
     )
-    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+    c1, c2 = st.columns(2, vertical_alignment="bottom")
     opponent = c1.selectbox(
         "Where do they go, against",
         list(OPPONENT_LABELS),

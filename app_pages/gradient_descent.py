@@ -119,13 +119,6 @@ def _on_pick() -> None:
 
 st.title("Gradient descent")
 _settings_from_link()
-# On a narrow screen (800 x 600 with the sidebar open) columns too narrow for their widgets
-# wrap below the others instead of squeezing the map into a strip and the labels into letters.
-st.html(
-    '<style>[data-testid="stColumn"] { min-width: 190px; }'
-    ' [data-testid="stColumn"] [data-testid="stColumn"] { min-width: 150px; }'
-    ' [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }</style>'
-)
 
 # A slide: one row of choices (the optimisers' chips need the width), the map on the left,
 # the controls that drive it beside it, the loss under them; the update rule, the formulas

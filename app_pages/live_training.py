@@ -36,11 +36,6 @@ _SHRINK_TO_FIT = (
     '[data-testid="stVegaLiteChart"] canvas '
     "{ max-width: 100% !important; height: auto !important; }"
 )
-# On a narrow screen a column too narrow for its widgets wraps below the others.
-_WRAP_NARROW_COLUMNS = (
-    '[data-testid="stColumn"] { min-width: 150px; }'
-    ' [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }'
-)
 # (label, epoch-log key, format) of the metrics the classifiers show
 ACCURACY = [("train accuracy", "train accuracy", ".1%"), ("test accuracy", "test accuracy", ".1%")]
 TEST_LOSS = ("test loss", "test loss", ".4f")
@@ -322,7 +317,6 @@ def cnn_tab() -> None:
 
 
 st.title("Live training")
-st.html(f"<style>{_WRAP_NARROW_COLUMNS}</style>")
 ui.explain(
     "Six examples from the lecture and its notebooks, trained live with the same loop: "
     "**zero_grad → forward → loss → backward → step**. Press *Start*, move the learning rate while it runs, *Pause* "

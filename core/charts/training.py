@@ -257,7 +257,7 @@ def boundary_chart(snapshot: dict, x: np.ndarray, y: np.ndarray, is_test: np.nda
             ),
         )
     )
-    chart = (heat + dots).properties(title="Decision regions and the data", height=370, width=370)
+    chart = (heat + dots).properties(title="Decision regions and the data", height=350, width=350)
     return styled(chart)
 
 
@@ -379,9 +379,7 @@ def confusion_chart(confusion: np.ndarray) -> alt.Chart:
             alt.datum.count > float(confusion.max()) / 2, alt.value("white"), alt.value("black")
         ),
     )
-    chart = (cells + text).properties(
-        title="Confusion matrix (test digits)", width="container", height=380
-    )
+    chart = (cells + text).properties(title="Confusion matrix", width="container", height=380)
     return styled(chart)
 
 
