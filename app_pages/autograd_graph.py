@@ -181,6 +181,7 @@ _FOLLOW = """<script>
     if (!scroller || scroller.scrollHeight <= scroller.clientHeight + 1) return;
     const n = node.getBoundingClientRect(), s = scroller.getBoundingClientRect();
     scroller.scrollTo({top: scroller.scrollTop + n.top - s.top - (s.height - n.height) / 2,
+                       left: scroller.scrollLeft + n.left - s.left - (s.width - n.width) / 2,
                        behavior: 'smooth'});
   };
   go();
@@ -230,8 +231,8 @@ def _graph_and_walk(trace: backward.BackwardTrace, key: str = "step") -> None:
     if deep:
         with walk:
             _step_panel(trace, index)
-            _chain_rule(trace, index)
             st.html(_FOLLOW % (index, HIGHLIGHT.upper()), unsafe_allow_javascript=True)
+        _chain_rule(trace, index)  # the page's whole width: the formulas never cut
     else:
         _chain_rule(trace, index)
         _step_panel(trace, index)
@@ -361,7 +362,7 @@ def _shared_compare(variables: dict[str, torch.Tensor], trace: backward.Backward
             f"**{presets.SHARED_COMPARE}**: {ops(compare.graph)} op nodes; "
             "nothing is shared, so every product is recorded again."
         )
-        st.graphviz_chart(graph_dot(compare.graph), width="stretch")
+        st.graphviz_chart(graph_dot(compare.graph), width="content")
 
 
 def _gradient_step(program: str, variables: dict[str, torch.Tensor], out_name: str) -> None:

@@ -35,6 +35,12 @@ _BASE_CSS = """
 }
 /* small tables wrap their words rather than run past their column */
 [data-testid="stTable"] th, [data-testid="stTable"] td { white-space: normal; overflow-wrap: anywhere; }
+/* a graph in a scrolling box of its own keeps its natural size (its text never shrinks):
+   the box scrolls both ways */
+.st-key-graph_box [data-testid="stGraphVizChart"] svg { max-width: none !important; }
+.st-key-graph_box [data-testid="stElementContainer"]:has([data-testid="stGraphVizChart"]),
+.st-key-graph_box [data-testid="stGraphVizChart"] {
+  width: max-content !important; max-width: none !important; }
 /* a page link's label wraps in a narrow column instead of ending in an ellipsis */
 [data-testid="stPageLink"] a, [data-testid="stPageLink"] a * {
   white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
