@@ -257,14 +257,7 @@ def boundary_chart(snapshot: dict, x: np.ndarray, y: np.ndarray, is_test: np.nda
             ),
         )
     )
-    # a square plot: "pad" puts the axes and the legend around it (Streamlit's "fit" squeezed
-    # the plot into the chart's width with them)
-    chart = (heat + dots).properties(
-        title="Decision regions and the data",
-        height=330,
-        width=330,
-        autosize=alt.AutoSizeParams(type="pad"),
-    )
+    chart = (heat + dots).properties(title="Decision regions and the data", height=350, width=350)
     return styled(chart)
 
 
