@@ -23,12 +23,13 @@ LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 BATCHES = (32, 64, 128, 256, 512)
 HIDDENS = (32, 64, 128, 256)
 # Who can play: a short id (used in links) and the label on screen.
+# Short enough for a select box in a quarter of the projected width: nothing cut.
 LABELS = {
-    "expert": "expert (reads the true state)",
-    "shipped": "BC shipped (our expert's data)",
-    "dagger": "DAgger shipped (that BC, then DAgger)",
-    "course": "BC on the course's data",
-    "yours": "BC yours (trained here)",
+    "expert": "expert",
+    "shipped": "BC, shipped",
+    "dagger": "DAgger, shipped",
+    "course": "BC, course data",
+    "yours": "BC, yours",
     "random": "random",
     "still": "still",
 }
@@ -99,15 +100,8 @@ def _keep_available(key: str, names: list[str], default: str) -> None:
 def _match_results(table, chart_box, table_box) -> None:
     """The win-rate grid first, then the table with every count."""
     chart_box.altair_chart(charts.win_rate_grid(table), width="stretch")
-    rows_px = 35 * (len(table) + 1) + 3  # every row in view, no inner scrolling
-    shown = table.drop(columns="agent")  # the one chosen above
-    table_box.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        height=rows_px,
-        column_config={"opening": st.column_config.TextColumn(width="medium")},
-    )
+    # a table that wraps, every column in view (a data grid clipped and scrolled them)
+    table_box.table(table.drop(columns="agent").set_index("opponent"))
 
 
 def _legend_text() -> str:
@@ -121,22 +115,6 @@ NAMES = list(POLICIES)
 _keep_available("bc_match_agent", [n for n in NAMES if n in AGENTS], "shipped")
 _keep_available("bc_play_agent", NAMES, "shipped")
 _keep_available("bc_play_opponent", NAMES, "random")
-ui.explain(
-    "The lecture's homework: *two agents compete on stage and aim at pushing the opponent out "
-    "of bounds while avoiding falling out themselves; the expert knows how to stay on the "
-    "stage; you are given 10,000 expert samples: battle begins.* Each player sees only a "
-    "40 × 40 grid in front of it. We copy an expert's choices with a small CNN (behaviour "
-    "cloning), pit the copy against other players, and export it for Jidi."
-)
-# what training really minimises: nn.MSELoss (a mean over both numbers) on scaled actions
-st.latex(r"\min_\theta \; \frac{1}{2N}\sum_{i=1}^{N} \big\| f_\theta(o_i) - \tilde a_i \big\|^2")
-st.caption(
-    "What training really minimises: the network's tanh outputs f_θ lie in [−1, 1], and the "
-    "expert's action is scaled to the same range, ã = ((force − 50) / 150, turn / 30), before "
-    "the mean squared error; so a force 15 off costs as much as a turn 3° off. The game plays "
-    "π_θ(o) = (50 + 150 f₁, 30 f₂)."
-)
-
 tab_game, tab_data, tab_train, tab_matches, tab_play, tab_export, tab_dagger = st.tabs(
     ["The game", "Expert & data", "Train", "Matches", "Play", "Export", "DAgger"]
 )
@@ -165,6 +143,24 @@ with tab_game:
     v1, v2 = st.columns(2)
     v1.image(view0, caption="What player 0 sees: 40 × 40 cells, facing up, self at the bottom")
     v2.image(view1, caption="What player 1 sees (its own colour is blue, 8)")
+    # the homework and what training minimises: below the pictures, not above every tab
+    ui.explain(
+        "The lecture's homework: *two agents compete on stage and aim at pushing the opponent out "
+        "of bounds while avoiding falling out themselves; the expert knows how to stay on the "
+        "stage; you are given 10,000 expert samples: battle begins.* Each player sees only a "
+        "40 × 40 grid in front of it. We copy an expert's choices with a small CNN (behaviour "
+        "cloning), pit the copy against other players, and export it for Jidi."
+    )
+    # what training really minimises: nn.MSELoss (a mean over both numbers) on scaled actions
+    st.latex(
+        r"\min_\theta \; \frac{1}{2N}\sum_{i=1}^{N} \big\| f_\theta(o_i) - \tilde a_i \big\|^2"
+    )
+    st.caption(
+        "What training really minimises: the network's tanh outputs f_θ lie in [−1, 1], and the "
+        "expert's action is scaled to the same range, ã = ((force − 50) / 150, turn / 30), before "
+        "the mean squared error; so a force 15 off costs as much as a turn 3° off. The game plays "
+        "π_θ(o) = (50 + 150 f₁, 30 f₂)."
+    )
 
 # --- Expert & data ---------------------------------------------------------------------------
 with tab_data:
@@ -181,7 +177,7 @@ with tab_data:
         "Collect 10,000 expert pairs",
         key="bc_collect",
         type="primary",
-        help="About 0.3 s of one core (measured: python bench/bc.py --costs).",
+        help="Under a second: the expert plays a few hundred matches.",
     ) and heavy.wait_turn("collect the data"):
         t0 = time.perf_counter()
         with st.spinner("The expert plays hundreds of matches..."):
@@ -193,8 +189,8 @@ with tab_data:
         ss.bc_data = data.load_zip(course_zip)
         ss.bc_data_name = "the course's expert (player 0's views)"
         ss.pop("bc_zip", None)
-    upload = c3.file_uploader(
-        "Or upload a zip (obs_N.npy + actions_N.npy)", type="zip", key="bc_upload"
+    upload = c3.popover("Upload a zip", icon=":material/upload:").file_uploader(
+        "A zip of obs_N.npy + actions_N.npy", type="zip", key="bc_upload"
     )
     if upload is not None and ss.get("bc_upload_seen") != (upload.name, upload.size):
         ss.bc_upload_seen = (upload.name, upload.size)
@@ -216,7 +212,15 @@ with tab_data:
     else:
         n_eps = len(np.unique(d.episode))
         st.markdown(f"**{len(d):,} pairs** from {n_eps} episodes: {ss.bc_data_name}.")
+        # the pictures first: what the expert does, where it goes; then a few of its views
         st.altair_chart(charts.action_histograms(d.actions), width="content")
+        if d.pos is not None:
+            steps = data.step_in_episode(d.episode)
+            p1, p2 = st.columns(2)
+            p1.altair_chart(charts.positions_chart(d.pos, steps), width="content")
+            p2.altair_chart(charts.distance_chart(d.pos, steps), width="stretch")
+        else:
+            st.caption("These data carry no positions: only views and actions.")
         st.markdown("**A few observations, drawn large** (self is always light red, 10):")
         picks = np.linspace(0, len(d) - 1, 4).astype(int)
         for col, i in zip(st.columns(4), picks, strict=True):
@@ -225,13 +229,6 @@ with tab_data:
                 caption=f"pair {i}: force {d.actions[i, 0]:.0f}, turn {d.actions[i, 1]:.0f}",
             )
         st.caption(_legend_text())
-        if d.pos is not None:
-            steps = data.step_in_episode(d.episode)
-            p1, p2 = st.columns(2)
-            p1.altair_chart(charts.positions_chart(d.pos, steps), width="content")
-            p2.altair_chart(charts.distance_chart(d.pos, steps), width="stretch")
-        else:
-            st.caption("These data carry no positions: only views and actions.")
         if st.button("Prepare the data as a zip", key="bc_prepare_zip"):
             ss.bc_zip = data.save_zip(d)
         if ss.get("bc_zip"):
@@ -254,15 +251,17 @@ with tab_train:
         "measures games the network has never seen. Large batches and a one-cycle learning "
         "rate (warm up, then anneal) train the default network in about 3 s of one core."
     )
-    w1, w2, w3, w4 = st.columns(4)
+    # a slide: the loss chart on the left, the controls that drive it beside it
+    chart_col, control_col = st.columns([3, 2])
+    w1, w2 = control_col.columns(2)
     lr = w1.select_slider("Learning rate (peak)", LRS, key="bc_lr")
-    one_cycle = w1.toggle("One-cycle schedule", key="bc_one_cycle")
     epochs = w2.slider("Epochs", 1, 40, key="bc_epochs")
-    batch = w3.select_slider("Batch size", BATCHES, key="bc_batch")
-    arch_name = w4.selectbox("Network", list(ARCHS), key="bc_arch")
-    hidden = w4.select_slider("Hidden units", HIDDENS, key="bc_hidden")
-    chart_slot = st.empty()
-    if st.button(
+    batch = w1.select_slider("Batch size", BATCHES, key="bc_batch")
+    hidden = w2.select_slider("Hidden units", HIDDENS, key="bc_hidden")
+    arch_name = control_col.selectbox("Network", list(ARCHS), key="bc_arch")
+    one_cycle = control_col.toggle("One-cycle schedule", key="bc_one_cycle")
+    chart_slot = chart_col.empty()
+    if control_col.button(
         "Train",
         key="bc_train",
         type="primary",
@@ -275,7 +274,7 @@ with tab_train:
         else:
             cfg = bc.TrainConfig(lr, epochs, batch, bc.Arch(ARCHS[arch_name], hidden), one_cycle)
             ss.bc_history = []
-            bar = st.progress(0.0, text="training...")
+            bar = control_col.progress(0.0, text="training...")
             cpu_start = time.thread_time()
             for ev in bc.train(d, cfg):
                 ss.bc_history.append(
@@ -311,7 +310,7 @@ with tab_train:
     if ss.get("bc_history"):
         chart_slot.altair_chart(charts.loss_chart(ss.bc_history), width="stretch")
         h = ss.bc_history[-1]
-        st.markdown(
+        control_col.markdown(
             f"Last epoch: training {h['train_loss']:.4f}, validation {h['val_loss']:.4f}, "
             f"always-the-mean {h['val_baseline']:.4f}; {h['seconds']:.1f} s of training."
         )
@@ -324,7 +323,7 @@ with tab_matches:
         "deterministic, so two of them always play the same game from the fixed start: we "
         "also play from randomised openings (both act at random for the first 0-10 steps)."
     )
-    m1, m2 = st.columns(2)
+    m1, m2, m3 = st.columns([2, 2, 1], vertical_alignment="bottom")
     agent_name = m1.selectbox(
         "Agent", [n for n in NAMES if n in AGENTS], format_func=LABELS.get, key="bc_match_agent"
     )
@@ -341,13 +340,13 @@ with tab_matches:
     opponents = [p for k, p in POLICIES.items() if k != agent_name] + [agent]
     with torch_threads(1):  # as the matches run: the network's own cost per view, once
         estimate = play.estimate_seconds(agent, opponents, n_games)
+    go = m3.button("Play the matches", key="bc_play_matches", type="primary")
     st.caption(
-        f"{n_opponents} opponents × both sides × 2 starts: about {estimate:.0f} s of one core "
-        f"(measured: python bench/bc.py --costs); a table stops at {RUN_CPU_SECONDS:.0f} s"
+        f"{n_opponents} opponents × both sides × 2 starts: about {estimate:.0f} s of one core; "
+        f"a table stops at {RUN_CPU_SECONDS:.0f} s"
         + (": fewer games finish within it." if estimate > RUN_CPU_SECONDS else ".")
         + " Each pairing appears as soon as its games are over."
     )
-    go = st.button("Play the matches", key="bc_play_matches", type="primary")
     chart_box, table_box = st.empty(), st.empty()  # the results, under the button
     if go and heavy.wait_turn("play the matches"):
         total = len(opponents) * 4
@@ -373,21 +372,24 @@ with tab_matches:
 
 # --- Play ------------------------------------------------------------------------------------
 with tab_play:
-    q1, q2, q3, q4 = st.columns(4)
+    # a slide: the match (or the start) on the left, the controls beside it
+    g1, g2 = st.columns(2)
+    q1, q2 = g2.columns(2)
     me = q1.selectbox("Agent", NAMES, format_func=LABELS.get, key="bc_play_agent")
     opp = q2.selectbox("Opponent", NAMES, format_func=LABELS.get, key="bc_play_opponent")
-    side = q3.radio(
+    side = g2.radio(
         "Agent plays",
         [0, 1],
         format_func=lambda s: f"player {s} ({'light red' if s == 0 else 'blue'})",
         horizontal=True,
         key="bc_play_side",
     )
-    opening = q4.slider("Random opening steps (0: fixed start)", 0, 10, key="bc_play_opening")
-    played = predict.ask("behaviour_cloning.bc_vs_still", "behaviour_cloning.dagger_vs_still")
+    opening = g2.slider("Random opening steps (0: fixed start)", 0, 10, key="bc_play_opening")
+    with g2:
+        played = predict.ask("behaviour_cloning.bc_vs_still", "behaviour_cloning.dagger_vs_still")
     if (
         played
-        and st.button(
+        and g2.button(
             "Play a match",
             key="bc_play",
             type="primary",
@@ -403,36 +405,33 @@ with tab_play:
         ss.bc_match, ss.bc_match_side, ss.bc_scrub = match, side, 0
     match = ss.get("bc_match") if played else None
     if match is None:
-        st.info(
-            f"**{LABELS[me]}** is ready to play: press *Play a match*. "
-            "Below, the start and what the agent sees."
-        )
+        if played:  # while a prediction is pending, there is nothing to press yet
+            g2.info(f"**{LABELS[me]}** is ready to play: press *Play a match*.")
         arena, *views = _start_pictures()
-        s1, s2 = st.columns(2)
-        s1.image(arena, caption="The start")
-        s2.image(views[side], caption=f"Player {side}'s 40 × 40 view at the start")
+        g1.image(arena, caption="The start")
+        s1, _ = st.columns(2)
+        s1.image(views[side], caption=f"Player {side}'s 40 × 40 view at the start")
     else:
         side = ss.bc_match_side
         result = {0: "player 0 (light red) wins", 1: "player 1 (blue) wins", -1: "a draw"}
-        st.markdown(
+        g2.markdown(
             f"**{match.names[0]}** (light red) vs **{match.names[1]}** (blue): "
             f"{result[match.winner]} after {match.length} steps."
         )
-        g1, g2 = st.columns(2)
         g1.image(ss.bc_gif, caption="The match, animated (loops)", width="stretch")
-        t = g2.slider("Step of the match", 0, max(match.length, 1), key="bc_scrub")
+        t = st.slider("Step of the match", 0, max(match.length, 1), key="bc_scrub")
         t = min(t, match.length)
-        g2.image(
+        h0, h1 = st.columns([3, 2])
+        h0.image(
             render.draw_state(match.pos[t], match.theta[t], match.energy[t], step=t, scale=0.8),
             caption=f"The arena at step {t}",
             width="stretch",
         )
-        h1, h2 = st.columns([2, 3])
         h1.image(render.draw_view(match.obs[t, side], 9), caption=f"Player {side}'s view, step {t}")
         if t < match.length:
             f, turn = match.actions[t, side]
             h1.markdown(f"Player {side} chooses **force {f:.0f}**, **turn {turn:.0f}°**.")
-        h2.altair_chart(charts.actions_chart(match.actions, side, t), width="content")
+        st.altair_chart(charts.actions_chart(match.actions, side, t), width="content")
 
 # --- Export ----------------------------------------------------------------------------------
 with tab_export:

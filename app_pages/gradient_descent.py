@@ -23,11 +23,13 @@ NAMES = {
     "rastrigin": "Rastrigin",
     "camel": "Six-hump camel",
 }
-DEFAULT = functions.landscape("rosenbrock")
+# Himmelblau by default: from (0, 0) the optimisers part ways (momentum reaches another
+# minimum, Adam lags behind SGD), where Rosenbrock left Adam and RMSprop near the start.
+DEFAULT = functions.landscape("himmelblau")
 BETA_MIN = 0.01  # at β = 0 torch.optim.SGD keeps no momentum buffer and refuses Nesterov
 # The shareable setup: URL names are the widget keys, e.g. ?fn=himmelblau&opt=Adam,SGD&lr=0.01
 PARAMS = [
-    Param("fn", "rosenbrock", options=functions.KEYS),
+    Param("fn", DEFAULT.key, options=functions.KEYS),
     Param("opt", ["SGD", "Momentum", "Adam", "RMSprop"], options=optimisers.NAMES, multi=True),
     Param("lr", DEFAULT.lr, LR_OPTIONS[0], LR_OPTIONS[-1]),
     Param("steps", 300, 10, 1000),
@@ -116,62 +118,50 @@ def _on_pick() -> None:
 
 
 st.title("Gradient descent")
-ui.explain(
-    "The lecture's update rule, live: each optimiser below is the real `torch.optim` class "
-    "stepping a 2-element parameter θ = (x, y) down a test function. Change the learning rate, "
-    "the number of steps, the momentum, or click on the map to start somewhere else."
-)
-st.latex(r"\theta \leftarrow \theta - \alpha\, \nabla_\theta L(\theta)")
-
 _settings_from_link()
 
-# Two compact rows of controls, then the picture: the multiselect gets room for every chip.
+# A slide: one row of choices (the optimisers' chips need the width), the map on the left,
+# the controls that drive it beside it, the loss under them; the update rule, the formulas
+# and the table below the picture.
 c1, c2 = st.columns([1, 3])
-with c1:
-    key = st.selectbox(
-        "Landscape", functions.KEYS, format_func=NAMES.get, key="fn", on_change=_reset_for_landscape
-    )
-with c2:
-    names = st.multiselect("Optimisers", optimisers.NAMES, key="opt")
-c3, c4, c5, c6, c7, c8 = st.columns(6)
-with c3:
-    lr = st.select_slider(
+key = c1.selectbox(
+    "Landscape", functions.KEYS, format_func=NAMES.get, key="fn", on_change=_reset_for_landscape
+)
+names = c2.multiselect("Optimisers", optimisers.NAMES, key="opt")
+left, right = st.columns([3, 2])
+with right:
+    kappa = 10.0
+    if key == "quadratic":
+        kappa = st.slider(
+            "Condition number κ", 1.0, 100.0, step=1.0, key="kappa",
+            help="Ratio of the steepest to the flattest curvature of the bowl.",
+        )  # fmt: skip
+    c3, c4 = st.columns(2)
+    lr = c3.select_slider(
         "Learning rate α", LR_OPTIONS, key="lr", format_func=lambda v: f"{v:g}",
         help="On a log scale: each notch multiplies α by about 2.",
     )  # fmt: skip
-with c4:
-    beta = st.slider(
+    beta = c4.slider(
         "Momentum β", BETA_MIN, 0.99, step=0.01, key="beta",
         help="Used by momentum and Nesterov, and as Adam's β₁. β = 0 would be plain SGD "
         "(pick SGD for that): torch.optim refuses Nesterov without momentum.",
     )  # fmt: skip
-with c5:
-    steps = st.slider("Steps", 10, 1000, step=10, key="steps")
-with c6:
-    noise = st.select_slider(
+    c5, c6 = st.columns(2)
+    steps = c5.slider("Steps", 10, 1000, step=10, key="steps")
+    noise = c6.select_slider(
         "Gradient noise σ",
         NOISE_OPTIONS,
         key="noise",
         help="Adds N(0, σ²) to every gradient component: a stand-in for the noise of "
         "mini-batch sampling (a landscape has no data set to sample batches from).",
     )
-kappa = 10.0
-if key == "quadratic":
-    with c1:
-        kappa = st.slider(
-            "Condition number κ", 1.0, 100.0, step=1.0, key="kappa",
-            help="Ratio of the steepest to the flattest curvature of the bowl.",
-        )  # fmt: skip
-land = functions.landscape(key, kappa)
-x0, x1, y0, y1 = land.window
-with c7:
-    sx = st.number_input("Start x", x0, x1, step=0.1, format="%.3f", key="x0")
-with c8:
-    sy = st.number_input("Start y", y0, y1, step=0.1, format="%.3f", key="y0")
+    land = functions.landscape(key, kappa)
+    x0, x1, y0, y1 = land.window
+    c7, c8 = st.columns(2)
+    sx = c7.number_input("Start x", x0, x1, step=0.1, format="%.3f", key="x0")
+    sy = c8.number_input("Start y", y0, y1, step=0.1, format="%.3f", key="y0")
 start = (float(sx), float(sy))
 ui.publish_settings(PARAMS if key == "quadratic" else PARAMS[:-1])  # κ only for the bowl
-if land.note:
-    ui.explain(f"**{NAMES[key]}.** {land.note}")
 
 # everything the paths depend on; with the step shown, everything the charts depend on
 racing = predict.ask("gradient_descent.rosenbrock_race", "gradient_descent.sgd_diverges")
@@ -183,7 +173,6 @@ heat_url = _background(key, kappa)
 if st.session_state.get("gd_step", steps) > steps:
     st.session_state.gd_step = steps
 
-left, right = st.columns([3, 2])
 with left:
     step = st.session_state.get("gd_step", steps)
     ui.chart(
@@ -194,24 +183,18 @@ with left:
         selection_mode=charts.SELECTION,
         key="gd_map",
     )
+    step = st.slider("Scrub through the iterations", 0, steps, steps, 1, key="gd_step")
     st.caption(
         "Each coloured line is one optimiser's path from the start (square) towards a minimum "
         "(diamond); a triangle marks a saddle point. Thin grey lines join points of equal "
         "loss; lighter ground is lower loss. Click the map to start somewhere else."
-    )
-    step = st.slider("Scrub through the iterations", 0, steps, steps, 1, key="gd_step")
-    st.latex(land.latex)
-    st.latex(land.grad_latex)
-    st.caption(
-        "The gradient each optimiser is handed at every step, derived by hand; the tests check "
-        "it against autograd's `loss.backward()` to twelve digits."
     )
 with right:
     if not names:
         st.info("Pick at least one optimiser to see it walk.")
     ui.chart(
         ("gd loss", *setup, step),
-        lambda: charts.loss_chart(runs, land.f_min, step),
+        lambda: charts.loss_chart(runs, land.f_min, step, height=240),
         width="stretch",
     )
     st.caption(
@@ -221,13 +204,46 @@ with right:
     for tr in runs.values():
         if tr.diverged_at is not None:
             st.warning(tr.message(), icon=":material/warning:")
+
+# Below the picture: what the page does, the landscape's formula, the update rule, the table.
+ui.explain(
+    "The lecture's update rule, live: each optimiser is the real `torch.optim` class "
+    "stepping a 2-element parameter θ = (x, y) down a test function. Change the learning rate, "
+    "the number of steps, the momentum, or click on the map to start somewhere else."
+)
+# formulas on the page's whole width: a long gradient is never cut by a half column
+st.latex(r"\theta \leftarrow \theta - \alpha\, \nabla_\theta L(\theta)")
+if land.note:
+    ui.explain(f"**{NAMES[key]}.** {land.note}")
+st.latex(land.latex)
+st.latex(land.grad_latex)
+st.caption(
+    "The gradient each optimiser is handed at every step, derived by hand; the tests check "
+    "it against autograd's `loss.backward()` to twelve digits."
+)
 if runs:
-    # the update rule and the table on the page's whole width: formulas are never cut
+    # the update rule beside the table, then this step's numbers on the whole width
     rule_col, table_col = st.columns([1, 1])
     with rule_col:
         rule_name = st.selectbox("Update rule of", list(runs), key="gd_rule")
-        tr = runs[rule_name]
         st.latex(descent.RULES[rule_name])
+    rows = []
+    for name, tr in runs.items():
+        (mx, my), dist = functions.nearest_minimum(land, tr.xy[-1])
+        rows.append(
+            {
+                "optimiser": name,
+                "status": "diverged" if tr.diverged_at is not None else "ok",
+                "final loss": f"{float(tr.loss[-1]):.3g}",
+                "nearest minimum": f"({mx:g}, {my:g})",
+                "distance": f"{float(dist):.3g}",
+            }
+        )
+    with table_col:
+        # a small table drawn as a table: every column in view, cells wrap, nothing scrolls
+        st.table(pd.DataFrame(rows).set_index("optimiser"))
+    # the rule with this step's numbers, on the whole width (its vectors are long)
+    tr = runs[rule_name]
     if tr.steps == 0:
         st.info(f"{rule_name} diverged before its first step could be shown.")
     else:
@@ -236,20 +252,6 @@ if runs:
             st.latex(line)
         if tr.diverged_at is not None and step > t + 1:
             st.caption(f"{rule_name} stopped at step {tr.steps}; showing its last step.")
-    rows = []
-    for name, tr in runs.items():
-        (mx, my), dist = functions.nearest_minimum(land, tr.xy[-1])
-        rows.append(
-            {
-                "optimiser": name,
-                "status": "diverged" if tr.diverged_at is not None else "ok",
-                "final loss": float(tr.loss[-1]),
-                "nearest minimum": f"({mx:g}, {my:g})",
-                "distance": float(dist),
-            }
-        )
-    with table_col:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 ui.show_code(descent.CODE_OPTIMISER, "Show the code: one optimiser's path")
 ui.show_code(contours.CODE_GRID, "Show the code: the landscape on a grid")
 
@@ -272,7 +274,7 @@ with c:
         "Compute the landscape slice",
         key="li_go",
         type="primary",
-        help="Under a second of one core at any setting (measured: python bench/costs.py).",
+        help="Trains a small network, then sweeps its loss: a few seconds.",
     )
 if go:
     with heavy.turn("compute the slice") as admitted:

@@ -30,6 +30,12 @@ from core.training.models import ACTIVATIONS, RECURRENT
 TABS = ["Regression", "Curve fitting", "2-D classification", "Digits: softmax", "RNN", "CNN"]
 # The shareable setup: the open tab and its settings, e.g. ?tab=RNN&rnn_kind=LSTM&rnn_lr=0.003
 TAB = Param("tab", TABS[0], options=tuple(TABS))
+# A chart drawn at its own size (a canvas) shrinks as a whole, keeping its aspect, where its
+# column is narrower than it; wider charts already take their column's width.
+_SHRINK_TO_FIT = (
+    '[data-testid="stVegaLiteChart"] canvas '
+    "{ max-width: 100% !important; height: auto !important; }"
+)
 # (label, epoch-log key, format) of the metrics the classifiers show
 ACCURACY = [("train accuracy", "train accuracy", ".1%"), ("test accuracy", "test accuracy", ".1%")]
 TEST_LOSS = ("test loss", "test loss", ".4f")
@@ -62,7 +68,6 @@ def publish(params: list[Param]) -> None:
 @st.fragment
 def regression_tab() -> None:
     d = RegressionConfig()
-    st.latex(r"y = Xw + b + \epsilon,\quad w = [2, -3.4],\ b = 4.2,\ \epsilon \sim N(0, 0.01^2)")
     ui.explain(
         "A thousand noisy samples of a plane; `nn.Linear(2, 1)` starts near zero and mini-batch "
         "SGD walks its weight and bias to the true values."
@@ -88,6 +93,7 @@ def regression_tab() -> None:
 
     if predict.ask("live_training.bigger_batch", "live_training.big_lr"):
         trainer("regression", cfg, draw, ["metrics", "params", "loss"], pace_seconds=6.0)
+    st.latex(r"y = Xw + b + \epsilon,\quad w = [2, -3.4],\ b = 4.2,\ \epsilon \sim N(0, 0.01^2)")
     ui.show_code(EXAMPLES["regression"].code)
 
 
@@ -180,10 +186,13 @@ def toy_tab() -> None:
         metric_row(box["metrics"], run.epoch_log, [*ACCURACY, TEST_LOSS])
         if not shows_epoch(box["boundary"], run.epoch_log):
             ui.live_chart(
-                box["boundary"], charts.boundary_chart(run.snapshot, x, y, is_test), width="stretch"
+                box["boundary"], charts.boundary_chart(run.snapshot, x, y, is_test), width="content"
             )
         loss_and_accuracy(box["history"], run)
 
+    # the map keeps its square: drawn at its own size, shrunk as a whole on a narrow screen
+    # (800 x 600, a phone) rather than squeezed into a strip
+    st.html(f"<style>{_SHRINK_TO_FIT}</style>")
     trainer("toy", cfg, draw, ["metrics", "boundary", "history"])
     ui.show_code(EXAMPLES["toy"].code)
 
@@ -191,7 +200,6 @@ def toy_tab() -> None:
 @st.fragment
 def softmax_tab() -> None:
     d = SoftmaxConfig()
-    st.latex(r"\hat y = \operatorname{softmax}(W x + b),\quad W \in \mathbb{R}^{10 \times 64}")
     ui.explain(
         "The notebook trains softmax regression on Fashion-MNIST, which cannot be downloaded "
         "here; scikit-learn ships 1,797 handwritten digits of 8 × 8 pixels instead. Each row "
@@ -214,7 +222,8 @@ def softmax_tab() -> None:
             )
         loss_and_accuracy(box["history"], run)
 
-    trainer("softmax", cfg, draw, ["metrics", "templates", "history"], pace_seconds=4.0)
+    trainer("softmax", cfg, draw, ["metrics", ("templates", "history")], pace_seconds=4.0)
+    st.latex(r"\hat y = \operatorname{softmax}(W x + b),\quad W \in \mathbb{R}^{10 \times 64}")
     ui.show_code(EXAMPLES["softmax"].code)
 
 
@@ -274,13 +283,12 @@ def cnn_tab() -> None:
         pred = snap["predicted"][:20]
         titles = [f"{p} {'✓' if p == t else '✗'}" for p, t in zip(pred, y_test[:20], strict=True)]
         # small multiples as tiles that wrap to the column's width: nothing spills or overlaps
-        with box["digits"].container():
-            st.html(
-                charts.image_grid_html(
-                    x_test[:20, 0], titles, "Test digits: the network's guess (✓ right, ✗ wrong)"
-                )
+        box["digits"].html(
+            charts.image_grid_html(
+                x_test[:20, 0], titles, "Test digits: the network's guess (✓ right, ✗ wrong)"
             )
-            ui.live_chart(st, charts.confusion_chart(snap["confusion"]), width="stretch")
+        )
+        ui.live_chart(box["confusion"], charts.confusion_chart(snap["confusion"]), width="stretch")
         with box["filters"].container():
             st.html(
                 charts.image_grid_html(
@@ -302,9 +310,10 @@ def cnn_tab() -> None:
                 )
             )
 
-    st.slider("Test digit for the feature maps", 0, 19, key="cnn_digit")
     publish(params)
-    trainer("cnn", cfg, draw, ["metrics", "history", "digits", "filters"])
+    # the test digits and their guesses first: the picture the tab is for
+    trainer("cnn", cfg, draw, ["metrics", ("digits", "confusion"), "history", "filters"])
+    st.slider("Test digit for the feature maps", 0, 19, key="cnn_digit")
     ui.show_code(EXAMPLES["cnn"].code)
 
 

@@ -127,7 +127,9 @@ def _current_run(name: str, cfg: TrainConfig) -> Run:
 
 def _status_line(run: Run) -> str:
     if run.last is None:
-        return "Ready: press **Start**."
+        return (
+            f"Ready: press **Start** (a run stops after {CPU_BUDGET_SECONDS:.0f} s of computing)."
+        )
     ev = run.last
     where = f"epoch {min(ev.epoch + 1, ev.epochs)} / {ev.epochs}, step {ev.step}"
     if run.status is Status.FINISHED:
@@ -139,20 +141,25 @@ def trainer(
     name: str,
     cfg: TrainConfig,
     draw: Callable[[Run, dict], None],
-    slots: list[str],
+    slots: list[str | tuple[str, ...]],
     pace_seconds: float = 0.0,
 ) -> None:
-    """Buttons, progress, the scaffold with its phase, and the live loop for one example."""
+    """Buttons, progress, the scaffold with its phase, and the live loop for one example.
+
+    `slots`: the names of the tab's chart boxes, top to bottom in the picture's column (a
+    tuple: those boxes side by side); "metrics" goes beside the picture, with the progress."""
     run = _current_run(name, cfg)
-    b = st.container(horizontal=True, vertical_alignment="center")
+    # The picture first: the tab's charts start right under its settings; the buttons,
+    # progress, numbers and the loop sit beside them.
+    left, right = st.columns([3, 2], gap="medium")
+    b = right.container(horizontal=True, vertical_alignment="center")
+    # no help tooltip on Start: the pointer rests on it while a run plays, and the tooltip
+    # stayed open over the settings
     start = b.button(
         "Resume" if run.status is Status.PAUSED else "Start",
         key=f"{name}_start",
         type="primary",
         icon=":material/play_arrow:",
-        help="With the defaults every example trains in 0.1 to 1.2 s of one core (measured: "
-        "python bench/costs.py), plus drawing; more epochs cost more, and a run stops at "
-        f"{CPU_BUDGET_SECONDS:.0f} s.",
     )
     pause = b.button("Pause", key=f"{name}_pause", icon=":material/pause:")
     reset = b.button("Reset", key=f"{name}_reset", icon=":material/restart_alt:")
@@ -180,11 +187,14 @@ def trainer(
         with torch_threads(1):
             run.one_phase()
 
-    # The picture first: the tab's charts start right under the buttons; progress, numbers
-    # and the loop sit beside them.
-    left, right = st.columns([3, 2], gap="medium")
     with left:
-        boxes = {s: st.empty() for s in slots if s != "metrics"}
+        boxes = {}
+        for s in slots:  # a tuple of slots: side by side, so more of the picture is in view
+            if isinstance(s, tuple):
+                for name, col in zip(s, st.columns(len(s)), strict=True):
+                    boxes[name] = col.empty()
+            elif s != "metrics":
+                boxes[s] = st.empty()
     with right:
         progress = st.empty()
         status = st.empty()

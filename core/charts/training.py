@@ -70,7 +70,8 @@ def history_chart(
     y_scale = alt.Scale(domain=[0, 1]) if kind == "accuracy" else alt.Scale(zero=False)
     chart = (
         alt.Chart(df, title=title)
-        .mark_line(point=True, strokeWidth=3)
+        # points while there are few epochs; past 30 they would bury the lines (and dashes)
+        .mark_line(point=len(epoch_log) <= 30, strokeWidth=3)
         .encode(
             x=alt.X("epoch:Q", title="epoch", scale=x_scale),
             y=alt.Y("value:Q", title=kind, scale=y_scale),
@@ -78,6 +79,18 @@ def history_chart(
                 "set:N",
                 title="data",
                 scale=alt.Scale(domain=list(SPLIT_COLOURS), range=list(SPLIT_COLOURS.values())),
+            ),
+            # train and test often lie on top of each other: test is dashed, with square
+            # points, so both stay visible (one legend: the same field and title)
+            strokeDash=alt.StrokeDash(
+                "set:N",
+                title="data",
+                scale=alt.Scale(domain=list(SPLIT_COLOURS), range=[[1, 0], [8, 5]]),
+            ),
+            shape=alt.Shape(
+                "set:N",
+                title="data",
+                scale=alt.Scale(domain=list(SPLIT_COLOURS), range=["circle", "square"]),
             ),
             tooltip=["epoch", "set", alt.Tooltip("value:Q", format=".4f")],
         )
@@ -244,9 +257,7 @@ def boundary_chart(snapshot: dict, x: np.ndarray, y: np.ndarray, is_test: np.nda
             ),
         )
     )
-    chart = (heat + dots).properties(
-        title="Decision regions (shade = confidence) and the data", height=460, width=460
-    )
+    chart = (heat + dots).properties(title="Decision regions and the data", height=350, width=350)
     return styled(chart)
 
 
@@ -368,9 +379,7 @@ def confusion_chart(confusion: np.ndarray) -> alt.Chart:
             alt.datum.count > float(confusion.max()) / 2, alt.value("white"), alt.value("black")
         ),
     )
-    chart = (cells + text).properties(
-        title="Confusion matrix (test digits)", width="container", height=380
-    )
+    chart = (cells + text).properties(title="Confusion matrix", width="container", height=380)
     return styled(chart)
 
 

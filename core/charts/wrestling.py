@@ -217,7 +217,8 @@ def win_rate_grid(table: pd.DataFrame) -> alt.Chart:
     squares = base.mark_rect(stroke="white", strokeWidth=2).encode(
         alt.Color(
             "win %:Q",
-            scale=alt.Scale(domain=[0, 100], scheme="redyellowgreen"),
+            # blue (wins) to orange (losses): no red-green pair, readable when projected
+            scale=alt.Scale(domain=[0, 100], scheme="blueorange", reverse=True),
             legend=None,  # each square says its number
         )
     )

@@ -131,9 +131,10 @@ def draw_state(
             if frac > 0:
                 d.rectangle([x0, y0, x0 + int(width * frac), y0 + 22 * k], fill=PLAYER_RGB[i])
             label = f"player {i} energy {e:.0f}"
-            d.text((x0, y0 + 26 * k), label, fill=DARK, font_size=max(8, round(16 * k)))
+            # large enough to read from the back row once the picture is shrunk to a column
+            d.text((x0, y0 + 26 * k), label, fill=DARK, font_size=max(8, round(30 * k)))
     if step is not None:
-        d.text((30 * k, 664 * k), f"step {step}", fill=DARK, font_size=max(8, round(18 * k)))
+        d.text((30 * k, 650 * k), f"step {step}", fill=DARK, font_size=max(8, round(32 * k)))
     return np.asarray(img.resize((size, size), Image.LANCZOS))
 
 

@@ -51,3 +51,26 @@ def test_a_run_stops_at_its_cpu_share_and_keeps_the_last_finished_iteration(tiny
     assert stopped and "iteration 0" in stopped[0]
     assert at.session_state["dagger_history"] == []  # not one of the 3 iterations ran
     assert at.session_state.get("dagger_policy") is None
+
+
+@pytest.mark.slow  # the tab's default run itself: about 20 s of one core
+def test_the_default_run_tells_the_lesson():
+    """With the tab's defaults DAgger ends no worse than BC against still and random and
+    clearly better against the course-data BC (the evaluation the tab's chart shows)."""
+    from dataclasses import replace
+
+    from core.wrestling import dagger, expert
+
+    iterations = next(p.default for p in dagger_tab.PARAMS if p.key == "dagger_iterations")
+    config = replace(dagger_tab.BUDGET, iterations=iterations)
+    data = expert.collect(dagger_tab.N_PAIRS, seed=0)
+    rates = [
+        ev.win_rates()
+        for ev in dagger.dagger(dagger_tab._bc(), data, config, dagger_tab._opponents())
+        if ev.phase == "evaluate"
+    ]
+    bc_rates, last = rates[0], rates[-1]
+    assert len(rates) == iterations + 1
+    for opponent in ("still", "random"):
+        assert last[opponent] >= bc_rates[opponent], (opponent, rates)
+    assert last["course"] >= bc_rates["course"] + 0.2, rates

@@ -20,9 +20,9 @@ def _latex(at) -> str:
 def test_defaults_render_and_widgets_move():
     at = _page()
     assert at.title[0].value == "Gradient descent"
-    assert at.selectbox(key="fn").value == "rosenbrock"
-    assert at.select_slider(key="lr").value == 0.002
-    assert at.number_input(key="x0").value == -1.2
+    assert at.selectbox(key="fn").value == "himmelblau"
+    assert at.select_slider(key="lr").value == 0.01
+    assert at.number_input(key="x0").value == 0.0
     assert not at.warning  # nothing diverges with the defaults
     assert r"t = 299" in _latex(at)  # the last step's rule, numbers plugged in
 
@@ -30,17 +30,30 @@ def test_defaults_render_and_widgets_move():
     assert not at.exception
     assert r"t = 10" in _latex(at)
 
-    at.selectbox(key="fn").set_value("himmelblau").run()
+    at.selectbox(key="fn").set_value("rosenbrock").run()
     assert not at.exception
     # the landscape's own defaults are loaded
-    assert at.select_slider(key="lr").value == 0.01
-    assert at.number_input(key="x0").value == 0.0
+    assert at.select_slider(key="lr").value == 0.002
+    assert at.number_input(key="x0").value == -1.2
     at.multiselect(key="opt").set_value(["Nesterov", "Adagrad"]).run()
     at.select_slider(key="noise").set_value(1.0).run()
     at.slider(key="beta").set_value(0.5).run()
     at.number_input(key="y0").set_value(-2.0).run()
     assert not at.exception
     assert at.selectbox(key="gd_rule").options == ["Nesterov", "Adagrad"]
+
+
+def test_the_default_landscape_shows_the_optimisers_differing():
+    """The default run tells the lesson: the four optimisers do not end at one place, one of
+    them reaches another minimum, and the table shows every column, distance included."""
+    at = _page()
+    table = at.table[0].value
+    assert list(table.columns) == ["status", "final loss", "nearest minimum", "distance"]
+    assert list(table.index) == ["SGD", "Momentum", "Adam", "RMSprop"]
+    minima = set(table["nearest minimum"])
+    assert len(minima) >= 2, minima  # momentum overshoots into another basin
+    distances = [float(d) for d in table["distance"]]
+    assert max(distances) > 0.1 and min(distances) < 0.01, distances  # Adam still on its way
 
 
 def test_quadratic_condition_number_and_divergence_message():
@@ -53,7 +66,7 @@ def test_quadratic_condition_number_and_divergence_message():
     assert not at.exception
     warnings = [w.value for w in at.warning]
     assert any(w.startswith("SGD diverged at step") for w in warnings), warnings
-    assert at.dataframe  # the summary table still renders
+    assert at.table  # the summary table still renders
     at.slider(key="steps").set_value(20).run()  # scrubber follows the new range
     assert not at.exception
     assert at.slider(key="gd_step").value <= 20

@@ -59,8 +59,8 @@ def test_gradient_descent_link_with_every_setting():
 
 def test_gradient_descent_bad_link_keeps_what_it_can_with_a_note():
     at = open_link(GD, {"fn": "Nope", "lr": "abc", "steps": "99999", "opt": "Adam,Lion"})
-    assert at.selectbox(key="fn").value == "rosenbrock"
-    assert at.select_slider(key="lr").value == 0.002  # Rosenbrock's own learning rate
+    assert at.selectbox(key="fn").value == "himmelblau"
+    assert at.select_slider(key="lr").value == 0.01  # Himmelblau's own learning rate
     assert at.slider(key="steps").value == 300
     assert at.multiselect(key="opt").value == ["Adam"]  # the known name kept, the bad one noted
     text = " ".join(notes(at))
@@ -70,7 +70,7 @@ def test_gradient_descent_bad_link_keeps_what_it_can_with_a_note():
 
 def test_gradient_descent_widgets_write_the_link():
     at = open_link(GD, {})
-    assert at.query_params["fn"] == "rosenbrock" and at.query_params["lr"] == "0.002"
+    assert at.query_params["fn"] == "himmelblau" and at.query_params["lr"] == "0.01"
     at.selectbox(key="fn").set_value("beale").run()
     at.select_slider(key="lr").set_value(0.05).run()
     at.multiselect(key="opt").set_value(["RMSprop", "Adam"]).run()

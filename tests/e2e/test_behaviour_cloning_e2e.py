@@ -64,7 +64,7 @@ def test_the_page_end_to_end(server, page):
     page.get_by_role("button", name="Play the matches").click()
     settle(page, 300)
     no_error_on_screen(page)
-    assert _panel(page).locator('[data-testid="stDataFrame"]').count() == 1
+    assert _panel(page).locator('[data-testid="stTable"]').count() == 1  # wraps, never clips
     screenshot(page, "behaviour_cloning_matches")
 
     _tab(page, "Play")

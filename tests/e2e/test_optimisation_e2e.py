@@ -78,7 +78,7 @@ def test_loss_functions_page(server, page):
 
 
 def test_a_click_on_the_map_starts_the_paths_there(server, page):
-    page.goto(f"{server}/{Path('app_pages/gradient_descent.py').stem}")
+    page.goto(f"{server}/{Path('app_pages/gradient_descent.py').stem}?fn=rosenbrock")
     page.wait_for_selector(CHART, timeout=120_000)
     settle(page, timeout=120)
     start_x = page.get_by_label("Start x")

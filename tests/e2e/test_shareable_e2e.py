@@ -70,8 +70,8 @@ def test_bad_link_shows_a_note_not_an_error(server, page):
     no_error_on_screen(page)
     assert page.get_by_text("from the link was ignored").count() == 3
     landscape = page.locator('[data-testid="stSelectbox"]').filter(has_text="Landscape")
-    assert "Rosenbrock" in _selected(landscape)
-    _wait_query(page, "fn", "rosenbrock")
+    assert "Himmelblau" in _selected(landscape)
+    _wait_query(page, "fn", "himmelblau")
     screenshot(page, "shareable-2-bad-link")
 
 

@@ -116,3 +116,17 @@ def test_thin_keeps_charts_flat_as_runs_grow():
     truth = {"w1": 2.0, "w2": -3.4, "b": 4.2}
     spec = charts.parameter_chart(tracked, truth, {"w1": 0, "w2": 0, "b": 0}).to_dict()
     assert max(len(v) for v in spec["datasets"].values()) <= 3 * (MAX_POINTS + 2)
+
+
+def test_history_chart_tells_train_from_test_when_the_lines_coincide():
+    """Identical train and test values still draw as two lines: test dashed, square points."""
+    log = [{"epoch": e, "train loss": 1.0 / e, "test loss": 1.0 / e} for e in (1, 2, 3)]
+    spec = charts.history_chart(log, "loss", "Loss", 3).to_dict()
+    enc = spec["encoding"]
+    assert enc["strokeDash"]["field"] == enc["color"]["field"] == "set"
+    dashes = dict(
+        zip(enc["strokeDash"]["scale"]["domain"], enc["strokeDash"]["scale"]["range"], strict=True)
+    )
+    assert dashes["train"] == [1, 0] and dashes["test"] != [1, 0]
+    shapes = dict(zip(enc["shape"]["scale"]["domain"], enc["shape"]["scale"]["range"], strict=True))
+    assert shapes["train"] != shapes["test"]
