@@ -81,12 +81,11 @@ AREAS: dict[str, tuple[str, ...]] = {
     ),
     "behaviour_cloning": (
         "app_pages/behaviour_cloning.py",
-        "app_pages/dagger_tab.py",
         "core/wrestling/*.py",
         "core/wrestling/*/*.py",
         "core/charts/wrestling.py",
-        "core/charts/dagger.py",
     ),
+    "dagger": ("app_pages/dagger_tab.py", "core/charts/dagger.py"),
     "questions": ("app_pages/predict.py", "core/questions/*.py", "core/charts/questions.py"),
     "class_room": ("app_pages/class_room.py", "classroom/*.py", "classroom/*/*.py"),
 }
