@@ -280,7 +280,11 @@ def _links(name: str, values) -> dict[str, str]:
     return {v: "?" + urlencode({name: v}) for v in values}
 
 
-SLIDES2 = pytest.mark.xfail(strict=False, reason="slides2")  # the lead removes it on merge
+# A 2 px cut tick label on the 2-D classification map with the sidebar open (not in presenter
+# mode): known, not yet fixed.
+DECISION_MAP_LABEL = pytest.mark.xfail(
+    strict=False, reason="2-D classification: a 2 px cut label, sidebar open"
+)
 CASES = [
     pytest.param(Case("home", {"home": ""}, path=""), id="home"),
     pytest.param(Case("tensors", _links("topic", TOPICS)), id="tensors"),
@@ -294,17 +298,15 @@ CASES = [
     pytest.param(
         Case("gradient_descent", drive=_gradient_descent, tabs=("after the slice",)),
         id="gradient_descent",
-        marks=SLIDES2,
     ),  # fmt: skip
     pytest.param(
         Case("live_training", drive=_live_training, tabs=tuple(LIVE_TABS)),
         id="live_training",
-        marks=SLIDES2,
+        marks=DECISION_MAP_LABEL,
     ),  # fmt: skip
     pytest.param(
         Case("behaviour_cloning", drive=_behaviour_cloning, tabs=tuple(BC_TABS)),
         id="behaviour_cloning",
-        marks=SLIDES2,
     ),  # fmt: skip
 ]
 
