@@ -16,7 +16,9 @@ PAGE = "app_pages/autograd_graph.py"
 
 @pytest.fixture()
 def at():
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app.session_state["predict_first"] = False  # the demos themselves (predict: test_predict*)
+    app.run()
     app.switch_page(PAGE).run()
     assert not app.exception, [e.value for e in app.exception]
     return app
@@ -186,6 +188,7 @@ def test_dynamic_preset_graph_follows_the_input_and_the_loop_count(at):
 def test_dynamic_preset_from_a_link():
     app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
     app.query_params["preset"] = "dynamic"
+    app.session_state["predict_first"] = False
     app.run()
     app.switch_page(PAGE).run()
     assert not app.exception, [e.value for e in app.exception]

@@ -23,6 +23,7 @@ def _ok(at: AppTest) -> AppTest:
 def _open(tab: str = "Anatomy", query: dict | None = None) -> AppTest:
     at = AppTest.from_file(ENTRY, default_timeout=120)
     at.query_params.update(query or {})
+    at.session_state["predict_first"] = False  # the demos themselves (predict: test_predict*)
     at.run()
     at.switch_page(PAGE).run()
     _ok(at)

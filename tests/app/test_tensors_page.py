@@ -10,7 +10,9 @@ PAGE = "app_pages/tensors.py"
 
 @pytest.fixture()
 def at():
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app.session_state["predict_first"] = False  # the demos themselves (predict: test_predict*)
+    app.run()
     app.switch_page(PAGE).run()
     assert not app.exception, [e.value for e in app.exception]
     return app
