@@ -11,6 +11,7 @@ from contextlib import nullcontext
 import altair as alt
 import streamlit as st
 from streamlit.elements import vega_charts
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app_pages import i18n, predict
 from app_pages.i18n import _
@@ -233,11 +234,36 @@ def lazy_tabs(param, bodies: list) -> None:
     shown = f"_tabs:{param.key}:{i18n.language()}"
     st.session_state[shown] = i18n.t(st.session_state[param.key])
     labels = [i18n.t(option) for option in param.options]
+    _restore_kept(st.session_state[param.key], param)
     tabs = st.tabs(labels, key=shown, on_change=_tab_opened, args=(param, shown))
     for tab, body in zip(tabs, bodies, strict=True):
         if tab.open:
             with tab:
                 body()
+
+
+def _drawn_this_run(key: str) -> bool | None:
+    """True when the widget with this key was drawn in the current run, False when it was not,
+    None when Streamlit does not say (its internals moved: then nothing is assumed)."""
+    ctx = get_script_run_ctx()
+    try:
+        drawn = ctx.shared.widget_ids_this_run
+        widget_id = st.session_state._state._key_id_mapper.get_id_from_key(key)
+    except AttributeError:
+        return None
+    return widget_id is not None and widget_id in drawn
+
+
+def _restore_kept(opened: str, param) -> None:
+    """On opening another tab, its widgets take back the values the student gave them (the
+    settings are kept by publish_settings; Streamlit's own copies went stale while hidden)."""
+    marker = "_tab_was:" + param.key
+    if st.session_state.get(marker, opened) != opened:
+        for key in list(st.session_state):
+            name = key[len(_KEPT) :] if isinstance(key, str) and key.startswith(_KEPT) else None
+            if name and name != param.key and _drawn_this_run(name) is not True:
+                st.session_state[name] = st.session_state[key]  # (a drawn widget: too late)
+    st.session_state[marker] = opened
 
 
 def _tab_opened(param, shown: str) -> None:
@@ -254,9 +280,17 @@ def publish_settings(params) -> None:
     Also keeps a copy of each, so a setting whose widget is not drawn for a while (a lazy tab
     left and come back to) returns with the value the student gave it, not the default.
     """
-    values = {p.key: st.session_state[p.key] for p in params if p.key in st.session_state}
-    for key, value in values.items():
-        st.session_state[_KEPT + key] = value
+    values = {}
+    for p in params:
+        if p.key not in st.session_state:
+            continue
+        if _drawn_this_run(p.key) is False and _KEPT + p.key in st.session_state:
+            # a widget of a closed tab: Streamlit's copy of its value is stale (it falls back to
+            # the value first seeded), the kept copy is what the student last gave it
+            values[p.key] = st.session_state[_KEPT + p.key]
+        else:
+            values[p.key] = st.session_state[p.key]
+            st.session_state[_KEPT + p.key] = values[p.key]
     query = to_query(params, values)
     if st.session_state.get("presenter_mode"):
         query["present"] = "1"

@@ -89,29 +89,43 @@ def test_gradient_descent_widgets_write_the_link():
 LF = "app_pages/loss_functions.py"
 
 
+def _loss_tab(at: AppTest, tab: str) -> AppTest:
+    """Open one of the loss page's tabs (each draws only its own widgets)."""
+    at.session_state["loss_tab"] = tab
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_loss_functions_link_sets_losses_logits_and_outlier():
     query = {"reg": "MSE,Huber", "cls": "Hinge", "delta": "0.5", "k": "4", "target": "3"}
-    query |= {"z3": "-1.5", "ox": "0.3", "oy": "-4"}
+    query |= {"z3": "-1.5", "ox": "0.3", "oy": "-4", "predict": "0"}
     at = open_link(LF, query)
     assert at.multiselect(key="reg").value == ["MSE", "Huber"]
-    assert at.multiselect(key="cls").value == ["Hinge"]
     assert at.slider(key="delta").value == 0.5
+    _loss_tab(at, "Classification")
+    assert at.multiselect(key="cls").value == ["Hinge"]
+    _loss_tab(at, "Softmax & cross-entropy")
     assert at.slider(key="k").value == 4 and at.selectbox(key="target").value == 3
     assert at.slider(key="z3").value == -1.5 and at.slider(key="z0").value == 2.0
-    assert (at.slider(key="ox").value, at.slider(key="oy").value) == (0.3, -4.0)
     # the numbers on screen are those of the linked logits: z = (2, 1, -1, -1.5), y = 3
     z = [2.0, 1.0, -1.0, -1.5]
     p3 = math.exp(z[3]) / sum(math.exp(v) for v in z)
     assert any(f"{-math.log(p3):.4f}" in x.value for x in at.latex)
+    _loss_tab(at, "One outlier")
+    assert (at.slider(key="ox").value, at.slider(key="oy").value) == (0.3, -4.0)
     assert not notes(at)
 
 
 def test_loss_functions_bad_link_keeps_what_it_can_with_a_note():
     at = open_link(LF, {"reg": "MSE,Nope", "delta": "abc", "k": "9", "oy": "inf"})
     assert at.multiselect(key="reg").value == ["MSE"]  # the known name kept, 'Nope' noted
-    assert at.slider(key="delta").value == 1.0 and at.slider(key="k").value == 3
-    assert at.slider(key="oy").value == 10.0
+    assert at.slider(key="delta").value == 1.5  # the default
     assert len(notes(at)) == 4, notes(at)
+    _loss_tab(at, "Softmax & cross-entropy")
+    assert at.slider(key="k").value == 3
+    _loss_tab(at, "One outlier")
+    assert at.slider(key="oy").value == 10.0
 
 
 def test_loss_functions_hostile_link_is_shown_as_text_and_bounded():
@@ -120,9 +134,8 @@ def test_loss_functions_hostile_link_is_shown_as_text_and_bounded():
     query = {"delta": injected, "reg": ",".join(["MSE"] * 3000), "cls": "Hinge,Hinge,Hinge"}
     query |= {"k": "4" * 100_000}
     at = open_link(LF, query)
-    assert at.slider(key="delta").value == 1.0 and at.slider(key="k").value == 3
+    assert at.slider(key="delta").value == 1.5  # the default
     assert at.multiselect(key="reg").value == ["MSE", "L1", "Huber", "SmoothL1"]  # the default
-    assert at.multiselect(key="cls").value == ["Hinge"]  # deduplicated
     by_key = {n.split("`")[1]: n for n in notes(at)}
     assert sorted(by_key) == ["delta", "k", "reg"], notes(at)
     delta = by_key["delta"]
@@ -134,6 +147,10 @@ def test_loss_functions_hostile_link_is_shown_as_text_and_bounded():
     assert "11,999 characters" in by_key["reg"] and "100,000 characters" in by_key["k"]
     assert all(len(n) < 200 for n in notes(at))
     assert at.query_params["reg"] == "MSE,L1,Huber,SmoothL1"  # the link is rewritten, bounded
+    _loss_tab(at, "Classification")
+    assert at.multiselect(key="cls").value == ["Hinge"]  # deduplicated
+    _loss_tab(at, "Softmax & cross-entropy")
+    assert at.slider(key="k").value == 3
 
 
 def test_a_refused_link_value_is_inert_text_with_nothing_invisible():
@@ -158,14 +175,20 @@ def test_a_refused_link_value_is_inert_text_with_nothing_invisible():
 
 
 def test_loss_functions_widgets_write_the_link():
-    at = open_link(LF, {})
+    at = open_link(LF, {"predict": "0"})
     at.slider(key="delta").set_value(2.0).run()
-    at.slider(key="oy").set_value(-2.0).run()
+    _loss_tab(at, "Classification")
     at.multiselect(key="cls").set_value(["Hinge", "SoftMargin"]).run()
+    _loss_tab(at, "One outlier")
+    at.slider(key="oy").set_value(-2.0).run()
     assert not at.exception
     assert at.query_params["delta"] == "2" and at.query_params["oy"] == "-2"
     assert at.query_params["cls"] == "Hinge,SoftMargin"
+    assert at.query_params["loss_tab"] == "One outlier"
     assert "z3" not in at.query_params  # only the logits on screen (k = 3)
+    # back on the tab, its widget shows what the student chose, not the first value it had
+    _loss_tab(at, "Classification")
+    assert at.multiselect(key="cls").value == ["Hinge", "SoftMargin"]
 
 
 # ----------------------------------------------------------------------------- autograd graph
