@@ -58,7 +58,7 @@ def test_a_lecturer_opens_a_question_a_student_answers_and_sees_the_reveal():
     assert code in text and "class_room?room=" + code in text
     assert key not in text, "the lecturer's key is never on the screen"
     assert lecturer.get("image"), "the QR code of the students' link"
-    lecturer.selectbox(key="room_question").set_value("tensors.broadcast_shape")
+    lecturer.selectbox(key="room_question").set_value("tensors.broadcast_shape").run()
     lecturer.button(key="room_open").click()
     ok(lecturer.run())
     assert "torch.zeros(3, 1) + torch.zeros(4)" in shown_text(lecturer)
@@ -108,6 +108,7 @@ def test_a_typed_unknown_code_changes_nothing(tmp_path):
 def test_the_lecturer_goes_back_to_an_earlier_question_and_closes_the_room():
     lecturer = open_page()
     code, _key = start_room(lecturer)
+    lecturer.selectbox(key="room_question").set_value("tensors.broadcast_shape").run()
     lecturer.button(key="room_open").click()
     ok(lecturer.run())
     student = open_page(room=code)
