@@ -41,6 +41,11 @@ COLUMNS = (
 )  # fmt: skip
 
 
+def sep() -> str:
+    """What goes between two sentences: a space in English, nothing after Chinese punctuation."""
+    return "" if i18n.language() == "zh" else " "
+
+
 def headed(rows: list[dict]) -> list[dict]:
     """The rows with their column headers in the visitor's language."""
     return [{_(k): v for k, v in row.items()} for row in rows]
@@ -101,7 +106,7 @@ def anatomy_tab() -> None:
                     "`b` is not a Parameter: `parameters()` does not list it, so the optimiser "
                     "never sees it; the `state_dict` leaves it out too."
                 )
-                + " "
+                + sep()
                 + _("Its numbers stay exactly as they were."),
                 icon=":material/bug_report:",
             )
@@ -119,7 +124,7 @@ def anatomy_tab() -> None:
         table(a.parameters, width="stretch")
     ui.explain(
         _("`print(model)` lists *submodules*, not parameters: this module has none.")
-        + " "
+        + sep()
         + _("Build one from modules and they appear, with dotted names:")
     )
     kind = st.segmented_control(
@@ -150,8 +155,8 @@ def devices_tab() -> None:
     gpus = [d["device"] for d in found if d["available"] and d["device"] != "cpu"]
     st.markdown(
         _("**This server computes on: {devices}.**").format(devices=", ".join(["CPU", *gpus]))
-        + ("" if gpus else " " + _("No GPU: a deployment like this one is CPU only."))
-        + " "
+        + ("" if gpus else sep() + _("No GPU: a deployment like this one is CPU only."))
+        + sep()
         + _("Nothing in this app needs a GPU; the code below runs anywhere.")
     )
     table(found)
@@ -219,7 +224,7 @@ def modes_tab() -> None:
         if r.error:
             st.warning(
                 _("**train mode refused** (ValueError, caught): `{error}`.").format(error=r.error)
-                + " "
+                + sep()
                 + _(
                     "BatchNorm needs at least two samples to estimate a batch's mean and "
                     "variance; eval mode uses its running averages and takes a batch of one."
@@ -284,7 +289,7 @@ def data_tab() -> None:
                 "The same seed gives the same order every time you reload; each epoch draws a "
                 "new order from the generator."
             )
-            + " "
+            + sep()
             + _("With `drop_last`, a short last batch is left out (grey).")
         )
     ui.show_code(r.code, _("Show the code"))
@@ -370,7 +375,7 @@ def _consequence(s: slow_loop.Snapshot, cfg: LoopConfig) -> str | None:
                     "`dev_out.requires_grad = True, grad_fn = {grad_fn}`: a graph was built for "
                     "nothing, holding memory."
                 ).format(grad_fn=s.eval_grad_fn)
-                + " "
+                + sep()
                 + _("Wrap evaluation in `torch.no_grad()`.")
             )
         return None
@@ -384,7 +389,7 @@ def _consequence(s: slow_loop.Snapshot, cfg: LoopConfig) -> str | None:
                 "the last clear (compare the last two columns), like momentum that never decays, "
                 "so the steps grow."
             )
-            + " "
+            + sep()
             + _(
                 "At lr {lr}, batch {batch}, seed {seed}, the full-data MSE after {epochs} epochs "
                 "is {forgot:.4g} without `zero_grad()` and {correct:.4g} with it ({start:.4g} "
@@ -502,12 +507,12 @@ def save_tab() -> None:
             "**Why `weights_only=True`:** a `.pt` file is a pickle, and loading a pickle can "
             "call any function it names."
         )
-        + " "
+        + sep()
         + _(
             "`weights_only=True`, `torch.load`'s default since PyTorch 2.6, rebuilds only "
             "tensors and plain containers, and refuses the rest."
         )
-        + " "
+        + sep()
         + _("What it said here:")
     )
     for i, (name, message) in enumerate(saving.refusals().items()):
@@ -534,9 +539,9 @@ def save_tab() -> None:
             "`torch.save(model)` pickles the class by its import path, so it breaks when the "
             "code moves."
         )
-        + " "
+        + sep()
         + _("Switching `weights_only` off trusts everything in the file.")
-        + " "
+        + sep()
         + _("Load only files you made.")
     )
     ui.show_code(saving.CODE, _("Show the code: save and load a `state_dict`"))
@@ -550,7 +555,7 @@ ui.explain(
         "Every model is an `nn.Module`: parameters it registers, a `forward`, and helpers that "
         "move, switch, save and load it."
     )
-    + " "
+    + sep()
     + _("Then the loop that trains it, one phase at a time.")
 )
 ui.lazy_tabs(TAB, [anatomy_tab, devices_tab, modes_tab, data_tab, loop_tab, save_tab])
