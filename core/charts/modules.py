@@ -99,7 +99,7 @@ def masks_chart(
                 header=alt.Header(labelFontSize=16, title=None),
             )
         )
-        .properties(title=f"nn.Dropout(p={p:g}) on torch.ones(4, 8)")
+        .properties(title=_("nn.Dropout(p={p:g}) on torch.ones(4, 8)").format(p=p))
     )
     return styled(chart)
 
