@@ -15,11 +15,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.i18n import N_
 from core.seeding import seeded
 from core.training.common import seeded_model
 
 MAX_DIM = 8  # x_dim and y_dim bounds for the page
-SUBMODULE_KINDS = ("nn.Sequential", "a module holding modules")
+SUBMODULE_KINDS = ("nn.Sequential", N_("a module holding modules"))  # values in links: English
 HIDDEN = 4  # hidden width of the submodule examples
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from core.i18n import N_, Translate, untranslated
 from core.modules.common import error_text
 from core.seeding import seeded
 
@@ -24,17 +25,22 @@ LAYER_DTYPES = ("float32", "float64", "bfloat16")  # what a layer may be cast to
 INPUT_DEVICES = ("cpu", "meta")
 
 
-def available_devices() -> list[dict]:
+def available_devices(gettext: Translate = untranslated) -> list[dict]:
     """The devices this server has: CPU always; CUDA and Apple's MPS only if present."""
+    _ = gettext
+    cpu = _("the processor: {cores} cores, torch uses {threads} threads").format(
+        cores=os.cpu_count(), threads=torch.get_num_threads()
+    )
+    gpus = _("{n} NVIDIA GPU(s)").format(n=torch.cuda.device_count())
     cuda = torch.cuda.is_available()
     mps = torch.backends.mps.is_available()
     return [
         {"device": "cpu", "available": True,
-         "what": f"the processor: {os.cpu_count()} cores, torch uses {torch.get_num_threads()} threads"},
+         "what": cpu},
         {"device": "cuda", "available": cuda,
-         "what": f"{torch.cuda.device_count()} NVIDIA GPU(s)" if cuda else "no NVIDIA GPU here"},
+         "what": gpus if cuda else _("no NVIDIA GPU here")},
         {"device": "mps", "available": mps,
-         "what": "Apple-silicon GPU" if mps else "no Apple-silicon GPU here"},
+         "what": _("Apple-silicon GPU") if mps else _("no Apple-silicon GPU here")},
     ]  # fmt: skip
 
 
@@ -92,9 +98,9 @@ def moved(dtype: str = "float64") -> list[dict]:
 
 
 def _tensors(model: Scaled) -> dict[str, tuple[str, torch.dtype, str]]:
-    out = {n: ("parameter", p.dtype, str(p.device)) for n, p in model.named_parameters()}
-    out |= {n: ("buffer", b.dtype, str(b.device)) for n, b in model.named_buffers()}
-    out["scale"] = ("plain attribute", model.scale.dtype, str(model.scale.device))
+    out = {n: (N_("parameter"), p.dtype, str(p.device)) for n, p in model.named_parameters()}
+    out |= {n: (N_("buffer"), b.dtype, str(b.device)) for n, b in model.named_buffers()}
+    out["scale"] = (N_("plain attribute"), model.scale.dtype, str(model.scale.device))
     return out
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from core.i18n import N_
 from core.modules.common import error_text
 
 CODE = """\
@@ -112,15 +113,15 @@ def refusals() -> dict[str, str]:
     """What torch.load(weights_only=True) says to a whole pickled model and to a sneaky pickle."""
     out = {}
     for name, obj in (
-        ("a whole model", nn.Linear(2, 1)),
-        ("a pickle that calls a function", {"weight": torch.ones(1), "extra": Sneaky()}),
+        (N_("a whole model"), nn.Linear(2, 1)),
+        (N_("a pickle that calls a function"), {"weight": torch.ones(1), "extra": Sneaky()}),
     ):
         buffer = io.BytesIO()
         torch.save(obj, buffer)
         buffer.seek(0)
         try:
             torch.load(buffer, weights_only=True)
-            out[name] = "loaded (unexpected)"
+            out[name] = N_("loaded (unexpected)")
         except Exception as err:  # pickle.UnpicklingError, as PyTorch raises it
             out[name] = error_text(err)
     return out

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from core.i18n import N_, Translate, untranslated
 from core.seeding import seeded
 
 EPOCHS = 2
@@ -34,13 +35,16 @@ LRS = (0.01, 0.03, 0.1, 0.3)
 PARAM_NAMES = ("weight[0]", "weight[1]", "bias")
 
 WORDS = {
-    "zero_grad": "clear the old gradients (set .grad to None)",
-    "forward": "run the model on the batch",
-    "loss": "measure how wrong the output is",
-    "backward": "autograd fills every parameter's .grad",
-    "step": "the optimiser moves each parameter against its .grad",
-    "evaluate": "the epoch ended: measure the loss on the dev split",
+    "zero_grad": N_("clear the old gradients (set .grad to None)"),
+    "forward": N_("run the model on the batch"),
+    "loss": N_("measure how wrong the output is"),
+    "backward": N_("autograd fills every parameter's .grad"),
+    "step": N_("the optimiser moves each parameter against its .grad"),
+    "evaluate": N_("the epoch ended: measure the loss on the dev split"),
 }
+
+
+NOTHING_TO_APPLY = N_(".grad is None: step() had nothing to apply")  # a Snapshot's note
 
 
 @dataclass(frozen=True)
@@ -174,16 +178,17 @@ class ZeroGradOutcome:
     forgot: float
     start: float  # the untrained model's MSE
 
-    def words(self) -> str:
+    def words(self, gettext: Translate = untranslated) -> str:
         """What these numbers say, in a sentence the page can show."""
+        _ = gettext
         if not math.isfinite(self.forgot) or self.forgot > 10 * self.start:
-            return "without zero_grad() the growing steps overshoot and the run diverges"
+            return _("without zero_grad() the growing steps overshoot and the run diverges")
         if self.forgot < self.correct:
-            return (
+            return _(
                 "here the bigger steps happened to land lower: forgetting zero_grad() is not a "
                 "slower route to the same place, it is a different update rule"
             )
-        return "without zero_grad() the run ends worse"
+        return _("without zero_grad() the run ends worse")
 
 
 def zero_grad_outcome(cfg: LoopConfig) -> ZeroGradOutcome:
@@ -332,7 +337,7 @@ class SlowLoop:
                         moved = m.weight.grad is not None
                         opt.step()
                         step += 1
-                        note = "" if moved else ".grad is None: step() had nothing to apply"
+                        note = "" if moved else NOTHING_TO_APPLY
                     yield self._snap(
                         phase, epoch, batch, step,
                         batch_grad=own, grad_sum=grad_sum,
