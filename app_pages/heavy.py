@@ -41,6 +41,7 @@ from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
 
 from app_pages.i18n import _, ngettext, translator
+from core.i18n import N_
 from runtime.admission import GATE, AlreadyRunning, LineFull, Ticket, Visitor
 
 POLL_SECONDS = 0.25
@@ -82,9 +83,22 @@ def _visitor() -> Visitor:
     return Visitor(address, browser)
 
 
+# The phrases pages pass as `what` (`heavy.turn("train")`), marked here so that the shell's
+# catalogue holds them; the waiting line translates them. A page with a new phrase adds it here
+# (a phrase no catalogue holds is shown in English).
+ACTIONS = (
+    N_("train"),
+    N_("play"),
+    N_("play the matches"),
+    N_("collect the data"),
+    N_("compute the slice"),
+    N_("run DAgger"),
+    N_("play the DAgger policy"),
+    N_("map where the policies go"),
+)
+
+
 def _line(what: str, ahead: int) -> str:
-    # `what` is the caller's English phrase ("train the policy"), marked N_() in its own file
-    # and translated here; a phrase no catalogue has stays English
     running, _waiting = GATE.counts()
     if ahead == 0:
         place = _("you are next")
