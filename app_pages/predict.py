@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app_pages.i18n import _, ngettext, translator
+from app_pages.i18n import _, ngettext, pgettext, translator
 from core.questions import Question, by_id, for_chapter
 
 SWITCH = "predict_first"  # the sidebar toggle's key
@@ -163,8 +163,12 @@ def _reveal(q: Question) -> None:
     if mine["answer"] is not SKIPPED:
         verdict = _("**Right.**") if mine["right"] else _("**Not this time.**")
         st.markdown(_("Your answer: {answer}").format(answer=q.shown(mine["answer"])))
-    truth_line = _("The answer, computed by the demo below: **{answer}**")
-    st.markdown(" ".join(filter(None, [verdict, truth_line.format(answer=q.shown(truth))])))
+    line = _("The answer, computed by the demo below: **{answer}**").format(answer=q.shown(truth))
+    if verdict:  # two sentences side by side: a space between them in English, none in Chinese
+        line = pgettext("verdict, then the answer", "{verdict} {answer}").format(
+            verdict=verdict, answer=line
+        )
+    st.markdown(line)
     st.markdown(q.explanation)
 
 

@@ -107,7 +107,7 @@ def test_in_chinese_the_question_its_reveal_and_score_read_in_chinese():
     at.button(key=f"predict_check_{QID}").click().run()
     shown = [m.value for m in at.markdown]
     assert f"你的答案：{zh.choices[0]}" in shown and zh.explanation in shown
-    assert f"**答对了。** 由下方演示计算出的答案：**{zh.choices[0]}**" in shown
+    assert f"**答对了**。由下方演示计算出的答案：**{zh.choices[0]}**" in shown
     assert any(c.value == "本章：2 道题中已预测 1 道，答对 1 道。" for c in at.caption)
     assert at.get("vega_lite_chart")
     box = [t for kind, t in texts(at) if kind in ("markdown", "caption")]

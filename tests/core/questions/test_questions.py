@@ -148,3 +148,22 @@ def test_every_question_reads_in_chinese(q):
         if re.search(r"[a-z]{3}", english.replace("`", "")) and english not in RACERS + ROBUST:
             assert re.search(r"[\u4e00-\u9fff]", chinese), english  # prose, not a shape or name
     assert zh.answer() == q.answer() and zh.shown(zh.answer()) != "?"
+
+
+@pytest.mark.parametrize("area", ["questions", "shell"])
+def test_chinese_bold_closes_before_full_width_punctuation(area):
+    """`**答对了。**由` is not bold in Markdown (a closing `**` after punctuation needs a space
+    or punctuation after it): the catalogue writes `**答对了**。由`."""
+    from babel.messages.pofile import read_po
+
+    from core.i18n import po_path
+
+    with open(po_path("zh", area), "rb") as f:
+        strings = [m.string for m in read_po(f) if m.id and isinstance(m.string, str)]
+
+    def closes_after_punctuation(text: str) -> bool:
+        closers = [m.start() for m in re.finditer(r"\*\*", text)][1::2]
+        return any(i and text[i - 1] in "，。：；！？、" for i in closers)
+
+    assert not [s for s in strings if closes_after_punctuation(s)]
+    assert closes_after_punctuation("**答对了。**") and not closes_after_punctuation("**答对了**。")
