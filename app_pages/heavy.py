@@ -40,6 +40,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
 
+from app_pages.i18n import _, ngettext, translator
+from core.i18n import N_
 from runtime.admission import GATE, AlreadyRunning, LineFull, Ticket, Visitor
 
 POLL_SECONDS = 0.25
@@ -81,20 +83,40 @@ def _visitor() -> Visitor:
     return Visitor(address, browser)
 
 
+# The phrases pages pass as `what` (`heavy.turn("train")`), marked here so that the shell's
+# catalogue holds them; the waiting line translates them. A page with a new phrase adds it here
+# (a phrase no catalogue holds is shown in English).
+ACTIONS = (
+    N_("train"),
+    N_("play"),
+    N_("play the matches"),
+    N_("collect the data"),
+    N_("compute the slice"),
+    N_("run DAgger"),
+    N_("play the DAgger policy"),
+    N_("map where the policies go"),
+)
+
+
 def _line(what: str, ahead: int) -> str:
     running, _waiting = GATE.counts()
-    place = "you are next" if ahead == 0 else f"{ahead} ahead of you"
-    return (
-        f"**Waiting for a free slot to {what}**: {running} heavy run(s) going on this server, "
-        f"{place}. Any click leaves the line."
-    )
+    if ahead == 0:
+        place = _("you are next")
+    else:
+        place = ngettext("{n} ahead of you", "{n} ahead of you", ahead).format(n=ahead)
+    going = ngettext(
+        "{n} heavy run going on this server", "{n} heavy runs going on this server", running
+    ).format(n=running)
+    return _(
+        "**Waiting for a free slot to {what}**: {going}, {place}. Any click leaves the line."
+    ).format(what=_(what), going=going, place=place)
 
 
 def _enter(box, lease: float | None = None) -> Ticket | None:
     try:
         ticket = GATE.enter(session_id(), _visitor(), lease)
     except (AlreadyRunning, LineFull) as err:
-        box.warning(str(err), icon=":material/hourglass_top:")
+        box.warning(err.text(translator()), icon=":material/hourglass_top:")
         return None
     with _PAGE_RUNS_LOCK:
         ticket.tag = _PAGE_RUNS.get(ticket.session)
@@ -139,8 +161,10 @@ def live_turn(owner: str, what: str, box, patience: float) -> tuple[Ticket | Non
         ticket = None
     if ticket is not None and ticket.owner != owner:
         box.warning(
-            "Another live run of yours is going in another tab of this page: pause it first "
-            "(one run at a time, so that everyone in the class gets a turn).",
+            _(
+                "Another live run of yours is going in another tab of this page: pause it "
+                "first (one run at a time, so that everyone in the class gets a turn)."
+            ),
             icon=":material/hourglass_top:",
         )
         return None, False

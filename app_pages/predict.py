@@ -13,12 +13,16 @@ element is then not sent to the browser at all. Afterwards it draws their answer
 When the page is at another setting, the question does not apply to what is on screen: `ask`
 offers a button that puts the demo at the question's setting and returns True (the student's
 own exploration stays visible). Answers and the chapter's score live in this session only.
+
+A question's texts are English in core.questions (marked for the catalogue); `shown(q)` is
+the question in the reader's language, for this page and any other that shows questions.
 """
 
 from collections.abc import Callable
 
 import streamlit as st
 
+from app_pages.i18n import _, ngettext, pgettext, translator
 from core.questions import Question, by_id, for_chapter
 
 SWITCH = "predict_first"  # the sidebar toggle's key
@@ -38,9 +42,9 @@ def switch() -> None:
     """The sidebar's predict-first toggle; its state goes into the address bar."""
     on()
     st.toggle(
-        "Predict first",
+        _("Predict first"),
         key=SWITCH,
-        help="Each demo asks you to predict its outcome before it shows it. Off: just explore.",
+        help=_("Each demo asks you to predict its outcome before it shows it. Off: just explore."),
     )
     if on():
         if QUERY in st.query_params:
@@ -52,6 +56,12 @@ def switch() -> None:
 def link() -> dict[str, str]:
     """The query parameters predict-first adds to a page's shareable link."""
     return {} if on() else {QUERY: "0"}
+
+
+def shown(q: Question) -> Question:
+    """The question with its prompt, choices and explanation in the reader's language (its id,
+    setting and computed answer are the original's)."""
+    return q.translated(translator())
 
 
 def answers() -> dict:
@@ -105,16 +115,21 @@ def _prompt(q: Question, lead: str, large: bool = True) -> None:
 
 def _score(chapter: str) -> None:
     given, right, total = progress(chapter)
-    st.caption(f"This chapter: {given} of {total} predictions made, {right} right.")
+    st.caption(
+        _("This chapter: {given} of {total} predictions made, {right} right.").format(
+            given=given, total=total, right=right
+        )
+    )
 
 
 def _question(q: Question):
     """The question's prompt, input and check button; returns the button's row."""
-    _prompt(q, "Predict first:")
+    q = shown(q)
+    _prompt(q, _("Predict first:"))
     key = _input_key(q)
     if q.kind == "choice":
         st.radio(
-            "Your prediction",
+            _("Your prediction"),
             list(range(len(q.choices))),
             format_func=lambda i: q.choices[i],
             index=None,
@@ -122,14 +137,14 @@ def _question(q: Question):
         )
     else:
         st.number_input(
-            "Your prediction", min_value=q.low, max_value=q.high, value=None, key=key,
+            _("Your prediction"), min_value=q.low, max_value=q.high, value=None, key=key,
             format="%g",
         )  # fmt: skip
     if st.session_state.pop(f"predict_empty_{q.id}", False):
-        st.warning("Pick an answer first, or press *Just show me*.", icon=":material/touch_app:")
+        st.warning(_("Pick an answer first, or press *Just show me*."), icon=":material/touch_app:")
     row = st.container(horizontal=True)  # the buttons side by side: less height on 720 px
     row.button(
-        "Check my prediction",
+        _("Check my prediction"),
         key=f"predict_check_{q.id}",
         type="primary",
         on_click=_check,
@@ -140,14 +155,20 @@ def _question(q: Question):
 
 def _reveal(q: Question) -> None:
     mine = answers()[q.id]
+    q = shown(q)
     truth = q.answer()
-    lead = "You predicted first:" if mine["answer"] is not SKIPPED else "The question:"
+    lead = _("You predicted first:") if mine["answer"] is not SKIPPED else _("The question:")
     _prompt(q, lead, large=False)  # read already: the demo below gets the room
     verdict = ""
     if mine["answer"] is not SKIPPED:
-        verdict = "**Right.** " if mine["right"] else "**Not this time.** "
-        st.markdown(f"Your answer: {q.shown(mine['answer'])}")
-    st.markdown(f"{verdict}The answer, computed by the demo below: **{q.shown(truth)}**")
+        verdict = _("**Right.**") if mine["right"] else _("**Not this time.**")
+        st.markdown(_("Your answer: {answer}").format(answer=q.shown(mine["answer"])))
+    line = _("The answer, computed by the demo below: **{answer}**").format(answer=q.shown(truth))
+    if verdict:  # two sentences side by side: a space between them in English, none in Chinese
+        line = pgettext("verdict, then the answer", "{verdict} {answer}").format(
+            verdict=verdict, answer=line
+        )
+    st.markdown(line)
     st.markdown(q.explanation)
 
 
@@ -183,21 +204,23 @@ def ask(*ids: str, apply: Callable[[dict], None] | None = None) -> bool:
             row = _question(q)
         if pending:
             row.button(
-                "Just show me",
+                _("Just show me"),
                 key=f"predict_skip_{pending[0].id}",
                 on_click=_show_me,
                 args=(pending,),
             )
         elif later:  # one line: the demo on screen stays the first picture (presenter mode)
             n = len(later)
-            label = (
-                f"Predict first: {n} question{'s' if n > 1 else ''} on other settings of this demo"
-            )
+            label = ngettext(
+                "Predict first: {n} question on another setting of this demo",
+                "Predict first: {n} questions on other settings of this demo",
+                n,
+            ).format(n=n)
             with st.popover(label, icon=":material/quiz:"):
                 for nxt in later:
-                    st.markdown(f"**Predict:** {nxt.prompt}")
+                    st.markdown(_("**Predict:** {prompt}").format(prompt=shown(nxt).prompt))
                     st.button(
-                        "Set the demo to this question's setting",
+                        _("Set the demo to this question's setting"),
                         key=f"predict_set_{nxt.id}",
                         icon=":material/tune:",
                         on_click=_apply,

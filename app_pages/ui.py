@@ -146,9 +146,10 @@ def sidebar() -> None:
         del st.query_params["present"]
 
 
-def show_code(code: str, label: str = "Show the code") -> None:
-    """An expander holding the short PyTorch code behind a visual."""
-    with st.expander(label, icon=":material/code:"):
+def show_code(code: str, label: str | None = None) -> None:
+    """An expander holding the short PyTorch code behind a visual (`label`: translated by the
+    caller; "Show the code" in the visitor's language when none is given)."""
+    with st.expander(label or _("Show the code"), icon=":material/code:"):
         st.code(code.strip(), language="python")
 
 
@@ -175,11 +176,11 @@ def selector_label() -> str:
     return "collapsed" if presenter_mode() else "visible"
 
 
-def intro(text: str, label: str = "About this slide") -> None:
+def intro(text: str, label: str | None = None) -> None:
     """A tab's introduction: read above the picture normally; in presenter mode folded into an
     expander, so the slide starts with its picture (the lecturer says the intro)."""
     if st.session_state.get("presenter_mode"):
-        with st.expander(label, icon=":material/info:"):
+        with st.expander(label or _("About this slide"), icon=":material/info:"):
             st.markdown(text)
     else:
         st.markdown(text)
@@ -212,7 +213,7 @@ def load_settings(params) -> None:
     """
     marker = "_url_loaded:" + ",".join(p.key for p in params)
     if not st.session_state.get(marker):
-        values, notes = from_query(params, st.query_params.to_dict())
+        values, notes = from_query(params, st.query_params.to_dict(), i18n.translator())
         for param in params:
             st.session_state[param.key] = values.get(param.key, param.default)
         st.session_state[marker] = True

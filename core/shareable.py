@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from core.i18n import Translate, untranslated
+
 MAX_QUERY_CHARS = 200  # a link value longer than this (or than all of a multi's options) is refused
 MAX_QUOTED_CHARS = 40  # a refused value is quoted back at most this long, then an ellipsis
 # ASCII punctuation that Markdown, GitHub-flavoured Markdown or Streamlit's Markdown give a meaning
@@ -82,15 +84,19 @@ class Param:
             return max(MAX_QUERY_CHARS, len(",".join(map(str, self.options))))
         return MAX_QUERY_CHARS
 
-    def parse(self, raw: str) -> Any:
+    def parse(self, raw: str, gettext: Translate = untranslated) -> Any:
         """The value a URL string stands for, or ValueError saying why it is refused.
 
-        The error's message is Markdown: it quotes the value only through :func:`inert`.
+        The error's message is Markdown, put through `gettext`: it quotes the value only
+        through :func:`inert`.
         """
+        _ = gettext
         raw = str(raw)
         if len(raw) > self.max_chars:
             raise ValueError(
-                f"the value is {len(raw):,} characters long; the limit is {self.max_chars:,}"
+                _("the value is {length} characters long; the limit is {limit}").format(
+                    length=f"{len(raw):,}", limit=f"{self.max_chars:,}"
+                )
             )
         raw = raw.strip()
         quoted = inert(raw)
@@ -99,29 +105,39 @@ class Param:
             good = [item for item in items if item in self.options]  # distinct, so never more
             bad = [item for item in items if item not in self.options]
             if bad and good:
-                raise PartlyKept(good, f"unknown choice {inert(bad[0])} left out")
+                raise PartlyKept(
+                    good, _("unknown choice {value} left out").format(value=inert(bad[0]))
+                )
             if bad:
-                raise ValueError(f"unknown choice {inert(bad[0])}")
+                raise ValueError(_("unknown choice {value}").format(value=inert(bad[0])))
             return good
         if self.options is not None:
             for option in self.options:
                 if str(option) == raw:
                     return option
-            raise ValueError(f"{quoted} is not one of {', '.join(map(str, self.options))}")
+            raise ValueError(
+                _("{value} is not one of {options}").format(
+                    value=quoted, options=", ".join(map(str, self.options))
+                )
+            )
         if isinstance(self.default, bool):
             if raw.lower() in ("1", "true", "yes", "on"):
                 return True
             if raw.lower() in ("0", "false", "no", "off"):
                 return False
-            raise ValueError(f"{quoted} is not true or false")
+            raise ValueError(_("{value} is not true or false").format(value=quoted))
         try:
             value = int(raw) if isinstance(self.default, int) else float(raw)
         except ValueError:
-            raise ValueError(f"{quoted} is not a number") from None
+            raise ValueError(_("{value} is not a number").format(value=quoted)) from None
         if not math.isfinite(value):
-            raise ValueError(f"{quoted} is not a finite number")
+            raise ValueError(_("{value} is not a finite number").format(value=quoted))
         if self.low is not None and value < self.low or self.high is not None and value > self.high:
-            raise ValueError(f"{quoted} is outside [{self.low}, {self.high}]")
+            raise ValueError(
+                _("{value} is outside [{low}, {high}]").format(
+                    value=quoted, low=self.low, high=self.high
+                )
+            )
         return value
 
     def encode(self, value: Any) -> str:
@@ -144,21 +160,24 @@ class PartlyKept(ValueError):
 
 
 def from_query(
-    params: Sequence[Param], query: Mapping[str, str]
+    params: Sequence[Param], query: Mapping[str, str], gettext: Translate = untranslated
 ) -> tuple[dict[str, Any], list[str]]:
-    """Values for the params a query names, and a note (Markdown, user text escaped) for each
-    one refused."""
+    """Values for the params a query names, and a note (Markdown, user text escaped, put
+    through `gettext`) for each one refused."""
+    _ = gettext
     values, notes = {}, []
     for param in params:
         if param.key not in query:
             continue
         try:
-            values[param.key] = param.parse(str(query[param.key]))
+            values[param.key] = param.parse(str(query[param.key]), gettext)
         except PartlyKept as err:
             values[param.key] = err.kept
-            notes.append(f"`{param.key}` from the link was partly used ({err}); the rest kept.")
+            note = _("`{key}` from the link was partly used ({reason}); the rest kept.")
+            notes.append(note.format(key=param.key, reason=err))
         except ValueError as err:
-            notes.append(f"`{param.key}` from the link was ignored ({err}); using the default.")
+            note = _("`{key}` from the link was ignored ({reason}); using the default.")
+            notes.append(note.format(key=param.key, reason=err))
     return values, notes
 
 

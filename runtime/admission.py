@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.budget import RUN_CPU_SECONDS  # noqa: F401  (re-exported: defined where core/ reads it)
+from core.i18n import N_, Translate, untranslated
 
 ENV_CAPACITY = "PYTORCH_LIVE_HEAVY_RUNS"  # overrides the CPU count the gate admits
 ENV_STALE = "PYTORCH_LIVE_STALE_SECONDS"  # the watchdog's N (default 30 s)
@@ -133,11 +134,25 @@ class Fairness:
         return any(ip in net for net in self.shared)
 
 
-class AlreadyRunning(RuntimeError):
+class Refused(RuntimeError):
+    """A place at the gate refused: the reason as an English template (marked for the
+    catalogues) and its values, so the page can show it in the visitor's language."""
+
+    def __init__(self, template: str, **values: object) -> None:
+        super().__init__(template.format(**values))
+        self.template = template
+        self.values = values
+
+    def text(self, gettext: Translate = untranslated) -> str:
+        """The reason, put through `gettext` (English by default)."""
+        return gettext(self.template).format(**self.values)
+
+
+class AlreadyRunning(Refused):
     """This session, or this visitor in another tab, already has its heavy runs going."""
 
 
-class LineFull(RuntimeError):
+class LineFull(Refused):
     """The visitor's address holds as many places as it may (a shared address's cap)."""
 
 
@@ -240,22 +255,30 @@ class Gate:
             held = self._running + self._waiting
             if any(t.session == session for t in held):
                 raise AlreadyRunning(
-                    "You already have a heavy run going or waiting: one at a time, so that "
-                    "everyone in the class gets a turn."
+                    N_(
+                        "You already have a heavy run going or waiting: one at a time, so that "
+                        "everyone in the class gets a turn."
+                    )
                 )
             key = self._key(session, visitor)
             mine = [t for t in held if t.key == key]
             if any(not t.admitted for t in mine) or len(mine) >= 2:
                 raise AlreadyRunning(
-                    "You already have a heavy run going and another waiting (perhaps in other "
-                    "tabs): one of each at a time, so that everyone in the class gets a turn."
+                    N_(
+                        "You already have a heavy run going and another waiting (perhaps in "
+                        "other tabs): one of each at a time, so that everyone in the class gets "
+                        "a turn."
+                    )
                 )
             if key != visitor.address and self._shared(visitor):
                 same = sum(t.address == visitor.address for t in held)
                 if same >= self.fairness.per_address:
                     raise LineFull(
-                        f"Your network already has {same} heavy runs going or waiting, as many "
-                        "as it may: try again in a moment."
+                        N_(
+                            "Your network already has {same} heavy runs going or waiting, as "
+                            "many as it may: try again in a moment."
+                        ),
+                        same=same,
                     )
             ticket = Ticket(self, session, key, visitor.address, lease)
             self._waiting.append(ticket)

@@ -8,6 +8,11 @@ room; pages ask and reveal, the class-room storage records answers by question i
 Each chapter's questions live in a module of this package named after the chapter's page
 (`tensors`, `autograd_graph`, ...), as a list `QUESTIONS`. `python -m core.questions` prints
 every question with its computed answer, one JSON object a line.
+
+The texts (prompt, choices, explanation) are English literals marked `N_("...")` for the
+catalogues; a page shows `question.translated(gettext)`, a copy in the reader's language whose
+answer is the original's (computed once, shared). Choices that are code, such as "(3, 4)",
+are left unmarked and come back unchanged.
 """
 
 import importlib
@@ -17,6 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from typing import Literal
+
+from core.i18n import Translate, untranslated
 
 Kind = Literal["choice", "number"]
 MAX_CHOICES = 5
@@ -51,7 +58,16 @@ class Question:
 
     def answer(self) -> int | float:
         """The true answer, computed (and kept: the computation is deterministic)."""
-        return _answer(self, _frozen(self.setting))
+        return _answer(self.id, _frozen(self.setting), self.compute)
+
+    def translated(self, gettext: Translate = untranslated) -> "Question":
+        """The same question with its prompt, choices and explanation put through `gettext`."""
+        return replace(
+            self,
+            prompt=gettext(self.prompt),
+            choices=tuple(gettext(c) for c in self.choices),
+            explanation=gettext(self.explanation),
+        )
 
     def at(self, setting: dict) -> "Question":
         """The same question asked at another demo setting (its answer computed there)."""
@@ -115,10 +131,16 @@ def _frozen(value: object) -> object:
     return value
 
 
-@cache
-def _answer(question: Question, setting: object) -> int | float:
-    # keyed by the setting too: Questions compare without it, `at()` copies differ only there
-    return question.compute()
+_ANSWERS: dict[tuple[str, object], int | float] = {}
+
+
+def _answer(question_id: str, setting: object, compute: Callable[[], int | float]) -> int | float:
+    # keyed by id and setting: a translated copy shares its original's answer, an `at()` copy
+    # (another setting) has its own
+    key = (question_id, setting)
+    if key not in _ANSWERS:
+        _ANSWERS[key] = compute()
+    return _ANSWERS[key]
 
 
 @cache

@@ -10,9 +10,10 @@ import torch
 
 from core.expressions import evaluate
 from core.graph import backward, presets
+from core.i18n import N_
 from core.questions import asked
 
-BRANCHES = ("the `if` branch: r = y * y", "the `else` branch: r = exp(y) - 1")
+BRANCHES = (N_("the `if` branch: r = y * y"), N_("the `else` branch: r = exp(y) - 1"))
 
 
 def recorded_ops(setting: dict) -> Counter:
@@ -40,14 +41,18 @@ QUESTIONS = [
         DYNAMIC,
         id="autograd_graph.dynamic_branch",
         chapter="autograd_graph",
-        prompt="The define-by-run preset at x = −1, n = 3 (w = 0.8): which branch runs and "
-        "ends up in r's graph?",
+        prompt=N_(
+            "The define-by-run preset at x = −1, n = 3 (w = 0.8): which branch runs and "
+            "ends up in r's graph?"
+        ),
         kind="choice",
         choices=BRANCHES,
         explanation=(
-            "y = x · w · w · w = −0.512, so sum(y) > 0 is False and the `else` branch runs. "
-            "Only the ops that ran are recorded: the graph has ExpBackward0 and no trace of the "
-            "`if` (the comparison itself leaves no node)."
+            N_(
+                "y = x · w · w · w = −0.512, so sum(y) > 0 is False and the `else` branch runs. "
+                "Only the ops that ran are recorded: the graph has ExpBackward0 and no trace of the "
+                "`if` (the comparison itself leaves no node)."
+            )
         ),
     ),
     asked(
@@ -55,15 +60,19 @@ QUESTIONS = [
         DYNAMIC,
         id="autograd_graph.dynamic_muls",
         chapter="autograd_graph",
-        prompt="Same program, x = −1, n = 3: how many `MulBackward0` nodes does r's graph have?",
+        prompt=N_(
+            "Same program, x = −1, n = 3: how many `MulBackward0` nodes does r's graph have?"
+        ),
         kind="number",
         tolerance=0.0,
         low=0,
         high=20,
         explanation=(
-            "Each pass of `for i in range(3)` records one `y = y * w`: 3 MulBackward0. The "
-            "`else` branch adds exp and a subtraction, no multiplication (the `if` branch "
-            "would have added a fourth, y * y)."
+            N_(
+                "Each pass of `for i in range(3)` records one `y = y * w`: 3 MulBackward0. The "
+                "`else` branch adds exp and a subtraction, no multiplication (the `if` branch "
+                "would have added a fourth, y * y)."
+            )
         ),
     ),
 ]

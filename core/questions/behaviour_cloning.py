@@ -6,10 +6,11 @@ core.wrestling.play.record_match, the game the Play tab records: one game of at 
 MAX_STEPS steps each, so the cost is bounded (about a second).
 """
 
+from core.i18n import N_
 from core.questions import asked
 from core.wrestling import bc, export, play
 
-OUTCOMES = ("the agent wins", "a draw", "the agent loses")
+OUTCOMES = (N_("the agent wins"), N_("a draw"), N_("the agent loses"))
 _WEIGHTS = {"shipped": export.SHIPPED_WEIGHTS, "dagger": export.DAGGER_WEIGHTS}
 
 
@@ -40,15 +41,19 @@ QUESTIONS = [
         STILL | {"bc_play_agent": "shipped"},
         id="behaviour_cloning.bc_vs_still",
         chapter="behaviour_cloning",
-        prompt="The shipped BC policy plays player 1 (blue) against a player who never moves, "
-        "from the fixed start. What happens?",
+        prompt=N_(
+            "The shipped BC policy plays player 1 (blue) against a player who never moves, "
+            "from the fixed start. What happens?"
+        ),
         kind="choice",
         choices=OUTCOMES,
         explanation=(
-            "A player who never moves looks like the easiest opponent, but BC only copies what "
-            "the expert did in the states the expert's own games visited; a still opponent "
-            "leads elsewhere, where small errors can add up (compounding error). Whether the "
-            "clone copes there is an empirical question: the match below is the real one."
+            N_(
+                "A player who never moves looks like the easiest opponent, but BC only copies what "
+                "the expert did in the states the expert's own games visited; a still opponent "
+                "leads elsewhere, where small errors can add up (compounding error). Whether the "
+                "clone copes there is an empirical question: the match below is the real one."
+            )
         ),
     ),
     asked(
@@ -56,14 +61,18 @@ QUESTIONS = [
         STILL | {"bc_play_agent": "dagger"},
         id="behaviour_cloning.dagger_vs_still",
         chapter="behaviour_cloning",
-        prompt="Now the shipped DAgger policy (that BC, then DAgger rounds) as player 1 against "
-        "the same still player. What happens?",
+        prompt=N_(
+            "Now the shipped DAgger policy (that BC, then DAgger rounds) as player 1 against "
+            "the same still player. What happens?"
+        ),
         kind="choice",
         choices=OUTCOMES,
         explanation=(
-            "DAgger lets the cloned policy drive, asks the expert what it should have done in "
-            "the states the policy itself reached, and trains on those too: it is taught to "
-            "recover from its own mistakes. Compare its game with plain BC's."
+            N_(
+                "DAgger lets the cloned policy drive, asks the expert what it should have done in "
+                "the states the policy itself reached, and trains on those too: it is taught to "
+                "recover from its own mistakes. Compare its game with plain BC's."
+            )
         ),
     ),
 ]

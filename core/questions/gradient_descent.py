@@ -4,6 +4,7 @@ A setting is the page's link (`fn`, `opt`, `lr`, `steps`, `beta`, `noise`, `x0`,
 the answers run core.landscapes.descent.run_optimisers, the paths the page draws.
 """
 
+from core.i18n import N_
 from core.landscapes import descent, functions
 from core.questions import asked
 
@@ -51,15 +52,19 @@ QUESTIONS = [
         },  # fmt: skip
         id="gradient_descent.rosenbrock_race",
         chapter="gradient_descent",
-        prompt="Rosenbrock's banana valley, lr 0.002, 300 steps from (−1.2, 1): which optimiser "
-        "ends with the lowest loss?",
+        prompt=N_(
+            "Rosenbrock's banana valley, lr 0.002, 300 steps from (−1.2, 1): which optimiser "
+            "ends with the lowest loss?"
+        ),
         kind="choice",
         choices=RACERS,
         explanation=(
-            "Momentum. Adam and RMSprop divide each step by a running size of the gradient, so "
-            "at lr 0.002 they move about 0.002 per step whatever the slope: 300 steps are not "
-            "enough to walk the long flat valley. Momentum builds up speed along it. The best "
-            "optimiser depends on the landscape and the learning rate."
+            N_(
+                "Momentum. Adam and RMSprop divide each step by a running size of the gradient, so "
+                "at lr 0.002 they move about 0.002 per step whatever the slope: 300 steps are not "
+                "enough to walk the long flat valley. Momentum builds up speed along it. The best "
+                "optimiser depends on the landscape and the learning rate."
+            )
         ),
     ),
     asked(
@@ -77,14 +82,18 @@ QUESTIONS = [
         },  # fmt: skip
         id="gradient_descent.sgd_diverges",
         chapter="gradient_descent",
-        prompt="The quadratic bowl with condition number κ = 10: from which learning rate on "
-        "the slider does plain SGD diverge?",
+        prompt=N_(
+            "The quadratic bowl with condition number κ = 10: from which learning rate on "
+            "the slider does plain SGD diverge?"
+        ),
         kind="choice",
-        choices=(*map(str, SGD_RUNGS), "none of these"),
+        choices=(*map(str, SGD_RUNGS), N_("none of these")),
         explanation=(
-            "The steepest direction has curvature κ = 10, and SGD on a quadratic is stable only "
-            "for lr < 2 / 10 = 0.2. At exactly 0.2 it bounces between two walls for ever "
-            "(shown here: the loss never falls, but it does not grow); from 0.5 it explodes."
+            N_(
+                "The steepest direction has curvature κ = 10, and SGD on a quadratic is stable only "
+                "for lr < 2 / 10 = 0.2. At exactly 0.2 it bounces between two walls for ever "
+                "(shown here: the loss never falls, but it does not grow); from 0.5 it explodes."
+            )
         ),
     ),
 ]

@@ -5,12 +5,13 @@ A setting is the regression tab's link (`reg_lr`, `reg_epochs`, `reg_batch`, `re
 `reg_seed`); the answers run core.training's Run to its end, the run the page streams.
 """
 
+from core.i18n import N_
 from core.questions import asked
 from core.training import make_run
 from core.training.loop import Run, Status
 from core.training.regression import RegressionConfig
 
-SIZES = ("smaller than with batch 10", "about the same", "larger than with batch 10")
+SIZES = (N_("smaller than with batch 10"), N_("about the same"), N_("larger than with batch 10"))
 
 
 def finished_run(setting: dict, **change) -> Run:
@@ -50,14 +51,18 @@ QUESTIONS = [
         REGRESSION | {"reg_batch": 256},
         id="live_training.bigger_batch",
         chapter="live_training",
-        prompt="Linear regression, SGD at lr 0.03 for 3 epochs: with batch size 256 instead of "
-        "10, is the weight error |w − w*| at the end smaller or larger?",
+        prompt=N_(
+            "Linear regression, SGD at lr 0.03 for 3 epochs: with batch size 256 instead of "
+            "10, is the weight error |w − w*| at the end smaller or larger?"
+        ),
         kind="choice",
         choices=SIZES,
         explanation=(
-            "Larger, by far. An epoch is one pass over the 1000 samples: batch 10 takes 100 "
-            "steps per epoch, batch 256 only 4. A bigger batch gives a less noisy gradient, "
-            "but with the same learning rate and epochs it takes far fewer steps."
+            N_(
+                "Larger, by far. An epoch is one pass over the 1000 samples: batch 10 takes 100 "
+                "steps per epoch, batch 256 only 4. A bigger batch gives a less noisy gradient, "
+                "but with the same learning rate and epochs it takes far fewer steps."
+            )
         ),
     ),
     asked(
@@ -65,14 +70,22 @@ QUESTIONS = [
         REGRESSION | {"reg_lr": 1.0},
         id="live_training.big_lr",
         chapter="live_training",
-        prompt="Same regression, SGD with lr 1.0 instead of 0.03 (batch 10, 3 epochs): what "
-        "happens to the training loss?",
+        prompt=N_(
+            "Same regression, SGD with lr 1.0 instead of 0.03 (batch 10, 3 epochs): what "
+            "happens to the training loss?"
+        ),
         kind="choice",
-        choices=("it falls faster than at 0.03", "about the same as at 0.03", "it blows up"),
+        choices=(
+            N_("it falls faster than at 0.03"),
+            N_("about the same as at 0.03"),
+            N_("it blows up"),
+        ),
         explanation=(
-            "It blows up. Each step overshoots the minimum by more than it corrects, so the "
-            "error grows every step until the numbers overflow; the run is stopped as diverged. "
-            "A learning rate has a ceiling set by the curvature of the loss."
+            N_(
+                "It blows up. Each step overshoots the minimum by more than it corrects, so the "
+                "error grows every step until the numbers overflow; the run is stopped as diverged. "
+                "A learning rate has a ceiling set by the curvature of the loss."
+            )
         ),
     ),
 ]

@@ -5,6 +5,7 @@ core.losses, whose numbers the page prints and draws.
 """
 
 from core import losses as lf
+from core.i18n import N_
 from core.questions import asked
 
 ROBUST = ("MSE", "L1", "Huber")
@@ -34,15 +35,17 @@ QUESTIONS = [
         {"k": 3, "target": 0, "z0": 0.0, "z1": 0.0, "z2": 0.0},
         id="loss_functions.equal_logits",
         chapter="loss_functions",
-        prompt="Three classes, every logit 0: what is `nn.CrossEntropyLoss` for true class 0?",
+        prompt=N_("Three classes, every logit 0: what is `nn.CrossEntropyLoss` for true class 0?"),
         kind="number",
         tolerance=0.05,
         low=0.0,
         high=100.0,
         explanation=(
-            "Equal logits give softmax 1/3 each, so the loss is −log(1/3) = log 3 ≈ 1.099, "
-            "not 0 and not 1/3. An untrained classifier over C classes starts near log C: a "
-            "first loss far from it hints at a bug."
+            N_(
+                "Equal logits give softmax 1/3 each, so the loss is −log(1/3) = log 3 ≈ 1.099, "
+                "not 0 and not 1/3. An untrained classifier over C classes starts near log C: a "
+                "first loss far from it hints at a bug."
+            )
         ),
     ),
     asked(
@@ -50,14 +53,18 @@ QUESTIONS = [
         {"ox": 0.8, "oy": 10.0, "delta": 1.0},
         id="loss_functions.outlier",
         chapter="loss_functions",
-        prompt="Nine points near y = 1 + 2x; one point is moved far up to (0.8, 10). Which fitted "
-        "line's slope moves least?",
+        prompt=N_(
+            "Nine points near y = 1 + 2x; one point is moved far up to (0.8, 10). Which fitted "
+            "line's slope moves least?"
+        ),
         kind="choice",
         choices=ROBUST,
         explanation=(
-            "L1. Its gradient is ±1 however far the point is, so one outlier pulls as hard as "
-            "one ordinary point. MSE's pull grows with the distance (its slope nearly doubles); "
-            "Huber is MSE near the line and L1 beyond δ, so it moves in between."
+            N_(
+                "L1. Its gradient is ±1 however far the point is, so one outlier pulls as hard as "
+                "one ordinary point. MSE's pull grows with the distance (its slope nearly doubles); "
+                "Huber is MSE near the line and L1 beyond δ, so it moves in between."
+            )
         ),
     ),
 ]

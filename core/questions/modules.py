@@ -7,6 +7,7 @@ steps through, so a change to that loop moves these answers with it.
 
 import torch
 
+from core.i18n import N_
 from core.modules import modes, slow_loop
 from core.questions import asked
 
@@ -69,10 +70,10 @@ def _eval_requires_grad(setting: dict) -> int:
 
 
 DROPOUT_CHOICES = (
-    "train: only 0 and 2.0; eval: all 1.0",
-    "train: only 0 and 1.0; eval: all 1.0",
-    "train: only 0 and 1.0; eval: all 0.5",
-    "train: only 0 and 2.0; eval: 0 and 2.0 again",
+    N_("train: only 0 and 2.0; eval: all 1.0"),
+    N_("train: only 0 and 1.0; eval: all 1.0"),
+    N_("train: only 0 and 1.0; eval: all 0.5"),
+    N_("train: only 0 and 2.0; eval: 0 and 2.0 again"),
 )
 
 
@@ -106,15 +107,19 @@ QUESTIONS = [
         {"mod_tab": LOOP, "loop_zero": True, "loop_lr": 0.01, "loop_batch": 2, "loop_seed": 0},
         id="modules.forget_zero_grad",
         chapter="modules",
-        prompt="The loop forgets `optimizer.zero_grad()` (lr 0.01, batch 2, seed 0). After two "
-        "epochs, is the MSE on all eight points higher or lower than the correct loop's?",
+        prompt=N_(
+            "The loop forgets `optimizer.zero_grad()` (lr 0.01, batch 2, seed 0). After two "
+            "epochs, is the MSE on all eight points higher or lower than the correct loop's?"
+        ),
         kind="choice",
-        choices=("lower", "higher"),
+        choices=(N_("lower"), N_("higher")),
         explanation=(
-            "Lower, here: without zero_grad, .grad is the sum of every batch's gradient so far, "
-            "so each step is several times larger. At lr 0.01 the correct loop is too timid and "
-            "the bug acts like a bigger learning rate (about 1.9 against 9.2). At lr 0.3 the "
-            "same bug blows up (hundreds against under 1). A bug can look like a help."
+            N_(
+                "Lower, here: without zero_grad, .grad is the sum of every batch's gradient so far, "
+                "so each step is several times larger. At lr 0.01 the correct loop is too timid and "
+                "the bug acts like a bigger learning rate (about 1.9 against 9.2). At lr 0.3 the "
+                "same bug blows up (hundreds against under 1). A bug can look like a help."
+            )
         ),
     ),
     asked(
@@ -122,16 +127,20 @@ QUESTIONS = [
         {"mod_tab": LOOP, "loop_order": True, "loop_lr": 0.1, "loop_batch": 4, "loop_seed": 0},
         id="modules.step_before_backward",
         chapter="modules",
-        prompt="The loop calls `optimizer.step()` before `loss.backward()` (lr 0.1, batch 4). "
-        "After two epochs, how far have the weights and the bias moved (largest change)?",
+        prompt=N_(
+            "The loop calls `optimizer.step()` before `loss.backward()` (lr 0.1, batch 4). "
+            "After two epochs, how far have the weights and the bias moved (largest change)?"
+        ),
         kind="number",
         tolerance=0.005,
         low=0.0,
         high=100.0,
         explanation=(
-            "Not at all: zero_grad() sets .grad to None, so step() finds no gradient and skips "
-            "every parameter; backward() then fills .grad, and the next zero_grad() throws it "
-            "away before any step sees it."
+            N_(
+                "Not at all: zero_grad() sets .grad to None, so step() finds no gradient and skips "
+                "every parameter; backward() then fills .grad, and the next zero_grad() throws it "
+                "away before any step sees it."
+            )
         ),
     ),
     asked(
@@ -145,14 +154,18 @@ QUESTIONS = [
         },
         id="modules.dropout_values",
         chapter="modules",
-        prompt="`nn.Dropout(p=0.5)` on `torch.ones(4, 8)`: which values come out in train mode, "
-        "and in eval mode?",
+        prompt=N_(
+            "`nn.Dropout(p=0.5)` on `torch.ones(4, 8)`: which values come out in train mode, "
+            "and in eval mode?"
+        ),
         kind="choice",
         choices=DROPOUT_CHOICES,
         explanation=(
-            "In train mode Dropout zeroes each value with probability p and scales the "
-            "survivors by 1 / (1 − p) = 2, so the expected value stays 1. In eval mode it "
-            "passes the input through untouched: all 1.0."
+            N_(
+                "In train mode Dropout zeroes each value with probability p and scales the "
+                "survivors by 1 / (1 − p) = 2, so the expected value stays 1. In eval mode it "
+                "passes the input through untouched: all 1.0."
+            )
         ),
     ),
     asked(
@@ -160,14 +173,21 @@ QUESTIONS = [
         {"mod_tab": LOOP, "loop_nograd": True, "loop_lr": 0.1, "loop_batch": 4, "loop_seed": 0},
         id="modules.eval_not_no_grad",
         chapter="modules",
-        prompt="Evaluation drops `with torch.no_grad():` and relies on `model.eval()`. Is "
-        "`test_out.requires_grad` False?",
+        prompt=N_(
+            "Evaluation drops `with torch.no_grad():` and relies on `model.eval()`. Is "
+            "`test_out.requires_grad` False?"
+        ),
         kind="choice",
-        choices=("yes, False: eval() turns autograd off", "no, True: a graph is still recorded"),
+        choices=(
+            N_("yes, False: eval() turns autograd off"),
+            N_("no, True: a graph is still recorded"),
+        ),
         explanation=(
-            "`model.eval()` changes how Dropout and BatchNorm behave; it does not touch "
-            "autograd. Without torch.no_grad() the output has a grad_fn and keeps a graph "
-            "(memory) nobody will use."
+            N_(
+                "`model.eval()` changes how Dropout and BatchNorm behave; it does not touch "
+                "autograd. Without torch.no_grad() the output has a grad_fn and keeps a graph "
+                "(memory) nobody will use."
+            )
         ),
     ),
 ]

@@ -5,9 +5,10 @@ put the demo exactly where the question is; the answers run core.tensors, which 
 """
 
 from core import tensors as T
+from core.i18n import N_
 from core.questions import asked
 
-BROADCAST_CHOICES = ("(3, 4)", "(3, 1)", "(4, 3)", "an error: the shapes do not match")
+BROADCAST_CHOICES = ("(3, 4)", "(3, 1)", "(4, 3)", N_("an error: the shapes do not match"))
 
 
 def shape_of(setting: dict, prefix: str) -> tuple[int, ...]:
@@ -45,12 +46,14 @@ QUESTIONS = [
         },  # fmt: skip
         id="tensors.broadcast_shape",
         chapter="tensors",
-        prompt="What is the shape of `torch.zeros(3, 1) + torch.zeros(4)`?",
+        prompt=N_("What is the shape of `torch.zeros(3, 1) + torch.zeros(4)`?"),
         kind="choice",
         choices=BROADCAST_CHOICES,
         explanation=(
-            "Shapes are lined up from the right: (3, 1) and (4,) become (3, 1) and (1, 4); "
-            "each dimension of size 1 stretches to the other's size, giving (3, 4)."
+            N_(
+                "Shapes are lined up from the right: (3, 1) and (4,) become (3, 1) and (1, 4); "
+                "each dimension of size 1 stretches to the other's size, giving (3, 4)."
+            )
         ),
     ),
     asked(
@@ -58,14 +61,16 @@ QUESTIONS = [
         {"topic": "view", "view_rows": 2, "view_cols": 3, "view_t": True, "view_new_6": (6,)},
         id="tensors.view_transposed",
         chapter="tensors",
-        prompt="`x = torch.arange(6).view(2, 3).t()`: what does `x.view(6)` do?",
+        prompt=N_("`x = torch.arange(6).view(2, 3).t()`: what does `x.view(6)` do?"),
         kind="choice",
-        choices=("returns the six numbers, flattened", "raises an error"),
+        choices=(N_("returns the six numbers, flattened"), N_("raises an error")),
         explanation=(
-            "After `.t()` the rows of x are not next to each other in memory (x is not "
-            "contiguous), and `view` never copies, so it cannot flatten them: RuntimeError. "
-            "`reshape` copies when it must. With one dimension of size 1 (x of shape 1 × 3) "
-            "the transpose moves nothing and `view` works."
+            N_(
+                "After `.t()` the rows of x are not next to each other in memory (x is not "
+                "contiguous), and `view` never copies, so it cannot flatten them: RuntimeError. "
+                "`reshape` copies when it must. With one dimension of size 1 (x of shape 1 × 3) "
+                "the transpose moves nothing and `view` works."
+            )
         ),
     ),
 ]

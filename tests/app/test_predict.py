@@ -2,8 +2,10 @@
 
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import catalogue
 from core.questions import by_id
 from tests.conftest import ROOT
+from tests.i18n.prose import english_prose, texts
 
 QID = "tensors.broadcast_shape"  # the tensors page's broadcasting topic opens at its setting
 
@@ -88,3 +90,35 @@ def test_a_test_harness_can_switch_it_off_before_the_first_run():
     at.switch_page("app_pages/tensors.py").run()
     at.selectbox(key="topic").set_value("broadcasting").run()
     assert not _asked(at) and at.get("vega_lite_chart")
+
+
+def test_in_chinese_the_question_its_reveal_and_score_read_in_chinese():
+    at = _broadcasting(lang="zh")
+    zh = by_id(QID).translated(catalogue("zh").gettext)
+    radio = at.radio(key=f"predict_in_{QID}")
+    assert radio.label == "你的预测" and radio.options == list(zh.choices)
+    assert any(m.value == f"**先预测：** {zh.prompt}" for m in at.markdown)
+    assert at.button(key=f"predict_check_{QID}").label == "核对我的预测"
+    assert at.button(key=f"predict_skip_{QID}").label == "直接揭晓"
+    assert any(c.value == "本章：2 道题中已预测 0 道，答对 0 道。" for c in at.caption)
+    at.button(key=f"predict_check_{QID}").click().run()  # nothing picked
+    assert [w.value for w in at.warning] == ["请先选一个答案，或者点击“*直接揭晓*”。"]
+    at.radio(key=f"predict_in_{QID}").set_value(by_id(QID).answer()).run()  # an index: any language
+    at.button(key=f"predict_check_{QID}").click().run()
+    shown = [m.value for m in at.markdown]
+    assert f"你的答案：{zh.choices[0]}" in shown and zh.explanation in shown
+    assert f"**答对了**。由下方演示计算出的答案：**{zh.choices[0]}**" in shown
+    assert any(c.value == "本章：2 道题中已预测 1 道，答对 1 道。" for c in at.caption)
+    assert at.get("vega_lite_chart")
+    box = [t for kind, t in texts(at) if kind in ("markdown", "caption")]
+    assert not [t for t in box if english_prose(t) and ("答" in t or "预测" in t)]
+
+
+def test_switching_to_chinese_keeps_the_answer():
+    at = _broadcasting()
+    at.radio(key=f"predict_in_{QID}").set_value(by_id(QID).answer()).run()
+    at.button(key=f"predict_check_{QID}").click().run()
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert at.get("vega_lite_chart") and not _asked(at)
+    assert any(c.value == "本章：2 道题中已预测 1 道，答对 1 道。" for c in at.caption)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.i18n import catalogue
 from core.shareable import (
     MAX_QUERY_CHARS,
     MAX_QUOTED_CHARS,
@@ -215,3 +216,18 @@ def test_a_multi_choice_is_deduplicated_and_capped_at_its_options():
     many = Param("m", [], options=tuple(f"option{i:03d}" for i in range(40)), multi=True)
     assert many.max_chars == len(",".join(many.options)) > MAX_QUERY_CHARS
     assert from_query([many], {"m": ",".join(many.options)})[0]["m"] == list(many.options)
+
+
+def test_notes_come_in_the_visitors_language_with_the_value_escaped():
+    lr = Param("lr", 0.1, low=0.001, high=1.0)
+    opt = Param("opt", ["SGD"], options=("SGD", "Adam"), multi=True)
+    query = {"lr": "5", "opt": "Adam,Ad*m"}
+    values, notes = from_query([lr, opt], query, catalogue("zh").gettext)
+    assert values == {"opt": ["Adam"]}
+    assert notes == [
+        "链接中的 `lr` 被忽略了（` 5 ` 超出了 [0.001, 1.0]）；改用默认值。",
+        "链接中的 `opt` 只用了一部分（未知选项 ` Ad*m ` 已略去）；其余保持不变。",
+    ]
+    assert from_query([lr], query)[1] == [
+        "`lr` from the link was ignored (` 5 ` is outside [0.001, 1.0]); using the default."
+    ]

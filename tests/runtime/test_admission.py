@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from core.i18n import catalogue
 from runtime.admission import (
     ENV_PER_ADDRESS,
     ENV_SHARED,
@@ -206,8 +207,14 @@ def test_a_shared_address_falls_back_to_per_session_with_a_cap():
     )
     lab = [gate.enter(f"lab {i}", Visitor("192.168.0.9")) for i in range(3)]
     assert [t.admitted for t in lab] == [True, True, False], "each lab session is its own visitor"
-    with pytest.raises(LineFull):
+    with pytest.raises(LineFull) as refused:
         gate.enter("lab 3", Visitor("192.168.0.9"))
+    assert str(refused.value).startswith("Your network already has 3 heavy runs")
+    zh = refused.value.text(catalogue("zh").gettext)  # the page's words, the count kept
+    assert zh.startswith("你所在的网络已经有 3 个") and zh == refused.value.text(
+        catalogue("zh").gettext
+    )
+    assert refused.value.text() == str(refused.value)
     assert gate.enter("home", Visitor("10.0.0.8")).admitted is False  # the line, not a refusal
 
 

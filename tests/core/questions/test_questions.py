@@ -2,13 +2,18 @@
 
 import json
 import math
+import re
 import subprocess
 import sys
 
 import pytest
 
-from core.questions import all_questions, by_id, for_chapter
+from core.i18n import catalogue
+from core.questions import all_questions, asked, by_id, for_chapter
+from core.questions.gradient_descent import RACERS
+from core.questions.loss_functions import ROBUST
 from tests.conftest import ROOT
+from tests.i18n.prose import english_prose
 
 CHAPTERS = (
     "tensors", "autograd_graph", "modules", "gradient_descent", "loss_functions",
@@ -103,3 +108,62 @@ def test_every_question_is_asked_by_its_chapters_page():
     for q in all_questions():
         page = (ROOT / "app_pages" / f"{q.chapter}.py").read_text()
         assert f'"{q.id}"' in page or f'"{q.id}",' in page, q.id
+
+
+def test_a_translated_copy_shares_the_answer_computed_once():
+    calls = []
+
+    def solve(setting: dict) -> int:
+        calls.append(setting["x"])
+        return 1
+
+    q = asked(
+        solve,
+        {"x": 3},
+        id="testing.translated",
+        chapter="testing",
+        prompt="Which one?",
+        kind="choice",
+        choices=("left", "right"),
+        explanation="The second.",
+    )
+    shout = q.translated(str.upper)
+    assert (shout.prompt, shout.choices, shout.explanation) == (
+        "WHICH ONE?", ("LEFT", "RIGHT"), "THE SECOND.",
+    )  # fmt: skip
+    assert (q.prompt, q.choices) == ("Which one?", ("left", "right"))  # the original unchanged
+    assert shout.answer() == q.answer() == 1 and calls == [3]  # computed once, for both
+    assert shout.at({"x": 4}).answer() == 1 and calls == [3, 4]  # another setting: its own
+    assert q.translated() == q  # English by default
+
+
+@pytest.mark.parametrize("q", all_questions(), ids=lambda q: q.id)
+def test_every_question_reads_in_chinese(q):
+    zh = q.translated(catalogue("zh").gettext)
+    for english, chinese in [(q.prompt, zh.prompt), (q.explanation, zh.explanation)]:
+        assert chinese != english and re.search(r"[\u4e00-\u9fff]", chinese), english
+        assert not english_prose(chinese), chinese
+    for english, chinese in zip(q.choices, zh.choices, strict=True):
+        assert not english_prose(chinese), chinese
+        if re.search(r"[a-z]{3}", english.replace("`", "")) and english not in RACERS + ROBUST:
+            assert re.search(r"[\u4e00-\u9fff]", chinese), english  # prose, not a shape or name
+    assert zh.answer() == q.answer() and zh.shown(zh.answer()) != "?"
+
+
+@pytest.mark.parametrize("area", ["questions", "shell"])
+def test_chinese_bold_closes_before_full_width_punctuation(area):
+    """`**答对了。**由` is not bold in Markdown (a closing `**` after punctuation needs a space
+    or punctuation after it): the catalogue writes `**答对了**。由`."""
+    from babel.messages.pofile import read_po
+
+    from core.i18n import po_path
+
+    with open(po_path("zh", area), "rb") as f:
+        strings = [m.string for m in read_po(f) if m.id and isinstance(m.string, str)]
+
+    def closes_after_punctuation(text: str) -> bool:
+        closers = [m.start() for m in re.finditer(r"\*\*", text)][1::2]
+        return any(i and text[i - 1] in "，。：；！？、" for i in closers)
+
+    assert not [s for s in strings if closes_after_punctuation(s)]
+    assert closes_after_punctuation("**答对了。**") and not closes_after_punctuation("**答对了**。")
