@@ -223,9 +223,9 @@ def test_translations_use_the_glossary(lang):
             english = re.sub(r"`[^`]*`", " ", message.id)  # code is not prose
             for en, zh in checked:
                 options = [z.strip() for z in zh.split("/")]
-                if re.search(rf"(?<![.\w]){re.escape(en)}(?:e?s)?(?!\w)", english, re.I) and not any(
-                    z in message.string for z in options
-                ):
+                if re.search(
+                    rf"(?<![.\w]){re.escape(en)}(?:e?s)?(?!\w)", english, re.I
+                ) and not any(z in message.string for z in options):
                     bad.append(f"{area}: {message.id!r} -> {message.string!r} lacks {zh} ({en})")
     assert not bad, "see locales/GLOSSARY.md:\n" + "\n".join(bad)
 

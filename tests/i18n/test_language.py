@@ -86,7 +86,7 @@ def test_the_language_survives_a_change_of_page_and_presenter_mode():
     assert presenter_label(at) == "演示模式"
     # the page's own link (its settings) keeps the language and presenter mode
     assert at.query_params["lang"] == "zh" and at.query_params["present"] == "1"
-    assert at.query_params["fn"] == "rosenbrock"
+    assert at.query_params["fn"] == "himmelblau"  # the page's default landscape
 
 
 @pytest.mark.slow  # trains a small network (about half a minute on a busy machine)
