@@ -17,8 +17,10 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
 from app_pages import heavy, ui
+from app_pages.i18n import _, translator
 from core.charts import HIGHLIGHT
 from core.charts import training as charts
+from core.i18n import N_
 from core.ladder import log_ladder, nearest_rung
 from core.optimisers import NAMES as OPTIMIZERS
 from core.shareable import Param
@@ -75,15 +77,15 @@ def controls(
     c = st.columns([3, 2, 2, 2, 1])
     values = dict(
         lr=c[0].select_slider(
-            "Learning rate (log scale)",
+            _("Learning rate (log scale)"),
             LR_OPTIONS,
             key=f"{prefix}_lr",
-            help="Applied at once, even mid-run. Too large and the loss blows up.",
+            help=_("Applied at once, even mid-run. Too large and the loss blows up."),
         ),
-        epochs=c[1].slider("Epochs", 1, max_epochs, key=f"{prefix}_epochs"),
-        batch_size=c[2].select_slider("Batch size", BATCH_OPTIONS, key=f"{prefix}_batch"),
-        optimizer=c[3].selectbox("Optimiser", OPTIMIZERS, key=f"{prefix}_opt"),
-        seed=int(c[4].number_input("Seed", 0, 9999, key=f"{prefix}_seed")),
+        epochs=c[1].slider(_("Epochs"), 1, max_epochs, key=f"{prefix}_epochs"),
+        batch_size=c[2].select_slider(_("Batch size"), BATCH_OPTIONS, key=f"{prefix}_batch"),
+        optimizer=c[3].selectbox(_("Optimiser"), OPTIMIZERS, key=f"{prefix}_opt"),
+        seed=int(c[4].number_input(_("Seed"), 0, 9999, key=f"{prefix}_seed")),
     )
     return params, values
 
@@ -125,16 +127,33 @@ def _current_run(name: str, cfg: TrainConfig) -> Run:
     return run
 
 
+# a run's status as the progress bar names it (English values; shown translated)
+STATUS_WORDS = {
+    Status.READY: N_("Ready"),
+    Status.RUNNING: N_("Running"),
+    Status.PAUSED: N_("Paused"),
+    Status.FINISHED: N_("Finished"),
+    Status.DIVERGED: N_("Diverged"),
+    Status.STOPPED: N_("Stopped"),
+}
+
+
 def _status_line(run: Run) -> str:
     if run.last is None:
-        return (
-            f"Ready: press **Start** (a run stops after {CPU_BUDGET_SECONDS:.0f} s of computing)."
+        return _("Ready: press **Start** (a run stops after {seconds:.0f} s of computing).").format(
+            seconds=CPU_BUDGET_SECONDS
         )
     ev = run.last
-    where = f"epoch {min(ev.epoch + 1, ev.epochs)} / {ev.epochs}, step {ev.step}"
+    where = _("epoch {epoch} / {epochs}, step {step}").format(
+        epoch=min(ev.epoch + 1, ev.epochs), epochs=ev.epochs, step=ev.step
+    )
     if run.status is Status.FINISHED:
-        return f"Finished: {where}, in {run.cpu_seconds:.1f} s of one core."
-    return f"{run.status.capitalize()}: {where}, phase **{ev.phase}**."
+        return _("Finished: {where}, in {seconds:.1f} s of one core.").format(
+            where=where, seconds=run.cpu_seconds
+        )
+    return _("{status}: {where}, phase **{phase}**.").format(
+        status=_(STATUS_WORDS[run.status]), where=where, phase=ev.phase
+    )
 
 
 def trainer(
@@ -156,24 +175,26 @@ def trainer(
     # no help tooltip on Start: the pointer rests on it while a run plays, and the tooltip
     # stayed open over the settings
     start = b.button(
-        "Resume" if run.status is Status.PAUSED else "Start",
+        _("Resume") if run.status is Status.PAUSED else _("Start"),
         key=f"{name}_start",
         type="primary",
         icon=":material/play_arrow:",
     )
-    pause = b.button("Pause", key=f"{name}_pause", icon=":material/pause:")
-    reset = b.button("Reset", key=f"{name}_reset", icon=":material/restart_alt:")
+    pause = b.button(_("Pause"), key=f"{name}_pause", icon=":material/pause:")
+    reset = b.button(_("Reset"), key=f"{name}_reset", icon=":material/restart_alt:")
     one = b.button(
-        "One phase",
+        _("One phase"),
         key=f"{name}_phase",
         icon=":material/skip_next:",
-        help="Advance the loop by one phase: zero_grad, forward, loss, backward, step.",
+        help=_(
+            "Advance the loop by one phase: `zero_grad`, `forward`, `loss`, `backward`, `step`."
+        ),
     )
     slow = b.toggle(
-        "Slow motion",
+        _("Slow motion"),
         value=pace_seconds > 0,
         key=f"{name}_slow",
-        help="Stretch a quick run over a few seconds so a class can follow it.",
+        help=_("Stretch a quick run over a few seconds so a class can follow it."),
         disabled=pace_seconds <= 0,
     )
     if reset:
@@ -200,7 +221,7 @@ def trainer(
         status = st.empty()
         if "metrics" in slots:
             boxes["metrics"] = st.empty()
-        st.markdown("**The training loop** (the line running now is highlighted)")
+        st.markdown(_("**The training loop** (the line running now is highlighted)"))
         code_box = st.empty()
         words = st.empty()
 
@@ -209,11 +230,11 @@ def trainer(
     def refresh() -> None:
         """Redraw what changed since the last redraw (a box that shows the same is skipped)."""
         progress.progress(run.fraction, text=_status_line(run))
-        if not ui.shows(status, (run.status, run.message)):
+        if not ui.shows(status, (run.status, run.say(translator()))):
             if run.status is Status.DIVERGED:
-                status.warning(run.message, icon=":material/warning:")
+                status.warning(run.say(translator()), icon=":material/warning:")
             elif run.status is Status.STOPPED:
-                status.info(run.message, icon=":material/timer:")
+                status.info(run.say(translator()), icon=":material/timer:")
             elif queued:
                 pass  # the place in line goes there (live_chunk), without a blank in between
             else:
@@ -221,13 +242,19 @@ def trainer(
         phase = run.last.phase if run.last else None
         if not ui.shows(code_box, phase):
             code_box.html(scaffold_html(phase))
-            words.markdown(f"**{escape(phase)}**: {PHASE_WORDS.get(phase, '')}" if phase else "")
+            said = _(PHASE_WORDS[phase]) if phase in PHASE_WORDS else ""
+            words.markdown(
+                _("**{phase}**: {words}").format(phase=escape(phase), words=said) if phase else ""
+            )
         draw(run, boxes)
 
     refresh()
     note = _GATE_NOTES.get((heavy.session_id(), name))
     if note and run.status is Status.PAUSED:
-        status.info(note, icon=":material/hourglass_disabled:")
+        status.info(
+            _("Paused: {reason}. Press Resume to queue again.").format(reason=_(note)),
+            icon=":material/hourglass_disabled:",
+        )
     if run.status is Status.RUNNING:
         total_steps = max(1, cfg.epochs * run.task.n_batches)
         live_chunk(name, run, refresh, status, pace_seconds / total_steps if slow else 0.0)
@@ -236,6 +263,7 @@ def trainer(
 
 
 _GATE_NOTES: dict[tuple[str, str], str] = {}  # (session, example) -> why the gate paused it
+# (the gate's reason, in English)
 
 
 def live_chunk(
@@ -275,9 +303,7 @@ def live_chunk(
                     break
         if ticket.cancelled:
             run.pause()
-            _GATE_NOTES[(ticket.session, name)] = (
-                f"Paused: {ticket.reason}. Press Resume to queue again."
-            )
+            _GATE_NOTES[(ticket.session, name)] = ticket.reason  # shown in the visitor's language
         if run.status is not Status.RUNNING:
             heavy.end_live(name)
         refresh()
@@ -298,29 +324,37 @@ def shows_epoch(box, log: list[dict]) -> bool:
 
 
 def metric_row(box, log: list[dict], items: list[tuple[str, str, str]]) -> None:
-    """(label, epoch-log key, format) as metrics that wrap to the column: last epoch's values, or –."""
+    """(label, epoch-log key, format) as metrics that wrap to the column: last epoch's values, or –.
+
+    The labels are English (marked N_ where defined) and shown translated."""
     if shows_epoch(box, log):
         return
     with box.container(horizontal=True, wrap=True, gap="medium"):
         for label, key, spec in items:
             st.metric(
-                label,
+                _(label),
                 format(log[-1][key], spec) if log and key in log[-1] else "–",
                 width="content",
             )
 
 
-def loss_and_accuracy(box, run: Run, loss_title: str = "Cross-entropy loss") -> None:
+def loss_and_accuracy(box, run: Run, loss_title: str = N_("Cross-entropy loss")) -> None:
     """A classifier's train / test loss and accuracy per epoch, one above the other (once it has
     any): each takes the column's whole width, so its ticks and legend have room."""
     if not run.epoch_log or shows_epoch(box, run.epoch_log):
         return
     with box.container():
         ui.live_chart(
-            st, charts.history_chart(run.epoch_log, "loss", loss_title, run.epochs), width="stretch"
+            st,
+            charts.history_chart(
+                run.epoch_log, "loss", _(loss_title), run.epochs, gettext=translator()
+            ),
+            width="stretch",
         )
         ui.live_chart(
             st,
-            charts.history_chart(run.epoch_log, "accuracy", "Accuracy", run.epochs),
+            charts.history_chart(
+                run.epoch_log, "accuracy", _("Accuracy"), run.epochs, gettext=translator()
+            ),
             width="stretch",
         )

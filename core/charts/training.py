@@ -22,12 +22,13 @@ from core.charts import (
     VALUE,
     styled,
 )
+from core.i18n import N_, Translate, untranslated
 
 LINE_LEGEND = alt.Legend(
     orient="bottom", symbolType="stroke", symbolStrokeWidth=3, symbolSize=500, labelLimit=0
 )
 # train vs test, the same on every chart: training set green, test set blue.
-SPLIT_COLOURS = {"train": LEAF, "test": VALUE}
+SPLIT_COLOURS = {N_("train"): LEAF, N_("test"): VALUE}
 MAX_POINTS = 600  # per line: a redraw costs the same at step 100 as at step 60,000
 
 
@@ -40,15 +41,26 @@ def thin(rows: list, limit: int = MAX_POINTS) -> list:
     return kept if kept[-1] is rows[-1] else [*kept, rows[-1]]
 
 
-def step_loss_chart(steps: list[tuple[int, float]], title: str = "Loss per step") -> alt.Chart:
-    """The batch loss after every optimiser step."""
+def _splits(gettext: Translate) -> tuple[list[str], dict[str, str]]:
+    """The train / test labels in the legend's language, and the English split -> label."""
+    shown = {split: gettext(split) for split in SPLIT_COLOURS}
+    return list(shown.values()), shown
+
+
+def step_loss_chart(
+    steps: list[tuple[int, float]],
+    title: str = N_("Loss per step"),
+    gettext: Translate = untranslated,
+) -> alt.Chart:
+    """The batch loss after every optimiser step (`title` English, translated here)."""
+    _ = gettext
     df = pd.DataFrame(thin(steps), columns=["step", "loss"])
     chart = (
-        alt.Chart(df, title=title)
+        alt.Chart(df, title=_(title))
         .mark_line(color=OUTPUT, strokeWidth=2)
         .encode(
-            x=alt.X("step:Q", title="optimiser step"),
-            y=alt.Y("loss:Q", title="batch loss", scale=alt.Scale(zero=False)),
+            x=alt.X("step:Q", title=_("optimiser step")),
+            y=alt.Y("loss:Q", title=_("batch loss"), scale=alt.Scale(zero=False)),
         )
         .properties(height=260)
     )
@@ -56,11 +68,18 @@ def step_loss_chart(steps: list[tuple[int, float]], title: str = "Loss per step"
 
 
 def history_chart(
-    epoch_log: list[dict[str, float]], kind: str, title: str, epochs: int | None = None
+    epoch_log: list[dict[str, float]],
+    kind: str,
+    title: str,
+    epochs: int | None = None,
+    gettext: Translate = untranslated,
 ) -> alt.Chart:
     """Train and test `kind` (e.g. "loss", "accuracy") per epoch, one line each."""
+    _ = gettext
+    domain, label = _splits(gettext)
+    kinds = {"loss": _("loss"), "accuracy": _("accuracy")}
     rows = [
-        {"epoch": e["epoch"], "set": split, "value": e[f"{split} {kind}"]}
+        {"epoch": e["epoch"], "set": label[split], "value": e[f"{split} {kind}"]}
         for e in epoch_log
         for split in ("train", "test")
         if f"{split} {kind}" in e
@@ -73,26 +92,30 @@ def history_chart(
         # points while there are few epochs; past 30 they would bury the lines (and dashes)
         .mark_line(point=len(epoch_log) <= 30, strokeWidth=3)
         .encode(
-            x=alt.X("epoch:Q", title="epoch", scale=x_scale),
-            y=alt.Y("value:Q", title=kind, scale=y_scale),
+            x=alt.X("epoch:Q", title=_("epoch"), scale=x_scale),
+            y=alt.Y("value:Q", title=kinds.get(kind, kind), scale=y_scale),
             color=alt.Color(
                 "set:N",
-                title="data",
-                scale=alt.Scale(domain=list(SPLIT_COLOURS), range=list(SPLIT_COLOURS.values())),
+                title=_("data"),
+                scale=alt.Scale(domain=domain, range=list(SPLIT_COLOURS.values())),
             ),
             # train and test often lie on top of each other: test is dashed, with square
             # points, so both stay visible (one legend: the same field and title)
             strokeDash=alt.StrokeDash(
                 "set:N",
-                title="data",
-                scale=alt.Scale(domain=list(SPLIT_COLOURS), range=[[1, 0], [8, 5]]),
+                title=_("data"),
+                scale=alt.Scale(domain=domain, range=[[1, 0], [8, 5]]),
             ),
             shape=alt.Shape(
                 "set:N",
-                title="data",
-                scale=alt.Scale(domain=list(SPLIT_COLOURS), range=["circle", "square"]),
+                title=_("data"),
+                scale=alt.Scale(domain=domain, range=["circle", "square"]),
             ),
-            tooltip=["epoch", "set", alt.Tooltip("value:Q", format=".4f")],
+            tooltip=[
+                alt.Tooltip("epoch:Q", title=_("epoch")),
+                alt.Tooltip("set:N", title=_("data")),
+                alt.Tooltip("value:Q", title=kinds.get(kind, kind), format=".4f"),
+            ],
         )
         .properties(height=260)
     )
@@ -100,9 +123,13 @@ def history_chart(
 
 
 def parameter_chart(
-    tracked: list[dict[str, float]], truth: dict[str, float], start: dict[str, float]
+    tracked: list[dict[str, float]],
+    truth: dict[str, float],
+    start: dict[str, float],
+    gettext: Translate = untranslated,
 ) -> alt.Chart:
     """w1, w2 and b after every step, walking towards their true values (dashed)."""
+    _ = gettext
     names = list(truth)
     rows = [{"step": 0, "parameter": k, "value": start[k]} for k in names]
     rows += [
@@ -118,12 +145,12 @@ def parameter_chart(
             # (and the spec stays the same as the run grows: the browser only swaps the data)
             x=alt.X(
                 "step:Q",
-                title="optimiser step",
+                title=_("optimiser step"),
                 scale=alt.Scale(domain={"unionWith": [0, 1]}),
                 axis=alt.Axis(format="d"),
             ),
-            y=alt.Y("value:Q", title="parameter value"),
-            color=alt.Color("parameter:N", scale=colours, title="learned"),
+            y=alt.Y("value:Q", title=_("parameter value")),
+            color=alt.Color("parameter:N", scale=colours, title=_("learned")),
         )
     )
     rules = (
@@ -132,7 +159,9 @@ def parameter_chart(
         .encode(y="value:Q", color=alt.Color("parameter:N", scale=colours))
     )
     chart = (lines + rules).properties(
-        title=alt.TitleParams("Learned w and b", subtitle="solid: learned · dashed: the truth"),
+        title=alt.TitleParams(
+            _("Learned w and b"), subtitle=_("solid: learned · dashed: the truth")
+        ),
         height=300,
     )
     return styled(chart)
@@ -145,32 +174,36 @@ def curve_chart(
     y_test: np.ndarray,
     snapshot: dict,
     truth: np.ndarray,
+    gettext: Translate = untranslated,
 ) -> alt.Chart:
     """The data, the true curve (dashed) and the MLP's fitted curve."""
+    _ = gettext
+    domain, label = _splits(gettext)
     points = pd.DataFrame(
         {
             "x": np.concatenate([x_train.ravel(), x_test.ravel()]),
             "y": np.concatenate([y_train.ravel(), y_test.ravel()]),
-            "set": ["train"] * len(x_train) + ["test"] * len(x_test),
+            "set": [label["train"]] * len(x_train) + [label["test"]] * len(x_test),
         }
     )
+    model, true = _("model"), _("truth")
     lines = pd.DataFrame(
         {
             "x": np.concatenate([snapshot["x"], snapshot["x"]]),
             "y": np.concatenate([snapshot["fit"], truth]),
-            "curve": ["model"] * len(truth) + ["truth"] * len(truth),
+            "curve": [model] * len(truth) + [true] * len(truth),
         }
     )
     dots = (
         alt.Chart(points)
         .mark_circle(size=50, opacity=0.6)
         .encode(
-            x=alt.X("x:Q", title="input x"),
-            y=alt.Y("y:Q", title="target y", scale=alt.Scale(domain=[-2.5, 2.5])),
+            x=alt.X("x:Q", title=_("input x")),
+            y=alt.Y("y:Q", title=_("target y"), scale=alt.Scale(domain=[-2.5, 2.5])),
             color=alt.Color(
                 "set:N",
-                title="data",
-                scale=alt.Scale(domain=list(SPLIT_COLOURS), range=list(SPLIT_COLOURS.values())),
+                title=_("data"),
+                scale=alt.Scale(domain=domain, range=list(SPLIT_COLOURS.values())),
             ),
         )
     )
@@ -182,28 +215,36 @@ def curve_chart(
             y="y:Q",
             strokeDash=alt.StrokeDash(
                 "curve:N",
-                title="curve",
-                scale=alt.Scale(domain=["model", "truth"], range=[[1, 0], [8, 6]]),
+                title=_("curve"),
+                scale=alt.Scale(domain=[model, true], range=[[1, 0], [8, 6]]),
             ),
             detail="curve:N",
             color=alt.value(OUTPUT),
         )
     )
-    truth_line = curves.transform_filter(alt.datum.curve == "truth").encode(
-        color=alt.value(NEUTRAL)
-    )
-    model_line = curves.transform_filter(alt.datum.curve == "model")
+    truth_line = curves.transform_filter(alt.datum.curve == true).encode(color=alt.value(NEUTRAL))
+    model_line = curves.transform_filter(alt.datum.curve == model)
     chart = (dots + truth_line + model_line).properties(
-        title=alt.TitleParams("The MLP's curve", subtitle="vermillion: the model · dashed: truth"),
+        title=alt.TitleParams(
+            _("The MLP's curve"), subtitle=_("vermillion: the model · dashed: truth")
+        ),
         height=340,
     )
     return styled(chart)
 
 
-def boundary_chart(snapshot: dict, x: np.ndarray, y: np.ndarray, is_test: np.ndarray) -> alt.Chart:
+def boundary_chart(
+    snapshot: dict,
+    x: np.ndarray,
+    y: np.ndarray,
+    is_test: np.ndarray,
+    gettext: Translate = untranslated,
+) -> alt.Chart:
     """Decision regions as a heat map (colour = predicted class, shade = confidence) and the data."""
+    _ = gettext
+    domain, label = _splits(gettext)
     n_classes = int(max(y.max(), snapshot["class"].max())) + 1
-    classes = [f"class {k}" for k in range(n_classes)]
+    classes = [_("class {k}").format(k=k) for k in range(n_classes)]
     colours = alt.Scale(domain=classes, range=[VALUE, GRADIENT, LEAF, OUTPUT][:n_classes])
     gx, gy = snapshot["x"], snapshot["y"]
     side = int(round(np.sqrt(len(gx))))
@@ -223,11 +264,11 @@ def boundary_chart(snapshot: dict, x: np.ndarray, y: np.ndarray, is_test: np.nda
         alt.Chart(grid)
         .mark_rect()
         .encode(
-            x=alt.X("x:Q", title="feature 1", scale=alt.Scale(domain=[gx.min(), gx.max()])),
+            x=alt.X("x:Q", title=_("feature 1"), scale=alt.Scale(domain=[gx.min(), gx.max()])),
             x2="x2",
-            y=alt.Y("y:Q", title="feature 2", scale=alt.Scale(domain=[gy.min(), gy.max()])),
+            y=alt.Y("y:Q", title=_("feature 2"), scale=alt.Scale(domain=[gy.min(), gy.max()])),
             y2="y2",
-            color=alt.Color("class:N", scale=colours, title="class"),
+            color=alt.Color("class:N", scale=colours, title=_("class")),
             opacity=alt.Opacity(
                 "confidence:Q",
                 scale=alt.Scale(domain=[1.0 / n_classes, 1.0], range=[0.05, 0.55]),
@@ -240,7 +281,7 @@ def boundary_chart(snapshot: dict, x: np.ndarray, y: np.ndarray, is_test: np.nda
             "x": x[:, 0],
             "y": x[:, 1],
             "class": [classes[k] for k in y],
-            "set": np.where(is_test, "test", "train"),
+            "set": np.where(is_test, label["test"], label["train"]),
         }
     )
     dots = (
@@ -252,12 +293,14 @@ def boundary_chart(snapshot: dict, x: np.ndarray, y: np.ndarray, is_test: np.nda
             color=alt.Color("class:N", scale=colours),
             shape=alt.Shape(
                 "set:N",
-                title="data",
-                scale=alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"]),
+                title=_("data"),
+                scale=alt.Scale(domain=domain, range=["circle", "triangle-up"]),
             ),
         )
     )
-    chart = (heat + dots).properties(title="Decision regions and the data", height=350, width=350)
+    chart = (heat + dots).properties(
+        title=_("Decision regions and the data"), height=350, width=350
+    )
     return styled(chart)
 
 
@@ -361,14 +404,15 @@ def image_grid_html(
     )
 
 
-def confusion_chart(confusion: np.ndarray) -> alt.Chart:
+def confusion_chart(confusion: np.ndarray, gettext: Translate = untranslated) -> alt.Chart:
     """Test-set confusion matrix: true digit down, predicted digit across, counts in the cells."""
+    _ = gettext
     k = confusion.shape[0]
     t, p = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
     df = pd.DataFrame({"true": t.ravel(), "predicted": p.ravel(), "count": confusion.ravel()})
     base = alt.Chart(df).encode(
-        x=alt.X("predicted:O", title="predicted digit", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("true:O", title="true digit"),
+        x=alt.X("predicted:O", title=_("predicted digit"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("true:O", title=_("true digit")),
     )
     cells = base.mark_rect().encode(
         color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None)
@@ -379,29 +423,28 @@ def confusion_chart(confusion: np.ndarray) -> alt.Chart:
             alt.datum.count > float(confusion.max()) / 2, alt.value("white"), alt.value("black")
         ),
     )
-    chart = (cells + text).properties(title="Confusion matrix", width="container", height=380)
+    chart = (cells + text).properties(title=_("Confusion matrix"), width="container", height=380)
     return styled(chart)
 
 
-def sequence_chart(snapshot: dict) -> alt.Chart:
+def sequence_chart(snapshot: dict, gettext: Translate = untranslated) -> alt.Chart:
     """sin(t) fed in, cos(t) wanted, the network's prediction, along time."""
+    _ = gettext
     t = snapshot["t"]
+    domain = [_("input sin(t)"), _("target cos(t)"), _("prediction")]
     df = pd.DataFrame(
         {
             "time": np.concatenate([t, t, t]),
             "value": np.concatenate([snapshot["sin"], snapshot["cos"], snapshot["prediction"]]),
-            "series": ["input sin(t)"] * len(t)
-            + ["target cos(t)"] * len(t)
-            + ["prediction"] * len(t),
+            "series": [name for name in domain for _t in t],
         }
     )
-    domain = ["input sin(t)", "target cos(t)", "prediction"]
     chart = (
-        alt.Chart(df, title="The RNN reads sin(t) and predicts cos(t)")
+        alt.Chart(df, title=_("The RNN reads sin(t) and predicts cos(t)"))
         .mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=30))
         .encode(
-            x=alt.X("time:Q", title="time t"),
-            y=alt.Y("value:Q", title="value", scale=alt.Scale(domain=[-1.6, 1.6], clamp=True)),
+            x=alt.X("time:Q", title=_("time t")),
+            y=alt.Y("value:Q", title=_("value"), scale=alt.Scale(domain=[-1.6, 1.6], clamp=True)),
             # the legend draws line samples (dashed as on the plot), not the points' blobs
             color=alt.Color(
                 "series:N",

@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from core.budget import RUN_CPU_SECONDS
+from core.i18n import N_, Translate, untranslated
 
 PHASES = ("zero_grad", "forward", "loss", "backward", "step")
 
@@ -55,15 +56,29 @@ PHASE_LINE = {
 }
 
 
-PHASE_WORDS = {
-    "zero_grad": "clear the old gradients",
-    "forward": "run the model on the batch",
-    "loss": "measure how wrong the output is",
-    "backward": "autograd computes every gradient",
-    "step": "the optimiser moves the parameters",
-    "epoch": "an epoch ended: evaluate on the test set",
-    "diverged": "the loss blew up: training stopped",
+PHASE_WORDS = {  # English; a page translates them where it shows them
+    "zero_grad": N_("clear the old gradients"),
+    "forward": N_("run the model on the batch"),
+    "loss": N_("measure how wrong the output is"),
+    "backward": N_("autograd computes every gradient"),
+    "step": N_("the optimiser moves the parameters"),
+    "epoch": N_("an epoch ended: evaluate on the test set"),
+    "diverged": N_("the loss blew up: training stopped"),
 }
+# Why a run stopped, as templates filled in by name (a page shows them in the visitor's language)
+LOSS_BLEW_UP = N_(
+    "The loss became {value} at epoch {epoch}, step {step}: the learning rate is too large for "
+    "this model. Training stopped; the charts show the last good state. Lower the learning rate "
+    "and Reset."
+)
+METRICS_BLEW_UP = N_(
+    "The metrics became infinite or NaN after epoch {epoch}: the learning rate is too large. "
+    "Training stopped; the charts show the last good state. Lower the learning rate and Reset."
+)
+OUT_OF_TIME = N_(
+    "This run used its share of the server's computing time ({seconds:.0f} s of one core) and "
+    "stopped here; the charts show where it got to. Fewer epochs or a larger batch finish sooner."
+)
 
 
 def scaffold_at(phase: str | None) -> str:
@@ -103,7 +118,9 @@ class Progress:
     loss: float | None = None  # the batch loss (phases loss..step), mean train loss at "epoch"
     metrics: dict[str, float] = field(default_factory=dict)
     snapshot: Any = None
-    message: str = ""
+    message: str = ""  # why the run ended, in English (`template` filled with `args`)
+    template: str = ""
+    args: dict[str, Any] = field(default_factory=dict)
 
     @property
     def fraction(self) -> float:
@@ -113,6 +130,11 @@ class Progress:
 
 def _finite(values: dict[str, float]) -> bool:
     return all(math.isfinite(v) for v in values.values())
+
+
+def _say(template: str, **args: Any) -> dict[str, Any]:
+    """A Progress's message fields: the English text, its template and its values."""
+    return dict(message=template.format(**args), template=template, args=args)
 
 
 def train(task: Task, epochs: int, phases: bool = False) -> Iterator[Progress]:
@@ -142,9 +164,7 @@ def train(task: Task, epochs: int, phases: bool = False) -> Iterator[Progress]:
                     batch=batch,
                     step=step,
                     loss=value,
-                    message=f"The loss became {value} at epoch {epoch + 1}, step {step + 1}: "
-                    "the learning rate is too large for this model. Training stopped; "
-                    "the charts show the last good state. Lower the learning rate and Reset.",
+                    **_say(LOSS_BLEW_UP, value=value, epoch=epoch + 1, step=step + 1),
                     **here,
                 )
                 return
@@ -173,9 +193,7 @@ def train(task: Task, epochs: int, phases: bool = False) -> Iterator[Progress]:
             if not _finite(metrics):
                 yield Progress(
                     "diverged",
-                    message=f"The metrics became infinite or NaN after epoch {epoch + 1}: the "
-                    "learning rate is too large. Training stopped; the charts show the last "
-                    "good state. Lower the learning rate and Reset.",
+                    **_say(METRICS_BLEW_UP, epoch=epoch + 1),
                     **end,
                 )
                 return
@@ -228,7 +246,8 @@ class Run:
         self.epoch_log: list[dict[str, float]] = []  # per epoch: {"epoch", "train loss", metrics}
         self.snapshot: Any = self.task.snapshot() if self.task.snapshot else None
         self._status = Status.READY
-        self.message = ""
+        self.message = ""  # why the run ended, in English; `say` gives it in another language
+        self._template, self._args = "", {}
         self.cpu_seconds = 0.0  # CPU time spent in the training loop so far (this thread's)
 
     @property
@@ -285,8 +304,13 @@ class Run:
     def _finish(self) -> None:
         self._status = Status.FINISHED
 
-    def _diverge(self, message: str) -> None:
-        self._status, self.message = Status.DIVERGED, message
+    def _diverge(self, ev: Progress) -> None:
+        self._status, self.message = Status.DIVERGED, ev.message
+        self._template, self._args = ev.template, ev.args
+
+    def say(self, gettext: Translate = untranslated) -> str:
+        """Why the run ended (`message`) in the language of `gettext`; "" while it has not."""
+        return gettext(self._template).format(**self._args) if self._template else self.message
 
     def _record(self, ev: Progress) -> None:
         self.last = ev
@@ -301,15 +325,12 @@ class Run:
             if ev.epoch + 1 >= ev.epochs:
                 self._finish()
         elif ev.phase == "diverged":
-            self._diverge(ev.message)
+            self._diverge(ev)
 
     def _stop_for_budget(self) -> None:
         self._status = Status.STOPPED
-        self.message = (
-            f"This run used its share of the server's computing time ({self.cpu_budget:.0f} s "
-            "of one core) and stopped here; the charts show where it got to. Fewer epochs or "
-            "a larger batch finish sooner."
-        )
+        self._template, self._args = OUT_OF_TIME, {"seconds": self.cpu_budget}
+        self.message = self.say()
 
     def __iter__(self) -> Iterator[Progress]:
         if self.done:

@@ -1,5 +1,6 @@
 """The Live training page under AppTest: every tab starts a short run, resets, steps, diverges."""
 
+import json
 import math
 
 import pytest
@@ -138,3 +139,36 @@ def test_a_tab_keeps_its_settings_and_its_run_when_the_student_comes_back():
     assert at.slider(key="reg_epochs").value == 2
     assert at.session_state["live_training_regression"] is run  # the trained run is still there
     assert run.status == "finished"
+
+
+def test_a_run_reads_in_chinese_and_survives_the_language_switch():
+    """A run trained in Chinese says so in Chinese (status, metrics, chart titles); switching
+    to English and back keeps the very same run and its settings, and only the words change."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
+    at.query_params["lang"] = "zh"
+    at.session_state["predict_first"] = False
+    at.run()
+    at.switch_page(PAGE).run()
+    at.session_state["tab"] = "2-D classification"
+    at.run()
+    assert not at.exception, _errors(at)
+    assert at.button(key="toy_start").label == "开始"
+    at.slider(key="toy_epochs").set_value(2).run()
+    at.button(key="toy_start").click().run()
+    assert not at.exception, _errors(at)
+    run = at.session_state["live_training_toy"]
+    assert run.status == "finished" and len(run.epoch_log) == 2
+    assert at.get("progress")[0].proto.text.startswith("已完成：第 2 / 2 轮")
+    assert [m.label for m in at.metric] == ["训练集准确率", "测试集准确率", "测试集损失"]
+    titles = [
+        json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("vega_lite_chart")
+    ]
+    assert any("决策区域与数据" in s for s in titles) and any("交叉熵损失" in s for s in titles)
+    for lang, done, label in [("en", "Finished: epoch 2 / 2", "Start"), ("zh", "已完成", "开始")]:
+        at.session_state["lang"] = lang
+        at.run()
+        assert not at.exception, _errors(at)
+        assert at.session_state["live_training_toy"] is run  # the same trained run
+        assert at.session_state["toy_epochs"] == 2
+        assert at.get("progress")[0].proto.text.startswith(done)
+        assert at.button(key="toy_start").label == label

@@ -6,6 +6,7 @@ import torch
 
 from core.charts import LEAF, OUTPUT, VALUE
 from core.charts import training as charts
+from core.i18n import catalogue
 from core.training import (
     CNNConfig,
     CurveConfig,
@@ -130,3 +131,39 @@ def test_history_chart_tells_train_from_test_when_the_lines_coincide():
     assert dashes["train"] == [1, 0] and dashes["test"] != [1, 0]
     shapes = dict(zip(enc["shape"]["scale"]["domain"], enc["shape"]["scale"]["range"], strict=True))
     assert shapes["train"] != shapes["test"]
+
+
+def test_history_chart_in_chinese_labels_its_data_and_keeps_the_styles():
+    """The legend's categories are translated in the data and the scales alike: the test line
+    is still the dashed, blue one, and the axes read in Chinese."""
+    log = [{"epoch": e, "train loss": 2.0 / e, "test loss": 3.0 / e} for e in (1, 2, 3)]
+    zh = catalogue("zh").gettext
+    spec = charts.history_chart(log, "loss", "交叉熵损失", 3, gettext=zh).to_dict()
+    rows = _rows(spec)
+    assert {r["set"] for r in rows} == {"训练集", "测试集"}
+    assert [r["value"] for r in rows if r["set"] == "测试集"] == [3.0, 1.5, 1.0]
+    enc = spec["encoding"]
+    colours = dict(
+        zip(enc["color"]["scale"]["domain"], enc["color"]["scale"]["range"], strict=True)
+    )
+    assert colours == {"训练集": LEAF, "测试集": VALUE}
+    dashes = dict(
+        zip(enc["strokeDash"]["scale"]["domain"], enc["strokeDash"]["scale"]["range"], strict=True)
+    )
+    assert dashes["训练集"] == [1, 0] and dashes["测试集"] != [1, 0]
+    assert (enc["x"]["title"], enc["y"]["title"], enc["color"]["title"]) == ("轮", "损失", "数据")
+
+
+def test_boundary_chart_in_chinese_names_the_classes_it_colours():
+    run = make_run(ToyConfig(epochs=1, n=100))
+    list(run)
+    s = datasets.toy_split("moons", 100, 0.2, 0)
+    x = torch.cat([s.x_train, s.x_test]).numpy()
+    y = torch.cat([s.y_train, s.y_test]).numpy()
+    is_test = np.arange(len(x)) >= len(s.x_train)
+    spec = charts.boundary_chart(run.snapshot, x, y, is_test, gettext=catalogue("zh").gettext)
+    spec = spec.to_dict()
+    points = [r for r in _rows(spec) if "set" in r]
+    assert {p["class"] for p in points} == {"类别 0", "类别 1"}
+    assert sum(p["set"] == "测试集" for p in points) == len(s.x_test)
+    assert spec["title"] == "决策区域与数据"

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 
+from core.i18n import catalogue
 from core.training import RegressionConfig, SoftmaxConfig, ToyConfig, datasets, make_run, make_task
 from core.training.loop import (
     CPU_BUDGET_SECONDS,
@@ -68,6 +69,9 @@ def test_nan_stops_the_run_and_keeps_the_last_good_snapshot():
     events = list(run)
     assert run.status == "diverged" and events[-1].phase == "diverged"
     assert "learning rate" in run.message
+    assert run.say() == run.message  # English by default
+    said = run.say(catalogue("zh").gettext)  # the same message, with its numbers, in Chinese
+    assert "学习率" in said and f"第 {events[-1].epoch + 1} 轮" in said, said
     assert list(run) == []  # a diverged run yields nothing more
     snap = run.snapshot
     assert np.isfinite(snap["confidence"]).all()
@@ -226,6 +230,7 @@ def test_a_run_stops_when_it_has_used_its_cpu_budget():
     events = list(run)
     assert run.status is Status.STOPPED and run.done
     assert "computing time" in run.message
+    assert "单核 0 秒" in run.say(catalogue("zh").gettext)  # the budget, in Chinese
     assert 0.3 < run.cpu_seconds < 3.0, run.cpu_seconds
     assert events and events[-1].epoch < cfg.epochs - 1  # ended early, mid-run
     assert list(run) == []  # a stopped run trains no further
