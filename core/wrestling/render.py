@@ -12,6 +12,7 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw
 
+from core.i18n import N_
 from core.wrestling.rules import (
     BLUE,
     ENERGY_CAP,
@@ -36,11 +37,11 @@ DARK = (40, 40, 40)
 
 # Colour of each cell value of an observation, and its name.
 VIEW_COLOURS = {
-    0: ("empty", WHITE),
-    RING: ("ring (green)", GREEN),
-    LINE: ("centre lines / inner circle (grey)", GREY),
-    BLUE: ("player 1 (blue)", PLAYER_RGB[1]),
-    LIGHT_RED: ("player 0 (light red)", PLAYER_RGB[0]),
+    0: (N_("empty"), WHITE),
+    RING: (N_("ring (green)"), GREEN),
+    LINE: (N_("centre lines / inner circle (grey)"), GREY),
+    BLUE: (N_("player 1 (blue)"), PLAYER_RGB[1]),
+    LIGHT_RED: (N_("player 0 (light red)"), PLAYER_RGB[0]),
 }
 _VIEW_LUT = np.zeros((256, 3), np.uint8)
 for _value, (_name, _rgb) in VIEW_COLOURS.items():
