@@ -25,7 +25,6 @@ PHASE_2 = {
     "gradient_descent",
     "loss_functions",
     "live_training",
-    "behaviour_cloning",
     "class_room",
 }
 # The views of a page: (setting, its values), the first the default. Set through the session
@@ -48,6 +47,8 @@ VIEWS = {
     ),
 }
 TIMEOUT = {"live_training": 300, "behaviour_cloning": 300}
+# Pages crawled with predict-first off, so the demo a question would hide is shown (and read).
+PREDICT_OFF = {"behaviour_cloning"}
 
 
 def crawl(page: str, path: str, lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -55,6 +56,8 @@ def crawl(page: str, path: str, lang: str) -> dict[str, list[tuple[str, str]]]:
     ("vega", "") once per Vega-Lite chart drawn)."""
     at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT.get(page, 120))
     at.query_params["lang"] = lang
+    if page in PREDICT_OFF:
+        at.session_state["predict_first"] = False
     at.run()
     if path != HOME.path:
         at.switch_page(path).run()
