@@ -66,10 +66,13 @@ def _shipped(path: str) -> bc.BCPolicy | None:
 
 
 @st.cache_data
-def _start_pictures() -> tuple[bytes, bytes, bytes]:
-    """The arena at the reset and both players' views, drawn large, as PNGs (encoded once)."""
+def _start_pictures(lang: str) -> tuple[bytes, bytes, bytes]:
+    """The arena at the reset and both players' views, drawn large, as PNGs (encoded once a
+    language: the arena's labels are in `lang`)."""
     m = play.start_match()
-    arena = render.draw_state(m.pos[0], m.theta[0], m.energy[0], step=0, scale=0.8)
+    arena = render.draw_state(
+        m.pos[0], m.theta[0], m.energy[0], step=0, scale=0.8, gettext=i18n.translator()
+    )
     views = render.draw_view(m.obs[0, 0], 12), render.draw_view(m.obs[0, 1], 12)
     return render.png(arena), render.png(views[0]), render.png(views[1])
 
@@ -131,7 +134,7 @@ tab_game, tab_data, tab_train, tab_matches, tab_play, tab_export, tab_dagger = s
 
 # --- The game --------------------------------------------------------------------------------
 with tab_game:
-    arena, view0, view1 = _start_pictures()
+    arena, view0, view1 = _start_pictures(i18n.language())
     a1, a2 = st.columns([5, 4])
     a1.image(arena, caption=_("The arena at the start: each square outlines what a player sees"))
     with a2:
@@ -476,7 +479,9 @@ with tab_play:
         with st.spinner(_("Playing and drawing the match...")), torch_threads(1):
             match = play.record_match(*pair, seed=0, opening=opening)
             every = max(1, math.ceil((match.length + 1) / GIF_FRAMES))
-            ss.bc_gif = render.match_gif(match.pos, match.theta, match.energy, 0.8, every, 10)
+            ss.bc_gif = render.match_gif(
+                match.pos, match.theta, match.energy, 0.8, every, 10, gettext=i18n.translator()
+            )
         ss.bc_match, ss.bc_match_side, ss.bc_scrub = match, side, 0
     match = ss.get("bc_match") if played else None
     if match is None:
@@ -484,7 +489,7 @@ with tab_play:
             g2.info(
                 _("**{name}** is ready to play: press *Play a match*.").format(name=_(LABELS[me]))
             )
-        arena, *views = _start_pictures()
+        arena, *views = _start_pictures(i18n.language())
         g1.image(arena, caption=_("The start"))
         s1, _s2 = st.columns(2)
         s1.image(
@@ -510,7 +515,14 @@ with tab_play:
         t = min(t, match.length)
         h0, h1 = st.columns([3, 2])
         h0.image(
-            render.draw_state(match.pos[t], match.theta[t], match.energy[t], step=t, scale=0.8),
+            render.draw_state(
+                match.pos[t],
+                match.theta[t],
+                match.energy[t],
+                step=t,
+                scale=0.8,
+                gettext=i18n.translator(),
+            ),
             caption=_("The arena at step {t}").format(t=t),
             width="stretch",
         )
