@@ -10,17 +10,19 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import heavy, ui
+from app_pages import heavy, i18n, ui
+from app_pages.i18n import _, ngettext
 from core.charts import dagger as charts
+from core.i18n import N_
 from core.shareable import Param
 from core.wrestling import bc, dagger, expert, export
 from runtime.admission import RUN_CPU_SECONDS
 
 OPPONENT_LABELS = {
-    "still": "still",
-    "random": "random",
-    "course": "BC on the course's data",
-    "expert": "the expert",
+    "still": N_("still"),
+    "random": N_("random"),
+    "course": N_("BC on the course's data"),
+    "expert": N_("the expert"),
 }
 MAX_ITERATIONS = 8
 PARAMS = [
@@ -58,7 +60,7 @@ def _opponents() -> dict:
     return dagger.standard_opponents(_weights(str(export.COURSE_WEIGHTS)))
 
 
-@st.cache_data(show_spinner="The expert and the cloned policy play...")
+@st.cache_data(show_spinner=False)
 def _visits(opponent: str, games: int) -> list[dagger.Visitation]:
     """The expert's and the shipped BC's visited states against `opponent` (shared by everyone)."""
     opp = _opponents()[opponent]
@@ -84,37 +86,48 @@ def _draw_dagger_visit(opponent: str) -> None:
 def _run(iterations: int, beta: bool, opponent: str, progress, chart_box) -> None:
     """One DAgger run from the shipped BC and its data, streamed; the result kept in the session."""
     config = replace(BUDGET, iterations=iterations, beta=BETA if beta else 0.0)
-    progress.progress(0.0, text="collecting the expert's data (the BC's training set)...")
+    progress.progress(0.0, text=_("collecting the expert's data (the BC's training set)..."))
     data = expert.collect(N_PAIRS, seed=0)
     ss.dagger_history = []
     ss.dagger_run_id = time.time()
     words = {
-        "rollout": "the learner plays",
-        "label": "the expert labels what it saw",
-        "train": "retraining (warm start)",
-        "evaluate": "evaluating",
+        "rollout": _("the learner plays"),
+        "label": _("the expert labels what it saw"),
+        "train": _("retraining (warm start)"),
+        "evaluate": _("evaluating"),
     }
+    gettext = i18n.translator()
     cpu_start = time.thread_time()
     for ev in dagger.dagger(_bc(), data, config, _opponents()):
         if time.thread_time() - cpu_start > RUN_CPU_SECONDS:
             st.info(
-                f"This run used its share of the server's computing time ({RUN_CPU_SECONDS:.0f} s "
-                f"of one core) and stopped at iteration {ev.iteration}; the policy of the last "
-                "finished iteration is kept. Fewer iterations finish within it."
+                _(
+                    "This run used its share of the server's computing time ({limit:.0f} s of "
+                    "one core) and stopped at iteration {iteration}; the policy of the last "
+                    "finished iteration is kept. Fewer iterations finish within it."
+                ).format(limit=RUN_CPU_SECONDS, iteration=ev.iteration)
             )
             break
-        it = f"iteration {ev.iteration}/{ev.iterations}" if ev.iteration else "the start (BC)"
+        it = (
+            _("iteration {i}/{n}").format(i=ev.iteration, n=ev.iterations)
+            if ev.iteration
+            else _("the start (BC)")
+        )
         progress.progress(
             ev.fraction,
-            text=f"{it}: {words[ev.phase]} — {ev.data_size:,} pairs, {ev.seconds:.0f} s",
+            text=_("{stage}: {phase} — {pairs:,} pairs, {seconds:.0f} s").format(
+                stage=it, phase=words[ev.phase], pairs=ev.data_size, seconds=ev.seconds
+            ),
         )
         if ev.phase == "evaluate":
             ss.dagger_history += charts.history_rows(ev.iteration, ev.results, ev.data_size)
             ss.dagger_results = ev.results
             if ev.iteration:
                 ss.dagger_policy = ev.policy
-            chart_box.altair_chart(charts.progress(ss.dagger_history), width="content")
-    progress.progress(1.0, text="done: the DAgger policy is on offer in Export")
+            chart_box.altair_chart(
+                charts.progress(ss.dagger_history, gettext=gettext), width="content"
+            )
+    progress.progress(1.0, text=_("done: the DAgger policy is on offer in Export"))
     if ss.get("dagger_policy") is not None:
         _draw_dagger_visit(opponent)
         st.rerun()  # so the DAgger policy is on offer in Export
@@ -124,14 +137,16 @@ def render() -> None:
     """The tab's body."""
     ui.load_settings(PARAMS)
     ui.explain(
-        "**Behaviour cloning's famous failure.** The clone copies the expert well *where the "
-        "expert went*. Its small mistakes take it a little off the expert's paths, into states "
-        "the data never showed, where it is even less sure what to do: the errors compound. "
-        "**DAgger** (Ross, Gordon & Bagnell, 2011) lets the learner play, asks the expert what "
-        "it would have done in every state the learner visited, adds those pairs to the data "
-        "and retrains."
+        _(
+            "**Behaviour cloning's famous failure.** The clone copies the expert well *where the "
+            "expert went*. Its small mistakes take it a little off the expert's paths, into "
+            "states the data never showed, where it is even less sure what to do: the errors "
+            "compound. **DAgger** (Ross, Gordon & Bagnell, 2011) lets the learner play, asks the "
+            "expert what it would have done in every state the learner visited, adds those pairs "
+            "to the data and retrains."
+        )
     )
-    why = (
+    why = _(
         "Our expert reads the true state: positions, velocities, headings and energy, which a "
         "40 × 40 view cannot show (one view has no speed in it). A clone sees only the view, "
         "so it can copy the expert only on average over the states that look alike, and can "
@@ -141,26 +156,29 @@ def render() -> None:
     )
     c1, c2 = st.columns(2, vertical_alignment="bottom")
     opponent = c1.selectbox(
-        "Where do they go, against",
+        _("Where do they go, against"),
         list(OPPONENT_LABELS),
-        format_func=OPPONENT_LABELS.get,
+        format_func=lambda k: _(OPPONENT_LABELS[k]),
         key="dagger_opponent",
     )
     if opponent == "course" and "course" not in _opponents():
-        st.info("The course-data BC is not shipped here; showing the still opponent instead.")
+        st.info(_("The course-data BC is not shipped here; showing the still opponent instead."))
         opponent = "still"
     mapped = ss.setdefault("dagger_maps", {})  # opponent -> the expert's and BC's visits
     if opponent not in mapped and c2.button(
-        "Map where the expert and the clone go",
+        _("Map where the expert and the clone go"),
         key="dagger_maps_go",
         type="primary",
-        help=f"{VISIT_GAMES} games per policy: under a second against random or still, "
-        "about 2 s against the course's BC or the expert; only the first time anyone asks for "
-        "this opponent, then shared by everyone.",
+        help=_(
+            "{games} games per policy: under a second against random or still, about 2 s "
+            "against the course's BC or the expert; only the first time anyone asks for this "
+            "opponent, then shared by everyone."
+        ).format(games=VISIT_GAMES),
     ):
-        with heavy.turn("map where the policies go") as go:
+        with heavy.turn(_("map where the policies go")) as go:
             if go:
-                mapped[opponent] = list(_visits(opponent, VISIT_GAMES))
+                with st.spinner(_("The expert and the cloned policy play...")):
+                    mapped[opponent] = list(_visits(opponent, VISIT_GAMES))
     if opponent in mapped:
         _maps(opponent, mapped[opponent])
     st.caption(why)  # below the picture: the slide starts with the maps
@@ -173,21 +191,24 @@ def _maps(opponent: str, shared: list) -> None:
     mine = _dagger_visit(opponent)
     if mine is not None:
         visits.append(mine)
-    st.altair_chart(charts.visitation_maps(visits), width="content")
+    gettext = i18n.translator()
+    st.altair_chart(charts.visitation_maps(visits, gettext=gettext), width="content")
     st.caption(
-        f"{VISIT_GAMES} games per policy, half as each player, randomised openings (both act at "
-        "random for 0-10 steps). Colour: share of the visited states in each square; dashed: "
-        "where a centre is out; crosses: the last five steps of each game lost by leaving the "
-        "ring."
+        _(
+            "{games} games per policy, half as each player, randomised openings (both act at "
+            "random for 0-10 steps). Colour: share of the visited states in each square; dashed: "
+            "where a centre is out; crosses: the last five steps of each game lost by leaving "
+            "the ring."
+        ).format(games=VISIT_GAMES)
     )
-    st.altair_chart(charts.distributions(visits), width="content")
+    st.altair_chart(charts.distributions(visits, gettext=gettext), width="content")
     if ss.get("dagger_policy") is not None and mine is None:
         if st.button(
-            "Add the DAgger policy to the maps",
+            _("Add the DAgger policy to the maps"),
             key="dagger_visit_go",
-            help="About 0.2 to 1 s of one core, depending on the opponent.",
+            help=_("About 0.2 to 1 s of one core, depending on the opponent."),
         ):
-            with heavy.turn("play the DAgger policy") as go:
+            with heavy.turn(_("play the DAgger policy")) as go:
                 if go:
                     _draw_dagger_visit(opponent)
                     st.rerun()
@@ -195,57 +216,79 @@ def _maps(opponent: str, shared: list) -> None:
 
 def _live(opponent: str) -> None:
     """DAgger run live: its settings, the Run button, progress, the chart and the ten lines."""
-    st.subheader("DAgger, live")
+    st.subheader(_("DAgger, live"))
     c1, c2 = st.columns(2)
-    iterations = c1.slider("Iterations", 1, MAX_ITERATIONS, key="dagger_iterations")
+    iterations = c1.slider(_("Iterations"), 1, MAX_ITERATIONS, key="dagger_iterations")
     beta = c2.toggle(
-        "β-mixing",
+        _("β-mixing"),
         key="dagger_beta",
-        help="In the rollouts the expert acts instead of the learner with probability "
-        "β = 0.5, halved each iteration (as in the paper).",
+        help=_(
+            "In the rollouts the expert acts instead of the learner with probability "
+            "β = 0.5, halved each iteration (as in the paper)."
+        ),
     )
     ui.explain(
-        f"Each iteration: {BUDGET.games} games against random, still and the course-data "
-        "BC (both sides, randomised openings), every visited state labelled "
-        f"by the expert, the data kept to at most {BUDGET.max_pairs:,} pairs (a uniform "
-        f"sample of all seen), {BUDGET.epochs} more epochs from the current weights, "
-        f"then {BUDGET.eval_games} games per opponent and side to measure it. Starts "
-        "from the shipped BC and its 10,000 expert pairs. Any click stops the run. A longer "
-        f"run made offline ({dagger.SHIPPED.iterations} iterations of "
-        f"{dagger.SHIPPED.games} games, `python scripts/pretrain_policy.py --dagger`) ships "
-        "with the app: the Export tab offers it."
+        _(
+            "Each iteration: {games} games against random, still and the course-data BC (both "
+            "sides, randomised openings), every visited state labelled by the expert, the data "
+            "kept to at most {max_pairs:,} pairs (a uniform sample of all seen), {epochs} more "
+            "epochs from the current weights, then {eval_games} games per opponent and side to "
+            "measure it. Starts from the shipped BC and its 10,000 expert pairs. Any click stops "
+            "the run. A longer run made offline ({shipped_iterations} iterations of "
+            "{shipped_games} games, `python scripts/pretrain_policy.py --dagger`) ships with the "
+            "app: the Export tab offers it."
+        ).format(
+            games=BUDGET.games,
+            max_pairs=BUDGET.max_pairs,
+            epochs=BUDGET.epochs,
+            eval_games=BUDGET.eval_games,
+            shipped_iterations=dagger.SHIPPED.iterations,
+            shipped_games=dagger.SHIPPED.games,
+        )
     )
     progress = st.empty()
     chart_box = st.empty()
     seconds = RUN_SECONDS_FIXED + RUN_SECONDS_PER_ITERATION * iterations
     if st.button(
-        "Run DAgger",
+        _("Run DAgger"),
         key="dagger_run",
         type="primary",
-        help=f"{iterations} iteration(s): about {seconds:.0f} s of one core; a run stops at "
-        f"{RUN_CPU_SECONDS:.0f} s.",
+        help=ngettext(
+            "{n} iteration: about {seconds:.0f} s of one core; a run stops at {limit:.0f} s.",
+            "{n} iterations: about {seconds:.0f} s of one core; a run stops at {limit:.0f} s.",
+            iterations,
+        ).format(n=iterations, seconds=seconds, limit=RUN_CPU_SECONDS),
     ):
         if _bc() is None:
-            st.warning("The shipped BC policy is missing: nothing to start from.")
+            st.warning(_("The shipped BC policy is missing: nothing to start from."))
         else:
-            with heavy.turn("run DAgger") as go:
+            with heavy.turn(_("run DAgger")) as go:
                 if go:
                     _run(iterations, beta, opponent, progress, chart_box)
     if ss.get("dagger_history"):
-        chart_box.altair_chart(charts.progress(ss.dagger_history), width="content")
+        chart_box.altair_chart(
+            charts.progress(ss.dagger_history, gettext=i18n.translator()), width="content"
+        )
         rows = [
-            f"{r['opponent']} as player {r['side']}: {r['wins']}/{r['games']}"
+            _("{opponent} as player {side}: {wins}/{games}").format(
+                opponent=_(OPPONENT_LABELS.get(r["opponent"], r["opponent"])),
+                side=r["side"],
+                wins=r["wins"],
+                games=r["games"],
+            )
             for r in ss.get("dagger_results", [])
         ]
-        st.caption("Last evaluation (wins of games): " + " · ".join(rows))
+        st.caption(_("Last evaluation (wins of games): {rows}").format(rows=" · ".join(rows)))
     st.code(dagger.DAGGER_SNIPPET.strip(), language="python", wrap_lines=True)
     st.caption(
-        "The ten lines, as the tests run them (with a tiny budget). The page's run is the "
-        "same loop with a bounded data set and an evaluation after each iteration."
+        _(
+            "The ten lines, as the tests run them (with a tiny budget). The page's run is the "
+            "same loop with a bounded data set and an evaluation after each iteration."
+        )
     )
 
 
 def policy_for_export() -> dict:
     """The session's DAgger policy for the Export tab's choices, if there is one."""
     pol = ss.get("dagger_policy")
-    return {"DAgger (trained here)": pol} if pol is not None else {}
+    return {N_("DAgger (trained here)"): pol} if pol is not None else {}

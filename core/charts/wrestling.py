@@ -10,35 +10,45 @@ import numpy as np
 import pandas as pd
 
 from core.charts import GRADIENT, LEAF, NEUTRAL, OUTPUT, VALUE, styled
+from core.i18n import N_, Translate, untranslated
 from core.wrestling.rules import FORCE_RANGE, RADIUS, RING_CENTRE, RING_RADIUS, TURN_RANGE
 
 # (column, axis title, colour, range, histogram bin) for each action component
 ACTION_PARTS = (
-    (0, "force", VALUE, FORCE_RANGE, 10),
-    (1, "turn (degrees)", GRADIENT, TURN_RANGE, 2),
+    (0, N_("force"), VALUE, FORCE_RANGE, 10),
+    (1, N_("turn (degrees)"), GRADIENT, TURN_RANGE, 2),
 )
 OUT_DISTANCE = RING_RADIUS - RADIUS  # an agent whose centre gets this far from the middle is out
 
 
-def action_histograms(actions: np.ndarray, title: str = "What the expert does") -> alt.Chart:
+def action_histograms(
+    actions: np.ndarray, title: str | None = None, gettext: Translate = untranslated
+) -> alt.Chart:
     """Histograms of force and turn side by side."""
+    _ = gettext
+    title = title or _("What the expert does")
     charts = []
-    for col, name, colour, extent, step in ACTION_PARTS:
+    for (col, name, colour, extent, step), part in zip(
+        ACTION_PARTS, (_("force"), _("turn")), strict=True
+    ):
         df = pd.DataFrame({"value": actions[:, col]})
         charts.append(
-            alt.Chart(df, title=f"{title}: {name.split()[0]}")
+            alt.Chart(df, title=_("{title}: {part}").format(title=title, part=part))
             .mark_bar(color=colour)
             .encode(
-                alt.X("value:Q", bin=alt.Bin(extent=list(extent), step=step), title=name),
-                alt.Y("count():Q", title="number of pairs"),
+                alt.X("value:Q", bin=alt.Bin(extent=list(extent), step=step), title=_(name)),
+                alt.Y("count():Q", title=_("number of pairs")),
             )
             .properties(width=270, height=240)  # both fit side by side in 770 px
         )
     return styled(alt.hconcat(*charts))
 
 
-def positions_chart(pos: np.ndarray, step: np.ndarray, max_points: int = 4000) -> alt.Chart:
+def positions_chart(
+    pos: np.ndarray, step: np.ndarray, max_points: int = 4000, gettext: Translate = untranslated
+) -> alt.Chart:
     """Where the recorded player stands, coloured by the step of its episode, ring drawn."""
+    _ = gettext
     keep = np.linspace(0, len(pos) - 1, min(len(pos), max_points)).astype(int)
     df = pd.DataFrame({"x": pos[keep, 0], "y": pos[keep, 1], "step": step[keep]})
     a = np.linspace(0, 2 * np.pi, 181)
@@ -58,15 +68,15 @@ def positions_chart(pos: np.ndarray, step: np.ndarray, max_points: int = 4000) -
         alt.Chart(df)
         .mark_circle(size=18, opacity=0.5)
         .encode(
-            alt.X("x:Q", scale=scale_x, title="across the arena (pixels)"),
-            alt.Y("y:Q", scale=scale_y, title="down the arena (pixels)"),
-            alt.Color("step:Q", scale=alt.Scale(scheme="viridis"), title="step"),
+            alt.X("x:Q", scale=scale_x, title=_("across the arena (pixels)")),
+            alt.Y("y:Q", scale=scale_y, title=_("down the arena (pixels)")),
+            alt.Color("step:Q", scale=alt.Scale(scheme="viridis"), title=_("step")),
         )
     )
     return styled(
         (rim + dots).properties(
             title=alt.TitleParams(
-                "Where the expert stands", subtitle="colour: step of the episode"
+                _("Where the expert stands"), subtitle=_("colour: step of the episode")
             ),
             width=330,
             height=330,
@@ -74,18 +84,21 @@ def positions_chart(pos: np.ndarray, step: np.ndarray, max_points: int = 4000) -
     )
 
 
-def distance_chart(pos: np.ndarray, step: np.ndarray) -> alt.Chart:
+def distance_chart(
+    pos: np.ndarray, step: np.ndarray, gettext: Translate = untranslated
+) -> alt.Chart:
     """Mean distance from the ring's centre against the step of the episode."""
+    _ = gettext
     d = np.hypot(pos[:, 0] - RING_CENTRE[0], pos[:, 1] - RING_CENTRE[1])
     df = pd.DataFrame({"step": step, "distance": d}).groupby("step", as_index=False).mean()
     line = (
         alt.Chart(df)
         .mark_line(color=VALUE, strokeWidth=3)
         .encode(
-            alt.X("step:Q", title="step of the episode"),
+            alt.X("step:Q", title=_("step of the episode")),
             alt.Y(
                 "distance:Q",
-                title="distance from the centre (pixels)",
+                title=_("distance from the centre (pixels)"),
                 scale=alt.Scale(domain=[0, RING_RADIUS]),
             ),
         )
@@ -97,31 +110,35 @@ def distance_chart(pos: np.ndarray, step: np.ndarray) -> alt.Chart:
     )
     return styled(
         (line + edge).properties(
-            title=alt.TitleParams("Distance from the centre", subtitle="over time; dashed: out"),
+            title=alt.TitleParams(
+                _("Distance from the centre"), subtitle=_("over time; dashed: out")
+            ),
             height=330,  # the width is its column's
             padding={"top": 16, "left": 5, "right": 5, "bottom": 5},  # room for the title
         )
     )
 
 
-def loss_chart(history: list[dict]) -> alt.Chart:
+def loss_chart(history: list[dict], gettext: Translate = untranslated) -> alt.Chart:
     """Training and validation loss per epoch, with the mean predictor's loss as a rule."""
+    _ = gettext
+    train, val = _("training"), _("validation (held-out episodes)")
     rows = []
     for h in history:
-        rows.append({"epoch": h["epoch"], "loss": h["train_loss"], "curve": "training"})
-        rows.append(
-            {"epoch": h["epoch"], "loss": h["val_loss"], "curve": "validation (held-out episodes)"}
-        )
+        rows.append({"epoch": h["epoch"], "loss": h["train_loss"], "curve": train})
+        rows.append({"epoch": h["epoch"], "loss": h["val_loss"], "curve": val})
     df = pd.DataFrame(rows, columns=["epoch", "loss", "curve"])
     df = df[np.isfinite(df["loss"].astype(float))]
-    colours = alt.Scale(domain=["training", "validation (held-out episodes)"], range=[LEAF, OUTPUT])
+    colours = alt.Scale(domain=[train, val], range=[LEAF, OUTPUT])
     chart = (
         alt.Chart(df)
         .mark_line(point=True, strokeWidth=3)
         .encode(
-            alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1)),
+            alt.X("epoch:Q", title=_("epoch"), axis=alt.Axis(tickMinStep=1)),
             alt.Y(
-                "loss:Q", title="mean squared error (scaled actions)", scale=alt.Scale(type="log")
+                "loss:Q",
+                title=_("mean squared error (scaled actions)"),
+                scale=alt.Scale(type="log"),
             ),
             alt.Color(
                 "curve:N",
@@ -134,35 +151,43 @@ def loss_chart(history: list[dict]) -> alt.Chart:
     if history:
         base = pd.DataFrame({"y": [history[-1]["val_baseline"]]})
         chart = chart + alt.Chart(base).mark_rule(color=NEUTRAL, strokeDash=[6, 4]).encode(y="y:Q")
-    return styled(chart.properties(title="Loss (dashed: always predicting the mean)", height=340))
+    title = _("Loss (dashed: always predicting the mean)")
+    return styled(chart.properties(title=title, height=340))
 
 
-def actions_chart(actions: np.ndarray, player: int, now: int | None = None) -> alt.Chart:
+def actions_chart(
+    actions: np.ndarray, player: int, now: int | None = None, gettext: Translate = untranslated
+) -> alt.Chart:
     """Force and turn of `player` along the match, with the current step marked."""
+    _ = gettext
     t = np.arange(len(actions))
     charts = []
-    for col, name, colour, extent, _ in ACTION_PARTS:
+    for col, name, colour, extent, _bin in ACTION_PARTS:
         df = pd.DataFrame({"step": t, "value": actions[:, player, col]})
         line = (
             alt.Chart(df)
             .mark_line(strokeWidth=2, color=colour)
             .encode(
-                alt.X("step:Q", title="step of the match"),
-                alt.Y("value:Q", title=name, scale=alt.Scale(domain=list(extent))),
+                alt.X("step:Q", title=_("step of the match")),
+                alt.Y("value:Q", title=_(name), scale=alt.Scale(domain=list(extent))),
             )
         )
         if now is not None:
             mark = pd.DataFrame({"step": [now]})
             line = line + alt.Chart(mark).mark_rule(color=OUTPUT, strokeWidth=2).encode(x="step:Q")
         charts.append(line.properties(height=130, width=340))
-    return styled(alt.vconcat(*charts).properties(title=f"Player {player}'s actions"))
+    title = _("Player {player}'s actions").format(player=player)
+    return styled(alt.vconcat(*charts).properties(title=title))
 
 
-def legend_chart(legend: list[tuple[int, str, tuple[int, int, int]]]) -> alt.Chart:
+def legend_chart(
+    legend: list[tuple[int, str, tuple[int, int, int]]], gettext: Translate = untranslated
+) -> alt.Chart:
     """The view's colour legend: one square per cell value with its number and meaning."""
+    _ = gettext
     df = pd.DataFrame(
         [
-            {"row": i, "label": f"{value}: {name}", "colour": "#" + bytes(rgb).hex()}
+            {"row": i, "label": f"{value}: {_(name)}", "colour": "#" + bytes(rgb).hex()}
             for i, (value, name, rgb) in enumerate(legend)
         ]
     )
@@ -185,19 +210,71 @@ def legend_chart(legend: list[tuple[int, str, tuple[int, int, int]]]) -> alt.Cha
     )
     return styled(
         (squares + text).properties(
-            title="What a view's cells hold", width=280, height=38 * len(df)
+            title=_("What a view's cells hold"), width=280, height=38 * len(df)
         )
     ).configure_view(stroke=None)
 
 
-def win_rate_grid(table: pd.DataFrame) -> alt.Chart:
+def _opening(text: str, short: bool, gettext: Translate) -> str:
+    """A pairing's opening ("fixed start", "random 0-10 steps") in the reader's language."""
+    _ = gettext
+    if text.startswith("random 0-") and text.endswith(" steps"):
+        n = text.removeprefix("random 0-").removesuffix(" steps")
+        return (_("random 0-{n}") if short else _("random 0-{n} steps")).format(n=n)
+    return _(text)
+
+
+def _player(text: str, gettext: Translate) -> str:
+    """ "player 0" in the reader's language."""
+    return gettext("player {n}").format(n=text.removeprefix("player "))
+
+
+N_("fixed start")  # the opening a pairing names (core.wrestling.play), translated where shown
+
+# the match table's columns as a reader sees them (core.wrestling.play.table's names)
+TABLE_COLUMNS = {
+    "opponent": N_("opponent"),
+    "agent plays": N_("agent plays"),
+    "opening": N_("opening"),
+    "games": N_("games"),
+    "wins": N_("wins"),
+    "draws": N_("draws"),
+    "losses": N_("lost"),  # games lost (not a loss function's loss)
+    "win %": N_("win %"),
+    "mean length": N_("mean length"),
+}
+
+
+def shown_table(table: pd.DataFrame, gettext: Translate = untranslated) -> pd.DataFrame:
+    """The match table for the page: indexed by opponent, names and headers translated."""
+    _ = gettext
+    shown = table.drop(columns="agent").assign(
+        opponent=table["opponent"].map(_),
+        **{"agent plays": table["agent plays"].map(lambda p: _player(p, _))},
+        opening=table["opening"].map(lambda o: _opening(o, False, _)),
+    )
+    shown = shown.rename(columns={k: _(v) for k, v in TABLE_COLUMNS.items()})
+    return shown.set_index(_("opponent"))
+
+
+def win_rate_grid(table: pd.DataFrame, gettext: Translate = untranslated) -> alt.Chart:
     """The match table as a grid: opponent x (start, side), each square its win % and games."""
+    _ = gettext
+    start = [
+        _("{opening} · as {player}").format(opening=_opening(o, True, _), player=_player(p, _))
+        for o, p in zip(table["opening"], table["agent plays"], strict=True)
+    ]
     df = table.assign(
-        start=table["opening"].str.replace(" steps", "") + " · as " + table["agent plays"],
+        start=start,
+        opponent=table["opponent"].map(_),
+        opening=table["opening"].map(lambda o: _opening(o, False, _)),
+        **{"agent plays": table["agent plays"].map(lambda p: _player(p, _))},
         label=table["win %"].round().astype(int).astype(str) + "%",
         result=table["win %"].map(lambda w: "dark" if 25 <= w <= 75 else "light"),
     )
     starts = list(dict.fromkeys(df["start"]))
+    tips = ("opponent", "agent plays", "opening", "games", "wins", "draws", "losses")
+    counts = ("games", "wins", "draws", "losses")
     base = alt.Chart(df).encode(
         alt.X(
             "start:N",
@@ -212,7 +289,10 @@ def win_rate_grid(table: pd.DataFrame) -> alt.Chart:
             scale=alt.Scale(paddingInner=0),
             axis=alt.Axis(labelLimit=0),  # whole names: "DAgger shipped" was cut to "DAgger ship…"
         ),
-        tooltip=["opponent", "agent plays", "opening", "games", "wins", "draws", "losses"],
+        tooltip=[
+            alt.Tooltip(f"{c}:{'Q' if c in counts else 'N'}", title=_(TABLE_COLUMNS[c]))
+            for c in tips
+        ],
     )
     squares = base.mark_rect(stroke="white", strokeWidth=2).encode(
         alt.Color(
@@ -234,7 +314,7 @@ def win_rate_grid(table: pd.DataFrame) -> alt.Chart:
         (squares + numbers)
         .resolve_scale(color="independent")
         .properties(
-            title="How often the agent wins (each square: one pairing)",
+            title=_("How often the agent wins (each square: one pairing)"),
             height=alt.Step(44),  # a row per opponent, tall enough for its number
         )
     )

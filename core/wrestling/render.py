@@ -6,12 +6,14 @@ the centre lines and inner circle grey, on white.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
+from core.i18n import N_, Translate, untranslated
 from core.wrestling.rules import (
     BLUE,
     ENERGY_CAP,
@@ -33,14 +35,46 @@ GREEN = (0, 255, 0)
 GREY = (176, 196, 222)
 PLAYER_RGB = ((255, 127, 127), (0, 0, 255))  # light red, blue
 DARK = (40, 40, 40)
+# Fonts with Chinese glyphs for the labels drawn into the arena (Debian's fonts-noto-cjk first)
+CJK_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _cjk_font(size: int) -> ImageFont.FreeTypeFont | None:
+    """A font that draws Chinese at `size` px (its simplified-Chinese face), or None."""
+    for path in CJK_FONTS:
+        for index in range(10):
+            try:
+                font = ImageFont.truetype(path, size, index=index)
+            except OSError:
+                break  # no such file, or no face with this index
+            if "SC" in " ".join(font.getname()) or index == 0 and "CJK" not in font.getname()[0]:
+                return font
+    return None
+
+
+def _label(d: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, size: int, english: str):
+    """Draw `text`; non-ASCII text needs a CJK font, else the English original is drawn."""
+    if text.isascii():
+        d.text(xy, text, fill=DARK, font_size=size)
+    elif (font := _cjk_font(size)) is not None:
+        d.text(xy, text, fill=DARK, font=font)
+    else:
+        d.text(xy, english, fill=DARK, font_size=size)
+
 
 # Colour of each cell value of an observation, and its name.
 VIEW_COLOURS = {
-    0: ("empty", WHITE),
-    RING: ("ring (green)", GREEN),
-    LINE: ("centre lines / inner circle (grey)", GREY),
-    BLUE: ("player 1 (blue)", PLAYER_RGB[1]),
-    LIGHT_RED: ("player 0 (light red)", PLAYER_RGB[0]),
+    0: (N_("empty"), WHITE),
+    RING: (N_("ring (green)"), GREEN),
+    LINE: (N_("centre lines / inner circle (grey)"), GREY),
+    BLUE: (N_("player 1 (blue)"), PLAYER_RGB[1]),
+    LIGHT_RED: (N_("player 0 (light red)"), PLAYER_RGB[0]),
 }
 _VIEW_LUT = np.zeros((256, 3), np.uint8)
 for _value, (_name, _rgb) in VIEW_COLOURS.items():
@@ -86,11 +120,13 @@ def draw_state(
     step: int | None = None,
     scale: float = 1.0,
     views: bool = True,
+    gettext: Translate = untranslated,
 ) -> np.ndarray:
     """One state of the game as an RGB array (700 scale, 700 scale, 3).
 
     pos (2, 2) agent centres, theta (2,) headings in degrees, energy (2,) for the bars.
     """
+    _ = gettext
     pos, theta = np.asarray(pos, float), np.asarray(theta, float)
     size = int(round(BOARD * scale))
     k = 2 * size / BOARD  # draw at twice the size, then shrink: smooth edges
@@ -130,11 +166,15 @@ def draw_state(
             frac = min(max(e / ENERGY_CAP, 0.0), 1.0)
             if frac > 0:
                 d.rectangle([x0, y0, x0 + int(width * frac), y0 + 22 * k], fill=PLAYER_RGB[i])
-            label = f"player {i} energy {e:.0f}"
+            energy_label = N_("player {i} energy {energy:.0f}")
+            label = _(energy_label).format(i=i, energy=e)
+            english = energy_label.format(i=i, energy=e)
             # large enough to read from the back row once the picture is shrunk to a column
-            d.text((x0, y0 + 26 * k), label, fill=DARK, font_size=max(8, round(30 * k)))
+            _label(d, (x0, y0 + 26 * k), label, max(8, round(30 * k)), english)
     if step is not None:
-        d.text((30 * k, 650 * k), f"step {step}", fill=DARK, font_size=max(8, round(32 * k)))
+        step_label = N_("step {step}")
+        text, english = _(step_label).format(step=step), step_label.format(step=step)
+        _label(d, (30 * k, 650 * k), text, max(8, round(32 * k)), english)
     return np.asarray(img.resize((size, size), Image.LANCZOS))
 
 
@@ -144,12 +184,13 @@ def match_frames(
     energy: np.ndarray | None = None,
     scale: float = 0.6,
     every: int = 1,
+    gettext: Translate = untranslated,
 ) -> list[np.ndarray]:
     """Frames of a recorded match: pos (T, 2, 2), theta (T, 2), energy (T, 2); every k-th state."""
     frames = []
     for t in range(0, len(pos), every):
         e = None if energy is None else energy[t]
-        frames.append(draw_state(pos[t], theta[t], e, step=t, scale=scale))
+        frames.append(draw_state(pos[t], theta[t], e, step=t, scale=scale, gettext=gettext))
     return frames
 
 
@@ -167,9 +208,11 @@ def match_gif(
     scale: float = 0.6,
     every: int = 1,
     fps: float = 10.0,
+    gettext: Translate = untranslated,
 ) -> bytes:
     """A recorded match as an animated GIF (bytes), one frame per kept state, looping."""
-    frames = [Image.fromarray(f) for f in match_frames(pos, theta, energy, scale, every)]
+    drawn = match_frames(pos, theta, energy, scale, every, gettext=gettext)
+    frames = [Image.fromarray(f) for f in drawn]
     buf = io.BytesIO()
     frames[0].save(
         buf,

@@ -23,7 +23,6 @@ PHASE_2 = {
     "autograd_graph",
     "gradient_descent",
     "loss_functions",
-    "behaviour_cloning",
     "class_room",
 }
 # The views of a page: (setting, its values), the first the default. Set through the session
@@ -48,7 +47,7 @@ VIEWS = {
 TIMEOUT = {"live_training": 300, "behaviour_cloning": 300}
 # Pages whose demos predict-first hides until answered: crawled with predict-first off, so the
 # crawl reads the demos (the questions are crawled in tests/app/test_predict.py, in Chinese too)
-PREDICT_OFF = {"modules", "live_training"}
+PREDICT_OFF = {"modules", "live_training", "behaviour_cloning"}
 
 
 def crawl(page: str, path: str, lang: str) -> dict[str, list[tuple[str, str]]]:

@@ -68,3 +68,29 @@ def test_view_drawn_large_with_its_legend():
         i, j = np.argwhere(view == value)[0]
         assert tuple(big[10 * i + 5, 10 * j + 5]) == legend[value]
     assert tuple(big[10 * 32 + 5, 10 * 20 + 5]) == PLAYER_RGB[0]  # self, player 0
+
+
+def test_the_arena_labels_are_drawn_in_the_readers_language():
+
+    pos, theta, energy = np.array([[250.0, 300.0], [380.0, 420.0]]), np.zeros(2), np.full(2, 900.0)
+    chinese = {"player {i} energy {energy:.0f}": "玩家 {i} 能量 {energy:.0f}"}.get
+    english = draw_state(pos, theta, energy, step=3, scale=0.5)
+    translated = draw_state(pos, theta, energy, step=3, scale=0.5, gettext=lambda m: chinese(m, m))
+    labels = slice(20, 45)  # the rows of the energy labels under the bars (half scale)
+    assert (english[labels] != translated[labels]).any()  # the label changed
+    assert (english[100:] == translated[100:]).all()  # the arena and "step 3" did not
+    assert (translated[labels] < 128).any()  # and was drawn (dark pixels), not left blank
+
+
+def test_without_a_chinese_font_the_arena_keeps_its_english_labels(monkeypatch):
+    from core.wrestling import render
+
+    monkeypatch.setattr(render, "CJK_FONTS", ())
+    render._cjk_font.cache_clear()
+    try:
+        pos, theta = np.array([[250.0, 300.0], [380.0, 420.0]]), np.zeros(2)
+        english = draw_state(pos, theta, np.full(2, 900.0), step=3, scale=0.5)
+        zh = draw_state(pos, theta, np.full(2, 900.0), step=3, scale=0.5, gettext=lambda m: "步")
+        assert (english == zh).all()  # never boxes for missing glyphs
+    finally:
+        render._cjk_font.cache_clear()
