@@ -22,8 +22,6 @@ PHASE_2 = {
     "tensors",
     "autograd_graph",
     "modules",
-    "gradient_descent",
-    "loss_functions",
     "live_training",
     "behaviour_cloning",
     "class_room",
@@ -42,12 +40,19 @@ VIEWS = {
         ["Anatomy", "Devices & dtypes", ".train() & .eval()", "Dataset & DataLoader"]
         + ["The loop, slow", "Save & load"],
     ),
+    "loss_functions": (
+        "loss_tab",
+        ["Regression", "Classification", "Softmax & cross-entropy", "One outlier"],
+    ),
     "live_training": (
         "tab",
         ["Regression", "Curve fitting", "2-D classification", "Digits: softmax", "RNN", "CNN"],
     ),
 }
 TIMEOUT = {"live_training": 300, "behaviour_cloning": 300}
+# Pages crawled with predict-first off: their demos (charts, tables, update rules) show only
+# after a prediction, and the questions have a catalogue (and a crawl) of their own.
+PREDICT_OFF = {"gradient_descent", "loss_functions"}
 
 
 def crawl(page: str, path: str, lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -55,6 +60,8 @@ def crawl(page: str, path: str, lang: str) -> dict[str, list[tuple[str, str]]]:
     ("vega", "") once per Vega-Lite chart drawn)."""
     at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT.get(page, 120))
     at.query_params["lang"] = lang
+    if page in PREDICT_OFF:
+        at.session_state["predict_first"] = False
     at.run()
     if path != HOME.path:
         at.switch_page(path).run()
