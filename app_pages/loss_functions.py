@@ -4,9 +4,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages import predict, ui
+from app_pages import i18n, predict, ui
+from app_pages.i18n import _
 from core import losses as lf
 from core.charts import losses as charts
+from core.i18n import N_
 from core.shareable import Param
 
 Z_DEFAULTS = [2.0, 1.0, -1.0, 0.5, -2.0]
@@ -22,7 +24,7 @@ PARAMS = [
 ]
 LOGITS = [Param(f"z{i}", z, -5.0, 5.0) for i, z in enumerate(Z_DEFAULTS)]
 # One slide each: a tab is at most about two projected screens.
-TABS = ["Regression", "Classification", "Softmax & cross-entropy", "One outlier"]
+TABS = [N_("Regression"), N_("Classification"), N_("Softmax & cross-entropy"), N_("One outlier")]
 TAB = Param("loss_tab", TABS[0], options=tuple(TABS))
 ONE_CURVE = ("SoftMargin", "BCE", "BCEWithLogits", "CrossEntropy")
 
@@ -52,15 +54,17 @@ def _curves_and_formulas(
     data = _curves(tuple(names), delta)
     left, right = st.columns(2)
     inputs = (tuple(names), delta, x_title)
+    gettext = i18n.translator()
     ui.chart(
         ("lf loss", *inputs, title, reference),
-        lambda: charts.curves_chart(data, "loss", x_title, title, reference),
+        lambda: charts.curves_chart(data, "loss", x_title, title, reference, gettext=gettext),
         left,
         width="stretch",
     )
+    gradient_title = _("Its gradient (autograd)")
     ui.chart(
         ("lf gradient", *inputs),
-        lambda: charts.curves_chart(data, "gradient", x_title, "Its gradient (autograd)"),
+        lambda: charts.curves_chart(data, "gradient", x_title, gradient_title, gettext=gettext),
         right,
         width="stretch",
     )
@@ -85,88 +89,101 @@ def _settings() -> None:
 
 def regression_tab() -> None:
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    reg = c1.multiselect("Regression losses", lf.REGRESSION, key="reg")
-    delta = c2.slider("Huber δ / SmoothL1 β", 0.1, 3.0, step=0.1, key="delta")
+    reg = c1.multiselect(_("Regression losses"), lf.REGRESSION, key="reg")
+    delta = c2.slider(_("Huber δ / SmoothL1 β"), 0.1, 3.0, step=0.1, key="delta")
     _settings()
     if not reg:
-        st.info("Pick a regression loss to draw it.")
+        st.info(_("Pick a regression loss to draw it."))
         return
     note = None
     if {"Huber", "SmoothL1"} <= set(reg):
-        note = (
+        coincide = _(
             "**Huber and SmoothL1 coincide at δ = β = 1**: `nn.HuberLoss(delta=δ)` is exactly "
             "δ × `nn.SmoothL1Loss(beta=δ)`."
-            + (
-                " Here δ = 1, so the dashed SmoothL1 lies on Huber: move δ to part them."
-                if abs(delta - 1.0) < 1e-9
-                else f" Here δ = {delta:g}: Huber is {delta:g} × SmoothL1."
-            )
         )
-    _curves_and_formulas(reg, delta, "residual r", "Loss against the residual r", note=note)
+        if abs(delta - 1.0) < 1e-9:
+            here = _("Here δ = 1, so the dashed SmoothL1 lies on Huber: move δ to part them.")
+        else:
+            here = _("Here δ = {delta}: Huber is {delta} × SmoothL1.").format(delta=f"{delta:g}")
+        note = _("{first} {second}").format(first=coincide, second=here)
+    _curves_and_formulas(reg, delta, _("residual r"), _("Loss against the residual r"), note=note)
     ui.explain(
-        "MSE's gradient grows with the residual, so a far-off point pulls hard; L1's is ±1 "
-        "whatever the distance; Huber is MSE near zero and L1 beyond δ."
+        _(
+            "MSE's gradient grows with the residual, so a far-off point pulls hard; L1's is ±1 "
+            "whatever the distance; Huber is MSE near zero and L1 beyond δ."
+        )
     )
     if "MSE" in reg:
         st.warning(
-            "**The slide writes MSE with a ½**, ½ (ŷ − y)², which makes the gradient just the "
-            "residual. `nn.MSELoss` has no ½ and takes the **mean** over all elements: "
-            "mean((ŷ − y)²), gradient 2r / N. Same minimum, twice the slope per sample.",
+            _(
+                "**The slide writes MSE with a ½**, ½ (ŷ − y)², which makes the gradient just the "
+                "residual. `nn.MSELoss` has no ½ and takes the **mean** over all elements: "
+                "mean((ŷ − y)²), gradient 2r / N. Same minimum, twice the slope per sample."
+            ),
             icon=":material/edit_note:",
         )
-    ui.show_code(lf.CODE_LOSSES, "Show the code: losses and their gradients")
+    ui.show_code(lf.CODE_LOSSES, _("Show the code: losses and their gradients"))
 
 
 def classification_tab() -> None:
-    cls = st.multiselect("Classification losses", lf.CLASSIFICATION, key="cls")
+    cls = st.multiselect(_("Classification losses"), lf.CLASSIFICATION, key="cls")
     _settings()
     if not cls:
-        st.info("Pick a classification loss to draw it.")
+        st.info(_("Pick a classification loss to draw it."))
         return
     same = [n for n in ONE_CURVE if n in cls]
     note = None
     if len(same) > 1:
-        note = (
-            f"**{', '.join(same)}: one curve**, log(1 + e^(−m)), under {len(same)} names "
-            "(SoftMargin on f, BCE on σ(f), BCE-with-logits on f, cross-entropy on the logits "
-            "(0, f)). The dashes let you see them lie on each other."
-        )
+        note = _(
+            "**{names}: one curve**, log(1 + e^(−m)), under {n} names (SoftMargin on f, BCE on "
+            "σ(f), BCE-with-logits on f, cross-entropy on the logits (0, f)). The dashes let you "
+            "see them lie on each other."
+        ).format(names=", ".join(same), n=len(same))
     _curves_and_formulas(
-        cls, float(st.session_state.delta), "margin m = y·f(x)", "Loss against the margin m",
+        cls, float(st.session_state.delta), _("margin m = y·f(x)"), _("Loss against the margin m"),
         reference=True, note=note,
     )  # fmt: skip
-    ui.explain("A positive margin means the right side of the boundary, with y ∈ {−1, +1}.")
+    ui.explain(_("A positive margin means the right side of the boundary, with y ∈ {−1, +1}."))
     if "Hinge" in cls:
         st.markdown(
-            "**The hinge is `nn.MultiMarginLoss` on two classes.** Give class 1 (y = +1) and "
-            "class 0 (y = −1) the logits z = (0, f). MultiMarginLoss sums over the wrong classes "
-            "and divides by the number of classes C = 2:"
+            _(
+                "**The hinge is `nn.MultiMarginLoss` on two classes.** Give class 1 (y = +1) and "
+                "class 0 (y = −1) the logits z = (0, f). MultiMarginLoss sums over the wrong "
+                "classes and divides by the number of classes C = 2:"
+            )
         )
         st.latex(
             r"\texttt{MultiMarginLoss}(z, c) = \frac{1}{C}\sum_{i \ne c} \max(0,\ 1 - z_c + z_i)"
             r" = \tfrac12 \max(0,\ 1 - y f),"
         )
         st.caption(
-            "since z_c − z_other = f when y = +1 and −f when y = −1. So the hinge "
-            "max(0, 1 − y f) is 2 × MultiMarginLoss; not nn.HingeEmbeddingLoss, which is a "
-            "different loss for distances."
+            _(
+                "since z_c − z_other = f when y = +1 and −f when y = −1. So the hinge "
+                "max(0, 1 − y f) is 2 × MultiMarginLoss; not nn.HingeEmbeddingLoss, which is a "
+                "different loss for distances."
+            )
         )
-        ui.show_code(lf.CODE_HINGE, "Show the code: hinge via MultiMarginLoss")
+        ui.show_code(lf.CODE_HINGE, _("Show the code: hinge via MultiMarginLoss"))
     st.caption(
-        "The slide also lists `nn.MultiLabelMarginLoss`, the multi-label cousin of "
-        "MultiMarginLoss (not drawn here): a sample may have several right classes, and the "
-        "hinge max(0, 1 − (z_right − z_wrong)) is summed over every (right, wrong) pair, then "
-        "divided by the number of classes."
+        _(
+            "The slide also lists `nn.MultiLabelMarginLoss`, the multi-label cousin of "
+            "MultiMarginLoss (not drawn here): a sample may have several right classes, and the "
+            "hinge max(0, 1 − (z_right − z_wrong)) is summed over every (right, wrong) pair, "
+            "then divided by the number of classes."
+        )
     )
-    ui.show_code(lf.CODE_LOSSES, "Show the code: losses and their gradients")
+    ui.show_code(lf.CODE_LOSSES, _("Show the code: losses and their gradients"))
 
 
 def softmax_tab() -> None:
     controls, picture = ui.beside(1, 2.6)
     with controls:
-        k = st.slider("Number of classes", 3, 5, key="k")
-        target = st.selectbox("True class y", list(range(k)), key="target")
-        logits = [st.slider(f"logit z{i}", -5.0, 5.0, step=0.1, key=f"z{i}") for i in range(k)]
+        k = st.slider(_("Number of classes"), 3, 5, key="k")
+        target = st.selectbox(_("True class y"), list(range(k)), key="target")
+        logits = [
+            st.slider(_("logit z{i}").format(i=i), -5.0, 5.0, step=0.1, key=f"z{i}")
+            for i in range(k)
+        ]
     _settings()
     res = lf.softmax_cross_entropy(logits, int(target))
     shown = (tuple(float(z) for z in logits), int(target))
@@ -174,15 +191,16 @@ def softmax_tab() -> None:
         predicted = predict.ask("loss_functions.equal_logits")
     if predicted:
         left, right = picture.columns(2)
+        gettext = i18n.translator()
         ui.chart(
             ("lf probs", *shown),
-            lambda: charts.probability_chart(res, int(target)),
+            lambda: charts.probability_chart(res, int(target), gettext=gettext),
             left,
             width="stretch",
         )
         ui.chart(
             ("lf logit grads", *shown),
-            lambda: charts.logits_gradient_chart(res, int(target)),
+            lambda: charts.logits_gradient_chart(res, int(target), gettext=gettext),
             right,
             width="stretch",
         )
@@ -196,27 +214,27 @@ def softmax_tab() -> None:
             r"\frac{\partial \ell}{\partial z} = p - \mathrm{onehot}(y) = "
             r"\begin{pmatrix}" + vec + r"\end{pmatrix}"
         )
-    st.caption(
-        "Autograd's gradient and p − onehot(y) agree to "
-        f"{np.abs(res['grad'] - res['p_minus_onehot']).max():.1e}."
-    )
+    gap = np.abs(res["grad"] - res["p_minus_onehot"]).max()
+    st.caption(_("Autograd's gradient and p − onehot(y) agree to {gap}.").format(gap=f"{gap:.1e}"))
     st.warning(
-        "**A correction to the slide.** Its cross-entropy line is the *binary* formula, and its "
-        "sign has slipped. Binary cross-entropy (`nn.BCELoss`) for a target t ∈ {0, 1} and a "
-        "probability p is  −[t log p + (1 − t) log(1 − p)]  (minus in front, so the loss is "
-        "≥ 0). The multi-class cross-entropy that `nn.CrossEntropyLoss` computes from logits z "
-        "is the formula above.",
+        _(
+            "**A correction to the slide.** Its cross-entropy line is the *binary* formula, and "
+            "its sign has slipped. Binary cross-entropy (`nn.BCELoss`) for a target t ∈ {0, 1} "
+            "and a probability p is  −[t log p + (1 − t) log(1 − p)]  (minus in front, so the "
+            "loss is ≥ 0). The multi-class cross-entropy that `nn.CrossEntropyLoss` computes "
+            "from logits z is the formula above."
+        ),
         icon=":material/edit_note:",
     )
     st.latex(r"\ell_{\text{binary}} = -\big[t \log p + (1 - t)\log(1 - p)\big]")
-    ui.show_code(lf.CODE_SOFTMAX, "Show the code: cross-entropy and its gradient")
+    ui.show_code(lf.CODE_SOFTMAX, _("Show the code: cross-entropy and its gradient"))
 
 
 def outlier_tab() -> None:
     controls, picture = ui.beside(1, 2.6)
     with controls:
-        out_y = st.slider("Outlier position y", -5.0, 15.0, step=0.1, key="oy")
-        out_x = st.slider("Outlier position x", 0.0, 1.0, step=0.01, key="ox")
+        out_y = st.slider(_("Outlier position y"), -5.0, 15.0, step=0.1, key="oy")
+        out_x = st.slider(_("Outlier position x"), 0.0, 1.0, step=0.01, key="ox")
         delta = st.slider("Huber δ", 0.1, 3.0, step=0.1, key="delta")
     _settings()
     x, y, fits = _fits(float(out_x), float(out_y), float(delta))
@@ -225,7 +243,7 @@ def outlier_tab() -> None:
     if fitted:
         ui.chart(
             ("lf outlier", float(out_x), float(out_y), float(delta)),
-            lambda: charts.outlier_chart(x, y, fits),
+            lambda: charts.outlier_chart(x, y, fits, gettext=i18n.translator()),
             picture,
             width="stretch",
             on_select=_on_outlier_pick,
@@ -234,27 +252,31 @@ def outlier_tab() -> None:
         )
     with controls:
         if not fitted:
-            st.caption("The fitted slopes appear once you have predicted.")
+            st.caption(_("The fitted slopes appear once you have predicted."))
             return
         rows = [
-            {"loss": n, "slope w": f"{w:.2f}", "intercept b": f"{b:.2f}"}
+            {_("loss"): n, _("slope w"): f"{w:.2f}", _("intercept b"): f"{b:.2f}"}
             for n, (w, b) in fits.items()
         ]
         ui.table(pd.DataFrame(rows))
     st.caption(
-        "Nine points lie near y = 1 + 2x (clean data: slope 2, intercept 1); the vermillion one "
-        "is the outlier: drag the sliders or click where it should go. Each line minimises its "
-        f"loss with torch.optim.Adam; Huber uses δ = {delta:g}. MSE chases the outlier, L1 "
-        "(dashed) barely moves, Huber sits in between."
+        _(
+            "Nine points lie near y = 1 + 2x (clean data: slope 2, intercept 1); the vermillion "
+            "one is the outlier: drag the sliders or click where it should go. Each line "
+            "minimises its loss with torch.optim.Adam; Huber uses δ = {delta}. MSE chases the "
+            "outlier, L1 (dashed) barely moves, Huber sits in between."
+        ).format(delta=f"{delta:g}")
     )
-    ui.show_code(lf.CODE_OUTLIER, "Show the code: fitting under different losses")
+    ui.show_code(lf.CODE_OUTLIER, _("Show the code: fitting under different losses"))
 
 
-st.title("Loss functions")
+st.title(_("Loss functions"))
 ui.explain(
-    "A loss turns a prediction and a target into one number to minimise; its *gradient* is "
-    "what actually moves the weights. Every value and slope below comes from the `torch.nn` "
-    "class itself, differentiated by autograd."
+    _(
+        "A loss turns a prediction and a target into one number to minimise; its *gradient* is "
+        "what actually moves the weights. Every value and slope below comes from the `torch.nn` "
+        "class itself, differentiated by autograd."
+    )
 )
 ui.load_settings(PARAMS + LOGITS)
 st.session_state.target = min(int(st.session_state.target), int(st.session_state.k) - 1)

@@ -9,9 +9,10 @@ import pandas as pd
 from PIL import Image, ImageDraw
 
 from core.charts import GRADIENT, HIGHLIGHT, LEAF, NEUTRAL, OUTPUT, VALUE
+from core.i18n import Translate, untranslated
 from core.landscapes.contours import contour_segments
 from core.landscapes.descent import Trajectory
-from core.landscapes.functions import Landscape
+from core.landscapes.functions import Landscape, display_name
 from core.landscapes.network_slice import SliceResult
 
 # One fixed colour per optimiser, so a path keeps its colour when others are toggled.
@@ -104,16 +105,18 @@ def landscape_chart(
     start: tuple[float, float],
     clickable: int = 30,
     height: int = 560,
+    gettext: Translate = untranslated,
 ) -> alt.LayerChart:
     """Heat map with contours (a PNG from `heat_png`) + one path per optimiser + markers.
 
     An invisible grid of `clickable` x `clickable` points carries a point selection: a click
     anywhere on the map reports the nearest as a start point.
     """
+    _ = gettext
     sx, sy = _scales(land)
     x0, x1, y0, y1 = land.window
-    X = alt.X("x:Q", scale=sx, title="x (first parameter)")
-    Y = alt.Y("y:Q", scale=sy, title="y (second parameter)")
+    X = alt.X("x:Q", scale=sx, title=_("x (first parameter)"))
+    Y = alt.Y("y:Q", scale=sy, title=_("y (second parameter)"))
     image = (
         alt.Chart(pd.DataFrame({"x": [x0], "x2": [x1], "y": [y0], "y2": [y1], "url": [heat_url]}))
         .mark_image(aspect=False, align="left", baseline="bottom")
@@ -134,7 +137,7 @@ def landscape_chart(
             x=X,
             y=Y,
             tooltip=[
-                alt.Tooltip("x:Q", title="click to start at x"),
+                alt.Tooltip("x:Q", title=_("click to start at x")),
                 alt.Tooltip("y:Q", title="y"),
             ],
         )
@@ -143,7 +146,7 @@ def landscape_chart(
     colour = alt.Color(
         "optimiser:N",
         scale=_colour_scale(trajectories),
-        legend=alt.Legend(title="Optimiser", orient="bottom", columns=6, labelLimit=0),
+        legend=alt.Legend(title=_("Optimiser"), orient="bottom", columns=6, labelLimit=0),
     )
     paths = _path_frame(trajectories, land, step)
     halo = (
@@ -164,12 +167,18 @@ def landscape_chart(
             x=X,
             y=Y,
             color=colour,
-            tooltip=["optimiser:N", "step:Q", alt.Tooltip("x:Q", format=".4f"), "y:Q"],
+            tooltip=[
+                alt.Tooltip("optimiser:N", title=_("optimiser")),
+                alt.Tooltip("step:Q", title=_("step")),
+                alt.Tooltip("x:Q", format=".4f"),
+                "y:Q",
+            ],
         )
     )
-    marks = [{"x": m[0], "y": m[1], "what": "known minimum"} for m in land.minima]
-    marks += [{"x": s[0], "y": s[1], "what": "saddle point"} for s in land.saddles]
-    marks.append({"x": start[0], "y": start[1], "what": "start"})
+    kinds = [_("known minimum"), _("saddle point"), _("start")]
+    marks = [{"x": m[0], "y": m[1], "what": kinds[0]} for m in land.minima]
+    marks += [{"x": s[0], "y": s[1], "what": kinds[1]} for s in land.saddles]
+    marks.append({"x": start[0], "y": start[1], "what": kinds[2]})
     special = (
         alt.Chart(pd.DataFrame(marks))
         .mark_point(size=380, filled=True, stroke="black", strokeWidth=1.5, clip=True)
@@ -179,24 +188,36 @@ def landscape_chart(
             shape=alt.Shape(
                 "what:N",
                 scale=alt.Scale(
-                    domain=["known minimum", "saddle point", "start"],
+                    domain=kinds,
                     range=["diamond", "triangle-up", "square"],
                 ),
                 legend=None,  # said in the caption: a second legend had no room beside the first
             ),
             fill=alt.value("white"),
-            tooltip=["what:N", alt.Tooltip("x:Q", format=".4f"), alt.Tooltip("y:Q", format=".4f")],
+            tooltip=[
+                alt.Tooltip("what:N", title=_("what")),
+                alt.Tooltip("x:Q", format=".4f"),
+                alt.Tooltip("y:Q", format=".4f"),
+            ],
         )
     )
     return alt.layer(image, click, halo, lines, special, heads).properties(
-        title=f"{land.name}: paths up to step {step}", height=height
+        title=_("{landscape}: paths up to step {step}").format(
+            landscape=display_name(land, gettext), step=step
+        ),
+        height=height,
     )
 
 
 def loss_chart(
-    trajectories: dict[str, Trajectory], f_min: float, step: int, height: int = 300
+    trajectories: dict[str, Trajectory],
+    f_min: float,
+    step: int,
+    height: int = 300,
+    gettext: Translate = untranslated,
 ) -> alt.LayerChart:
     """f(θ_t) - f_min against the iteration, log scale, with a rule at the scrubbed step."""
+    _ = gettext
     rows = [
         pd.DataFrame(
             {
@@ -217,10 +238,14 @@ def loss_chart(
         alt.Chart(data)
         .mark_line(strokeWidth=2.5)
         .encode(
-            x=alt.X("step:Q", title="iteration"),
-            y=alt.Y("gap:Q", scale=alt.Scale(type="log"), title="loss above the minimum"),
+            x=alt.X("step:Q", title=_("iteration")),
+            y=alt.Y("gap:Q", scale=alt.Scale(type="log"), title=_("loss above the minimum")),
             color=colour,
-            tooltip=["optimiser:N", "step:Q", alt.Tooltip("gap:Q", format=".3g")],
+            tooltip=[
+                alt.Tooltip("optimiser:N", title=_("optimiser")),
+                alt.Tooltip("step:Q", title=_("step")),
+                alt.Tooltip("gap:Q", format=".3g", title=_("loss above the minimum")),
+            ],
         )
     )
     rule = (
@@ -231,11 +256,15 @@ def loss_chart(
     # more room above the title than styled's 8 px: beside the start inputs its glyphs reached
     # 10 px above the chart's box (the layout test, 1280 x 720 with the sidebar)
     room = {"top": 20, "left": 0, "right": 0, "bottom": 0}
-    return alt.layer(lines, rule).properties(title="Loss (log scale)", height=height, padding=room)
+    title = _("Loss (log scale)")
+    return alt.layer(lines, rule).properties(title=title, height=height, padding=room)
 
 
-def slice_chart(result: SliceResult, levels: int = 14, height: int = 460) -> alt.LayerChart:
+def slice_chart(
+    result: SliceResult, levels: int = 14, height: int = 460, gettext: Translate = untranslated
+) -> alt.LayerChart:
     """Li et al. contour map of the loss around the trained weights (log-shaded cells)."""
+    _ = gettext
     a, b = result.alphas, result.betas
     aa, bb = np.meshgrid(a, b)
     da, db = (a[1] - a[0]) / 2, (b[1] - b[0]) / 2
@@ -256,19 +285,19 @@ def slice_chart(result: SliceResult, levels: int = 14, height: int = 460) -> alt
         alt.Chart(cells)
         .mark_rect()
         .encode(
-            x=alt.X("a:Q", scale=sx, title="α along direction δ"),
+            x=alt.X("a:Q", scale=sx, title=_("α along direction δ")),
             x2="a2:Q",
-            y=alt.Y("b:Q", scale=sy, title="β along direction η"),
+            y=alt.Y("b:Q", scale=sy, title=_("β along direction η")),
             y2="b2:Q",
             color=alt.Color(
                 "loss:Q",
                 scale=alt.Scale(type="log", scheme="blues", reverse=True),
-                legend=alt.Legend(title="loss"),
+                legend=alt.Legend(title=_("loss")),
             ),
             tooltip=[
-                alt.Tooltip("alpha:Q", format=".2f"),
-                alt.Tooltip("beta:Q", format=".2f"),
-                alt.Tooltip("loss:Q", format=".4g"),
+                alt.Tooltip("alpha:Q", format=".2f", title="α"),
+                alt.Tooltip("beta:Q", format=".2f", title="β"),
+                alt.Tooltip("loss:Q", format=".4g", title=_("loss")),
             ],
         )
     )
@@ -280,43 +309,61 @@ def slice_chart(result: SliceResult, levels: int = 14, height: int = 460) -> alt
         .encode(x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy), x2="x2:Q", y2="y2:Q")
     )
     centre = (
-        alt.Chart(pd.DataFrame({"x": [0.0], "y": [0.0], "what": ["trained weights θ*"]}))
+        alt.Chart(pd.DataFrame({"x": [0.0], "y": [0.0], "what": [_("trained weights θ*")]}))
         .mark_point(shape="diamond", size=300, filled=True, color=OUTPUT, stroke="black")
-        .encode(x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy), tooltip=["what:N"])
+        .encode(
+            x=alt.X("x:Q", scale=sx),
+            y=alt.Y("y:Q", scale=sy),
+            tooltip=[alt.Tooltip("what:N", title=_("what"))],
+        )
     )
     n = len(a)
     return alt.layer(heat, lines, centre).properties(
         title=alt.TitleParams(
-            "Loss around the trained weights θ*", subtitle=f"θ* + αδ + βη on a {n} × {n} grid"
+            _("Loss around the trained weights θ*"),
+            subtitle=_("θ* + αδ + βη on a {n} × {n} grid").format(n=n),
         ),
         height=height,
     )
 
 
-def interpolation_chart(result: SliceResult, height: int = 300) -> alt.LayerChart:
+def interpolation_chart(
+    result: SliceResult, height: int = 300, gettext: Translate = untranslated
+) -> alt.LayerChart:
     """Loss along the straight line from the initial (t = 0) to the trained (t = 1) weights."""
+    _ = gettext
     data = pd.DataFrame({"t": result.line_t, "loss": result.line_loss})
     line = (
         alt.Chart(data)
         .mark_line(color=VALUE, strokeWidth=3)
         .encode(
-            x=alt.X("t:Q", title="t  (0 = initial, 1 = trained)"),
-            y=alt.Y("loss:Q", title="training loss"),
-            tooltip=[alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("loss:Q", format=".4g")],
+            x=alt.X("t:Q", title=_("t  (0 = initial, 1 = trained)")),
+            y=alt.Y("loss:Q", title=_("training loss")),
+            tooltip=[
+                alt.Tooltip("t:Q", format=".2f"),
+                alt.Tooltip("loss:Q", format=".4g", title=_("training loss")),
+            ],
         )
     )
     ends = pd.DataFrame(
         {
             "t": [0.0, 1.0],
             "loss": np.interp([0.0, 1.0], result.line_t, result.line_loss),
-            "what": ["initial", "trained"],
+            "what": [_("initial"), _("trained")],
         }
     )
     dots = (
         alt.Chart(ends)
         .mark_point(size=200, filled=True, color=OUTPUT, stroke="black")
-        .encode(x="t:Q", y="loss:Q", tooltip=["what:N", "loss:Q"])
+        .encode(
+            x="t:Q",
+            y="loss:Q",
+            tooltip=[
+                alt.Tooltip("what:N", title=_("what")),
+                alt.Tooltip("loss:Q", title=_("training loss")),
+            ],
+        )
     )
     return alt.layer(line, dots).properties(
-        title=alt.TitleParams("1-D interpolation", subtitle="(1 − t) θ₀ + t θ*"), height=height
+        title=alt.TitleParams(_("1-D interpolation"), subtitle="(1 − t) θ₀ + t θ*"), height=height
     )

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from core import optimisers
+from core.i18n import Translate, untranslated
 from core.landscapes.functions import Landscape
 
 # Beyond this distance from the origin a parameter has run away: we call it divergence.
@@ -65,14 +66,17 @@ class Trajectory:
         """How many steps the path has (fewer than asked for when it diverged)."""
         return len(self.xy) - 1
 
-    def message(self) -> str:
+    def message(self, gettext: Translate = untranslated) -> str:
         """A plain sentence on how the run ended."""
+        _ = gettext
         if self.diverged_at is None:
-            return f"{self.name} ran all {self.steps} steps; final loss {self.loss[-1]:.4g}."
-        return (
-            f"{self.name} diverged at step {self.diverged_at}: the loss or the parameters "
-            "became infinite (or ran off beyond 10⁶)."
-        )
+            return _("{name} ran all {steps} steps; final loss {loss}.").format(
+                name=self.name, steps=self.steps, loss=f"{self.loss[-1]:.4g}"
+            )
+        return _(
+            "{name} diverged at step {step}: the loss or the parameters became infinite "
+            "(or ran off beyond 10⁶)."
+        ).format(name=self.name, step=self.diverged_at)
 
 
 def run_optimisers(

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.i18n import N_, Translate, untranslated
+
 Fn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Grad = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
@@ -32,7 +34,8 @@ class Landscape:
     grad: Grad  # (df/dx, df/dy), derived by hand
     grad_latex: str
     saddles: tuple[tuple[float, float], ...] = ()
-    note: str = ""
+    note: str = ""  # English, marked for the catalogue: translate where it is shown
+    kappa: float | None = None  # the quadratic bowl's condition number
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return self.fn(x, y)
@@ -116,6 +119,14 @@ CAMEL_MIN = -1.031628453489877
 KEYS = ("quadratic", "saddle", "rosenbrock", "himmelblau", "beale", "rastrigin", "camel")
 
 
+def display_name(land: Landscape, gettext: Translate = untranslated) -> str:
+    """The landscape's name in the reader's language (the bowl's with its condition number)."""
+    _ = gettext
+    if land.kappa is not None:
+        return _("Quadratic bowl (condition number {kappa})").format(kappa=f"{land.kappa:g}")
+    return _(land.name)
+
+
 def landscape(key: str, kappa: float = 10.0) -> Landscape:
     """The named test function; `kappa` is the quadratic bowl's condition number."""
     if key == "quadratic":
@@ -132,13 +143,16 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
             min(0.1, 1.0 / k),
             grad=lambda x, y: (x, k * y),
             grad_latex=_gradient_tex("x", f"{k:g}\\,y"),
-            note="Curvature 1 along x and κ along y: SGD must keep the learning rate "
-            "below 2/κ or it bounces out of the steep direction.",
+            note=N_(
+                "Curvature 1 along x and κ along y: SGD must keep the learning rate "
+                "below 2/κ or it bounces out of the steep direction."
+            ),
+            kappa=k,
         )
     table = {
         "saddle": Landscape(
             "saddle",
-            "Saddle",
+            N_("Saddle"),
             r"f(x, y) = x^2 + \tfrac14 y^4 - \tfrac12 y^2",
             _saddle,
             ((0.0, 1.0), (0.0, -1.0)),
@@ -149,8 +163,10 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
             grad=_saddle_grad,
             grad_latex=_gradient_tex("2x", "y^3 - y"),
             saddles=((0.0, 0.0),),
-            note="Start on y = 0 and the gradient never points off the ridge: plain gradient "
-            "descent stops at the saddle. A little gradient noise knocks it off.",
+            note=N_(
+                "Start on y = 0 and the gradient never points off the ridge: plain gradient "
+                "descent stops at the saddle. A little gradient noise knocks it off."
+            ),
         ),
         "rosenbrock": Landscape(
             "rosenbrock",
@@ -164,7 +180,7 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
             2e-3,
             grad=_rosenbrock_grad,
             grad_latex=_gradient_tex(r"2(x - 1) - 400\,x\,(y - x^2)", r"200\,(y - x^2)"),
-            note="A long curved valley: finding it is easy, following it to (1, 1) is slow.",
+            note=N_("A long curved valley: finding it is easy, following it to (1, 1) is slow."),
         ),
         "himmelblau": Landscape(
             "himmelblau",
@@ -185,7 +201,7 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
             grad_latex=_gradient_tex(
                 r"4x\,a + 2b", r"2a + 4y\,b", r"a = x^2 + y - 11,\ \ b = x + y^2 - 7"
             ),
-            note="Four equally good minima: where you end up depends on where you start.",
+            note=N_("Four equally good minima: where you end up depends on where you start."),
         ),
         "beale": Landscape(
             "beale",
@@ -204,8 +220,10 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
                 r"2x\textstyle\sum_{k=1}^{3} k\,y^{k-1} u_k",
                 r"u_k = c_k - x + x y^k,\ \ c = (1.5,\ 2.25,\ 2.625)",
             ),
-            note="Flat plateaus and sharp walls: the gradient's scale varies by orders of "
-            "magnitude, which is where adaptive methods shine.",
+            note=N_(
+                "Flat plateaus and sharp walls: the gradient's scale varies by orders of "
+                "magnitude, which is where adaptive methods shine."
+            ),
         ),
         "rastrigin": Landscape(
             "rastrigin",
@@ -219,11 +237,11 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
             0.002,
             grad=_rastrigin_grad,
             grad_latex=_gradient_tex(r"2x + 20\pi \sin 2\pi x", r"2y + 20\pi \sin 2\pi y"),
-            note="A bowl covered in local minima: gradient descent stops in the nearest one.",
+            note=N_("A bowl covered in local minima: gradient descent stops in the nearest one."),
         ),
         "camel": Landscape(
             "camel",
-            "Six-hump camel",
+            N_("Six-hump camel"),
             r"f(x, y) = \big(4 - 2.1x^2 + \tfrac{x^4}{3}\big)x^2 + xy + (4y^2 - 4)\,y^2",
             _camel,
             ((0.0898, -0.7126), (-0.0898, 0.7126)),
@@ -233,7 +251,7 @@ def landscape(key: str, kappa: float = 10.0) -> Landscape:
             0.01,
             grad=_camel_grad,
             grad_latex=_gradient_tex("8x - 8.4x^3 + 2x^5 + y", "x - 8y + 16y^3"),
-            note="Six humps, two global minima and a few local ones.",
+            note=N_("Six humps, two global minima and a few local ones."),
         ),
     }
     if key not in table:

@@ -37,14 +37,24 @@ def page_constant(page: str, name: str):
     """A literal constant of a page file (e.g. its tab names), read without running the page.
 
     A page is a Streamlit script: importing it would run it, outside Streamlit, at collection.
+    Texts marked for the catalogue, N_("..."), count as the literals they mark.
     """
     tree = ast.parse((ROOT / "app_pages" / f"{page}.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == name for t in node.targets
         ):
-            return ast.literal_eval(node.value)
+            return ast.literal_eval(_UnmarkN().visit(node.value))
     raise KeyError(f"app_pages/{page}.py has no literal {name}")
+
+
+class _UnmarkN(ast.NodeTransformer):
+    """N_("text") -> "text": the marker returns its argument unchanged."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:  # noqa: N802 (ast's visitor name)
+        if isinstance(node.func, ast.Name) and node.func.id == "N_" and len(node.args) == 1:
+            return self.visit(node.args[0])
+        return self.generic_visit(node)
 
 
 def _free_port() -> int:

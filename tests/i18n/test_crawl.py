@@ -21,8 +21,6 @@ ENTRY = str(ROOT / "streamlit_app.py")
 PHASE_2 = {
     "tensors",
     "autograd_graph",
-    "gradient_descent",
-    "loss_functions",
     "class_room",
 }
 # The views of a page: (setting, its values), the first the default. Set through the session
@@ -39,6 +37,10 @@ VIEWS = {
         ["Anatomy", "Devices & dtypes", ".train() & .eval()", "Dataset & DataLoader"]
         + ["The loop, slow", "Save & load"],
     ),
+    "loss_functions": (
+        "loss_tab",
+        ["Regression", "Classification", "Softmax & cross-entropy", "One outlier"],
+    ),
     "live_training": (
         "tab",
         ["Regression", "Curve fitting", "2-D classification", "Digits: softmax", "RNN", "CNN"],
@@ -47,7 +49,13 @@ VIEWS = {
 TIMEOUT = {"live_training": 300, "behaviour_cloning": 300}
 # Pages whose demos predict-first hides until answered: crawled with predict-first off, so the
 # crawl reads the demos (the questions are crawled in tests/app/test_predict.py, in Chinese too)
-PREDICT_OFF = {"modules", "live_training", "behaviour_cloning"}
+PREDICT_OFF = {
+    "modules",
+    "live_training",
+    "behaviour_cloning",
+    "gradient_descent",
+    "loss_functions",
+}
 
 
 def crawl(page: str, path: str, lang: str) -> dict[str, list[tuple[str, str]]]:
