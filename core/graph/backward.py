@@ -10,6 +10,7 @@ import torch
 
 from core.graph.derivatives import local_derivatives
 from core.graph.record import OUTPUT_ID, autograd_graph, format_tensor, grad_fns, node_ids
+from core.i18n import Translate, untranslated
 from core.summary import TensorSummary, keep
 
 
@@ -44,13 +45,16 @@ class BackwardTrace:
 
 
 def trace_backward(
-    output: torch.Tensor, names: Mapping[str, torch.Tensor] | None = None
+    output: torch.Tensor,
+    names: Mapping[str, torch.Tensor] | None = None,
+    gettext: Translate = untranslated,
 ) -> BackwardTrace:
     """Run ``output.backward()`` with hooks on every autograd node; record each step.
 
     Named intermediate tensors keep their gradient (``retain_grad``); leaves' old gradients are
     cleared first so the figures are this run's. A non-scalar output is seeded with ones.
     """
+    _ = gettext
     names = dict(names or {})
     fns = grad_fns(output)
     ids = node_ids(fns)
@@ -79,7 +83,7 @@ def trace_backward(
             h.remove()
     seed = keep(seed)
     op_grads = {OUTPUT_ID: seed}
-    for fn, _, grad_outputs in fired:
+    for fn, _inputs, grad_outputs in fired:
         if grad_outputs and grad_outputs[0] is not None:
             op_grads[ids[fn]] = grad_outputs[0]
     graph = autograd_graph(output, names, op_grads)
@@ -89,7 +93,7 @@ def trace_backward(
             graph.nodes[OUTPUT_ID]["label"],
             "output",
             seed,
-            [Handoff(ids[fns[0]], "the seed: ∂out/∂out = 1", torch.tensor(1.0), seed)],
+            [Handoff(ids[fns[0]], _("the seed: ∂out/∂out = 1"), torch.tensor(1.0), seed)],
         )
     ]
     for fn, grad_inputs, grad_outputs in fired:
@@ -97,10 +101,10 @@ def trace_backward(
         arriving = grad_outputs[0] if grad_outputs else None
         handoffs = []
         if node.startswith("leaf"):
-            handoffs.append(Handoff(None, "accumulated into .grad", None, arriving))
+            handoffs.append(Handoff(None, _("accumulated into .grad"), None, arriving))
         else:
-            for (child, _), (formula, local), g in zip(
-                fn.next_functions, local_derivatives(fn), grad_inputs, strict=False
+            for (child, _index), (formula, local), g in zip(
+                fn.next_functions, local_derivatives(fn, gettext), grad_inputs, strict=False
             ):
                 target = ids[child] if child is not None else None
                 handoffs.append(Handoff(target, formula, local, g))

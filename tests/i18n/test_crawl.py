@@ -20,7 +20,6 @@ ENTRY = str(ROOT / "streamlit_app.py")
 # Pages whose texts phase 2 translates; each translator removes their page when it passes.
 PHASE_2 = {
     "tensors",
-    "autograd_graph",
     "modules",
     "gradient_descent",
     "loss_functions",
@@ -48,6 +47,8 @@ VIEWS = {
     ),
 }
 TIMEOUT = {"live_training": 300, "behaviour_cloning": 300}
+# Pages crawled with predict-first off: their demo hides behind a question until it is answered.
+PREDICT_OFF = {"autograd_graph"}
 
 
 def crawl(page: str, path: str, lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -55,6 +56,8 @@ def crawl(page: str, path: str, lang: str) -> dict[str, list[tuple[str, str]]]:
     ("vega", "") once per Vega-Lite chart drawn)."""
     at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT.get(page, 120))
     at.query_params["lang"] = lang
+    if page in PREDICT_OFF:
+        at.session_state["predict_first"] = False
     at.run()
     if path != HOME.path:
         at.switch_page(path).run()
