@@ -114,8 +114,13 @@ def _chain_rule(trace: backward.BackwardTrace, index: int) -> None:
     """The slide's chain rule beside the walk, with the current step's numbers where they fit."""
     st.latex(backward.CHAIN_RULE)
     labels = {n: d["label"] for n, d in trace.graph.nodes(data=True)}
-    for line in backward.chain_rule_latex(trace.steps[index], labels):
+    for line in backward.chain_rule_latex(trace.steps[index], labels, i18n.translator()):
         st.latex(line)
+
+
+def _tensor_text(t) -> str:
+    """A tensor's compact printout; a big one's shape and mean in the visitor's language."""
+    return record.format_tensor(t, gettext=i18n.translator())
 
 
 def _span(text: str, colour: str) -> str:
@@ -159,7 +164,7 @@ def _step_panel(trace: backward.BackwardTrace, index: int) -> None:
             index=index, label=escape(step.label), kind=_(KINDS[step.kind])
         )
     )
-    arriving = _span(record.format_tensor(step.grad), GRADIENT)
+    arriving = _span(_tensor_text(step.grad), GRADIENT)
     if step.kind == "output":
         st.markdown(
             _("Backward starts at the output with the seed ∂{out}/∂{out} = {seed}.").format(
@@ -173,18 +178,18 @@ def _step_panel(trace: backward.BackwardTrace, index: int) -> None:
         if h.target is None and step.kind == "leaf":
             st.markdown(
                 _("Leaf: the gradient is accumulated into **{name}.grad** = {grad}").format(
-                    name=escape(step.label), grad=_span(record.format_tensor(h.grad), GRADIENT)
+                    name=escape(step.label), grad=_span(_tensor_text(h.grad), GRADIENT)
                 ),
                 unsafe_allow_html=True,
             )
             continue
         to = labels.get(h.target) or _("an input without requires_grad")
-        local = "" if h.local is None else " = " + _span(record.format_tensor(h.local), VALUE)
+        local = "" if h.local is None else " = " + _span(_tensor_text(h.local), VALUE)
         st.markdown(
             _("→ to **{to}**: local derivative {formula}; passes on {grad}").format(
                 to=escape(to),
                 formula=escape(h.formula) + local,
-                grad=_span(record.format_tensor(h.grad), GRADIENT),
+                grad=_span(_tensor_text(h.grad), GRADIENT),
             ),
             unsafe_allow_html=True,
         )
@@ -282,7 +287,7 @@ def _graph_and_walk(trace: backward.BackwardTrace, key: str = "step") -> None:
                 _("step"): i,
                 _("node"): s.label,
                 _("kind"): _(KINDS[s.kind]),
-                _("gradient arriving"): record.format_tensor(s.grad),
+                _("gradient arriving"): _tensor_text(s.grad),
             }
             for i, s in enumerate(steps)
         ]
@@ -443,15 +448,13 @@ def _dot_product_notes(variables: dict[str, torch.Tensor], out_name: str) -> Non
         + record.format_tensor(z * y).replace("[", r"\left[").replace("]", r"\right]")
     )
     st.markdown(
-        _("Autograd agrees: `x.grad` = {grad}").format(
-            grad=_span(record.format_tensor(x.grad), GRADIENT)
-        ),
+        _("Autograd agrees: `x.grad` = {grad}").format(grad=_span(_tensor_text(x.grad), GRADIENT)),
         unsafe_allow_html=True,
     )
 
 
 def _shared_compare(variables: dict[str, torch.Tensor], trace: backward.BackwardTrace) -> None:
-    st.subheader(_("Compare to {program}").format(program=presets.SHARED_COMPARE))
+    st.subheader(_("Compare to {program}").format(program=f"`{presets.SHARED_COMPARE}`"))
     fresh = {n: t.detach().clone().requires_grad_(t.requires_grad) for n, t in variables.items()}
     try:
         other = evaluate(presets.SHARED_COMPARE, fresh)
@@ -470,13 +473,16 @@ def _shared_compare(variables: dict[str, torch.Tensor], trace: backward.Backward
             _(
                 "**{program}**: {n} op nodes. `e = a * b` is one MulBackward0 with two users; "
                 "its gradient is the sum of both."
-            ).format(program=presets.SHARED.program.replace(chr(10), "; "), n=ops(trace.graph))
+            ).format(
+                program="`" + presets.SHARED.program.replace(chr(10), "; ") + "`",
+                n=ops(trace.graph),
+            )
         )
     with right:
         st.markdown(
             _(
                 "**{program}**: {n} op nodes; nothing is shared, so every product is recorded again."
-            ).format(program=presets.SHARED_COMPARE, n=ops(compare.graph))
+            ).format(program=f"`{presets.SHARED_COMPARE}`", n=ops(compare.graph))
         )
         st.graphviz_chart(graph_dot(compare.graph, gettext=i18n.translator()), width="content")
 

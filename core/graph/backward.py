@@ -124,13 +124,18 @@ def _latex_text(text: str) -> str:
     return r"\text{" + re.sub(r"([_{}$&#%^~\\])", r"\\\1", text)[:60] + "}"
 
 
-def chain_rule_latex(step: BackwardStep, labels: Mapping[str, str]) -> list[str]:
+def chain_rule_latex(
+    step: BackwardStep, labels: Mapping[str, str], gettext: Translate = untranslated
+) -> list[str]:
     """The current step's numbers in the chain rule: for each input where the gradient passed on
     is exactly the gradient arriving times the local derivative (elementwise ops; not @ or a
     broadcast input, whose gradient is summed), ``arriving · local = passed``, in LaTeX."""
+    _ = gettext
     arriving = step.grad
     if step.kind != "op" or not isinstance(arriving, torch.Tensor):
         return []
+    before, _name, after = _("to {name}").partition("{name}")
+    came, local = _latex_text(_("arriving")), _latex_text(_("local"))
     lines = []
     for h in step.handoffs:
         if h.target is None or not all(isinstance(t, torch.Tensor) for t in (h.local, h.grad)):
@@ -143,10 +148,12 @@ def chain_rule_latex(step: BackwardStep, labels: Mapping[str, str]) -> list[str]
             product, h.grad.to(product.dtype), rtol=1e-4, atol=1e-6, equal_nan=True
         ):
             continue
-        to = _latex_text(labels.get(h.target, h.target))
+        to = "".join(
+            _latex_text(part) for part in (before, labels.get(h.target, h.target), after) if part
+        )
         lines.append(
-            rf"\text{{to }}{to}:\quad \underbrace{{{_numbers(arriving)}}}_{{f'(g(x))\ \text{{arriving}}}}"
-            rf"\cdot\underbrace{{{_numbers(h.local)}}}_{{g'(x)\ \text{{local}}}}"
+            rf"{to}:\quad \underbrace{{{_numbers(arriving)}}}_{{f'(g(x))\ {came}}}"
+            rf"\cdot\underbrace{{{_numbers(h.local)}}}_{{g'(x)\ {local}}}"
             rf" = {_numbers(h.grad)}"
         )
     return lines
