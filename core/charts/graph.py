@@ -8,6 +8,7 @@ import networkx as nx
 from core.charts import GRADIENT, HIGHLIGHT, LEAF, NEUTRAL, OUTPUT, VALUE
 from core.graph.layout import layers
 from core.graph.record import format_tensor
+from core.i18n import Translate, untranslated
 from core.summary import summarise
 
 KIND_COLOUR = {"leaf": LEAF, "op": NEUTRAL, "output": OUTPUT}
@@ -19,9 +20,10 @@ WIDE_ABOVE = 4  # layers: a deeper graph is drawn top to bottom, so it never nee
 MAX_SHOWN = 4  # elements printed in a box; bigger tensors show their mean
 
 
-def _numbers(t, digits: int) -> str:
+def _numbers(t, digits: int, gettext: Translate = untranslated) -> str:
+    _ = gettext
     if t.numel() > MAX_SHOWN:
-        return f"mean {summarise(t).mean:.{digits}f}"
+        return _("mean {value}").format(value=f"{summarise(t).mean:.{digits}f}")
     return format_tensor(t, digits)
 
 
@@ -29,35 +31,44 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _title(data: dict) -> str:
+def _title(data: dict, gettext: Translate = untranslated) -> str:
+    _ = gettext
     if data["kind"] == "op":
         return f"{data['name']} = {data['label']}" if data["name"] else data["label"]
     if data["kind"] == "output":
-        return f"{data['label']} (output)"
+        return _("{name} (output)").format(name=data["label"])
     return data["label"]
 
 
 def _html_label(
-    data: dict, compact: bool, digits: int, on: bool, reached: bool = True, shapes: bool = True
+    data: dict,
+    compact: bool,
+    digits: int,
+    on: bool,
+    reached: bool = True,
+    shapes: bool = True,
+    gettext: Translate = untranslated,
 ) -> str:
     """A micrograd-style box, stacked: the label on top, then shape, data and grad rows
     (`shapes=False`: no shape row, a deep graph's boxes kept low enough for one screen)."""
+    _ = gettext
     head_colour = HIGHLIGHT if on else KIND_COLOUR[data["kind"]]
     head_text = "#FFFFFF"  # every head colour is dark enough for white text
     rows = [
         f'<TD BGCOLOR="{head_colour}"><FONT COLOR="{head_text}"><B>'
-        f"{escape(_title(data))}</B></FONT></TD>"
+        f"{escape(_title(data, gettext))}</B></FONT></TD>"
     ]
     if not compact:
         shape = data.get("shape")
         if shapes and shape is not None and len(shape) > 0:
-            rows.append(f'<TD ALIGN="LEFT">shape {escape(str(tuple(shape)))}</TD>')
+            text = _("shape {shape}").format(shape=tuple(shape))
+            rows.append(f'<TD ALIGN="LEFT">{escape(text)}</TD>')
         if data.get("value") is not None:
-            value = escape(_numbers(data["value"], digits))
+            value = escape(_numbers(data["value"], digits, gettext))
             rows.append(f'<TD ALIGN="LEFT"><FONT COLOR="{VALUE}">data {value}</FONT></TD>')
         if data.get("grad") is not None:
             # the walk has not reached this node yet: its gradient is still unknown
-            grad = escape(_numbers(data["grad"], digits)) if reached else "?"
+            grad = escape(_numbers(data["grad"], digits, gettext)) if reached else "?"
             rows.append(f'<TD ALIGN="LEFT"><FONT COLOR="{GRADIENT}"><B>grad {grad}</B></FONT></TD>')
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4">'
@@ -72,6 +83,7 @@ def graph_dot(
     digits: int = 2,
     compact: bool | None = None,
     reached: set[str] | None = None,
+    gettext: Translate = untranslated,
 ) -> str:
     """DOT source: layers left to right (top to bottom, without shape rows, when deep), leaves
     green, ops grey, output vermillion, the current backward step purple; values in blue,
@@ -102,7 +114,7 @@ def graph_dot(
             fill = HIGHLIGHT_FILL if on else KIND_FILL[data["kind"]]
             width = 5 if on else 2
             seen = reached is None or node in reached
-            label = _html_label(data, compact, digits, on, seen, shapes=not deep)
+            label = _html_label(data, compact, digits, on, seen, not deep, gettext)
             lines.append(
                 f'  {_q(node)} [label={label}, color="{colour}", fillcolor="{fill}", '
                 f"penwidth={width}];"

@@ -15,49 +15,50 @@ from core.expressions.limits import (
     ExpressionError,
 )
 from core.expressions.shapes import FUNCTIONS
+from core.i18n import N_
 
 _REFUSED = {
-    ast.Attribute: "attributes (x.something) are not part of the language",
-    ast.Subscript: "indexing (x[...]) is not part of the language",
-    ast.Import: "imports are not allowed",
-    ast.ImportFrom: "imports are not allowed",
-    ast.Lambda: "lambdas are not allowed",
-    ast.ListComp: "comprehensions are not allowed",
-    ast.SetComp: "comprehensions are not allowed",
-    ast.DictComp: "comprehensions are not allowed",
-    ast.GeneratorExp: "comprehensions are not allowed",
-    ast.JoinedStr: "strings are not part of the language",
-    ast.NamedExpr: "the walrus operator := is not allowed",
-    ast.Starred: "starred arguments (*x) are not allowed",
-    ast.FunctionDef: "defining functions is not allowed",
-    ast.AsyncFunctionDef: "defining functions is not allowed",
-    ast.ClassDef: "defining classes is not allowed",
-    ast.Await: "await is not allowed",
-    ast.Yield: "yield is not allowed",
-    ast.YieldFrom: "yield is not allowed",
-    ast.IfExp: "conditional expressions are not allowed: write an if block",
-    ast.Compare: "comparisons only appear as an if condition, e.g. if sum(x) > 0:",
-    ast.BoolOp: "and/or are not part of the language: nest one if inside another",
-    ast.While: "while loops are not allowed: use for i in range(k) with k at most 20",
-    ast.Break: "break is not part of the language: a loop always runs range(k) times",
-    ast.Continue: "continue is not part of the language: use an if inside the loop",
-    ast.Pass: "pass is not part of the language: leave the empty block (or else) out",
-    ast.AugAssign: "augmented assignment (r += x) is not allowed: write r = r + x",
-    ast.AnnAssign: "annotations (r: float = ...) are not part of the language",
-    ast.AsyncFor: "async for is not allowed",
-    ast.With: "with blocks are not allowed",
-    ast.Try: "try blocks are not allowed",
-    ast.Delete: "del is not allowed",
-    ast.Global: "global is not allowed",
-    ast.Nonlocal: "nonlocal is not allowed",
-    ast.Return: "return is not part of the language",
-    ast.Raise: "raise is not allowed",
-    ast.Assert: "assert is not allowed",
-    ast.Match: "match blocks are not part of the language",
-    ast.List: "list literals belong in the variable widgets, not in the program",
-    ast.Tuple: "tuples are not part of the language",
-    ast.Dict: "dictionaries are not part of the language",
-    ast.Set: "sets are not part of the language",
+    ast.Attribute: N_("attributes (x.something) are not part of the language"),
+    ast.Subscript: N_("indexing (x[...]) is not part of the language"),
+    ast.Import: N_("imports are not allowed"),
+    ast.ImportFrom: N_("imports are not allowed"),
+    ast.Lambda: N_("lambdas are not allowed"),
+    ast.ListComp: N_("comprehensions are not allowed"),
+    ast.SetComp: N_("comprehensions are not allowed"),
+    ast.DictComp: N_("comprehensions are not allowed"),
+    ast.GeneratorExp: N_("comprehensions are not allowed"),
+    ast.JoinedStr: N_("strings are not part of the language"),
+    ast.NamedExpr: N_("the walrus operator := is not allowed"),
+    ast.Starred: N_("starred arguments (*x) are not allowed"),
+    ast.FunctionDef: N_("defining functions is not allowed"),
+    ast.AsyncFunctionDef: N_("defining functions is not allowed"),
+    ast.ClassDef: N_("defining classes is not allowed"),
+    ast.Await: N_("await is not allowed"),
+    ast.Yield: N_("yield is not allowed"),
+    ast.YieldFrom: N_("yield is not allowed"),
+    ast.IfExp: N_("conditional expressions are not allowed: write an if block"),
+    ast.Compare: N_("comparisons only appear as an if condition, e.g. if sum(x) > 0:"),
+    ast.BoolOp: N_("and/or are not part of the language: nest one if inside another"),
+    ast.While: N_("while loops are not allowed: use for i in range(k) with k at most 20"),
+    ast.Break: N_("break is not part of the language: a loop always runs range(k) times"),
+    ast.Continue: N_("continue is not part of the language: use an if inside the loop"),
+    ast.Pass: N_("pass is not part of the language: leave the empty block (or else) out"),
+    ast.AugAssign: N_("augmented assignment (r += x) is not allowed: write r = r + x"),
+    ast.AnnAssign: N_("annotations (r: float = ...) are not part of the language"),
+    ast.AsyncFor: N_("async for is not allowed"),
+    ast.With: N_("with blocks are not allowed"),
+    ast.Try: N_("try blocks are not allowed"),
+    ast.Delete: N_("del is not allowed"),
+    ast.Global: N_("global is not allowed"),
+    ast.Nonlocal: N_("nonlocal is not allowed"),
+    ast.Return: N_("return is not part of the language"),
+    ast.Raise: N_("raise is not allowed"),
+    ast.Assert: N_("assert is not allowed"),
+    ast.Match: N_("match blocks are not part of the language"),
+    ast.List: N_("list literals belong in the variable widgets, not in the program"),
+    ast.Tuple: N_("tuples are not part of the language"),
+    ast.Dict: N_("dictionaries are not part of the language"),
+    ast.Set: N_("sets are not part of the language"),
 }
 
 Value = torch.Tensor | float
@@ -67,12 +68,16 @@ def _where(node: ast.AST) -> tuple[int, int]:
     return getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1
 
 
-def _fail(node: ast.AST, message: str) -> ExpressionError:
-    return ExpressionError(message, *_where(node))
+def _fail(node: ast.AST, message: str, **values: object) -> ExpressionError:
+    """The error for `node`: `message` an English template marked N_, filled from `values`."""
+    return ExpressionError(message, *_where(node), **values)
 
 
-def _describe(node: ast.AST) -> str:
-    return _REFUSED.get(type(node), f"'{type(node).__name__}' is not part of the language")
+def _refuse(node: ast.AST) -> ExpressionError:
+    """The error for a construct outside the language, saying what it is."""
+    if type(node) in _REFUSED:
+        return _fail(node, _REFUSED[type(node)])
+    return _fail(node, N_("'{name}' is not part of the language"), name=type(node).__name__)
 
 
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
@@ -80,40 +85,49 @@ _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
 
 def _parse(program: str) -> ast.Module:
     if not isinstance(program, str):
-        raise ExpressionError("the program must be text")
+        raise ExpressionError(N_("the program must be text"))
     if len(program) > MAX_PROGRAM_CHARS:
         raise ExpressionError(
-            f"the program is {len(program):,} characters long; the limit is {MAX_PROGRAM_CHARS:,}"
+            N_("the program is {n} characters long; the limit is {limit}"),
+            n=f"{len(program):,}",
+            limit=f"{MAX_PROGRAM_CHARS:,}",
         )
     if not program.strip():
-        raise ExpressionError("the program is empty: write an assignment such as r = x * y")
+        raise ExpressionError(N_("the program is empty: write an assignment such as r = x * y"))
     tab = _TAB_INDENT.search(program)
     if tab:
         line = program.count("\n", 0, tab.start()) + 1
-        raise ExpressionError("indent blocks with spaces, not tabs", line, tab.end() - tab.start())
+        raise ExpressionError(
+            N_("indent blocks with spaces, not tabs"), line, tab.end() - tab.start()
+        )
     try:
         tree = ast.parse(program, mode="exec")
     except IndentationError as err:
         raise ExpressionError(
-            f"indentation: {err.msg}; indent each block's lines by the same number of spaces",
+            N_("indentation: {error}; indent each block's lines by the same number of spaces"),
             err.lineno or 1,
             max(err.offset or 1, 1),
+            error=err.msg,
         ) from None
     except SyntaxError as err:
         raise ExpressionError(
-            f"syntax error: {err.msg}", err.lineno or 1, max(err.offset or 1, 1)
+            N_("syntax error: {error}"), err.lineno or 1, max(err.offset or 1, 1), error=err.msg
         ) from None
     except (ValueError, RecursionError, MemoryError, OverflowError):
         raise ExpressionError(
-            "the program cannot be parsed (too deep or invalid characters)"
+            N_("the program cannot be parsed (too deep or invalid characters)")
         ) from None
     count = sum(1 for _ in ast.walk(tree))
     if count > MAX_NODES:
-        raise ExpressionError(f"the program has {count} syntax nodes; the limit is {MAX_NODES}")
+        raise ExpressionError(
+            N_("the program has {n} syntax nodes; the limit is {limit}"), n=count, limit=MAX_NODES
+        )
     statements = sum(1 for node in ast.walk(tree) if isinstance(node, ast.stmt))
     if statements > MAX_STATEMENTS:
         raise ExpressionError(
-            f"the program has {statements} statements; the limit is {MAX_STATEMENTS}"
+            N_("the program has {n} statements; the limit is {limit}"),
+            n=statements,
+            limit=MAX_STATEMENTS,
         )
     return tree
 
@@ -147,13 +161,24 @@ def _check(tree: ast.Module) -> None:
     for stmt in tree.body:
         s, o = _cost(stmt)
         statements, operations = statements + s, operations + o
-        for count, what in ((statements, "statements"), (operations, "operations")):
+        for count, what in (
+            (
+                statements,
+                N_(
+                    "with its loops unrolled the program would run up to {n} statements by "
+                    "the end of this line; the limit is {limit}"
+                ),
+            ),
+            (
+                operations,
+                N_(
+                    "with its loops unrolled the program would run up to {n} operations by "
+                    "the end of this line; the limit is {limit}"
+                ),
+            ),
+        ):
             if count > MAX_EXECUTED:
-                raise _fail(
-                    stmt,
-                    f"with its loops unrolled the program would run up to {count:,} {what} "
-                    f"by the end of this line; the limit is {MAX_EXECUTED}",
-                )
+                raise _fail(stmt, what, n=f"{count:,}", limit=MAX_EXECUTED)
 
 
 def _check_block(stmts: list[ast.stmt], depth: int) -> None:
@@ -168,11 +193,11 @@ def _check_statement(stmt: ast.stmt, depth: int) -> None:
         _check_expression(stmt.value)
         return
     if isinstance(stmt, ast.Expr):
-        raise _fail(stmt, "each line must be an assignment, e.g. r = x * y")
+        raise _fail(stmt, N_("each line must be an assignment, e.g. r = x * y"))
     if not isinstance(stmt, ast.If | ast.For):
-        raise _fail(stmt, _describe(stmt))
+        raise _refuse(stmt)
     if depth + 1 > MAX_BLOCK_DEPTH:
-        raise _fail(stmt, f"blocks (if/for) nest at most {MAX_BLOCK_DEPTH} deep")
+        raise _fail(stmt, N_("blocks (if/for) nest at most {limit} deep"), limit=MAX_BLOCK_DEPTH)
     if isinstance(stmt, ast.If):
         _check_condition(stmt.test)
         _check_block(stmt.body, depth + 1)
@@ -184,10 +209,10 @@ def _check_statement(stmt: ast.stmt, depth: int) -> None:
     _range_count(stmt)
     target = stmt.target
     if not isinstance(target, ast.Name):
-        raise _fail(stmt, "the loop variable is one plain name, e.g. for i in range(3):")
+        raise _fail(stmt, N_("the loop variable is one plain name, e.g. for i in range(3):"))
     _check_target_name(target)
     if stmt.orelse:
-        raise _fail(stmt.orelse[0], "for ... else is not part of the language")
+        raise _fail(stmt.orelse[0], N_("for ... else is not part of the language"))
     _check_block(stmt.body, depth + 1)
 
 
@@ -202,7 +227,7 @@ def _is_elif(stmt: ast.If) -> bool:
 
 def _range_count(stmt: ast.For) -> int:
     """k in ``for i in range(k):``, a whole number 0..MAX_RANGE written in the program."""
-    header = f"a loop runs over range(k) with k a whole number from 0 to {MAX_RANGE}"
+    top = MAX_RANGE
     call = stmt.iter
     if not (
         isinstance(call, ast.Call)
@@ -210,17 +235,50 @@ def _range_count(stmt: ast.For) -> int:
         and call.func.id == _RANGE
         and not call.keywords
     ):
-        raise _fail(call, f"{header}, e.g. for i in range(3):")
+        raise _fail(
+            call,
+            N_(
+                "a loop runs over range(k) with k a whole number from 0 to {top}, e.g. for i in range(3):"
+            ),
+            top=top,
+        )
     if len(call.args) != 1:
-        raise _fail(call, f"{header}: range takes one number here, e.g. range(3)")
+        raise _fail(
+            call,
+            N_(
+                "a loop runs over range(k) with k a whole number from 0 to {top}: range takes "
+                "one number here, e.g. range(3)"
+            ),
+            top=top,
+        )
     (arg,) = call.args
     if not isinstance(arg, ast.Constant):
-        raise _fail(arg, f"{header}, written as a number, not computed")
+        raise _fail(
+            arg,
+            N_(
+                "a loop runs over range(k) with k a whole number from 0 to {top}, written as a "
+                "number, not computed"
+            ),
+            top=top,
+        )
     k = arg.value
     if isinstance(k, bool) or not isinstance(k, int):
-        raise _fail(arg, f"{header}, not {str(k)[:20]!r}")
+        raise _fail(
+            arg,
+            N_("a loop runs over range(k) with k a whole number from 0 to {top}, not {k}"),
+            top=top,
+            k=repr(str(k)[:20]),
+        )
     if not 0 <= k <= MAX_RANGE:
-        raise _fail(arg, f"range({str(k)[:20]}) is too long: {header}")
+        raise _fail(
+            arg,
+            N_(
+                "range({k}) is too long: a loop runs over range(k) with k a whole number from "
+                "0 to {top}"
+            ),
+            k=str(k)[:20],
+            top=top,
+        )
     return k
 
 
@@ -228,14 +286,14 @@ def _check_condition(test: ast.expr) -> None:
     if not isinstance(test, ast.Compare):
         raise _fail(
             test,
-            "an if condition is one comparison of single numbers, e.g. if sum(x) > 0:"
+            N_("an if condition is one comparison of single numbers, e.g. if sum(x) > 0:")
             if not isinstance(test, ast.BoolOp | ast.UnaryOp)
-            else "and/or/not are not part of the language: nest one if inside another",
+            else N_("and/or/not are not part of the language: nest one if inside another"),
         )
     if len(test.ops) != 1:
-        raise _fail(test, "one comparison per condition: nest ifs instead of a < b < c")
+        raise _fail(test, N_("one comparison per condition: nest ifs instead of a < b < c"))
     if type(test.ops[0]) not in _COMPARE:
-        raise _fail(test, "the comparisons are < > <= >= == !=")
+        raise _fail(test, N_("the comparisons are < > <= >= == !="))
     _check_expression(test.left)
     _check_expression(test.comparators[0])
 
@@ -243,28 +301,38 @@ def _check_condition(test: ast.expr) -> None:
 def _check_expression(expr: ast.expr) -> None:
     for node in ast.walk(expr):
         if not isinstance(node, _EXPRESSION_NODES):
-            raise _fail(node, _describe(node))
+            raise _refuse(node)
         if isinstance(node, ast.Constant) and (
             isinstance(node.value, bool) or not isinstance(node.value, int | float)
         ):
-            kind = "strings" if isinstance(node.value, str | bytes) else repr(node.value)[:20]
-            raise _fail(node, f"only numbers are allowed as constants, not {kind}")
+            if isinstance(node.value, str | bytes):
+                raise _fail(node, N_("only numbers are allowed as constants, not strings"))
+            raise _fail(
+                node,
+                N_("only numbers are allowed as constants, not {value}"),
+                value=repr(node.value)[:20],
+            )
         if isinstance(node, ast.Name):
             _check_name(node, node.id)
             if node.id == _RANGE:
-                raise _fail(node, "range(k) only appears in a loop: for i in range(k):")
+                raise _fail(node, N_("range(k) only appears in a loop: for i in range(k):"))
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Attribute):
-                raise _fail(node, "method calls (x.f()) are not part of the language")
+                raise _fail(node, N_("method calls (x.f()) are not part of the language"))
             if not isinstance(node.func, ast.Name):
-                raise _fail(node.func, _describe(node.func))
+                raise _refuse(node.func)
             if node.func.id == _RANGE:
-                raise _fail(node, "range(k) only appears in a loop: for i in range(k):")
+                raise _fail(node, N_("range(k) only appears in a loop: for i in range(k):"))
             if node.func.id not in FUNCTIONS:
                 known = ", ".join(sorted(FUNCTIONS))
-                raise _fail(node, f"unknown function '{node.func.id}'; the functions are: {known}")
+                raise _fail(
+                    node,
+                    N_("unknown function '{name}'; the functions are: {known}"),
+                    name=node.func.id,
+                    known=known,
+                )
             if node.keywords:
-                raise _fail(node, "keyword arguments are not allowed")
+                raise _fail(node, N_("keyword arguments are not allowed"))
 
 
 def _operations(expr: ast.expr) -> int:
@@ -290,7 +358,7 @@ def _cost(stmt: ast.stmt) -> tuple[int, int]:
         k = _range_count(stmt)
         statements, operations = _block_cost(stmt.body)
         return 1 + k * statements, k * operations
-    raise _fail(stmt, _describe(stmt))  # not reached: _check_block refused it
+    raise _refuse(stmt)  # not reached: _check_block refused it
 
 
 def _block_cost(stmts: list[ast.stmt]) -> tuple[int, int]:
@@ -300,24 +368,28 @@ def _block_cost(stmts: list[ast.stmt]) -> tuple[int, int]:
 
 def _check_name(node: ast.AST, name: str) -> None:
     if name.startswith("_"):
-        raise _fail(node, f"names starting with an underscore are not allowed: '{name}'")
+        raise _fail(
+            node, N_("names starting with an underscore are not allowed: '{name}'"), name=name
+        )
 
 
 def _check_target_name(target: ast.Name) -> None:
     _check_name(target, target.id)
     if target.id in FUNCTIONS:
-        raise _fail(target, f"'{target.id}' is a function name; pick another variable name")
+        raise _fail(
+            target, N_("'{name}' is a function name; pick another variable name"), name=target.id
+        )
     if target.id == _RANGE:
-        raise _fail(target, "'range' is kept for loops; pick another variable name")
+        raise _fail(target, N_("'range' is kept for loops; pick another variable name"))
 
 
 def _assignment_target(stmt: ast.stmt) -> ast.Name:
     if isinstance(stmt, ast.Expr):
-        raise _fail(stmt, "each line must be an assignment, e.g. r = x * y")
+        raise _fail(stmt, N_("each line must be an assignment, e.g. r = x * y"))
     if not isinstance(stmt, ast.Assign):
-        raise _fail(stmt, _describe(stmt))
+        raise _refuse(stmt)
     if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
-        raise _fail(stmt, "assign to exactly one plain name, e.g. r = x * y")
+        raise _fail(stmt, N_("assign to exactly one plain name, e.g. r = x * y"))
     target = stmt.targets[0]
     _check_target_name(target)
     return target

@@ -14,10 +14,10 @@ from core.expressions.checks import (
     _assignment_target,
     _check,
     _check_name,
-    _describe,
     _fail,
     _parse,
     _range_count,
+    _refuse,
 )
 from core.expressions.limits import (
     MAX_DEPTH,
@@ -28,6 +28,7 @@ from core.expressions.limits import (
     MAX_PROGRAM_NUMEL,
     MAX_VALUE_CHARS,
     ExpressionError,
+    Message,
     extent,
     shape_problem,
 )
@@ -40,14 +41,22 @@ from core.expressions.shapes import (
     _ShapeError,
     matmul_shape,
 )
+from core.i18n import N_
 
 
 def _shape_of(value: Value) -> Shape:
     return tuple(value.shape) if isinstance(value, torch.Tensor) else ()
 
 
-def _shape(value: Value) -> str:
-    return str(tuple(value.shape)) if isinstance(value, torch.Tensor) else "a number"
+def _shape(value: Value) -> str | Message:
+    return str(tuple(value.shape)) if isinstance(value, torch.Tensor) else Message(N_("a number"))
+
+
+def _shapes(args: list) -> str | Message:
+    """The operands' shapes in words: "(2,)", or "(2,) and a number"."""
+    if len(args) == 2:
+        return Message(N_("{a} and {b}"), {"a": _shape(args[0]), "b": _shape(args[1])})
+    return _shape(args[0])
 
 
 class _Evaluator:
@@ -59,8 +68,9 @@ class _Evaluator:
         self.spent = sum(extent(v.shape) for v in env.values() if isinstance(v, torch.Tensor))
         if self.spent > MAX_PROGRAM_NUMEL:
             raise ExpressionError(
-                f"the variables hold {self.spent:,} elements together; "
-                f"the limit for a program is {MAX_PROGRAM_NUMEL:,}"
+                N_("the variables hold {n} elements together; the limit for a program is {limit}"),
+                n=f"{self.spent:,}",
+                limit=f"{MAX_PROGRAM_NUMEL:,}",
             )
 
     def apply(self, node: ast.AST, what: str, fn: Callable, rule: Callable, args: list) -> Value:
@@ -70,44 +80,83 @@ class _Evaluator:
         try:
             shape, left, right = rule(*[_shape_of(a) for a in args])
         except _ShapeError as err:
-            shapes = " and ".join(_shape(a) for a in args)
-            raise _fail(node, f"{what} cannot take {shapes}: {err}") from None
+            raise _fail(
+                node,
+                N_("{what} cannot take {operands}: {problem}"),
+                what=what,
+                operands=_shapes(args),
+                problem=err.problem,
+            ) from None
         numel = math.prod(shape)
         if numel > MAX_NUMEL:
             raise _fail(
                 node,
-                f"{what} would make a tensor of shape {shape} ({numel:,} elements); "
-                f"the limit is {MAX_NUMEL:,}",
+                N_(
+                    "{what} would make a tensor of shape {shape} ({n} elements); the limit is {limit}"
+                ),
+                what=what,
+                shape=shape,
+                n=f"{numel:,}",
+                limit=f"{MAX_NUMEL:,}",
             )
         problem = shape_problem(shape)  # empty sizes count too: (10**6, 0) is a million rows
         if problem:
-            raise _fail(node, f"{what} would make a tensor of shape {shape}: {problem}")
+            raise _fail(
+                node,
+                N_("{what} would make a tensor of shape {shape}: {problem}"),
+                what=what,
+                shape=shape,
+                problem=problem,
+            )
         cost = extent(shape)
-        for side, copied, arg in (("left", left, args[0]), ("right", right, args[-1])):
+        for side, copied, arg in ((N_("left"), left, args[0]), (N_("right"), right, args[-1])):
             if copied > MAX_NUMEL:
                 raise _fail(
                     node,
-                    f"{what} would copy its {side} operand of shape {_shape(arg)} to the "
-                    f"broadcast batch ({copied:,} elements); the limit is {MAX_NUMEL:,}",
+                    N_(
+                        "{what} would copy its {side} operand of shape {shape} to the broadcast "
+                        "batch ({n} elements); the limit is {limit}"
+                    ),
+                    what=what,
+                    side=Message(side),
+                    shape=_shape(arg),
+                    n=f"{copied:,}",
+                    limit=f"{MAX_NUMEL:,}",
                 )
             if copied > math.prod(_shape_of(arg)):  # a real copy, kept for backward
                 cost += copied
         if self.spent + cost > MAX_PROGRAM_NUMEL:
             raise _fail(
                 node,
-                f"{what} would make a tensor of shape {shape}, bringing the program's tensors "
-                f"to {self.spent + cost:,} elements in all; the limit is {MAX_PROGRAM_NUMEL:,}",
+                N_(
+                    "{what} would make a tensor of shape {shape}, bringing the program's tensors "
+                    "to {n} elements in all; the limit is {limit}"
+                ),
+                what=what,
+                shape=shape,
+                n=f"{self.spent + cost:,}",
+                limit=f"{MAX_PROGRAM_NUMEL:,}",
             )
         self.spent += cost
         self.operations += 1
         if self.operations > MAX_EXECUTED:  # not reached: _check bounds the unrolled program
-            raise _fail(node, f"the program ran more than {MAX_EXECUTED} operations")
+            raise _fail(
+                node, N_("the program ran more than {limit} operations"), limit=MAX_EXECUTED
+            )
         try:
             result = fn(*args)
         except (RuntimeError, ValueError, TypeError) as err:
-            raise _fail(node, f"{what} failed: {str(err).splitlines()[0]}") from None
+            raise _fail(
+                node, N_("{what} failed: {error}"), what=what, error=str(err).splitlines()[0]
+            ) from None
         if tuple(result.shape) != shape:  # the arithmetic above disagrees with PyTorch: refuse
-            raise _fail(node, f"{what} gave shape {tuple(result.shape)}, expected {shape}")
+            raise _fail(
+                node,
+                N_("{what} gave shape {got}, expected {shape}"),
+                what=what,
+                got=tuple(result.shape),
+                shape=shape,
+            )
         return result
 
     def run(self, stmts: list[ast.stmt]) -> None:
@@ -115,7 +164,9 @@ class _Evaluator:
         for stmt in stmts:
             self.statements += 1
             if self.statements > MAX_EXECUTED:  # not reached: _check bounds the program
-                raise _fail(stmt, f"the program ran more than {MAX_EXECUTED} statements")
+                raise _fail(
+                    stmt, N_("the program ran more than {limit} statements"), limit=MAX_EXECUTED
+                )
             if isinstance(stmt, ast.If):
                 self.run(stmt.body if self.condition(stmt.test) else stmt.orelse)
             elif isinstance(stmt, ast.For):
@@ -141,8 +192,12 @@ class _Evaluator:
                 if value.numel() != 1 or value.is_complex():
                     raise _fail(
                         node,
-                        f"{symbol} compares single numbers, not a tensor of shape "
-                        f"{tuple(value.shape)}: reduce it first, e.g. sum(x) or mean(x)",
+                        N_(
+                            "{symbol} compares single numbers, not a tensor of shape {shape}: "
+                            "reduce it first, e.g. sum(x) or mean(x)"
+                        ),
+                        symbol=symbol,
+                        shape=tuple(value.shape),
                     )
                 value = float(value.detach().reshape(()).item())
             sides.append(value)
@@ -150,20 +205,30 @@ class _Evaluator:
 
     def value(self, node: ast.AST, depth: int = 0) -> Value:
         if depth > MAX_DEPTH:
-            raise _fail(node, f"the expression is nested more than {MAX_DEPTH} levels deep")
+            raise _fail(
+                node, N_("the expression is nested more than {limit} levels deep"), limit=MAX_DEPTH
+            )
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-                raise _fail(node, f"only numbers are allowed as constants, not {node.value!r:.40}")
+                raise _fail(
+                    node,
+                    N_("only numbers are allowed as constants, not {value}"),
+                    value=f"{node.value!r:.40}",
+                )
             try:
                 return float(node.value)
             except OverflowError:
-                raise _fail(node, "this number is too large") from None
+                raise _fail(node, N_("this number is too large")) from None
         if isinstance(node, ast.Name):
             if node.id in FUNCTIONS:
-                raise _fail(node, f"'{node.id}' is a function: call it, e.g. {node.id}(x)")
+                raise _fail(
+                    node, N_("'{name}' is a function: call it, e.g. {name}(x)"), name=node.id
+                )
             _check_name(node, node.id)
             if node.id not in self.env:
-                raise _fail(node, f"undefined name '{node.id}': define it as a variable first")
+                raise _fail(
+                    node, N_("undefined name '{name}': define it as a variable first"), name=node.id
+                )
             return self.env[node.id]
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub):
@@ -173,21 +238,21 @@ class _Evaluator:
                 return self.apply(node, "-", torch.neg, _same, [operand])
             if isinstance(node.op, ast.UAdd):
                 return self.value(node.operand, depth + 1)
-            raise _fail(node, "only unary minus is allowed")
+            raise _fail(node, N_("only unary minus is allowed"))
         if isinstance(node, ast.BinOp):
             return self.binop(node, depth)
         if isinstance(node, ast.Call):
             return self.call(node, depth)
-        raise _fail(node, _describe(node))
+        raise _refuse(node)
 
     def binop(self, node: ast.BinOp, depth: int) -> Value:
         if type(node.op) not in _BINARY:
-            raise _fail(node, "only + - * / ** @ are allowed")
+            raise _fail(node, N_("only + - * / ** @ are allowed"))
         symbol, fn = _BINARY[type(node.op)]
         if isinstance(node.op, ast.Pow):
             exponent = _exponent(node)
             if isinstance(node.left, ast.BinOp) and isinstance(node.left.op, ast.Pow):
-                raise _fail(node, "powers of powers are not allowed")
+                raise _fail(node, N_("powers of powers are not allowed"))
             base = self.value(node.left, depth + 1)
             return self.apply(node, "**", fn, _elementwise, [base, exponent])
         left = self.value(node.left, depth + 1)
@@ -198,19 +263,30 @@ class _Evaluator:
     def call(self, node: ast.Call, depth: int) -> Value:
         if not isinstance(node.func, ast.Name):
             if isinstance(node.func, ast.Attribute):
-                raise _fail(node, "method calls (x.f()) are not part of the language")
-            raise _fail(node, "only the listed functions can be called, by name")
+                raise _fail(node, N_("method calls (x.f()) are not part of the language"))
+            raise _fail(node, N_("only the listed functions can be called, by name"))
         name = node.func.id
         if name not in FUNCTIONS:
             known = ", ".join(sorted(FUNCTIONS))
-            raise _fail(node, f"unknown function '{name}'; the functions are: {known}")
+            raise _fail(
+                node,
+                N_("unknown function '{name}'; the functions are: {known}"),
+                name=name,
+                known=known,
+            )
         if node.keywords:
-            raise _fail(node, "keyword arguments are not allowed")
+            raise _fail(node, N_("keyword arguments are not allowed"))
         if any(isinstance(a, ast.Starred) for a in node.args):
-            raise _fail(node, "starred arguments (*x) are not allowed")
+            raise _fail(node, N_("starred arguments (*x) are not allowed"))
         spec = FUNCTIONS[name]
         if len(node.args) != spec.arity:
-            raise _fail(node, f"{name} takes {spec.arity} argument(s), got {len(node.args)}")
+            raise _fail(
+                node,
+                N_("{name} takes {arity} argument(s), got {n}"),
+                name=name,
+                arity=spec.arity,
+                n=len(node.args),
+            )
         args = [self.value(a, depth + 1) for a in node.args]
         return self.apply(node, f"{name}(...)", spec.fn, spec.shape, args)
 
@@ -226,13 +302,18 @@ def _exponent(node: ast.BinOp) -> float:
         and isinstance(exp.value, int | float)
         and not isinstance(exp.value, bool)
     ):
-        raise _fail(node, "the exponent must be a plain number such as 2 or -0.5")
+        raise _fail(node, N_("the exponent must be a plain number such as 2 or -0.5"))
     try:
         value = sign * float(exp.value)
     except OverflowError:
-        raise _fail(node, "the exponent is too large") from None
+        raise _fail(node, N_("the exponent is too large")) from None
     if not abs(value) <= MAX_EXPONENT:
-        raise _fail(node, f"the exponent {value:g} is too large; |exponent| <= {MAX_EXPONENT}")
+        raise _fail(
+            node,
+            N_("the exponent {value} is too large; |exponent| <= {limit}"),
+            value=f"{value:g}",
+            limit=MAX_EXPONENT,
+        )
     return value
 
 
@@ -240,21 +321,31 @@ def _as_tensor(name: str, value: object) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
         tensor = value
     elif isinstance(value, bool) or not isinstance(value, int | float | list | tuple):
-        raise ExpressionError(f"variable '{name}' must be a tensor, a number or a list of numbers")
+        raise ExpressionError(
+            N_("variable '{name}' must be a tensor, a number or a list of numbers"), name=name
+        )
     else:
         try:
             tensor = torch.tensor(value, dtype=torch.float32)
         except (TypeError, ValueError, RuntimeError, OverflowError):
             raise ExpressionError(
-                f"variable '{name}' is not a number or a rectangular list of numbers"
+                N_("variable '{name}' is not a number or a rectangular list of numbers"), name=name
             ) from None
     if tensor.numel() > MAX_NUMEL:
         raise ExpressionError(
-            f"variable '{name}' has {tensor.numel():,} elements; the limit is {MAX_NUMEL:,}"
+            N_("variable '{name}' has {n} elements; the limit is {limit}"),
+            name=name,
+            n=f"{tensor.numel():,}",
+            limit=f"{MAX_NUMEL:,}",
         )
     problem = shape_problem(tuple(tensor.shape))
     if problem:
-        raise ExpressionError(f"variable '{name}' of shape {tuple(tensor.shape)}: {problem}")
+        raise ExpressionError(
+            N_("variable '{name}' of shape {shape}: {problem}"),
+            name=name,
+            shape=tuple(tensor.shape),
+            problem=problem,
+        )
     if not (tensor.is_floating_point() or tensor.is_complex()):
         tensor = tensor.float()
     return tensor
@@ -268,9 +359,11 @@ def evaluate(
     env: dict[str, Value] = {}
     for name, value in variables.items():
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-            raise ExpressionError(f"'{name}' is not a valid variable name")
+            raise ExpressionError(N_("'{name}' is not a valid variable name"), name=name)
         if name in FUNCTIONS:
-            raise ExpressionError(f"'{name}' is a function name; pick another variable name")
+            raise ExpressionError(
+                N_("'{name}' is a function name; pick another variable name"), name=name
+            )
         env[name] = _as_tensor(name, value)
     tree = _parse(program)
     _check(tree)
@@ -285,28 +378,37 @@ _SHAPE_SPEC = re.compile(r"^\s*randn\s*\(\s*(\d+(?:\s*,\s*\d+)*)\s*,?\s*\)\s*$")
 def parse_value(text: str, seed: int = 0) -> torch.Tensor:
     """A variable's value typed in a widget: ``2``, ``1.0, -1.3``, ``[[1, 2], [3, 4]]`` or ``randn(3, 2)``."""
     if len(text) > MAX_VALUE_CHARS:
-        raise ExpressionError(f"the value is longer than {MAX_VALUE_CHARS:,} characters")
+        raise ExpressionError(
+            N_("the value is longer than {limit} characters"), limit=f"{MAX_VALUE_CHARS:,}"
+        )
     match = _SHAPE_SPEC.match(text)
     if match:
         shape = [int(s) for s in match.group(1).split(",")]
         if len(shape) > MAX_DIMS:
-            raise ExpressionError(f"randn takes at most {MAX_DIMS} sizes, not {len(shape)}")
+            raise ExpressionError(
+                N_("randn takes at most {limit} sizes, not {n}"), limit=MAX_DIMS, n=len(shape)
+            )
         problem = shape_problem(tuple(shape))
         if problem:
             shown = ", ".join(str(s) if len(str(s)) <= 12 else str(s)[:12] + "…" for s in shape)
-            raise ExpressionError(f"randn({shown}) is too large: {problem}")
+            raise ExpressionError(
+                N_("randn({sizes}) is too large: {problem}"), sizes=shown, problem=problem
+            )
         return torch.randn(shape, generator=torch.Generator().manual_seed(seed))
     stripped = text.strip()
     if not stripped:
-        raise ExpressionError("the value is empty: type a number, a list or randn(3, 2)")
+        raise ExpressionError(N_("the value is empty: type a number, a list or randn(3, 2)"))
     if not stripped.startswith("["):
         stripped = f"[{stripped}]"
     try:
         data = json.loads(stripped)
     except (ValueError, RecursionError):
         raise ExpressionError(
-            f"cannot read {text.strip()[:40]!r}: type a number, a list such as 1.0, -1.3, "
-            "a nested list such as [[1, 2], [3, 4]] or a shape such as randn(3, 2)"
+            N_(
+                "cannot read {text}: type a number, a list such as 1.0, -1.3, a nested list "
+                "such as [[1, 2], [3, 4]] or a shape such as randn(3, 2)"
+            ),
+            text=repr(text.strip()[:40]),
         ) from None
     if isinstance(data, list) and len(data) == 1 and not text.strip().startswith("["):
         data = data[0]

@@ -7,13 +7,20 @@ from dataclasses import dataclass
 
 import torch
 
+from core.expressions.limits import Message
+from core.i18n import N_
 from core.myexp import myexp
 
 Shape = tuple[int, ...]
 
 
 class _ShapeError(ValueError):
-    """Two shapes an operation cannot take; the message says why, in words."""
+    """Two shapes an operation cannot take; the message says why, in words (`problem`: an
+    English template marked N_ and its values, translated where shown)."""
+
+    def __init__(self, message: str, **values: object):
+        self.problem = Message(message, values)
+        super().__init__(self.problem.text())
 
 
 # ---------------------------------------------------------------- shape arithmetic
@@ -28,7 +35,9 @@ def broadcast(a: Shape, b: Shape) -> Shape:
     out = []
     for dim, (x, y) in enumerate(zip(a, b, strict=True)):
         if x != y and x != 1 and y != 1:
-            raise _ShapeError(f"sizes {x} and {y} at dimension {dim - n} do not broadcast")
+            raise _ShapeError(
+                N_("sizes {a} and {b} at dimension {dim} do not broadcast"), a=x, b=y, dim=dim - n
+            )
         out.append(y if x == 1 else x)
     return tuple(out)
 
@@ -37,12 +46,14 @@ def matmul_shape(a: Shape, b: Shape) -> tuple[Shape, int, int]:
     """``a @ b``: the result's shape and the element counts of both operands after their batch
     dimensions are broadcast (torch.matmul may copy each operand to that full batch)."""
     if not a or not b:
-        raise _ShapeError("both operands of @ need at least one dimension")
+        raise _ShapeError(N_("both operands of @ need at least one dimension"))
     left = (1,) + a if len(a) == 1 else a  # a vector on the left is a row (1, k)
     right = b + (1,) if len(b) == 1 else b  # a vector on the right is a column (k, 1)
     (n, k), (k2, m) = left[-2:], right[-2:]
     if k != k2:
-        raise _ShapeError(f"the inner sizes differ: {k} (left's last) and {k2} (right's first)")
+        raise _ShapeError(
+            N_("the inner sizes differ: {k} (left's last) and {k2} (right's first)"), k=k, k2=k2
+        )
     batch = broadcast(left[:-2], right[:-2])
     shape = batch + ((n,) if len(a) > 1 else ()) + ((m,) if len(b) > 1 else ())
     count = math.prod(batch)
@@ -59,15 +70,15 @@ def _scalar(a: Shape) -> tuple[Shape, int, int]:
 
 def _transpose(a: Shape) -> tuple[Shape, int, int]:
     if len(a) > 2:
-        raise _ShapeError(f"t transposes at most 2-D tensors, not {len(a)}-D")
+        raise _ShapeError(N_("t transposes at most 2-D tensors, not {n}-D"), n=len(a))
     return a[::-1], 0, 0
 
 
 def _dot(a: Shape, b: Shape) -> tuple[Shape, int, int]:
     if len(a) != 1 or len(b) != 1:
-        raise _ShapeError("dot takes two 1-D vectors")
+        raise _ShapeError(N_("dot takes two 1-D vectors"))
     if a != b:
-        raise _ShapeError(f"the vectors have {a[0]} and {b[0]} elements")
+        raise _ShapeError(N_("the vectors have {a} and {b} elements"), a=a[0], b=b[0])
     return (), 0, 0
 
 

@@ -10,6 +10,7 @@ import torch
 
 from core.graph.derivatives import local_derivatives
 from core.graph.record import OUTPUT_ID, autograd_graph, format_tensor, grad_fns, node_ids
+from core.i18n import Translate, untranslated
 from core.summary import TensorSummary, keep
 
 
@@ -44,13 +45,16 @@ class BackwardTrace:
 
 
 def trace_backward(
-    output: torch.Tensor, names: Mapping[str, torch.Tensor] | None = None
+    output: torch.Tensor,
+    names: Mapping[str, torch.Tensor] | None = None,
+    gettext: Translate = untranslated,
 ) -> BackwardTrace:
     """Run ``output.backward()`` with hooks on every autograd node; record each step.
 
     Named intermediate tensors keep their gradient (``retain_grad``); leaves' old gradients are
     cleared first so the figures are this run's. A non-scalar output is seeded with ones.
     """
+    _ = gettext
     names = dict(names or {})
     fns = grad_fns(output)
     ids = node_ids(fns)
@@ -79,7 +83,7 @@ def trace_backward(
             h.remove()
     seed = keep(seed)
     op_grads = {OUTPUT_ID: seed}
-    for fn, _, grad_outputs in fired:
+    for fn, _inputs, grad_outputs in fired:
         if grad_outputs and grad_outputs[0] is not None:
             op_grads[ids[fn]] = grad_outputs[0]
     graph = autograd_graph(output, names, op_grads)
@@ -89,7 +93,7 @@ def trace_backward(
             graph.nodes[OUTPUT_ID]["label"],
             "output",
             seed,
-            [Handoff(ids[fns[0]], "the seed: ∂out/∂out = 1", torch.tensor(1.0), seed)],
+            [Handoff(ids[fns[0]], _("the seed: ∂out/∂out = 1"), torch.tensor(1.0), seed)],
         )
     ]
     for fn, grad_inputs, grad_outputs in fired:
@@ -97,10 +101,10 @@ def trace_backward(
         arriving = grad_outputs[0] if grad_outputs else None
         handoffs = []
         if node.startswith("leaf"):
-            handoffs.append(Handoff(None, "accumulated into .grad", None, arriving))
+            handoffs.append(Handoff(None, _("accumulated into .grad"), None, arriving))
         else:
-            for (child, _), (formula, local), g in zip(
-                fn.next_functions, local_derivatives(fn), grad_inputs, strict=False
+            for (child, _index), (formula, local), g in zip(
+                fn.next_functions, local_derivatives(fn, gettext), grad_inputs, strict=False
             ):
                 target = ids[child] if child is not None else None
                 handoffs.append(Handoff(target, formula, local, g))
@@ -120,13 +124,18 @@ def _latex_text(text: str) -> str:
     return r"\text{" + re.sub(r"([_{}$&#%^~\\])", r"\\\1", text)[:60] + "}"
 
 
-def chain_rule_latex(step: BackwardStep, labels: Mapping[str, str]) -> list[str]:
+def chain_rule_latex(
+    step: BackwardStep, labels: Mapping[str, str], gettext: Translate = untranslated
+) -> list[str]:
     """The current step's numbers in the chain rule: for each input where the gradient passed on
     is exactly the gradient arriving times the local derivative (elementwise ops; not @ or a
     broadcast input, whose gradient is summed), ``arriving · local = passed``, in LaTeX."""
+    _ = gettext
     arriving = step.grad
     if step.kind != "op" or not isinstance(arriving, torch.Tensor):
         return []
+    before, _name, after = _("to {name}").partition("{name}")
+    came, local = _latex_text(_("arriving")), _latex_text(_("local"))
     lines = []
     for h in step.handoffs:
         if h.target is None or not all(isinstance(t, torch.Tensor) for t in (h.local, h.grad)):
@@ -139,10 +148,12 @@ def chain_rule_latex(step: BackwardStep, labels: Mapping[str, str]) -> list[str]
             product, h.grad.to(product.dtype), rtol=1e-4, atol=1e-6, equal_nan=True
         ):
             continue
-        to = _latex_text(labels.get(h.target, h.target))
+        to = "".join(
+            _latex_text(part) for part in (before, labels.get(h.target, h.target), after) if part
+        )
         lines.append(
-            rf"\text{{to }}{to}:\quad \underbrace{{{_numbers(arriving)}}}_{{f'(g(x))\ \text{{arriving}}}}"
-            rf"\cdot\underbrace{{{_numbers(h.local)}}}_{{g'(x)\ \text{{local}}}}"
+            rf"{to}:\quad \underbrace{{{_numbers(arriving)}}}_{{f'(g(x))\ {came}}}"
+            rf"\cdot\underbrace{{{_numbers(h.local)}}}_{{g'(x)\ {local}}}"
             rf" = {_numbers(h.grad)}"
         )
     return lines

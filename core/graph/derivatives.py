@@ -4,6 +4,7 @@ saved for backward (``_saved_self``, ``_saved_other``...)."""
 import torch
 
 from core.graph.record import autograd_name
+from core.i18n import Translate, untranslated
 from core.summary import TensorSummary, keep
 
 
@@ -22,8 +23,11 @@ def _as_t(value: object) -> torch.Tensor | None:
     return None
 
 
-def local_derivatives(fn: object) -> list[tuple[str, torch.Tensor | TensorSummary | None]]:
+def local_derivatives(
+    fn: object, gettext: Translate = untranslated
+) -> list[tuple[str, torch.Tensor | TensorSummary | None]]:
     """For each input of an op node, the local derivative (words, and a value where simple)."""
+    _ = gettext
     op = autograd_name(fn)
     s = lambda a: _as_t(_saved(fn, a))  # noqa: E731
     n_inputs = len(fn.next_functions)
@@ -72,9 +76,9 @@ def local_derivatives(fn: object) -> list[tuple[str, torch.Tensor | TensorSummar
         table[op] = [("∂σ(x)/∂x = σ(x)(1 − σ(x))", val)]
     elif op == "ReluBackward0":
         val = None if result is None else (result > 0).float()
-        table[op] = [("∂relu(x)/∂x = 1 where x > 0, else 0", val)]
+        table[op] = [(_("∂relu(x)/∂x = 1 where x > 0, else 0"), val)]
     elif op == "SumBackward0":
-        table[op] = [("∂(Σ x)/∂xᵢ = 1 for every element", torch.tensor(1.0))]
+        table[op] = [(_("∂(Σ x)/∂xᵢ = 1 for every element"), torch.tensor(1.0))]
     elif op == "MeanBackward0":
         size = _saved(fn, "_saved_self_sym_sizes")
         n = 1
@@ -85,30 +89,30 @@ def local_derivatives(fn: object) -> list[tuple[str, torch.Tensor | TensorSummar
         table[op] = [("∂(a · b)/∂a = b", s("_saved_tensor")), ("∂(a · b)/∂b = a", x)]
     elif op == "MvBackward0":
         table[op] = [
-            ("∂(W v)/∂W = v: the gradient is grad ⊗ v", s("_saved_vec")),
-            ("∂(W v)/∂v = W: the gradient is Wᵀ grad", x),
+            (_("∂(W v)/∂W = v: the gradient is grad ⊗ v"), s("_saved_vec")),
+            (_("∂(W v)/∂v = W: the gradient is Wᵀ grad"), x),
         ]
     elif op == "MmBackward0":
         table[op] = [
-            ("∂(A B)/∂A: the gradient is grad @ Bᵀ", s("_saved_mat2")),
-            ("∂(A B)/∂B: the gradient is Aᵀ @ grad", x),
+            (_("∂(A B)/∂A: the gradient is grad @ Bᵀ"), s("_saved_mat2")),
+            (_("∂(A B)/∂B: the gradient is Aᵀ @ grad"), x),
         ]
     elif op == "AddmmBackward0":
         table[op] = [
-            ("bias: the gradient summed over the batch", None),
-            ("∂(X Wᵀ)/∂X: the gradient is grad @ W", None),
-            ("∂(X Wᵀ)/∂Wᵀ: the gradient is Xᵀ @ grad", s("_saved_mat1")),
+            (_("bias: the gradient summed over the batch"), None),
+            (_("∂(X Wᵀ)/∂X: the gradient is grad @ W"), None),
+            (_("∂(X Wᵀ)/∂Wᵀ: the gradient is Xᵀ @ grad"), s("_saved_mat1")),
         ]
     elif op == "TBackward0":
-        table[op] = [("transpose: the gradient is transposed back", None)]
+        table[op] = [(_("transpose: the gradient is transposed back"), None)]
     elif op == "MseLossBackward0":
         target = s("_saved_target")
         val = None
         if x is not None and target is not None:
             val = 2 * (x - target) / max(x.numel(), 1)
-        table[op] = [("∂MSE/∂ŷ = 2 (ŷ − y) / n", val), ("target", None)]
+        table[op] = [("∂MSE/∂ŷ = 2 (ŷ − y) / n", val), (_("target"), None)]
     rows = table.get(op, [])
     rows = [(f, keep(_as_t(v))) for f, v in rows]
     while len(rows) < n_inputs:
-        rows.append((f"{op}: see the PyTorch docs for its derivative", None))
+        rows.append((_("{op}: see the PyTorch docs for its derivative").format(op=op), None))
     return rows[:n_inputs]

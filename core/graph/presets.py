@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from core.expressions import MAX_RANGE, evaluate
+from core.i18n import N_, Translate, untranslated
 
 
 @dataclass(frozen=True)
@@ -190,13 +191,19 @@ def variables_tour(tensor: torch.Tensor, name: str) -> list[tuple[str, str]]:
     return lines
 
 
-VARIABLE_HISTORY = (
+VARIABLE_HISTORY = N_(
     'History: the slide\'s `Variable` ("x.grad is another Variable") was merged into '
     "`Tensor` in PyTorch 0.4: `torch.autograd.Variable(t)` now just returns a `{variable}`, and "
     "`x.grad` is a plain tensor. `.data` is the old way to reach the numbers: it bypasses "
     "autograd's checks, so an in-place change through it silently gives a wrong gradient, "
     "where the same change through `detach()` is caught. Use `detach()` or `torch.no_grad()`."
 )
+
+
+def variable_history(variable_type: str, gettext: Translate = untranslated) -> str:
+    """The history note under the tour: what ``torch.autograd.Variable(t)`` returns now."""
+    return gettext(VARIABLE_HISTORY).format(variable=variable_type)
+
 
 CODE_DATA_VS_DETACH = """
 import torch

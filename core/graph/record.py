@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import networkx as nx
 import torch
 
+from core.i18n import Translate, untranslated
 from core.summary import TensorSummary, keep, summarise
 
 OUTPUT_ID = "out"
@@ -149,7 +150,10 @@ def shape_text(shape: tuple[int, ...]) -> str:
 
 
 def format_tensor(
-    t: torch.Tensor | TensorSummary | None, digits: int = 2, max_items: int = 8
+    t: torch.Tensor | TensorSummary | None,
+    digits: int = 2,
+    max_items: int = 8,
+    gettext: Translate = untranslated,
 ) -> str:
     """A compact printout: ``2.00``, ``[-2.00, -0.26]``, or the shape when it is too big.
 
@@ -164,7 +168,10 @@ def format_tensor(
         rows *= max(int(size), 1)
     too_big = t.numel() > max_items or rows > max_items or len(t.shape) > MAX_PRINTED_DIMS
     if isinstance(t, TensorSummary) or too_big:
-        return f"shape {shape_text(t.shape)}, mean {summarise(t).mean:.{digits}f}"
+        _ = gettext
+        return _("shape {shape}, mean {mean}").format(
+            shape=shape_text(t.shape), mean=f"{summarise(t).mean:.{digits}f}"
+        )
     t = t.detach()
 
     def fmt(v: float) -> str:

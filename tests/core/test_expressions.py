@@ -763,3 +763,27 @@ def test_the_language_does_not_reach_up_into_the_graph_package():
     ).stdout
     loaded = json.loads(out)
     assert "core.myexp" in loaded and not any(m.startswith("core.graph") for m in loaded), loaded
+
+
+def test_errors_read_in_chinese_with_their_values_and_english_by_default():
+    from core.i18n import catalogue
+
+    zh = catalogue("zh").gettext
+    with pytest.raises(ExpressionError) as info:
+        evaluate("r = q * 2", {})
+    err = info.value
+    assert err.message == "undefined name 'q': define it as a variable first"
+    assert err.text() == err.message
+    assert err.text(zh) == "未定义的名字 'q'：请先把它定义为变量"
+    # a problem inside a problem is translated too, its numbers kept
+    with pytest.raises(ExpressionError) as info:
+        parse_value("randn(1000000, 0)")
+    assert "empty sizes counted as 1" in info.value.message
+    assert info.value.text(zh) == (
+        "randn(1000000, 0) 太大了：它会有 1,000,000 个元素（大小为 0 的维按 1 计）；上限是 100,000"
+    )
+    with pytest.raises(ExpressionError) as info:
+        evaluate("r = x @ y", {"x": torch.ones(2, 3), "y": torch.ones(2)})
+    assert info.value.text(zh) == (
+        "@ 不能作用于 (2, 3) 和 (2,)：内侧的大小不一致：3（左边的最后一维）和 2（右边的第一维）"
+    )

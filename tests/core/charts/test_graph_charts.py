@@ -1,5 +1,7 @@
 """The DOT drawing of the autograd graph: colours, highlight, compact boxes on big graphs."""
 
+import torch
+
 from core.charts.graph import graph_dot
 from core.graph import presets, record
 from tests.core.graph.helpers import trace_preset
@@ -31,3 +33,22 @@ def test_shallow_graphs_run_left_to_right_and_the_walk_reveals_gradients():
     )
     everything = {s.node for s in trace.steps}
     assert "grad ?" not in graph_dot(trace.graph, reached=everything)
+
+
+def test_the_drawing_and_the_walk_read_in_chinese():
+    from core.graph import backward
+    from core.i18n import catalogue
+
+    zh = catalogue("zh").gettext
+    _, _, trace = trace_preset(presets.DOT_PRODUCT)
+    dot = graph_dot(trace.graph, gettext=zh)
+    assert "r（输出）" in dot and "形状 (2,)" in dot and "(output)" not in dot
+    assert "r (output)" in graph_dot(trace.graph)  # English by default
+    # the walk's words: the leaf's accumulation and a big tensor's shape and mean
+    x = torch.ones(3, 4, requires_grad=True)
+    zh_trace = backward.trace_backward((x * 2).sum(), {"x": x}, gettext=zh)
+    assert zh_trace.steps[-1].handoffs[0].formula == "累加到 .grad"
+    assert record.format_tensor(x.grad, gettext=zh) == "形状 (3, 4)，均值 2.00"
+    assert record.format_tensor(x.grad) == "shape (3, 4), mean 2.00"
+    sums = [s for s in zh_trace.steps if s.label == "SumBackward0"][0]
+    assert sums.handoffs[0].formula == "∂(Σ x)/∂xᵢ = 1（对每个元素）"
