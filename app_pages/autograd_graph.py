@@ -431,7 +431,10 @@ def _program_preset(preset: str) -> None:
     elif preset == "myexp":
         show_code(custom.CODE_MYEXP, _("Show the code: class MyExp(torch.autograd.Function)"))
         _gradcheck_section()
-    show_code(record.code_walk(out_name), _("Show the code: walking grad_fn.next_functions"))
+    shown_code = {"dot": presets.CODE_DOT_PRODUCT, "shared": presets.CODE_SHARED}.get(preset)
+    unedited = program.strip() == PROGRAMS[preset].program.strip()
+    walk = record.code_walk(out_name, shown_code if shown_code and unedited else "")
+    show_code(walk, _("Show the code: walking grad_fn.next_functions"))
     show_code(backward.CODE_HOOKS, _("Show the code: hooks on the backward pass"))
     leaves = [n for n, t in variables.items() if t.requires_grad]
     if leaves:
@@ -549,7 +552,7 @@ def _built_preset(preset: str) -> None:
         st.code(model_lines, language="python", wrap_lines=True)
     st.code(f">>> print(loss)\n{built.output!r}", language="python", wrap_lines=True)
     show_code(code, _("Show the code"))
-    show_code(record.code_walk("loss"), _("Show the code: walking grad_fn.next_functions"))
+    show_code(record.code_walk("loss", code), _("Show the code: walking grad_fn.next_functions"))
     _variables_tour(built.names[first], shown)
 
 

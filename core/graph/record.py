@@ -198,9 +198,17 @@ walk({output}.grad_fn)
 """
 
 
-def code_walk(output: str = "r") -> str:
-    """The walk snippet, started from the grad_fn of the variable named `output`."""
-    return _WALK.format(output=output)
+def code_walk(output: str = "r", setup: str = "") -> str:
+    """The walk snippet, started from the grad_fn of the variable named `output`: after the
+    code `setup` that makes it (so it runs alone), or, without one, after the program above."""
+    if not setup:
+        return f"# run after the program above, which makes {output}" + _WALK.format(output=output)
+    return (
+        setup.strip()
+        + "\n\n# the graph autograd recorded for "
+        + output
+        + _WALK.format(output=output)
+    )
 
 
 CODE_WALK = code_walk("r")

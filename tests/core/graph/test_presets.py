@@ -161,6 +161,10 @@ def test_the_walk_shown_under_a_built_preset_runs_after_its_code(snippet, capsys
     exec(record.code_walk("loss"), namespace)
     walked = capsys.readouterr().out.split()
     assert walked[0] == "MseLossBackward0"
+    # with the preset's code in front, the walk runs alone, in a fresh namespace
+    exec(record.code_walk("loss", snippet), {})  # our own constant snippets, never user text
+    alone = capsys.readouterr().out.split()
+    assert alone[-len(walked) :] == walked
     assert "torch::autograd::AccumulateGrad" in walked
 
 
@@ -299,3 +303,15 @@ def test_data_skips_autograds_check_and_detach_does_not():
         "0.4" in presets.VARIABLE_HISTORY
         and "bypasses autograd's checks" in presets.VARIABLE_HISTORY
     )
+
+
+@pytest.mark.parametrize(
+    ("snippet", "output"), [(presets.CODE_DOT_PRODUCT, "r"), (presets.CODE_SHARED, "f")]
+)
+def test_the_walk_shown_under_an_unedited_preset_runs_alone(snippet, output, capsys):
+    """The page shows the walk with the preset's code in front: alone, in a fresh namespace,
+    it prints the preset's output and then the graph, output first, leaves last."""
+    exec(record.code_walk(output, snippet), {})  # our own constant snippets, never user text
+    walked = capsys.readouterr().out.split()
+    assert any(name.endswith("Backward0") for name in walked)
+    assert walked[-1] == "torch::autograd::AccumulateGrad"
