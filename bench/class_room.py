@@ -79,7 +79,12 @@ def _texts(msg: ForwardMsg) -> list[str]:
 
 
 class Student:
-    """One student as a Streamlit session over a websocket, as the browser speaks to it."""
+    """One student as a Streamlit session over a websocket, as the browser speaks to it.
+
+    Like the browser, it asks for its polling fragment's next run `interval` seconds after the
+    last one finished (a page that has not heard back does not pile requests up), and sends
+    its answer at once, as the radio's widget state: the formatted choice, a `string_value`.
+    """
 
     def __init__(self, url: str, code: str, pick: int, join_at: float, answer_at: float) -> None:
         self.url, self.code, self.pick = url, code, pick
@@ -89,8 +94,11 @@ class Student:
         self.radio_id = ""
         self.widgets: list = []
         self.sent_at: float | None = None
-        self.confirmed = False  # the page said "Your answer: ..." back
+        self.replied = False  # a run finished after the answer was sent (the server's reply)
+        self.confirmed = False  # a reply showed "Your answer: <this pick>"
+        self.refused = ""  # a warning a reply showed instead
         self.revealed_at: float | None = None  # monotonic, when the reveal reached this client
+        self.failed = ""  # an exception shown on the page
         self.error = ""
 
     def _rerun(self, fragment_id: str = "", auto: bool = True) -> bytes:
@@ -105,6 +113,18 @@ class Student:
             state.widget_states.widgets.add().CopyFrom(widget)
         return back.SerializeToString()
 
+    async def _until_finished(self, ws, stop: asyncio.Event, limit: float = 60.0) -> bool:
+        """Read messages until the run asked for has finished (False: none within `limit`)."""
+        deadline = time.monotonic() + limit
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
+            except TimeoutError:
+                continue
+            if self._handle(raw):
+                return True
+        return False
+
     async def run(self, stop: asyncio.Event) -> None:
         ws_url = self.url.replace("http://", "ws://") + "/_stcore/stream"
         try:
@@ -115,43 +135,45 @@ class Student:
                 max_size=2**24,
                 ping_interval=None,  # a starved bench must not close its own students
             ) as ws:
-                await ws.send(self._rerun())
-                poller = None
+                await ws.send(self._rerun())  # the page's first run
+                await self._until_finished(ws, stop)
                 while not stop.is_set():
-                    try:
-                        raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
-                    except TimeoutError:
-                        raw = None
-                    if raw is not None:
-                        self._handle(raw)
-                    if self.fragment and poller is None:
-                        poller = asyncio.create_task(self._poll(ws, stop))
-                    if (
+                    interval = self.fragment[1] if self.fragment else 1.0
+                    next_poll = time.monotonic() + interval
+                    while not stop.is_set() and time.monotonic() < next_poll:
+                        if (
+                            self.radio_id
+                            and self.sent_at is None
+                            and time.monotonic() >= self.answer_at
+                        ):
+                            break
+                        await asyncio.sleep(0.05)
+                    if stop.is_set():
+                        break
+                    fragment_id = self.fragment[0] if self.fragment else ""
+                    answering = bool(
                         self.radio_id
                         and self.sent_at is None
                         and time.monotonic() >= self.answer_at
-                    ):
+                    )
+                    if answering:
                         self._choose()
-                        await ws.send(self._rerun(self.fragment[0] if self.fragment else "", False))
-                if poller:
-                    poller.cancel()
+                    await ws.send(self._rerun(fragment_id, auto=not answering))
+                    finished = await self._until_finished(ws, stop)
+                    if answering and finished:
+                        self.replied = True
         except Exception as e:  # noqa: BLE001 (reported in the figures)
             self.error = f"{type(e).__name__}: {e}"
 
     def _choose(self) -> None:
         from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-        widget = WidgetState(id=self.radio_id, int_value=self.pick)
+        widget = WidgetState(id=self.radio_id, string_value=CHOICES[self.pick])
         self.widgets = [w for w in self.widgets if w.id != self.radio_id] + [widget]
         self.sent_at = time.monotonic()
 
-    async def _poll(self, ws, stop: asyncio.Event) -> None:
-        fragment_id, interval = self.fragment
-        while not stop.is_set():
-            await asyncio.sleep(interval)
-            await ws.send(self._rerun(fragment_id))
-
-    def _handle(self, raw: bytes) -> None:
+    def _handle(self, raw: bytes) -> bool:
+        """Take one message in; True when it ends a run."""
         msg = ForwardMsg()
         msg.ParseFromString(raw)
         kind = msg.WhichOneof("type")
@@ -161,8 +183,14 @@ class Student:
             self.fragment = (msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element
-            if element.WhichOneof("type") == "radio":
+            what = element.WhichOneof("type")
+            if what == "radio":
                 self.radio_id = element.radio.id
+            elif what == "exception" and not self.failed:
+                self.failed = f"{element.exception.type}: {element.exception.message}"
+            elif what == "alert" and self.sent_at is not None and not self.confirmed:
+                if not element.alert.body.startswith("Answer:"):
+                    self.refused = element.alert.body
         shown = _texts(msg)
         if self.sent_at is not None and any(
             f"Your answer: {CHOICES[self.pick]}" in t for t in shown
@@ -170,6 +198,7 @@ class Student:
             self.confirmed = True
         if self.revealed_at is None and any(REVEALED in t for t in shown):
             self.revealed_at = time.monotonic()
+        return kind == "script_finished"
 
 
 def _fresh_database(url: str) -> None:
@@ -270,7 +299,7 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
         confirmed = await asyncio.gather(*(browser_answer(t, k) for t, k in tabs))
         # the lecturer waits until every answer sent is on the page (as the count would show)
         deadline = wall0 + JOIN_SECONDS + window + 60
-        while time.monotonic() < deadline and any(not c.confirmed for c in clients if not c.error):
+        while time.monotonic() < deadline and any(not c.replied for c in clients if not c.error):
             await asyncio.sleep(0.2)
         answered_in = time.monotonic() - wall0
         await asyncio.sleep(2.0)  # the last answers reach the histogram
@@ -319,18 +348,20 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
         revealed_at = conn.execute(select(opened.c.revealed_at)).scalar()
     engine.dispose()
     expected = [0, 0, 0]  # answers the student's page confirmed: each must be stored once
-    unsure = [0, 0, 0]  # sent but never confirmed: stored or not, both fair
+    unsure = [0, 0, 0]  # replied to without it (a refusal shown): stored or not, both fair
+    no_reply = 0  # sent, and no run finished after it: lost to the student
     for c in clients:
         if c.confirmed:
             expected[c.pick] += 1
         elif c.sent_at is not None:
             unsure[c.pick] += 1
+            no_reply += not c.replied
     for (_, pick), ok in zip(tabs, confirmed, strict=True):
         (expected if ok else unsure)[pick] += 1
     stored = [0, 0, 0]
     for value, _ in rows:
         stored[int(value)] += 1
-    lost = sum(max(0, e - s) for e, s in zip(expected, stored, strict=True))
+    absent = sum(max(0, e - s) for e, s in zip(expected, stored, strict=True))
     extra = sum(max(0, s - e - u) for e, s, u in zip(expected, stored, unsure, strict=True))
 
     runs = server_log(logs[0])[lecturer_session]
@@ -368,9 +399,14 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
         "students": students,
         "answered": sum(expected),
         "answered_in": answered_in,
-        "unconfirmed": sum(unsure),
+        "unconfirmed": sum(unsure) - no_reply,
         "stored": sum(stored),
-        "lost": lost,
+        "lost": absent + no_reply,
+        "absent": absent,
+        "no_reply": no_reply,
+        "unsent": sum(1 for c in clients if c.sent_at is None),
+        "refusals": sorted({c.refused for c in clients if c.refused and not c.confirmed})[:3],
+        "failed": sorted({c.failed for c in clients if c.failed})[:3],
         "twice": extra,
         "missed_reveal": sum(1 for c in clients if c.revealed_at is None),
         "errors": errors[:3],
@@ -382,6 +418,7 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
         "rss": max(sampler.peak),
         "reveal_clicks": reveal_clicks,
         "runs": run_seconds,
+        "load": os.getloadavg()[0],  # the machine's 1-minute load as the run ends
     }
 
 
@@ -415,9 +452,11 @@ def run_one(db: str, servers: int, args, pg_url: str | None) -> dict:
 
 def describe(name: str, r: dict) -> str:
     return (
-        f"{name}: answer->histogram p50 {pct(r['hist'], 0.5):.2f} s p95 {pct(r['hist'], 0.95):.2f} s, "
+        f"{name}: lost {r['lost']} ({r['absent']} confirmed not stored, {r['no_reply']} no reply), "
+        f"answer->histogram p50 {pct(r['hist'], 0.5):.2f} s p95 {pct(r['hist'], 0.95):.2f} s, "
         f"reveal p95 {pct(r['reveal'], 0.95):.2f} s, cpu {r['cpu']:.0f} s in {r['wall']:.0f} s, "
-        f"peak rss {r['rss'] / 2**20:.0f} MB"
+        f"peak rss {r['rss'] / 2**20:.0f} MB, reveal missed by {r['missed_reveal']}, "
+        f"load {r['load']:.1f}"
     )
 
 
@@ -444,10 +483,15 @@ def main() -> None:
             print(
                 f"== {name}: {r['students']} students, {r['answered']} answers confirmed "
                 f"{r['answered_in']:.1f} s after the first joined, "
-                f"{r['stored']} stored, lost {r['lost']}, counted twice {r['twice']}, "
+                f"{r['stored']} stored, lost {r['lost']} ({r['absent']} confirmed but not stored "
+                f"+ {r['no_reply']} never replied to), counted twice {r['twice']}, "
+                f"{r['unsent']} never sent, "
                 f"reveal missed by {r['missed_reveal']} websocket students, "
-                f"{r['unconfirmed']} answers sent but unconfirmed, {r['reveal_clicks']} reveal click(s), load {os.getloadavg()[0]:.1f}"
+                f"{r['unconfirmed']} replied to without it, {r['reveal_clicks']} reveal click(s), "
+                f"load {os.getloadavg()[0]:.1f}"
                 + (f", errors {r['errors']}" if r["errors"] else "")
+                + (f", refusals {r['refusals']}" if r["refusals"] else "")
+                + (f", page exceptions {r['failed']}" if r["failed"] else "")
             )
             print(f"   {describe(name, r)}")
             if r["browser_reveal"]:
