@@ -14,7 +14,7 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.outline import ROOT
-from classroom import RoomError, Store, database_url, make_engine
+from classroom import RoomError, Store, database_url, make_engine, normalise_code
 from classroom.chart import answers_chart
 from classroom.store import Result, RoomState
 from core.questions import Question, all_questions, by_id
@@ -44,6 +44,34 @@ def _students_link(code: str) -> str:
     if not base.endswith("/class_room"):
         base = base.rsplit("/", 1)[0] + "/class_room" if base else "/class_room"
     return f"{base}?room={code}"
+
+
+def _lecturer_link(code: str, key: str) -> str:
+    """The students' link plus the lecturer's key: it gives control back after a reload."""
+    return f"{_students_link(code)}&key={key}"
+
+
+def _restore_lecturer() -> None:
+    """A lecturer link (?room=CODE&key=...) opened: this session takes the room's control back.
+
+    The key leaves the address bar at once (whether it was right or not); a wrong one gets a
+    plain sentence and the page carries on as a student's."""
+    key = st.query_params.get("key")
+    if key is None:
+        return
+    del st.query_params["key"]
+    try:
+        code = normalise_code(st.query_params.get("room"))
+    except RoomError:
+        code = None
+    if code is not None and _store().is_lecturer(code, key):
+        st.session_state.room_code, st.session_state.room_key = code, key
+        del st.query_params["room"]  # the lecturer's page, not a student's
+        return
+    st.warning(
+        "That lecturer link does not open this room (the key is wrong or the room has "
+        "closed). You can join as a student, or start a new room."
+    )
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -192,6 +220,18 @@ def _lecturer(code: str, key: str) -> None:
             "Show", key="room_show", on_click=_lecturer_act, args=("show", code, key, earlier)
         )
     close.button("Close", key="room_close", on_click=_lecturer_act, args=("close", code, key))
+    # the key is never projected: the link shows only outside presenter mode, folded away
+    if ui.presenter_mode():
+        st.caption(
+            "Your lecturer link (control after a reload) is under the room outside presenter mode."
+        )
+    else:
+        with st.expander("Lecturer link: keep this private"):
+            st.caption(
+                "Opening this link gives control of the room back after a reload or on "
+                "another device. Anyone holding it can run the room: do not project or share it."
+            )
+            st.code(_lecturer_link(code, key), language=None, wrap_lines=True)
     if st.session_state.get("room_message"):
         st.warning(st.session_state.pop("room_message"))
 
@@ -287,6 +327,7 @@ def _join_form() -> None:
 
 st.title("Class room")
 store = _store()
+_restore_lecturer()
 code, key = st.session_state.get("room_code"), st.session_state.get("room_key")
 if code and key and store.is_lecturer(code, key):
     _lecturer(code, key)
