@@ -57,6 +57,7 @@ CHOICES = ["(3, 4)", "(3, 1)", "(4, 3)"]
 REVEALED = "Answer: (3, 4)"
 BENCH_NICE = 10  # the bench's own CPU priority below the servers' (0: equal)
 JOIN_SECONDS = 3.0  # the students arrive over this long
+STEADY_SECONDS = 6.0  # the quiet stretch before the reveal in which one poll's cost is read
 OFFSET = time.time() - time.monotonic()  # wall clock -> monotonic, the same on this machine
 
 
@@ -92,6 +93,7 @@ class Student:
         self.session_id = ""
         self.fragment: tuple[str, float] | None = None
         self.radio_id = ""
+        self.radio_fragment = ""  # the fragment the radio is drawn in: an answer reruns it
         self.widgets: list = []
         self.sent_at: float | None = None
         self.replied = False  # a run finished after the answer was sent (the server's reply)
@@ -147,7 +149,11 @@ class Student:
                             and time.monotonic() >= self.answer_at
                         ):
                             break
-                        await asyncio.sleep(0.05)
+                        try:  # a rerun the page asked for itself (a change) arrives meanwhile
+                            raw = await asyncio.wait_for(ws.recv(), timeout=0.05)
+                        except TimeoutError:
+                            continue
+                        self._handle(raw)
                     if stop.is_set():
                         break
                     fragment_id = self.fragment[0] if self.fragment else ""
@@ -156,8 +162,9 @@ class Student:
                         and self.sent_at is None
                         and time.monotonic() >= self.answer_at
                     )
-                    if answering:
+                    if answering:  # as the browser does: the widget's own fragment reruns
                         self._choose()
+                        fragment_id = self.radio_fragment
                     await ws.send(self._rerun(fragment_id, auto=not answering))
                     finished = await self._until_finished(ws, stop)
                     if answering and finished:
@@ -186,6 +193,7 @@ class Student:
             what = element.WhichOneof("type")
             if what == "radio":
                 self.radio_id = element.radio.id
+                self.radio_fragment = msg.delta.fragment_id
             elif what == "exception" and not self.failed:
                 self.failed = f"{element.exception.type}: {element.exception.message}"
             elif what == "alert" and self.sent_at is not None and not self.confirmed:
@@ -198,7 +206,10 @@ class Student:
             self.confirmed = True
         if self.revealed_at is None and any(REVEALED in t for t in shown):
             self.revealed_at = time.monotonic()
-        return kind == "script_finished"
+        # a run that ends early for a rerun (a poll that saw a change) is followed by that rerun
+        return (
+            kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+        )
 
 
 def _fresh_database(url: str) -> None:
@@ -302,7 +313,11 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
         while time.monotonic() < deadline and any(not c.replied for c in clients if not c.error):
             await asyncio.sleep(0.2)
         answered_in = time.monotonic() - wall0
-        await asyncio.sleep(2.0)  # the last answers reach the histogram
+        # a steady stretch with nothing new (all answered, no reveal yet): only polls run, so
+        # the servers' CPU over it per run asked in it is the cost of one poll
+        steady_cpu0, steady_t0 = sampler.cpu_seconds(), time.monotonic()
+        await asyncio.sleep(STEADY_SECONDS)
+        steady = (sampler.cpu_seconds() - steady_cpu0, steady_t0, time.monotonic())
         await projector.screenshot(path=str(ROOT / "build" / f"bench-class_room-{len(urls)}.png"))
         await projector.get_by_role("button", name="Reveal").click()
         engine = make_engine(url_db)  # the reveal is the moment the database records it
@@ -382,7 +397,11 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
     for c in clients:
         if c.revealed_at is None:
             continue
-        done = [t for t, w in events.get(c.session_id, []) if w.startswith("finished")]
+        done = [
+            t
+            for t, w in events.get(c.session_id, [])
+            if w.startswith("finished") and w != f"finished {ForwardMsg.FINISHED_EARLY_FOR_RERUN}"
+        ]
         before = [t for t in done if reveal_mono <= t <= c.revealed_at]
         to_reveal.append((before[0] if before else c.revealed_at) - reveal_mono)
     errors = [c.error for c in clients if c.error]
@@ -395,7 +414,15 @@ async def _class(urls, url_db, logs, pids, students, browsers, window, seed) -> 
             elif asked_at is not None and wall0 <= asked_at:
                 run_seconds.append(t - asked_at)
                 asked_at = None
+    steady_runs = sum(
+        1
+        for session_events in events.values()
+        for t, what in session_events
+        if what == "asked" and steady[1] <= t <= steady[2]
+    )
     return {
+        "poll_ms": steady[0] / max(1, steady_runs) * 1000,
+        "steady_runs": steady_runs,
         "students": students,
         "answered": sum(expected),
         "answered_in": answered_in,
@@ -450,11 +477,60 @@ def run_one(db: str, servers: int, args, pg_url: str | None) -> dict:
         )
 
 
+async def _poll_cost(url: str, code: str, pid: int, polls: int) -> dict[str, float]:
+    """Server CPU per run for one session asking again and again (one run at a time)."""
+    student = Student(url, code, 0, 0.0, 0.0)
+    costs = {}
+    ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+    stop = asyncio.Event()
+    async with websockets.connect(ws_url, subprotocols=["streamlit"], origin=url) as ws:
+        await ws.send(student._rerun())
+        await student._until_finished(ws, stop)
+        student._choose()  # answered: the page shows the question, the radio and the answer
+        await ws.send(student._rerun(student.radio_fragment, auto=False))
+        await student._until_finished(ws, stop)
+        for name, fragment in (("poll", student.fragment[0]), ("full run", "")):
+            for _ in range(10):  # warm
+                await ws.send(student._rerun(fragment))
+                await student._until_finished(ws, stop)
+            cpu0 = _cpu_seconds(pid)
+            for _ in range(polls):
+                await ws.send(student._rerun(fragment))
+                await student._until_finished(ws, stop)
+            costs[name] = (_cpu_seconds(pid) - cpu0) / polls
+    if not student.confirmed:
+        raise RuntimeError(
+            "the answer was not confirmed: the poll measured is not the answered one"
+        )
+    return costs
+
+
+def poll_cost(polls: int) -> None:
+    """Print the server CPU of one student's poll (and of a full page run), on SQLite."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-class-room-poll-"))
+    path = folder / "rooms.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTORCH_LIVE_DB")}
+    env["PYTORCH_LIVE_DB_PATH"] = str(path)
+    from classroom import Store
+
+    store = Store(make_engine(f"sqlite+pysqlite:///{path}"))
+    code, key = store.create_room()
+    store.open_question(code, key, "tensors.broadcast_shape")
+    with start_server(env=env) as (url, proc):
+        costs = asyncio.run(_poll_cost(url, code, proc.pid, polls))
+    print(
+        f"one student's poll: {costs['poll'] * 1000:.2f} ms of server CPU "
+        f"(a full page run {costs['full run'] * 1000:.2f} ms), mean of {polls}, "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
+
+
 def describe(name: str, r: dict) -> str:
     return (
         f"{name}: lost {r['lost']} ({r['absent']} confirmed not stored, {r['no_reply']} no reply), "
         f"answer->histogram p50 {pct(r['hist'], 0.5):.2f} s p95 {pct(r['hist'], 0.95):.2f} s, "
-        f"reveal p95 {pct(r['reveal'], 0.95):.2f} s, cpu {r['cpu']:.0f} s in {r['wall']:.0f} s, "
+        f"reveal p95 {pct(r['reveal'], 0.95):.2f} s, cpu {r['cpu']:.0f} s in {r['wall']:.0f} s "
+        f"(a poll {r['poll_ms']:.1f} ms of CPU over {r['steady_runs']} quiet runs), "
         f"peak rss {r['rss'] / 2**20:.0f} MB, reveal missed by {r['missed_reveal']}, "
         f"load {r['load']:.1f}"
     )
@@ -469,7 +545,13 @@ def main() -> None:
     )
     parser.add_argument("--runs", default="sqlite:1,postgresql:1,postgresql:2")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--poll-cost", type=int, default=0, help="only time N polls of one student, then stop"
+    )
     args = parser.parse_args()
+    if args.poll_cost:
+        poll_cost(args.poll_cost)
+        return
     runs = [(db, int(n)) for db, n in (r.split(":") for r in args.runs.split(","))]
     results = {}
     with contextlib.ExitStack() as stack:
