@@ -91,6 +91,9 @@ class Student:
         self.url, self.code, self.pick = url, code, pick
         self.join_at, self.answer_at = join_at, answer_at
         self.session_id = ""
+        self.page_hash = (
+            ""  # the page's script hash, sent back with every rerun as the browser does
+        )
         self.fragment: tuple[str, float] | None = None
         self.radio_id = ""
         self.radio_fragment = ""  # the fragment the radio is drawn in: an answer reruns it
@@ -108,6 +111,10 @@ class Student:
         state = back.rerun_script
         state.query_string = f"room={self.code}"
         state.page_name = PAGE
+        if (
+            self.page_hash
+        ):  # without it a rerun the server starts itself (st.rerun) runs the main page
+            state.page_script_hash = self.page_hash
         if fragment_id:
             state.fragment_id = fragment_id
             state.is_auto_rerun = auto
@@ -186,6 +193,8 @@ class Student:
         kind = msg.WhichOneof("type")
         if kind == "new_session":
             self.session_id = msg.new_session.initialize.session_id
+        elif kind == "navigation" and msg.navigation.page_script_hash:
+            self.page_hash = msg.navigation.page_script_hash  # the page st.navigation chose
         elif kind == "auto_rerun":
             self.fragment = (msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
