@@ -8,21 +8,25 @@ bench/timed_server.py, so every script run is timed on the server's own clock. T
 a real Chromium at 1280 x 720 on the first server: it starts a room and opens the Tensors
 question. Then the students come: `--browsers` of them are real Chromium tabs, the rest are
 Streamlit sessions over websockets (the browser's own protocol: a page run, then the page's
-polling fragment rerun every second as the frontend asks, and the answer sent as the radio's
-widget state), spread over the servers in turn. Every student joins within 3 s and answers at a
-random moment of the next `--window` seconds; once every answer is confirmed on its page
-(or a minute has passed), the lecturer reveals.
+polling fragment rerun `interval` s after the last run finished, the answer sent as the radio's
+widget state in the radio's own fragment, the page's script hash sent back), spread over the
+servers in turn. Every student joins within 3 s and answers at a random moment of the next
+`--window` seconds; once every answer has had its reply (or a minute has passed), the lecturer
+waits a quiet stretch (only polls run: the CPU of one poll is read there) and reveals.
 
 Figures, per run and then on one last line:
-- lost: answers a student's page confirmed that the database does not hold (must be 0); the database's
-  count per choice is checked against the students' picks, so none is counted twice either;
+- lost: answers a student's page confirmed ("Your answer: ..." in a reply) that the database does
+  not hold, plus answers that never got a reply; both printed (must be 0). The database's count
+  per choice is checked against the students' picks, so none is counted twice either;
 - answer -> histogram: from an answer's commit (the database's timestamp, written by the
   server that took it) to the end of the first lecturer's run that read it (goal p95 <= 1 s);
 - reveal -> student: from the reveal's commit to the end of the run that sent each websocket
   student the answer (goal p95 <= 2 s); the browsers' own figures apart (client clock);
 - server CPU (seconds of CPU over the class's wall time, all servers) and peak RSS (the
   largest server; goal <= 1 GB for 200 sessions).
-The bench itself (websocket clients, browsers) shares this machine's cores with the servers.
+The bench itself (websocket clients, browsers) shares this machine's cores with the servers;
+each run's line ends with the 1-minute load average. `--poll-cost N` only times N polls of one
+student (and N full page runs) on SQLite, on the server's CPU clock.
 """
 
 import argparse
