@@ -1,11 +1,15 @@
 """Class room: the lecturer asks a chapter's question, every student answers, the class sees.
 
 The lecturer starts a room: the projector shows its join code and a QR code of the students'
-link (never the lecturer's key, which only this session holds). Students join by the link or
-the typed code; a fragment polls the room every second, so an opened question or a reveal
-reaches them with no reload. All state lives in the `classroom` store (SQLite or PostgreSQL).
+link (never the lecturer's key: this session holds it, and a private lecturer link outside
+presenter mode gives it back after a reload). Students join by the link or the typed code. A
+student's page is drawn by a full run; a small fragment that draws nothing polls the process's
+shared snapshot of the room and reruns the page only when what it shows has changed (a question
+opened, a reveal, the room closed), so a poll with nothing new sends nothing. All state lives in
+the `classroom` store (SQLite or PostgreSQL).
 """
 
+import contextlib
 import io
 import secrets
 
@@ -14,22 +18,30 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.outline import ROOT
-from classroom import RoomError, Store, database_url, make_engine
+from classroom import RoomError, Snapshots, Store, database_url, make_engine, normalise_code
 from classroom.chart import answers_chart
 from classroom.store import Result, RoomState
 from core.questions import Question, all_questions, by_id
 
-# A student's poll is a fragment run of ~6 ms of server CPU: 200 students at 1.5 s are ~0.8 of a
-# core (one process has one for Python); a reveal reaches them within 1.5 + 0.2 s + a run.
+# A student's poll is a fragment run that draws nothing and reads the process's shared snapshot
+# of the room (refreshed at most every SNAPSHOT_SECONDS); only a change reruns the page (a full
+# run of ~7 ms). A reveal reaches everyone within POLL + SNAPSHOT seconds plus their reruns.
 POLL_SECONDS = 1.5  # the students' pages ask the room this often
 PROJECTOR_SECONDS = 0.5  # the projector's histogram redraws this often (an answer shows in 1 s)
-STATE_CACHE_SECONDS = 0.2  # many students polling one room share one read per process
+STATE_CACHE_SECONDS = 0.2  # the lecturer's reads of the room's state share one per process
+SNAPSHOT_SECONDS = 0.5  # the students' polls share one read of the room per process this long
 
 
 @st.cache_resource(show_spinner=False)
 def _store() -> Store:
     """The process's one store (and engine): created at the first visit, schema migrated."""
     return Store(make_engine(database_url()), cache_seconds=STATE_CACHE_SECONDS)
+
+
+@st.cache_resource(show_spinner=False)
+def _snapshots() -> Snapshots:
+    """The process's shared snapshots of its rooms: every student session polls these."""
+    return Snapshots(_store(), seconds=SNAPSHOT_SECONDS)
 
 
 def _session() -> str:
@@ -44,6 +56,34 @@ def _students_link(code: str) -> str:
     if not base.endswith("/class_room"):
         base = base.rsplit("/", 1)[0] + "/class_room" if base else "/class_room"
     return f"{base}?room={code}"
+
+
+def _lecturer_link(code: str, key: str) -> str:
+    """The students' link plus the lecturer's key: it gives control back after a reload."""
+    return f"{_students_link(code)}&key={key}"
+
+
+def _restore_lecturer() -> None:
+    """A lecturer link (?room=CODE&key=...) opened: this session takes the room's control back.
+
+    The key leaves the address bar at once (whether it was right or not); a wrong one gets a
+    plain sentence and the page carries on as a student's."""
+    key = st.query_params.get("key")
+    if key is None:
+        return
+    del st.query_params["key"]
+    try:
+        code = normalise_code(st.query_params.get("room"))
+    except RoomError:
+        code = None
+    if code is not None and _store().is_lecturer(code, key):
+        st.session_state.room_code, st.session_state.room_key = code, key
+        del st.query_params["room"]  # the lecturer's page, not a student's
+        return
+    st.warning(
+        "That lecturer link does not open this room (the key is wrong or the room has "
+        "closed). You can join as a student, or start a new room."
+    )
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -78,12 +118,6 @@ def _chart(result: Result, mark_right: bool) -> None:
     ui.chart(inputs, lambda: answers_chart(result, mark_right=mark_right), width="stretch")
 
 
-@st.cache_data(ttl=5, max_entries=64, show_spinner=False)
-def _revealed_result(code: str, opened_id: int) -> Result:
-    """A revealed question's counts (answers are closed): read once per process per 5 s."""
-    return _store().result(code, opened_id)
-
-
 def _mine(store: Store, opened_id: int, session: str) -> float | None:
     """This session's answer: remembered when sent, read from the store only once."""
     key = f"sent-{opened_id}"
@@ -110,6 +144,7 @@ def _lecturer_act(action: str, code: str, key: str, *args) -> None:
         getattr(_store(), action)(code, key, *args)
     except RoomError as e:
         st.session_state.room_message = str(e)
+    _snapshots().forget(code)  # this process's students see it at their next poll
 
 
 @st.fragment(run_every=PROJECTOR_SECONDS)
@@ -192,6 +227,18 @@ def _lecturer(code: str, key: str) -> None:
             "Show", key="room_show", on_click=_lecturer_act, args=("show", code, key, earlier)
         )
     close.button("Close", key="room_close", on_click=_lecturer_act, args=("close", code, key))
+    # the key is never projected: the link shows only outside presenter mode, folded away
+    if ui.presenter_mode():
+        st.caption(
+            "Your lecturer link (control after a reload) is under the room outside presenter mode."
+        )
+    else:
+        with st.expander("Lecturer link: keep this private"):
+            st.caption(
+                "Opening this link gives control of the room back after a reload or on "
+                "another device. Anyone holding it can run the room: do not project or share it."
+            )
+            st.code(_lecturer_link(code, key), language=None, wrap_lines=True)
     if st.session_state.get("room_message"):
         st.warning(st.session_state.pop("room_message"))
 
@@ -238,22 +285,45 @@ def _answer_widget(store: Store, state: RoomState, question: Question, session: 
         st.text(f"Your answer: {_label(question, mine)}. You can change it until the reveal.")
 
 
+def _shown(code: str) -> tuple:
+    """What a student's page shows of the room, as a value that changes when the page must."""
+    try:
+        return _snapshots().get(code).version
+    except RoomError as e:
+        return ("refused", str(e))
+
+
 @st.fragment(run_every=POLL_SECONDS)
+def _watch(code: str, drawn: tuple) -> None:
+    """A student's poll: draws nothing; reruns the page when the room has changed."""
+    with contextlib.suppress(RoomError):  # a closed room: `_shown` differs, the page says so
+        _store().seen(code, _session())
+    if _shown(code) != drawn:
+        st.rerun()
+
+
+@st.fragment
+def _answer_box(store: Store, state: RoomState, question: Question, session: str) -> None:
+    """The radio (or number) and "Your answer": an answer reruns only this box."""
+    _answer_widget(store, state, question, session)
+
+
 def _student(code: str) -> None:
     store, session = _store(), _session()
     try:
-        state = store.state(code)
-        store.seen(state.code, session)
+        snapshot = _snapshots().get(code)
     except RoomError as e:
         st.warning(str(e))
         return
+    state = snapshot.state
+    _watch(code, snapshot.version)
     if state.opened_id is None:
         st.info("You are in. The question appears here when the lecturer opens it.")
         return
     question = by_id(state.question_id)
     st.markdown(f"#### {question.prompt}")
     if not state.revealed:
-        _answer_widget(store, state, question, session)
+        _answer_box(store, state, question, session)
         return
     truth = question.answer()
     mine = _mine(store, state.opened_id, session)
@@ -265,7 +335,8 @@ def _student(code: str) -> None:
             else "not it"
         )
         st.text(f"You said {_label(question, mine)}: {verdict}.")
-    _chart(_revealed_result(code, state.opened_id), mark_right=True)
+    if snapshot.result is not None:
+        _chart(snapshot.result, mark_right=True)
     _demo_link(question)
 
 
@@ -287,18 +358,22 @@ def _join_form() -> None:
 
 st.title("Class room")
 store = _store()
+_restore_lecturer()
 code, key = st.session_state.get("room_code"), st.session_state.get("room_key")
 if code and key and store.is_lecturer(code, key):
     _lecturer(code, key)
 elif "room" in st.query_params:
     try:
-        joined = store.join(st.query_params["room"], _session())
+        room = normalise_code(st.query_params["room"])
+        if st.session_state.get("room_joined") != room:  # one join (a write) per session
+            store.join(room, _session())
+            st.session_state.room_joined = room
     except RoomError as e:
         st.warning(str(e))
         _join_form()
     else:
-        st.text(f"Room {joined.code}")
-        _student(joined.code)
+        st.text(f"Room {room}")
+        _student(room)
 else:
     student_side, lecturer_side = st.columns(2, gap="large")
     with student_side:

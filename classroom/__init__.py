@@ -7,6 +7,7 @@ every refusal is a `RoomError` whose text is a plain sentence to show as it is.
 
 from classroom.config import database_url
 from classroom.engine import make_engine
+from classroom.snapshot import Snapshot, Snapshots
 from classroom.store import (
     MAX_OPEN_ROOMS,
     ROOM_HOURS,
@@ -23,6 +24,8 @@ __all__ = [
     "Result",
     "RoomError",
     "RoomState",
+    "Snapshot",
+    "Snapshots",
     "Store",
     "database_url",
     "make_engine",

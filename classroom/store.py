@@ -238,13 +238,13 @@ class Store:
 
     # -- everyone -------------------------------------------------------------------------
 
-    def state(self, code: str) -> RoomState:
-        """The room and its current question (cached for `cache_seconds`); RoomError if none."""
+    def state(self, code: str, fresh: bool = False) -> RoomState:
+        """The room and its current question (cached for `cache_seconds` unless `fresh`); RoomError if none."""
         code = normalise_code(code)
         now = self.clock()
         with self._lock:
             hit = self._cache.get(code)
-        if hit and now - hit[0] < self.cache_seconds:
+        if hit and not fresh and now - hit[0] < self.cache_seconds:
             return hit[1]
         with self.engine.connect() as conn:
             row = conn.execute(

@@ -27,10 +27,12 @@ def ok(at):
     return at
 
 
-def open_page(room: str | None = None) -> AppTest:
+def open_page(room: str | None = None, **params: str) -> AppTest:
     at = AppTest.from_file(ENTRY, default_timeout=120)
     if room is not None:
         at.query_params["room"] = room
+    for name, value in params.items():
+        at.query_params[name] = value
     ok(at.run())
     return ok(at.switch_page(PAGE).run())
 
@@ -133,3 +135,69 @@ def test_the_lecturer_goes_back_to_an_earlier_question_and_closes_the_room():
     assert any(b.label == "Start a class room" for b in lecturer.button)
     ok(student.run())
     assert "no open room" in shown_text(student)
+
+
+def everything_shown(at) -> str:
+    """Every string the page sends: texts, alerts, code blocks, expander labels, buttons."""
+    parts = [shown_text(at)]
+    parts += [c.value for c in at.code] + [e.label for e in at.expander]
+    parts += [b.label for b in at.button] + [str(m.value) for m in at.metric]
+    return "\n".join(parts)
+
+
+def test_the_lecturer_link_is_never_projected_and_gives_control_back():
+    projector = open_page(present="1")
+    code, key = start_room(projector)
+    assert projector.session_state["presenter_mode"]
+    projector.button(key="room_open").click()
+    ok(projector.run())
+    assert "torch.zeros(3, 1) + torch.zeros(4)" in shown_text(projector)
+    assert key not in everything_shown(projector), "the key is never on the projector"
+    assert not projector.code, "no lecturer link on the projector"
+
+    desk = open_page()  # the lecturer's own screen, outside presenter mode
+    own_code, own_key = start_room(desk)
+    private = [e for e in desk.expander if "keep this private" in e.label]
+    assert len(private) == 1
+    link = private[0].code[0].value
+    assert link.endswith(f"class_room?room={own_code}&key={own_key}")
+    students_link = next(t.value for t in desk.text if "class_room?room=" in t.value)
+    assert own_key not in students_link, "the students' link carries no key"
+
+    # a reload: a new session with the projector's link and key takes the room back
+    reloaded = open_page(room=code, key=key, present="1")
+    assert reloaded.session_state["room_key"] == key
+    assert any(b.label == "Reveal" for b in reloaded.button), "the lecturer's controls"
+    assert key not in everything_shown(reloaded)
+    assert "key" not in reloaded.query_params, "the key leaves the address bar"
+    student = open_page(room=code)
+    student.radio(key=next(r.key for r in student.radio)).set_value(0)
+    ok(student.run())
+    ok(reloaded.run())
+    assert [m.value for m in reloaded.metric] == ["1", "1"]
+    next(b for b in reloaded.button if b.label == "Reveal").click()
+    ok(reloaded.run())
+    ok(student.run())
+    assert "You said (3, 4): right." in shown_text(student), "the restored control revealed"
+
+
+def test_a_wrong_lecturer_key_is_refused_with_a_plain_message():
+    lecturer = open_page()
+    code, key = start_room(lecturer)
+    lecturer.button(key="room_open").click()
+    ok(lecturer.run())
+    for forged in (key[:-1] + ("A" if key[-1] != "A" else "B"), "<b>x</b>", ""):
+        visitor = open_page(room=code, key=forged)
+        text = shown_text(visitor)
+        assert "That lecturer link does not open this room" in text
+        assert "<b>" not in text
+        assert "room_key" not in visitor.session_state
+        assert not any(b.label in ("Reveal", "Open it", "Close") for b in visitor.button)
+        assert "torch.zeros(3, 1) + torch.zeros(4)" in text, "carries on as a student"
+    other = open_page()
+    _other_code, other_key = start_room(other)
+    visitor = open_page(room=code, key=other_key)  # another room's key
+    assert "does not open this room" in shown_text(visitor)
+    assert "room_key" not in visitor.session_state
+    ok(lecturer.run())
+    assert any(b.label == "Reveal" for b in lecturer.button), "the real lecturer keeps control"
