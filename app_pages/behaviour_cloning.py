@@ -200,7 +200,7 @@ with tab_data:
         key="bc_collect",
         type="primary",
         help=_("Under a second: the expert plays a few hundred matches."),
-    ) and heavy.wait_turn(_("collect the data")):
+    ) and heavy.wait_turn("collect the data"):
         t0 = time.perf_counter()
         with st.spinner(_("The expert plays hundreds of matches...")):
             ss.bc_data = expert.collect(10_000, seed=0)
@@ -305,7 +305,7 @@ with tab_train:
             "With the defaults about 3 s of one core for 10,000 pairs; the time grows with "
             "the epochs and the network's size. The server's first training adds about 1 s once."
         ),
-    ) and heavy.wait_turn(_("train")):
+    ) and heavy.wait_turn("train the policy"):
         d = ss.get("bc_data")
         if d is None:
             st.warning(_("No data yet: collect or load some on the *Expert & data* tab."))
@@ -417,7 +417,7 @@ with tab_matches:
         + _("Each pairing appears as soon as its games are over.")
     )
     chart_box, table_box = st.empty(), st.empty()  # the results, under the button
-    if go and heavy.wait_turn(_("play the matches")):
+    if go and heavy.wait_turn("play the matches"):
         total = len(opponents) * 4
         bar = st.progress(0.0, text=_("playing every pairing at once..."))
         rows = []
@@ -473,7 +473,7 @@ with tab_play:
             type="primary",
             help=_("1.5 to 3 s of one core, most of it drawing the animation."),
         )
-        and heavy.wait_turn(_("play"))
+        and heavy.wait_turn("play")
     ):
         pair = (POLICIES[me], POLICIES[opp]) if side == 0 else (POLICIES[opp], POLICIES[me])
         with st.spinner(_("Playing and drawing the match...")), torch_threads(1):

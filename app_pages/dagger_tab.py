@@ -175,7 +175,7 @@ def render() -> None:
             "opponent, then shared by everyone."
         ).format(games=VISIT_GAMES),
     ):
-        with heavy.turn(_("map where the policies go")) as go:
+        with heavy.turn("map where the policies go") as go:
             if go:
                 with st.spinner(_("The expert and the cloned policy play...")):
                     mapped[opponent] = list(_visits(opponent, VISIT_GAMES))
@@ -208,7 +208,7 @@ def _maps(opponent: str, shared: list) -> None:
             key="dagger_visit_go",
             help=_("About 0.2 to 1 s of one core, depending on the opponent."),
         ):
-            with heavy.turn(_("play the DAgger policy")) as go:
+            with heavy.turn("play the DAgger policy") as go:
                 if go:
                     _draw_dagger_visit(opponent)
                     st.rerun()
@@ -262,7 +262,7 @@ def _live(opponent: str) -> None:
         if _bc() is None:
             st.warning(_("The shipped BC policy is missing: nothing to start from."))
         else:
-            with heavy.turn(_("run DAgger")) as go:
+            with heavy.turn("run DAgger") as go:
                 if go:
                     _run(iterations, beta, opponent, progress, chart_box)
     if ss.get("dagger_history"):

@@ -307,7 +307,7 @@ with c:
         help=_("Trains a small network, then sweeps its loss: a few seconds."),
     )
 if go:
-    with heavy.turn(_("compute the slice")) as admitted:
+    with heavy.turn("compute the slice") as admitted:
         if admitted:
             bar = st.progress(0.0, text=_("Training the MLP..."))
             for event in network_slice.li_slice(resolution=resolution, span=span):

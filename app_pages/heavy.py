@@ -5,7 +5,7 @@ Two ways in for work done inside one script run; the slot is held at most until 
     if st.button("Train") and heavy.wait_turn("train the policy"):
         train()                       # the slot is held until this run of the page ends
 
-    with heavy.turn("train") as go:   # or only for the block
+    with heavy.turn("train the model") as go:   # or only for the block
         if go:
             train()
 
@@ -83,11 +83,12 @@ def _visitor() -> Visitor:
     return Visitor(address, browser)
 
 
-# The phrases pages pass as `what` (`heavy.turn("train")`), marked here so that the shell's
+# The phrases pages pass as `what` (`heavy.turn("train the model")`), marked here so that the shell's
 # catalogue holds them; the waiting line translates them. A page with a new phrase adds it here
 # (a phrase no catalogue holds is shown in English).
 ACTIONS = (
-    N_("train"),
+    N_("train the model"),
+    N_("train the policy"),
     N_("play"),
     N_("play the matches"),
     N_("collect the data"),

@@ -282,7 +282,7 @@ def live_chunk(
     """
     cpus = GATE.limit
     chunk = redraw_seconds(_LIVE["loops"], cpus)
-    ticket, in_line = heavy.live_turn(name, "train", line_box, patience=chunk)
+    ticket, in_line = heavy.live_turn(name, "train the model", line_box, patience=chunk)
     if ticket is None:
         if in_line:
             heavy.next_chunk()  # ask again after this redraw (a click is handled first)

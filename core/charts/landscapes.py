@@ -195,7 +195,7 @@ def landscape_chart(
             ),
             fill=alt.value("white"),
             tooltip=[
-                alt.Tooltip("what:N", title=_("what")),
+                alt.Tooltip("what:N", title=_("marker")),
                 alt.Tooltip("x:Q", format=".4f"),
                 alt.Tooltip("y:Q", format=".4f"),
             ],
@@ -314,7 +314,7 @@ def slice_chart(
         .encode(
             x=alt.X("x:Q", scale=sx),
             y=alt.Y("y:Q", scale=sy),
-            tooltip=[alt.Tooltip("what:N", title=_("what"))],
+            tooltip=[alt.Tooltip("what:N", title=_("marker"))],
         )
     )
     n = len(a)
@@ -359,7 +359,7 @@ def interpolation_chart(
             x="t:Q",
             y="loss:Q",
             tooltip=[
-                alt.Tooltip("what:N", title=_("what")),
+                alt.Tooltip("what:N", title=_("marker")),
                 alt.Tooltip("loss:Q", title=_("training loss")),
             ],
         )
