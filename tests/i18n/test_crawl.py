@@ -19,7 +19,6 @@ ENTRY = str(ROOT / "streamlit_app.py")
 
 # Pages whose texts phase 2 translates; each translator removes their page when it passes.
 PHASE_2 = {
-    "tensors",
     "autograd_graph",
     "modules",
     "gradient_descent",
@@ -48,6 +47,9 @@ VIEWS = {
     ),
 }
 TIMEOUT = {"live_training": 300, "behaviour_cloning": 300}
+# Pages whose demos predict-first hides behind a question: crawled with it off, so the crawl reads
+# the demo (the questions' own texts are the questions area's, crawled where they are asked).
+PREDICT_OFF = {"tensors"}
 
 
 def crawl(page: str, path: str, lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -55,6 +57,8 @@ def crawl(page: str, path: str, lang: str) -> dict[str, list[tuple[str, str]]]:
     ("vega", "") once per Vega-Lite chart drawn)."""
     at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT.get(page, 120))
     at.query_params["lang"] = lang
+    if page in PREDICT_OFF:
+        at.session_state["predict_first"] = False
     at.run()
     if path != HOME.path:
         at.switch_page(path).run()
