@@ -33,17 +33,27 @@ CHROMIUM_FLAGS = [
 SCREENSHOTS = ROOT / "build" / "screenshots"
 
 
+class _Unmarked(ast.NodeTransformer):
+    """Replaces each `N_("text")` (core.i18n's marker) by its "text"."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:  # noqa: N802 (ast's name)
+        if getattr(node.func, "id", None) == "N_" and len(node.args) == 1:
+            return node.args[0]
+        return self.generic_visit(node)
+
+
 def page_constant(page: str, name: str):
     """A literal constant of a page file (e.g. its tab names), read without running the page.
 
     A page is a Streamlit script: importing it would run it, outside Streamlit, at collection.
+    Texts marked for translation, `N_("...")`, count as the literal English text.
     """
     tree = ast.parse((ROOT / "app_pages" / f"{page}.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == name for t in node.targets
         ):
-            return ast.literal_eval(node.value)
+            return ast.literal_eval(_Unmarked().visit(node.value))
     raise KeyError(f"app_pages/{page}.py has no literal {name}")
 
 
