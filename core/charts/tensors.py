@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 
 from core.charts import HIGHLIGHT, LABEL_FONT_SIZE, VALUE, styled
+from core.i18n import Translate, untranslated
 
 # the lowest value (often a zero) still visibly tinted on a projector, never white
 BLUES = ["#d0e1f2", "#a9cce6", "#6baed6", "#2171b5", VALUE]
@@ -62,13 +63,14 @@ def grid_frame(
     return df
 
 
-def _axis_titles(ndim: int) -> tuple[str | None, str | None]:
+def _axis_titles(ndim: int, gettext: Translate = untranslated) -> tuple[str | None, str | None]:
     """(row title, column title) for the innermost matrix of an ndim tensor."""
+    _ = gettext
     if ndim == 0:
-        return None, "a scalar: no dims"
+        return None, _("a scalar: no dims")
     if ndim == 1:
-        return None, "dim 0"
-    return f"dim {ndim - 2} (rows)", f"dim {ndim - 1} (columns)"
+        return None, _("dim {d}").format(d=0)
+    return _("dim {d} (rows)").format(d=ndim - 2), _("dim {d} (columns)").format(d=ndim - 1)
 
 
 FACET_SPACING = 16
@@ -91,14 +93,18 @@ def grid_width(t: Tensor, name: str, cell: int) -> int:
     shape = tuple(t.shape)
     panels = _panels(shape)
     body = panels * (shape[-1] if shape else 1) * cell + (panels - 1) * FACET_SPACING + AXIS_PX
-    return int(max(body, 11 * len(name) + 10))
+    wide = sum(ord(ch) >= 0x2E80 for ch in name)  # a Chinese character is about twice as wide
+    return int(max(body, 11 * (len(name) + wide) + 10))
 
 
-def _empty(shape: tuple[int, ...], name: str, cell: int) -> alt.Chart:
+def _empty(
+    shape: tuple[int, ...], name: str, cell: int, gettext: Translate = untranslated
+) -> alt.Chart:
     """A tensor with no cells (a slice that picks nothing): its name, shape and a word."""
-    words = pd.DataFrame({"text": ["empty: no cells"]})
+    _ = gettext
+    words = pd.DataFrame({"text": [_("empty: no cells")]})
     title = alt.TitleParams(
-        name, subtitle=f"shape {shape}", fontSize=20, subtitleFontSize=LABEL_FONT_SIZE,
+        name, subtitle=_("shape {shape}").format(shape=shape), fontSize=20, subtitleFontSize=LABEL_FONT_SIZE,
         subtitlePadding=6,
     )  # fmt: skip
     return (
@@ -116,12 +122,14 @@ def _grid(
     labels: np.ndarray | None = None,
     subtitle: str | None = None,
     cell: int | None = None,
+    gettext: Translate = untranslated,
 ) -> alt.Chart:
     """The unconfigured heat-grid chart of one tensor (see tensor_grid)."""
+    _ = gettext
     if t.ndim > 4:
         raise ValueError(f"can draw up to 4 dims, got {t.ndim}")
     if t.numel() == 0:
-        return _empty(tuple(t.shape), name, cell or 40)
+        return _empty(tuple(t.shape), name, cell or 40, gettext)
     df = grid_frame(t, mask, labels)
     shape = tuple(t.shape)
     multiline = labels is not None and any("\n" in str(s) for s in df["text"])
@@ -130,7 +138,7 @@ def _grid(
     height = int(cell * (1.35 if multiline else 1))
     longest = max(len(line) for s in df["text"] for line in str(s).split("\n"))
     font = int(max(10, min(LABEL_FONT_SIZE + 2, cell * 1.6 / max(2, longest))))
-    row_title, col_title = _axis_titles(t.ndim)
+    row_title, col_title = _axis_titles(t.ndim, gettext)
 
     x = alt.X("col:O", title=col_title, axis=alt.Axis(labelAngle=0, orient="top"))
     y = alt.Y("row:O", title=row_title)
@@ -146,7 +154,10 @@ def _grid(
         domain = [0, 1]
     rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.Color("value:Q", scale=alt.Scale(range=BLUES, domain=domain), legend=None),
-        tooltip=[alt.Tooltip("where:N", title="index"), alt.Tooltip("text:N", title="value")],
+        tooltip=[
+            alt.Tooltip("where:N", title=_("index")),
+            alt.Tooltip("text:N", title=_("value")),
+        ],
     )
     outline = (
         base.mark_rect(fillOpacity=0, stroke=HIGHLIGHT, strokeWidth=5)
@@ -158,7 +169,7 @@ def _grid(
         color=alt.condition(alt.datum.dark, alt.value("white"), alt.value("black")),
     )
     layers = [rect, outline, text] if df["hl"].any() else [rect, text]
-    shape_text = f"shape {shape if t.ndim != 1 else f'({shape[0]},)'}"
+    shape_text = _("shape {shape}").format(shape=shape if t.ndim != 1 else f"({shape[0]},)")
     title = alt.TitleParams(
         name,
         subtitle=f"{shape_text} · {subtitle}" if subtitle else shape_text,
@@ -169,6 +180,7 @@ def _grid(
     )
     size = {"width": alt.Step(cell), "height": alt.Step(height)}
     header = {"labelFontSize": LABEL_FONT_SIZE, "titleFontSize": LABEL_FONT_SIZE}
+    dim0, dim1 = _("dim {d}").format(d=0), _("dim {d}").format(d=1)
     if t.ndim <= 2:
         chart = alt.layer(*layers, data=df).properties(title=title, **size)
     elif t.ndim == 3:
@@ -176,7 +188,7 @@ def _grid(
             alt.layer(*layers, data=df)
             .properties(**size)
             .facet(
-                column=alt.Column("fcol:O", header=alt.Header(title="dim 0", **header)),
+                column=alt.Column("fcol:O", header=alt.Header(title=dim0, **header)),
                 spacing=FACET_SPACING,
             )
             .properties(title=title)
@@ -186,8 +198,8 @@ def _grid(
             alt.layer(*layers, data=df)
             .properties(**size)
             .facet(
-                row=alt.Row("frow:O", header=alt.Header(title="dim 0", **header)),
-                column=alt.Column("fcol:O", header=alt.Header(title="dim 1", **header)),
+                row=alt.Row("frow:O", header=alt.Header(title=dim0, **header)),
+                column=alt.Column("fcol:O", header=alt.Header(title=dim1, **header)),
                 spacing=FACET_SPACING,
             )
             .properties(title=title)
@@ -202,9 +214,10 @@ def tensor_grid(
     labels: np.ndarray | None = None,
     subtitle: str | None = None,
     cell: int | None = None,
+    gettext: Translate = untranslated,
 ) -> alt.Chart:
     """An Altair heat-grid of a tensor (up to 4-d) with values in the cells and the shape in the title."""
-    return styled(_grid(t, name, mask, labels, subtitle, cell))
+    return styled(_grid(t, name, mask, labels, subtitle, cell, gettext))
 
 
 @dataclass
@@ -233,7 +246,9 @@ def grids_key(grids: list[Grid]) -> tuple:
     return tuple((g.name, _content(g.tensor), _content(g.mask), _content(g.labels)) for g in grids)
 
 
-def tensor_grids(grids: list[Grid], budget: int = 600, max_cell: int = 50) -> alt.Chart:
+def tensor_grids(
+    grids: list[Grid], budget: int = 600, max_cell: int = 50, gettext: Translate = untranslated
+) -> alt.Chart:
     """Several tensor grids in one chart, packed left to right into rows about `budget` px wide."""
     if not grids:
         raise ValueError("nothing to draw")
@@ -250,7 +265,8 @@ def tensor_grids(grids: list[Grid], budget: int = 600, max_cell: int = 50) -> al
             rows.append([])
         rows[-1].append(i)
     drawn = [
-        _grid(g.tensor, g.name, g.mask, g.labels, cell=c) for g, c in zip(grids, cells, strict=True)
+        _grid(g.tensor, g.name, g.mask, g.labels, cell=c, gettext=gettext)
+        for g, c in zip(grids, cells, strict=True)
     ]
     lines = [
         alt.hconcat(*(drawn[i] for i in row), spacing=28).resolve_scale(color="independent")

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from core.i18n import Translate, untranslated
 from core.tensors.common import (
     Shown,
     cells_mask,
@@ -28,20 +29,25 @@ print(c)
 ELEMENTWISE_OPS = ("+", "-", "*", "/", "**")
 
 
-def elementwise(op: str, shape: tuple[int, ...] = (2, 3), seed: int = 0) -> Shown:
+def elementwise(
+    op: str, shape: tuple[int, ...] = (2, 3), seed: int = 0, gettext: Translate = untranslated
+) -> Shown:
     """a (op) b cell by cell: both tensors have the same shape."""
+    _ = gettext
     if op not in ELEMENTWISE_OPS:
-        raise ValueError(f"unknown operator {op!r}")
+        raise ValueError(_("unknown operator {op}").format(op=repr(op)))
     shape = check_shape(shape, max_dims=3)
     n = int(np.prod(shape))
     a = torch.arange(1.0, n + 1).reshape(shape)
     b = torch.randint(0, 4, shape, generator=seeded(seed)).float()
     c = {"+": a + b, "-": a - b, "*": a * b, "/": a / b, "**": a**b}[op]
     notes = [
-        f"{shape_text(a.shape)} {op} {shape_text(b.shape)} → {shape_text(c.shape)}: cell by cell"
+        _("{a} {op} {b} → {c}: cell by cell").format(
+            a=shape_text(a.shape), op=op, b=shape_text(b.shape), c=shape_text(c.shape)
+        )
     ]
     if not torch.isfinite(c).all():
-        notes.append("Some cells are inf or nan: dividing by 0 gives inf in floating point.")
+        notes.append(_("Some cells are inf or nan: dividing by 0 gives inf in floating point."))
     return Shown(
         code=ELEMENTWISE_CODE.format(n1=f"{n + 1}.", shape=shape_args(shape), b=b.tolist(), op=op),
         printed=print_text(c),
@@ -90,10 +96,12 @@ def product(
     batch: int = 2,
     pick: tuple[int, ...] = (),
     seed: int = 0,
+    gettext: Translate = untranslated,
 ) -> Shown:
     """dot, outer, mm or batched @; `pick` chooses an output cell whose inputs get highlighted."""
+    _ = gettext
     if kind not in PRODUCTS:
-        raise ValueError(f"unknown product {kind!r}")
+        raise ValueError(_("unknown product {kind}").format(kind=repr(kind)))
     for s in (n, k, m, batch):
         check_shape((s,))
     g = seeded(seed)
@@ -115,7 +123,11 @@ def product(
         printed = print_text(a * b, c)
         headline = "c = torch.dot(a, b)"
         tensors = {"a": a, "b": b, "a * b": a * b, "c = torch.dot(a, b)": c}
-        notes = [f"({k},) · ({k},) → (): multiply cell by cell, then add up: {c.item():g}"]
+        notes = [
+            _("({k},) · ({k},) → (): multiply cell by cell, then add up: {c}").format(
+                k=k, c=f"{c.item():g}"
+            )
+        ]
         return Shown(code, printed, headline, tensors, notes=notes)
     if kind == "outer":
         c = torch.outer(a, b)
@@ -125,20 +137,36 @@ def product(
         c = torch.mm(a, b)
         headline = "c = torch.mm(a, b)"
         notes = [
-            f"{shape_text(sa)} @ {shape_text(sb)} → {shape_text(c.shape)}: inner sizes ({k}) must match"
+            _("{a} @ {b} → {c}: inner sizes ({k}) must match").format(
+                a=shape_text(sa), b=shape_text(sb), c=shape_text(c.shape), k=k
+            )
         ]
     else:
         c = a @ b
         headline = "c = a @ b"
         notes = [
-            f"{shape_text(sa)} @ {shape_text(sb)} → {shape_text(c.shape)}: {batch} matrix products side by side "
-            f"(batch dim 0 kept, ({n}, {k}) @ ({k}, {m}) in each)"
+            _(
+                "{a} @ {b} → {c}: {batch} matrix products side by side "
+                "(batch dim 0 kept, ({n}, {k}) @ ({k}, {m}) in each)"
+            ).format(
+                a=shape_text(sa),
+                b=shape_text(sb),
+                c=shape_text(c.shape),
+                batch=batch,
+                n=n,
+                k=k,
+                m=m,
+            )
         ]
     printed = print_text(c.shape, c) if kind == "@" else print_text(c)
     if pick:
         pick = tuple(int(p) for p in pick)
         if len(pick) != c.ndim or any(not 0 <= p < s for p, s in zip(pick, c.shape, strict=True)):
-            raise ValueError(f"cell {pick} is not inside the result of shape {shape_text(c.shape)}")
+            raise ValueError(
+                _("cell {pick} is not inside the result of shape {shape}").format(
+                    pick=pick, shape=shape_text(c.shape)
+                )
+            )
         ma, mb, mc = (torch.zeros(t.shape, dtype=torch.bool) for t in (a, b, c))
         mc[pick] = True
         if kind == "outer":
@@ -157,7 +185,9 @@ def product(
             )
             where = ", ".join(str(p) for p in pick)
             notes.append(
-                f"c[{where}] = row {i} of a · column {j} of b = {terms} = {c[pick].item():g}"
+                _("c[{where}] = row {i} of a · column {j} of b = {terms} = {c}").format(
+                    where=where, i=i, j=j, terms=terms, c=f"{c[pick].item():g}"
+                )
             )
         masks = {"a": ma, "b": mb, headline: mc}
     return Shown(code, printed, headline, {"a": a, "b": b, headline: c}, masks=masks, notes=notes)
@@ -181,14 +211,18 @@ def reduce(
     dim: int | None = 1,
     keepdim: bool = False,
     seed: int = 0,
+    gettext: Translate = untranslated,
 ) -> Shown:
     """sum / mean / max over every cell or along one dim (keepdim keeps it as size 1)."""
+    _ = gettext
     if op not in REDUCTIONS:
-        raise ValueError(f"unknown reduction {op!r}")
+        raise ValueError(_("unknown reduction {op}").format(op=repr(op)))
     shape = check_shape(shape, max_dims=3)
     x = torch.randint(0, 10, shape, generator=seeded(seed)).float()
     if dim is not None and not -x.ndim <= dim < x.ndim:
-        raise ValueError(f"dim {dim} is out of range for a {x.ndim}-d tensor")
+        raise ValueError(
+            _("dim {dim} is out of range for a {ndim}-d tensor").format(dim=dim, ndim=x.ndim)
+        )
     masks: dict[str, Tensor] = {}
     if dim is None:
         call = f"x.{op}()"
@@ -197,7 +231,11 @@ def reduce(
         tensors = {"x": x, call: y}
         if op == "max":
             masks["x"] = x == y
-        notes = [f"{shape_text(x.shape)} → {op} of all {x.numel()} cells → shape ()"]
+        notes = [
+            _("{shape} → {op} of all {n} cells → shape ()").format(
+                shape=shape_text(x.shape), op=op, n=x.numel()
+            )
+        ]
     else:
         call = f"x.{op}(dim={dim}" + (", keepdim=True)" if keepdim else ")")
         result = getattr(x, op)(dim=dim, keepdim=keepdim)
@@ -213,8 +251,12 @@ def reduce(
         else:
             y = result
             tensors = {"x": x, call: y}
-        kept = "kept as size 1" if keepdim else "removed"
-        notes = [f"{shape_text(x.shape)} → {op} along dim {dim} ({kept}) → {shape_text(y.shape)}"]
+        kept = _("kept as size 1") if keepdim else _("removed")
+        notes = [
+            _("{before} → {op} along dim {dim} ({kept}) → {after}").format(
+                before=shape_text(x.shape), op=op, dim=dim, kept=kept, after=shape_text(y.shape)
+            )
+        ]
     return Shown(
         code=REDUCE_CODE.format(seed=int(seed), shape=shape_text(shape), call=call),
         printed=print_text(x, result),

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from core.i18n import Translate, untranslated
 from core.tensors.common import (
     Shown,
     check_shape,
@@ -42,46 +43,51 @@ class Broadcast:
 
 
 def broadcast_table(
-    sa: tuple[int, ...], sb: tuple[int, ...]
+    sa: tuple[int, ...], sb: tuple[int, ...], gettext: Translate = untranslated
 ) -> tuple[list[dict], tuple | None, str | None]:
     """Right-align two shapes and decide, dim by dim, the result size or the clash."""
+    _ = gettext
+    missing = _(" (missing dim counts as 1)")
     nd = max(len(sa), len(sb))
     pa, pb = (None,) * (nd - len(sa)) + tuple(sa), (None,) * (nd - len(sb)) + tuple(sb)
     rows, out, error = [], [], None
     for d, (x, y) in enumerate(zip(pa, pb, strict=True)):
         xa, yb = 1 if x is None else x, 1 if y is None else y
         if xa == yb:
-            size, rule = xa, "equal"
+            size, rule = xa, _("equal")
         elif xa == 1:
-            size, rule = yb, "a is stretched" + (" (missing dim counts as 1)" if x is None else "")
+            size, rule = yb, _("a is stretched") + (missing if x is None else "")
         elif yb == 1:
-            size, rule = xa, "b is stretched" + (" (missing dim counts as 1)" if y is None else "")
+            size, rule = xa, _("b is stretched") + (missing if y is None else "")
         else:
-            size, rule = None, f"✗ {xa} vs {yb}: neither is 1"
-            error = error or (
-                f"Shapes {shape_text(sa)} and {shape_text(sb)} do not broadcast: lined up from the right, "
-                f"dim {d} (counted from the left of the result) has sizes {xa} and {yb}; "
+            size, rule = None, _("✗ {a} vs {b}: neither is 1").format(a=xa, b=yb)
+            error = error or _(
+                "Shapes {sa} and {sb} do not broadcast: lined up from the right, "
+                "dim {d} (counted from the left of the result) has sizes {a} and {b}; "
                 "sizes must be equal or one of them must be 1."
-            )
+            ).format(sa=shape_text(sa), sb=shape_text(sb), d=d, a=xa, b=yb)
         rows.append(
             {
-                "dim": d,
+                _("dim"): d,
                 "a": "" if x is None else str(x),
                 "b": "" if y is None else str(y),
-                "result": "✗" if size is None else str(size),
-                "rule": rule,
+                _("result"): "✗" if size is None else str(size),
+                _("rule"): rule,
             }
         )
         out.append(size)
     return rows, (None if error else tuple(out)), error
 
 
-def broadcast(sa: tuple[int, ...] = (3, 1), sb: tuple[int, ...] = (4,)) -> Broadcast:
+def broadcast(
+    sa: tuple[int, ...] = (3, 1), sb: tuple[int, ...] = (4,), gettext: Translate = untranslated
+) -> Broadcast:
     """a + b under broadcasting: the alignment, the stretched dims and the repeated cells."""
+    _ = gettext
     sa, sb = check_shape(sa, max_dims=3), check_shape(sb, max_dims=3)
     a = torch.arange(int(np.prod(sa))).reshape(sa)
     b = torch.arange(int(np.prod(sb))).reshape(sb) * 10
-    table, out, error = broadcast_table(sa, sb)
+    table, out, error = broadcast_table(sa, sb, gettext)
     code = BROADCAST_CODE.format(
         na=a.numel(), sa=shape_args(sa) or "()", nb=b.numel(), sb=shape_args(sb) or "()"
     )
@@ -95,7 +101,7 @@ def broadcast(sa: tuple[int, ...] = (3, 1), sb: tuple[int, ...] = (4,)) -> Broad
             printed=print_text(f"cannot broadcast: {torch_msg}"),
             headline="c = a + b",
             tensors={"a": a, "b": b},
-            notes=[f"PyTorch says: {torch_msg}"],
+            notes=[_("PyTorch says: {message}").format(message=torch_msg)],
             error=error,
         )
         return Broadcast(shown, table, None, [], [])
@@ -115,7 +121,8 @@ def broadcast(sa: tuple[int, ...] = (3, 1), sb: tuple[int, ...] = (4,)) -> Broad
 
     ma, da = copies(a)
     mb, db = copies(b)
-    name_a, name_b = "a stretched to " + shape_text(out), "b stretched to " + shape_text(out)
+    name_a = _("a stretched to {out}").format(out=shape_text(out))
+    name_b = _("b stretched to {out}").format(out=shape_text(out))
     shown = Shown(
         code=code,
         printed=print_text(c.shape, c),
@@ -124,8 +131,10 @@ def broadcast(sa: tuple[int, ...] = (3, 1), sb: tuple[int, ...] = (4,)) -> Broad
         masks={name_a: ma, name_b: mb},
         notes=[
             f"{shape_text(sa)} + {shape_text(sb)} → {shape_text(out)}",
-            "Outlined cells are repeats: broadcasting reads the same memory again (stride 0), "
-            "nothing is copied.",
+            _(
+                "Outlined cells are repeats: broadcasting reads the same memory again (stride 0), "
+                "nothing is copied."
+            ),
         ],
     )
     return Broadcast(shown, table, tuple(out), da, db)

@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from core.i18n import Translate, untranslated
+
 MAX_DIMS = 4
 MAX_SIZE = 6
 MAX_CELLS = 144
@@ -68,17 +70,20 @@ def shares_memory(a: Tensor, b: Tensor) -> bool:
     return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
 
 
-def memory_facts(tensors: dict[str, Tensor], base: str) -> list[dict]:
+def memory_facts(
+    tensors: dict[str, Tensor], base: str, gettext: Translate = untranslated
+) -> list[dict]:
     """Shape, stride, contiguity, data_ptr and whether each tensor shares memory with `base`."""
+    _ = gettext
     ref = tensors[base]
     return [
         {
-            "tensor": name,
-            "shape": shape_text(t.shape),
-            "stride": shape_text(t.stride()),
+            _("tensor"): name,
+            _("shape"): shape_text(t.shape),
+            _("stride"): shape_text(t.stride()),
             "is_contiguous": t.is_contiguous(),
             "data_ptr": hex(t.data_ptr()),
-            f"shares memory with {base}": shares_memory(t, ref),
+            _("shares memory with {base}").format(base=base): shares_memory(t, ref),
         }
         for name, t in tensors.items()
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from core.i18n import N_, Translate, untranslated
 from core.tensors.common import (
     Shown,
     check_shape,
@@ -22,11 +23,18 @@ print(x)
 print(x.shape, x.ndim, x.dtype)
 """
 
-RANK_NAMES = {0: "scalar", 1: "vector", 2: "matrix", 3: "3-d tensor", 4: "4-d tensor"}
+RANK_NAMES = {
+    0: N_("scalar"),
+    1: N_("vector"),
+    2: N_("matrix"),
+    3: N_("3-d tensor"),
+    4: N_("4-d tensor"),
+}
 
 
-def ranks(shape: tuple[int, ...]) -> Shown:
+def ranks(shape: tuple[int, ...], gettext: Translate = untranslated) -> Shown:
     """A scalar, vector, matrix or n-d tensor of the given shape, filled 0, 1, 2, ..."""
+    _ = gettext
     shape = check_shape(shape)
     if not shape:
         x = torch.tensor(7)
@@ -41,7 +49,9 @@ def ranks(shape: tuple[int, ...]) -> Shown:
         headline=f"x = {make}",
         tensors={"x": x},
         notes=[
-            f"a {RANK_NAMES[x.ndim]}: {x.ndim} dims, shape {shape_text(x.shape)}, {x.numel()} numbers"
+            _("a {kind}: {ndim} dims, shape {shape}, {n} numbers").format(
+                kind=_(RANK_NAMES[x.ndim]), ndim=x.ndim, shape=shape_text(x.shape), n=x.numel()
+            )
         ],
     )
 
@@ -68,10 +78,12 @@ def create(
     end: int = 6,
     step: int = 1,
     n: int = 5,
+    gettext: Translate = untranslated,
 ) -> Shown:
     """Make a tensor with one of torch's creation functions (random ones seeded)."""
+    _ = gettext
     if kind not in CREATORS:
-        raise ValueError(f"unknown creation function {kind!r}")
+        raise ValueError(_("unknown creation function {kind}").format(kind=repr(kind)))
     g = seeded(seed)
     if kind in ("zeros", "ones", "rand", "randn", "full", "randint"):
         shape = check_shape(shape, max_dims=3)
@@ -88,7 +100,9 @@ def create(
         x, call = torch.full(shape, value), f"torch.full({shape_text(shape)}, {value!r})"
     elif kind == "randint":
         if low >= high:
-            raise ValueError(f"randint needs low < high, got low={low}, high={high}")
+            raise ValueError(
+                _("randint needs low < high, got low={low}, high={high}").format(low=low, high=high)
+            )
         x = torch.randint(int(low), int(high), shape, generator=g)
         call = f"torch.randint({int(low)}, {int(high)}, {shape_text(shape)})"
     elif kind == "eye":
@@ -96,11 +110,13 @@ def create(
         x, call = torch.eye(rows, cols), f"torch.eye({rows}, {cols})"
     elif kind == "arange":
         if step == 0:
-            raise ValueError("arange needs a non-zero step")
+            raise ValueError(_("arange needs a non-zero step"))
         count = len(range(int(start), int(end), int(step)))
         if count < 1 or count > 24:
             raise ValueError(
-                f"arange({start}, {end}, {step}) gives {count} numbers; keep it 1 to 24"
+                _("arange({start}, {end}, {step}) gives {count} numbers; keep it 1 to 24").format(
+                    start=start, end=end, step=step, count=count
+                )
             )
         x, call = (
             torch.arange(int(start), int(end), int(step)),
@@ -108,7 +124,7 @@ def create(
         )
     else:  # randperm
         if not 1 <= n <= 24:
-            raise ValueError("randperm needs 1 <= n <= 24")
+            raise ValueError(_("randperm needs 1 <= n <= 24"))
         x, call = torch.randperm(int(n), generator=g), f"torch.randperm({int(n)})"
     seed_line = f"torch.manual_seed({int(seed)})\n" if kind in RANDOM_CREATORS else ""
     return Shown(
@@ -116,5 +132,5 @@ def create(
         printed=print_text(x),
         headline=f"x = {call}",
         tensors={"x": x},
-        notes=[f"shape {shape_text(x.shape)}, dtype {x.dtype}"],
+        notes=[_("shape {shape}, dtype {dtype}").format(shape=shape_text(x.shape), dtype=x.dtype)],
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.i18n import Translate, untranslated
 from core.tensors.common import (
     MAX_SIZE,
     Shown,
@@ -32,72 +33,88 @@ _INT = re.compile(r"[+-]?\d{1,3}")
 IndexKey = tuple
 
 
-def _int(text: str, what: str) -> int:
+def _int(text: str, what: str, gettext: Translate = untranslated) -> int:
     if not _INT.fullmatch(text):
-        raise ValueError(f"{what}: expected a whole number like 2 or -1, got {text!r}")
+        raise ValueError(
+            gettext("{what}: expected a whole number like 2 or -1, got {text}").format(
+                what=what, text=repr(text)
+            )
+        )
     return int(text)
 
 
-def parse_index(text: str) -> IndexKey:
+def parse_index(text: str, gettext: Translate = untranslated) -> IndexKey:
     """Read an index like `1:3, ::2`, `-1`, `..., 0`, `None` or `[0, 2]` without eval."""
+    _ = gettext
     text = text.strip()
     if len(text) > 60:
-        raise ValueError("the index is too long (60 characters at most)")
+        raise ValueError(_("the index is too long (60 characters at most)"))
     if text.startswith("x[") and text.endswith("]"):
         text = text[2:-1].strip()
     if not text:
-        raise ValueError("type an index, for example 1:3, ::2")
+        raise ValueError(_("type an index, for example 1:3, ::2"))
     parts, depth, cur = [], 0, ""
     for ch in text:
         if ch == "[":
             depth += 1
             if depth > 1:
-                raise ValueError("lists inside lists are not supported")
+                raise ValueError(_("lists inside lists are not supported"))
         elif ch == "]":
             depth -= 1
             if depth < 0:
-                raise ValueError("a ']' has no matching '['")
+                raise ValueError(_("a ']' has no matching '['"))
         if ch == "," and depth == 0:
             parts.append(cur)
             cur = ""
         else:
             cur += ch
     if depth:
-        raise ValueError("a '[' is never closed")
+        raise ValueError(_("a '[' is never closed"))
     parts.append(cur)
     key: list = []
     for raw in parts:
         p = raw.strip()
         if not p:
-            raise ValueError("an entry between commas is empty")
+            raise ValueError(_("an entry between commas is empty"))
         if p == "...":
             if any(k is Ellipsis for k in key):
-                raise ValueError("'...' may appear only once")
+                raise ValueError(_("'...' may appear only once"))
             key.append(Ellipsis)
         elif p == "None":
             key.append(None)
         elif p.startswith("[") and p.endswith("]"):
             items = [s.strip() for s in p[1:-1].split(",")]
             if not items or items == [""] or len(items) > MAX_SIZE:
-                raise ValueError(f"a list index needs 1 to {MAX_SIZE} numbers, like [0, 2]")
-            key.append([_int(s, "list entry") for s in items])
+                raise ValueError(
+                    _("a list index needs 1 to {n} numbers, like [0, 2]").format(n=MAX_SIZE)
+                )
+            key.append([_int(s, _("list entry"), gettext) for s in items])
         elif ":" in p:
             pieces = [s.strip() for s in p.split(":")]
             if len(pieces) > 3:
-                raise ValueError(f"{p!r}: a slice has at most two colons (start:stop:step)")
-            nums = [None if s == "" else _int(s, f"slice {p!r}") for s in pieces]
+                raise ValueError(
+                    _("{slice}: a slice has at most two colons (start:stop:step)").format(
+                        slice=repr(p)
+                    )
+                )
+            what = _("slice {slice}").format(slice=repr(p))
+            nums = [None if s == "" else _int(s, what, gettext) for s in pieces]
             start, stop = nums[0], nums[1]
             step = nums[2] if len(nums) == 3 else None
             if step == 0:
-                raise ValueError("a slice step cannot be zero")
+                raise ValueError(_("a slice step cannot be zero"))
             if step is not None and step < 0:
-                raise ValueError("PyTorch slices need a positive step (torch.flip reverses)")
+                raise ValueError(_("PyTorch slices need a positive step (torch.flip reverses)"))
             key.append(slice(start, stop, step))
         else:
             key.append(
                 _int(
                     p,
-                    "expected a number, a slice like 1:3 or ::2, '...', None or a list like [0, 2];",
+                    _(
+                        "expected a number, a slice like 1:3 or ::2, '...', None or a list "
+                        "like [0, 2];"
+                    ),
+                    gettext,
                 )
             )
     return tuple(key)
@@ -125,16 +142,21 @@ def format_index(key: IndexKey) -> str:
     return ", ".join(one(k) for k in key)
 
 
-def index(shape: tuple[int, ...] = (4, 5), text: str = "1:3, ::2") -> Shown:
+def index(
+    shape: tuple[int, ...] = (4, 5), text: str = "1:3, ::2", gettext: Translate = untranslated
+) -> Shown:
     """x[text] with the chosen cells of x highlighted; bad indices raise a readable ValueError."""
+    _ = gettext
     shape = check_shape(shape, max_dims=3)
-    key = parse_index(text)
+    key = parse_index(text, gettext)
     x = torch.arange(int(np.prod(shape))).reshape(shape)
     try:
         y = x[key]
     except (IndexError, RuntimeError, TypeError) as err:
         raise ValueError(
-            f"x[{format_index(key)}] does not work on shape {shape_text(shape)}: {err}"
+            _("x[{key}] does not work on shape {shape}: {error}").format(
+                key=format_index(key), shape=shape_text(shape), error=err
+            )
         ) from None
     mask = cells_mask(x.shape, y)  # x holds 0..n-1, so y's values are the flat positions
     k = format_index(key)
@@ -145,10 +167,12 @@ def index(shape: tuple[int, ...] = (4, 5), text: str = "1:3, ::2") -> Shown:
         tensors={"x": x, f"y = x[{k}]": y},
         masks={"x": mask},
         notes=[
-            f"{int(mask.sum())} of {x.numel()} cells selected; result shape {shape_text(y.shape)}",
-            "Basic slicing returns a view (shares memory); list indices return a copy."
+            _("{picked} of {n} cells selected; result shape {shape}").format(
+                picked=int(mask.sum()), n=x.numel(), shape=shape_text(y.shape)
+            ),
+            _("Basic slicing returns a view (shares memory); list indices return a copy.")
             if not any(isinstance(k_, list) for k_ in key)
-            else "A list index is 'advanced indexing': the result is a copy.",
+            else _("A list index is 'advanced indexing': the result is a copy."),
         ],
     )
 
@@ -165,15 +189,24 @@ print(c)
 
 
 def cat_stack(
-    op: str = "cat", shape: tuple[int, int] = (2, 3), dim: int = 0, b_size: int | None = None
+    op: str = "cat",
+    shape: tuple[int, int] = (2, 3),
+    dim: int = 0,
+    b_size: int | None = None,
+    gettext: Translate = untranslated,
 ) -> Shown:
     """torch.cat joins along an existing dim; torch.stack adds a new one. Cells from b are outlined."""
+    _ = gettext
     if op not in ("cat", "stack"):
-        raise ValueError(f"unknown operation {op!r}")
+        raise ValueError(_("unknown operation {op}").format(op=repr(op)))
     shape = check_shape(shape, max_dims=2)
     ndim_out = len(shape) + (op == "stack")
     if not -ndim_out <= dim < ndim_out:
-        raise ValueError(f"dim {dim} is out of range for {op} of {len(shape)}-d tensors")
+        raise ValueError(
+            _("dim {dim} is out of range for {op} of {ndim}-d tensors").format(
+                dim=dim, op=op, ndim=len(shape)
+            )
+        )
     sb = list(shape)
     if op == "cat" and b_size is not None:
         sb[dim] = int(b_size)
@@ -182,9 +215,13 @@ def cat_stack(
     b = torch.arange(100, 100 + int(np.prod(sb))).reshape(sb)
     c = torch.cat([a, b], dim=dim) if op == "cat" else torch.stack([a, b], dim=dim)
     if op == "cat":
-        note = f"cat {shape_text(a.shape)} and {shape_text(b.shape)} along dim {dim} → {shape_text(c.shape)}"
+        note = _("cat {a} and {b} along dim {dim} → {c}").format(
+            a=shape_text(a.shape), b=shape_text(b.shape), dim=dim, c=shape_text(c.shape)
+        )
     else:
-        note = f"stack two {shape_text(a.shape)} along a new dim {dim} → {shape_text(c.shape)}"
+        note = _("stack two {a} along a new dim {dim} → {c}").format(
+            a=shape_text(a.shape), dim=dim, c=shape_text(c.shape)
+        )
     return Shown(
         code=CAT_CODE.format(
             na=a.numel(),
@@ -201,7 +238,7 @@ def cat_stack(
             "b": torch.ones(b.shape, dtype=torch.bool),
             f"c = torch.{op}([a, b], dim={dim})": c >= 100,
         },
-        notes=[note, "Outlined: the cells that came from b."],
+        notes=[note, _("Outlined: the cells that came from b.")],
     )
 
 
@@ -224,12 +261,17 @@ class Gathered:
 
 
 def gather(
-    shape: tuple[int, int] = (3, 4), dim: int = 1, picks: int = 2, seed: int = 0
+    shape: tuple[int, int] = (3, 4),
+    dim: int = 1,
+    picks: int = 2,
+    seed: int = 0,
+    gettext: Translate = untranslated,
 ) -> Gathered:
     """y[i][j] = x[index[i][j]][j] (dim 0) or x[i][index[i][j]] (dim 1), with a seeded index."""
+    _ = gettext
     shape = check_shape(shape, max_dims=2)
     if len(shape) != 2 or dim not in (0, 1):
-        raise ValueError("gather here works on a matrix with dim 0 or 1")
+        raise ValueError(_("gather here works on a matrix with dim 0 or 1"))
     x = torch.arange(int(np.prod(shape))).reshape(shape) * 10
     ishape = list(shape)
     ishape[dim] = int(picks)
@@ -243,7 +285,7 @@ def gather(
         src[dim] = int(idx[out])
         sources.append((out, tuple(src)))
         labels[out] = f"{int(y[out])}\n←({src[0]},{src[1]})"
-    picked = torch.tensor([s[0] * shape[1] + s[1] for _, s in sources])
+    picked = torch.tensor([s[0] * shape[1] + s[1] for _cell, s in sources])
     rule = "x[index[i][j]][j]" if dim == 0 else "x[i][index[i][j]]"
     shown = Shown(
         code=GATHER_CODE.format(n=x.numel(), shape=shape_args(shape), index=idx.tolist(), dim=dim),
@@ -253,9 +295,14 @@ def gather(
         masks={"x": cells_mask(x.shape, picked)},
         labels={f"y = torch.gather(x, {dim}, index)": labels},
         notes=[
-            f"y[i][j] = {rule}: index says which {'row' if dim == 0 else 'column'} to read; "
-            f"y has index's shape {shape_text(idx.shape)}",
-            "Each cell of y shows its value and ← the (row, column) of x it came from.",
+            (
+                _("y[i][j] = {rule}: index says which row to read; y has index's shape {shape}")
+                if dim == 0
+                else _(
+                    "y[i][j] = {rule}: index says which column to read; y has index's shape {shape}"
+                )
+            ).format(rule=rule, shape=shape_text(idx.shape)),
+            _("Each cell of y shows its value and ← the (row, column) of x it came from."),
         ],
     )
     return Gathered(shown, sources)

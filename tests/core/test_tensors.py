@@ -480,3 +480,47 @@ def test_tensor_grid_titles_and_dim_labels(shape):
 def test_tensor_grid_refuses_5d():
     with pytest.raises(ValueError):
         tensor_grid(torch.zeros(1, 1, 1, 1, 1))
+
+
+# ----------------------------------------------------------------------------- in Chinese
+
+
+@pytest.fixture()
+def zh():
+    """The real Chinese catalogue's lookup, as the page passes it to core."""
+    from core.i18n import catalogue
+
+    return catalogue("zh").gettext
+
+
+def test_notes_tables_and_names_in_chinese_keep_the_numbers(zh):
+    b = T.broadcast((3, 1), (4,), gettext=zh)
+    assert b.result_shape == (3, 4)
+    assert "a 拉伸为 (3, 4)" in b.shown.tensors and "b 拉伸为 (3, 4)" in b.shown.tensors
+    assert b.shown.masks["a 拉伸为 (3, 4)"].sum() == 9  # columns 1-3 of 3 rows are repeats
+    assert [r["规则"] for r in b.table] == ["b 被拉伸（缺失的维度按 1 计）", "a 被拉伸"]
+    bad = T.broadcast((2, 3), (4,), gettext=zh)
+    assert bad.result_shape is None and "形状 (2, 3) 和 (4,) 无法广播" in bad.shown.error
+    assert "第 1 维" in bad.shown.error and "3 和 4" in bad.shown.error
+    r = T.reduce("sum", (3, 4), 1, True, gettext=zh)
+    assert r.notes == ["(3, 4) → 沿第 1 维 sum（该维保留为大小 1）→ (3, 1)"]
+    assert T.ranks((2, 3), gettext=zh).notes == ["矩阵：2 维，形状 (2, 3)，共 6 个数"]
+    facts = T.transpose((2, 3), gettext=zh).facts
+    assert [f["与 x 共享内存"] for f in facts] == [True, True]
+    assert [f["步长"] for f in facts] == ["(3, 1)", "(1, 3)"]
+    assert T.index((4, 5), "1:3, ::2", gettext=zh).notes[0] == (
+        "选中了 20 个元素中的 6 个；结果的形状为 (2, 3)"
+    )
+
+
+def test_bad_input_is_refused_in_chinese(zh):
+    with pytest.raises(ValueError, match="切片的步长不能为 0"):
+        T.index((4, 5), "::0", gettext=zh)
+    with pytest.raises(ValueError, match="会得到 30 个数"):
+        T.create("arange", start=-10, end=20, gettext=zh)
+
+
+def test_grid_chart_titles_in_chinese(zh):
+    spec = str(tensor_grids([Grid(torch.arange(24).reshape(2, 3, 4), "x")], gettext=zh).to_dict())
+    assert "形状 (2, 3, 4)" in spec and "第 1 维（行）" in spec and "第 2 维（列）" in spec
+    assert "第 0 维" in spec and "shape" not in spec and "rows" not in spec

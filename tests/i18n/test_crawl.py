@@ -19,7 +19,6 @@ ENTRY = str(ROOT / "streamlit_app.py")
 
 # Pages whose texts phase 2 translates; each translator removes their page when it passes.
 PHASE_2 = {
-    "tensors",
     "class_room",
 }
 # The views of a page: (setting, its values), the first the default. Set through the session
@@ -55,6 +54,7 @@ PREDICT_OFF = {
     "gradient_descent",
     "loss_functions",
     "autograd_graph",
+    "tensors",
 }
 
 
