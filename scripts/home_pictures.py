@@ -92,7 +92,7 @@ def main() -> None:
             for chapter in chapters():
                 if args.only and chapter.url_path not in args.only:
                     continue
-                page.goto(f"http://127.0.0.1:{port}/{chapter.url_path}?present=1")
+                page.goto(f"http://127.0.0.1:{port}/{chapter.url_path}?present=1&predict=0")
                 page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
                 page.wait_for_timeout(6000)  # the page's charts drawn and settled
                 if not page.evaluate(LARGEST):
