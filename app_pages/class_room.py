@@ -222,10 +222,11 @@ def _lecturer(code: str, key: str) -> None:
         _projector(code, key)
     # the controls under the picture: the projector shows the room first
     pick, open_, back, show, close = st.columns([4, 1.4, 3, 1.2, 1.2], vertical_alignment="bottom")
+    asked = {q.id: f"{_chapter(q.chapter)}: {shown(q).prompt}" for q in questions}
     chosen = pick.selectbox(
         _("Question"),
         [q.id for q in questions],
-        format_func=lambda i: f"{_chapter(by_id(i).chapter)}: {shown(by_id(i)).prompt}",
+        format_func=asked.__getitem__,  # made in this run: the reader's language
         key="room_question",
     )
     open_.button(

@@ -149,6 +149,7 @@ def test_the_lecturer_link_is_never_projected_and_gives_control_back():
     projector = open_page(present="1")
     code, key = start_room(projector)
     assert projector.session_state["presenter_mode"]
+    projector.selectbox(key="room_question").set_value("tensors.broadcast_shape").run()
     projector.button(key="room_open").click()
     ok(projector.run())
     assert "torch.zeros(3, 1) + torch.zeros(4)" in shown_text(projector)
@@ -184,6 +185,7 @@ def test_the_lecturer_link_is_never_projected_and_gives_control_back():
 def test_a_wrong_lecturer_key_is_refused_with_a_plain_message():
     lecturer = open_page()
     code, key = start_room(lecturer)
+    lecturer.selectbox(key="room_question").set_value("tensors.broadcast_shape").run()
     lecturer.button(key="room_open").click()
     ok(lecturer.run())
     for forged in (key[:-1] + ("A" if key[-1] != "A" else "B"), "<b>x</b>", ""):

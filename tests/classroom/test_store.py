@@ -240,4 +240,4 @@ def test_the_true_bar_is_known_for_choices_and_number_bins(store):
     store.answer(code, student(1), opened, 7.2)
     assert store.result(code, opened, key).right == [i == 7 for i in range(10)]
     code, key, opened = room_with(store, REAL)
-    assert store.result(code, opened, key).right == [True, False, False]
+    assert store.result(code, opened, key).right == [True, False, False, False]
