@@ -109,12 +109,16 @@ def _chapter(name: str) -> str:
     return _(titles[name]) if name in titles else name
 
 
+def _sentences(*said: str) -> str:
+    """Sentences in a row: a space between them in English, none after Chinese 。"""
+    return ("" if i18n.language() == "zh" else " ").join(said)
+
+
 def _answer_text(question: Question, truth: float | None = None) -> str:
     """The reveal: the true answer, then the (translated) question's explanation."""
     truth = question.answer() if truth is None else truth
-    return (
-        _("Answer: {answer}.").format(answer=_label(question, truth)) + " " + question.explanation
-    )
+    answer = _("Answer: {answer}.").format(answer=_label(question, truth))
+    return _sentences(answer, question.explanation)
 
 
 def _demo_link(question: Question) -> None:
@@ -262,12 +266,13 @@ def _lecturer(code: str, key: str) -> None:
     else:
         with st.expander(_("Lecturer link: keep this private")):
             st.caption(
-                _(
-                    "Opening this link gives control of the room back after a reload or on "
-                    "another device."
+                _sentences(
+                    _(
+                        "Opening this link gives control of the room back after a reload or on "
+                        "another device."
+                    ),
+                    _("Anyone holding it can run the room: do not project or share it."),
                 )
-                + " "
-                + _("Anyone holding it can run the room: do not project or share it.")
             )
             st.code(_lecturer_link(code, key), language=None, wrap_lines=True)
     if st.session_state.get("room_message"):
@@ -315,10 +320,11 @@ def _answer_widget(store: Store, state: RoomState, question: Question, session: 
         st.warning(st.session_state.room_note)
     mine = _mine(store, state.opened_id, session)
     if mine is not None:
-        st.text(
-            _("Your answer: {answer}.").format(answer=_label(question, mine))
-            + " "
-            + _("You can change it until the reveal.")
+        st.markdown(  # the choice is Markdown, as the radio draws it
+            _sentences(
+                _("Your answer: {answer}.").format(answer=_label(question, mine)),
+                _("You can change it until the reveal."),
+            )
         )
 
 
@@ -355,7 +361,9 @@ def _student(code: str) -> None:
     state = snapshot.state
     _watch(code, snapshot.version)
     if state.opened_id is None:
-        st.info(_("You are in.") + " " + _("The question appears here when the lecturer opens it."))
+        st.info(
+            _sentences(_("You are in."), _("The question appears here when the lecturer opens it."))
+        )
         return
     question = shown(by_id(state.question_id))
     st.markdown(f"#### {question.prompt}")
@@ -368,7 +376,7 @@ def _student(code: str) -> None:
     if mine is not None:
         right = question.is_right(int(mine) if question.kind == "choice" else mine)
         said = _("You said {answer}: right.") if right else _("You said {answer}: not it.")
-        st.text(said.format(answer=_label(question, mine)))
+        st.markdown(said.format(answer=_label(question, mine)))
     if snapshot.result is not None:
         _chart(snapshot.result, mark_right=True)
     _demo_link(question)
