@@ -16,8 +16,10 @@ import secrets
 import segno
 import streamlit as st
 
-from app_pages import ui
-from app_pages.outline import ROOT
+from app_pages import i18n, ui
+from app_pages.i18n import _
+from app_pages.outline import CHAPTERS, ROOT
+from app_pages.predict import shown
 from classroom import RoomError, Snapshots, Store, database_url, make_engine, normalise_code
 from classroom.chart import answers_chart
 from classroom.store import Result, RoomState
@@ -81,8 +83,10 @@ def _restore_lecturer() -> None:
         del st.query_params["room"]  # the lecturer's page, not a student's
         return
     st.warning(
-        "That lecturer link does not open this room (the key is wrong or the room has "
-        "closed). You can join as a student, or start a new room."
+        _(
+            "That lecturer link does not open this room (the key is wrong or the room has "
+            "closed). You can join as a student, or start a new room."
+        )
     )
 
 
@@ -99,6 +103,24 @@ def _label(question: Question, value: float) -> str:
     return f"{value:g}"
 
 
+def _chapter(name: str) -> str:
+    """A chapter's title in the reader's language (its page name when it has none)."""
+    titles = {c.url_path: c.title for c in CHAPTERS}
+    return _(titles[name]) if name in titles else name
+
+
+def _sentences(*said: str) -> str:
+    """Sentences in a row: a space between them in English, none after Chinese 。"""
+    return ("" if i18n.language() == "zh" else " ").join(said)
+
+
+def _answer_text(question: Question, truth: float | None = None) -> str:
+    """The reveal: the true answer, then the (translated) question's explanation."""
+    truth = question.answer() if truth is None else truth
+    answer = _("Answer: {answer}.").format(answer=_label(question, truth))
+    return _sentences(answer, question.explanation)
+
+
 def _demo_link(question: Question) -> None:
     page = ROOT / "app_pages" / f"{question.chapter}.py"
     if not page.is_file():
@@ -106,7 +128,7 @@ def _demo_link(question: Question) -> None:
     params = {k: v for k, v in question.setting.items() if isinstance(v, str | int | float)}
     st.page_link(
         f"app_pages/{question.chapter}.py",
-        label="See it in the demo",
+        label=_("See it in the demo"),
         icon=":material/play_circle:",
         query_params=params or None,
     )
@@ -115,7 +137,12 @@ def _demo_link(question: Question) -> None:
 def _chart(result: Result, mark_right: bool) -> None:
     """The class's bars, the spec built once per process for the same counts (many pollers)."""
     inputs = ("class_room", result.opened_id, tuple(result.counts), mark_right)
-    ui.chart(inputs, lambda: answers_chart(result, mark_right=mark_right), width="stretch")
+    gettext = i18n.translator()
+    ui.chart(
+        inputs,
+        lambda: answers_chart(result, mark_right=mark_right, gettext=gettext),
+        width="stretch",
+    )
 
 
 def _mine(store: Store, opened_id: int, session: str) -> float | None:
@@ -133,7 +160,7 @@ def _start_room() -> None:
     try:
         code, key = _store().create_room()
     except RoomError as e:
-        st.session_state.room_message = str(e)
+        st.session_state.room_message = e.said(i18n.translator())
         return
     st.session_state.room_code, st.session_state.room_key = code, key
 
@@ -143,7 +170,7 @@ def _lecturer_act(action: str, code: str, key: str, *args) -> None:
     try:
         getattr(_store(), action)(code, key, *args)
     except RoomError as e:
-        st.session_state.room_message = str(e)
+        st.session_state.room_message = e.said(i18n.translator())
     _snapshots().forget(code)  # this process's students see it at their next poll
 
 
@@ -154,21 +181,21 @@ def _projector(code: str, key: str) -> None:
         state = store.state(code)
         here = store.here(code)
     except RoomError as e:
-        st.warning(str(e))
+        st.warning(e.said(i18n.translator()))
         return
     if state.opened_id is None:
-        st.metric("In the room", here)
-        st.info("Open a question: the students see it at once.")
+        st.metric(_("In the room"), here)
+        st.info(_("Open a question: the students see it at once."))
         return
-    question = by_id(state.question_id)
+    question = shown(by_id(state.question_id))
     result = store.result(code, state.opened_id, key)
     st.markdown(f"#### {question.prompt}")
     _chart(result, mark_right=state.revealed)
     left, right = st.columns(2)
-    left.metric("In the room", here)
-    right.metric("Answered", result.total)
+    left.metric(_("In the room"), here)
+    right.metric(_("Answered"), result.total)
     if state.revealed:
-        st.success(f"Answer: {_label(question, question.answer())}. {question.explanation}")
+        st.success(_answer_text(question))
 
 
 def _lecturer(code: str, key: str) -> None:
@@ -177,7 +204,7 @@ def _lecturer(code: str, key: str) -> None:
     join, live = st.columns([1, 2.2], gap="large")
     link = _students_link(code)
     with join:
-        st.markdown("Join at the link or with the code")
+        st.markdown(_("Join at the link or with the code"))
         st.markdown(
             f"<div style='font-size:2.6rem;font-weight:700;letter-spacing:0.12em;"
             f"white-space:nowrap;line-height:1.1'>{code}</div>",
@@ -189,7 +216,7 @@ def _lecturer(code: str, key: str) -> None:
         state = _store().state(code)
         if state.opened_id is not None and not state.revealed:
             st.button(
-                "Reveal",
+                _("Reveal"),
                 type="primary",
                 key=f"reveal-{state.opened_id}",
                 on_click=_lecturer_act,
@@ -199,14 +226,15 @@ def _lecturer(code: str, key: str) -> None:
         _projector(code, key)
     # the controls under the picture: the projector shows the room first
     pick, open_, back, show, close = st.columns([4, 1.4, 3, 1.2, 1.2], vertical_alignment="bottom")
+    asked = {q.id: f"{_chapter(q.chapter)}: {shown(q).prompt}" for q in questions}
     chosen = pick.selectbox(
-        "Question",
+        _("Question"),
         [q.id for q in questions],
-        format_func=lambda i: f"{by_id(i).chapter}: {by_id(i).prompt}",
+        format_func=asked.__getitem__,  # made in this run: the reader's language
         key="room_question",
     )
     open_.button(
-        "Open it",
+        _("Open it"),
         type="primary",
         key="room_open",
         on_click=_lecturer_act,
@@ -214,7 +242,7 @@ def _lecturer(code: str, key: str) -> None:
     )
     if history:
         earlier = back.selectbox(
-            "Go back to",
+            _("Go back to"),
             [h[0] for h in history],
             index=len(history) - 1,
             format_func=lambda i: (
@@ -224,19 +252,27 @@ def _lecturer(code: str, key: str) -> None:
             key="room_back",
         )
         show.button(
-            "Show", key="room_show", on_click=_lecturer_act, args=("show", code, key, earlier)
+            _("Show"), key="room_show", on_click=_lecturer_act, args=("show", code, key, earlier)
         )
-    close.button("Close", key="room_close", on_click=_lecturer_act, args=("close", code, key))
+    close.button(_("Close"), key="room_close", on_click=_lecturer_act, args=("close", code, key))
     # the key is never projected: the link shows only outside presenter mode, folded away
     if ui.presenter_mode():
         st.caption(
-            "Your lecturer link (control after a reload) is under the room outside presenter mode."
+            _(
+                "Your lecturer link (control after a reload) is under the room outside "
+                "presenter mode."
+            )
         )
     else:
-        with st.expander("Lecturer link: keep this private"):
+        with st.expander(_("Lecturer link: keep this private")):
             st.caption(
-                "Opening this link gives control of the room back after a reload or on "
-                "another device. Anyone holding it can run the room: do not project or share it."
+                _sentences(
+                    _(
+                        "Opening this link gives control of the room back after a reload or on "
+                        "another device."
+                    ),
+                    _("Anyone holding it can run the room: do not project or share it."),
+                )
             )
             st.code(_lecturer_link(code, key), language=None, wrap_lines=True)
     if st.session_state.get("room_message"):
@@ -258,11 +294,11 @@ def _answer_widget(store: Store, state: RoomState, question: Question, session: 
             st.session_state.room_note = None
             st.session_state[f"sent-{state.opened_id}"] = value
         except RoomError as e:
-            st.session_state.room_note = str(e)
+            st.session_state.room_note = e.said(i18n.translator())
 
     if question.kind == "choice":
         st.radio(
-            "Your answer",
+            _("Your answer"),
             range(len(question.choices)),
             format_func=lambda i: question.choices[i],
             index=None,
@@ -271,7 +307,9 @@ def _answer_widget(store: Store, state: RoomState, question: Question, session: 
         )
     else:
         st.number_input(
-            f"Your answer ({question.low:g} to {question.high:g})",
+            _("Your answer ({low} to {high})").format(
+                low=f"{question.low:g}", high=f"{question.high:g}"
+            ),
             min_value=float(question.low),
             max_value=float(question.high),
             value=None,
@@ -282,7 +320,12 @@ def _answer_widget(store: Store, state: RoomState, question: Question, session: 
         st.warning(st.session_state.room_note)
     mine = _mine(store, state.opened_id, session)
     if mine is not None:
-        st.text(f"Your answer: {_label(question, mine)}. You can change it until the reveal.")
+        st.markdown(  # the choice is Markdown, as the radio draws it
+            _sentences(
+                _("Your answer: {answer}.").format(answer=_label(question, mine)),
+                _("You can change it until the reveal."),
+            )
+        )
 
 
 def _shown(code: str) -> tuple:
@@ -290,7 +333,7 @@ def _shown(code: str) -> tuple:
     try:
         return _snapshots().get(code).version
     except RoomError as e:
-        return ("refused", str(e))
+        return ("refused", e.message)
 
 
 @st.fragment(run_every=POLL_SECONDS)
@@ -313,28 +356,27 @@ def _student(code: str) -> None:
     try:
         snapshot = _snapshots().get(code)
     except RoomError as e:
-        st.warning(str(e))
+        st.warning(e.said(i18n.translator()))
         return
     state = snapshot.state
     _watch(code, snapshot.version)
     if state.opened_id is None:
-        st.info("You are in. The question appears here when the lecturer opens it.")
+        st.info(
+            _sentences(_("You are in."), _("The question appears here when the lecturer opens it."))
+        )
         return
-    question = by_id(state.question_id)
+    question = shown(by_id(state.question_id))
     st.markdown(f"#### {question.prompt}")
     if not state.revealed:
         _answer_box(store, state, question, session)
         return
     truth = question.answer()
     mine = _mine(store, state.opened_id, session)
-    st.success(f"Answer: {_label(question, truth)}. {question.explanation}")
+    st.success(_answer_text(question, truth))
     if mine is not None:
-        verdict = (
-            "right"
-            if question.is_right(int(mine) if question.kind == "choice" else mine)
-            else "not it"
-        )
-        st.text(f"You said {_label(question, mine)}: {verdict}.")
+        right = question.is_right(int(mine) if question.kind == "choice" else mine)
+        said = _("You said {answer}: right.") if right else _("You said {answer}: not it.")
+        st.markdown(said.format(answer=_label(question, mine)))
     if snapshot.result is not None:
         _chart(snapshot.result, mark_right=True)
     _demo_link(question)
@@ -342,13 +384,17 @@ def _student(code: str) -> None:
 
 def _join_form() -> None:
     with st.form("room_join", border=False):
-        typed = st.text_input("Room code", max_chars=12, placeholder="e.g. K7P2QX")
-        joined = st.form_submit_button("Join")
+        typed = st.text_input(
+            _("Room code"), max_chars=12, placeholder=_("e.g. {code}").format(code="K7P2QX")
+        )
+        joined = st.form_submit_button(_("Join"))
     if joined:
         try:
             state = _store().join(typed, _session())
         except RoomError as e:
-            st.warning(str(e))  # our own sentence; the typed text is never echoed
+            st.warning(
+                e.said(i18n.translator())
+            )  # our own sentence; the typed text is never echoed
             return
         st.query_params["room"] = state.code
         st.rerun()
@@ -356,7 +402,7 @@ def _join_form() -> None:
 
 # ---------------------------------------------------------------------------- the page
 
-st.title("Class room")
+st.title(_("Class room"))
 store = _store()
 _restore_lecturer()
 code, key = st.session_state.get("room_code"), st.session_state.get("room_key")
@@ -369,22 +415,24 @@ elif "room" in st.query_params:
             store.join(room, _session())
             st.session_state.room_joined = room
     except RoomError as e:
-        st.warning(str(e))
+        st.warning(e.said(i18n.translator()))
         _join_form()
     else:
-        st.text(f"Room {room}")
+        st.text(_("Room {code}").format(code=room))
         _student(room)
 else:
     student_side, lecturer_side = st.columns(2, gap="large")
     with student_side:
-        st.subheader("Join the class")
+        st.subheader(_("Join the class"))
         _join_form()
     with lecturer_side:
-        st.subheader("Lecturer")
+        st.subheader(_("Lecturer"))
         ui.explain(
-            "Start a room for this lecture: the projector shows its code and a QR code; "
-            "only this browser tab can open questions and reveal answers."
+            _(
+                "Start a room for this lecture: the projector shows its code and a QR code; "
+                "only this browser tab can open questions and reveal answers."
+            )
         )
-        st.button("Start a class room", type="primary", on_click=_start_room)
+        st.button(_("Start a class room"), type="primary", key="room_start", on_click=_start_room)
         if st.session_state.get("room_message"):
             st.warning(st.session_state.pop("room_message"))

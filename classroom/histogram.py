@@ -26,7 +26,7 @@ def _edges(question: Question, values: list[float]) -> list[float]:
 def _label(a: float, b: float) -> str:
     if math.isclose(b - a, 1.0) and float(a + 0.5).is_integer():
         return f"{a + 0.5:g}"
-    return f"{a:.3g} to {b:.3g}"
+    return f"{a:.3g} ~ {b:.3g}"  # a range that reads in both languages
 
 
 def counts(question: Question, values: list[float]) -> tuple[list[str], list[int]]:

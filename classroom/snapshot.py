@@ -64,7 +64,7 @@ class Snapshots:
                 if found is None:
                     found = self._read(code)
         if isinstance(found, RoomError):
-            raise RoomError(str(found))
+            raise RoomError(found.message, **found.values)
         return found
 
     def _read(self, code: str) -> Snapshot | RoomError:

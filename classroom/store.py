@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from classroom import histogram
 from classroom.schema import answers, members, migrate, opened, rooms
+from core.i18n import N_, Translate, untranslated
 from core.questions import Question, by_id
 
 ROOM_HOURS = 12
@@ -35,6 +36,14 @@ MAX_SESSION = 64
 
 class RoomError(ValueError):
     """A request the room refuses; its text is a plain sentence for the person who made it."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message.format(**values))
+        self.message, self.values = message, values
+
+    def said(self, gettext: Translate = untranslated) -> str:
+        """The sentence in the reader's language (`gettext`), its values filled in."""
+        return gettext(self.message).format(**self.values)
 
 
 @dataclass(frozen=True)
@@ -67,10 +76,10 @@ class Result:
 def normalise_code(text: object) -> str:
     """A typed room code made canonical (upper case, no spaces or dashes); RoomError if it cannot be one."""
     if not isinstance(text, str) or len(text) > 32:
-        raise RoomError("That is not a room code: it has six letters and digits.")
+        raise RoomError(N_("That is not a room code: it has six letters and digits."))
     code = text.strip().upper().replace(" ", "").replace("-", "")
     if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
-        raise RoomError("That is not a room code: it has six letters and digits.")
+        raise RoomError(N_("That is not a room code: it has six letters and digits."))
     return code
 
 
@@ -132,7 +141,11 @@ class Store:
             open_now = conn.execute(select(func.count()).select_from(rooms)).scalar_one()
             if open_now >= self.max_open_rooms:
                 raise RoomError(
-                    f"This server already has {open_now} open rooms; close one or wait until one expires."
+                    N_(
+                        "This server already has {n} open rooms; "
+                        "close one or wait until one expires."
+                    ),
+                    n=open_now,
                 )
         for _ in range(10):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -149,36 +162,36 @@ class Store:
                 return code, key
             except IntegrityError:
                 continue  # that code is taken: draw another
-        raise RoomError("No free room code was found; try again.")
+        raise RoomError(N_("No free room code was found; try again."))
 
     def _room_row(self, conn, code: str):
         row = conn.execute(
             select(rooms).where(rooms.c.code == code, rooms.c.expires_at > self.clock())
         ).first()
         if row is None:
-            raise RoomError("There is no open room with that code.")
+            raise RoomError(N_("There is no open room with that code."))
         return row
 
     def _lecturer_room(self, conn, code: str, key: object):
         row = self._room_row(conn, normalise_code(code))
         if not isinstance(key, str) or not hmac.compare_digest(_hash(key), row.key_hash):
-            raise RoomError("Only the lecturer who started this room can do that.")
+            raise RoomError(N_("Only the lecturer who started this room can do that."))
         return row
 
     def _opened_row(self, conn, room_id: int, opened_id: object):
         if type(opened_id) is not int:
-            raise RoomError("That question is not open in this room.")
+            raise RoomError(N_("That question is not open in this room."))
         row = conn.execute(
             select(opened).where(opened.c.id == opened_id, opened.c.room_id == room_id)
         ).first()
         if row is None:
-            raise RoomError("That question is not open in this room.")
+            raise RoomError(N_("That question is not open in this room."))
         return row
 
     def open_question(self, code: str, key: str, question_id: str) -> int:
         """Open a question for the room (it becomes the one students see); its opened id."""
         if not isinstance(question_id, str) or by_id(question_id) is None:
-            raise RoomError("There is no such question.")
+            raise RoomError(N_("There is no such question."))
         with self.engine.begin() as conn:
             room = self._lecturer_room(conn, code, key)
             opened_id = conn.execute(
@@ -259,7 +272,7 @@ class Store:
                 .where(rooms.c.code == code, rooms.c.expires_at > now)
             ).first()
         if row is None:
-            raise RoomError("There is no open room with that code.")
+            raise RoomError(N_("There is no open room with that code."))
         found = RoomState(row[0], row[1], row[2], row[3], row[4] is not None)
         with self._lock:
             if len(self._cache) > 1000:
@@ -292,7 +305,7 @@ class Store:
                 room = self._lecturer_room(conn, code, key)
             row = self._opened_row(conn, room.id, opened_id)
             if key is None and row.revealed_at is None:
-                raise RoomError("The class's answers show after the reveal.")
+                raise RoomError(N_("The class's answers show after the reveal."))
             values = (
                 conn.execute(select(answers.c.value).where(answers.c.opened_id == row.id))
                 .scalars()
@@ -300,7 +313,7 @@ class Store:
             )
         question = by_id(row.question_id)
         if question is None:  # a question removed from the app since it was opened
-            raise RoomError("That question is no longer available.")
+            raise RoomError(N_("That question is no longer available."))
         labels, tally = histogram.counts(question, list(values))
         right = histogram.right_bars(question, list(values))
         return Result(row.id, row.question_id, labels, tally, row.revealed_at is not None, right)
@@ -309,12 +322,12 @@ class Store:
 
     def _session(self, session: object) -> str:
         if not isinstance(session, str) or not 8 <= len(session) <= MAX_SESSION:
-            raise RoomError("This browser session is not known; reload the page.")
+            raise RoomError(N_("This browser session is not known; reload the page."))
         return session
 
     def _take(self, session: str) -> None:
         if not self.limiter.take(session):
-            raise RoomError("Too many requests at once: wait a second and try again.")
+            raise RoomError(N_("Too many requests at once: wait a second and try again."))
 
     def join(self, code: object, session: str) -> RoomState:
         """A student enters a room by its code; RoomError for a wrong code or a flood."""
@@ -352,12 +365,14 @@ class Store:
             room = self._room_row(conn, code)
             row = self._opened_row(conn, room.id, opened_id)
             if row.id != room.current_id:
-                raise RoomError("That question is no longer open; answer the one on the screen.")
+                raise RoomError(
+                    N_("That question is no longer open; answer the one on the screen.")
+                )
             if row.revealed_at is not None:
-                raise RoomError("The answer has been revealed: answers are closed.")
+                raise RoomError(N_("The answer has been revealed: answers are closed."))
             question: Question | None = by_id(row.question_id)
             if question is None or not question.valid(response):
-                raise RoomError(_invalid(question))
+                raise _invalid(question)
             now = self.clock()
             statement = self._upsert(answers).values(
                 opened_id=row.id, session=session, value=float(response), at=now
@@ -379,9 +394,10 @@ class Store:
             ).scalar()
 
 
-def _invalid(question: Question | None) -> str:
+def _invalid(question: Question | None) -> RoomError:
     if question is None:
-        return "That question is no longer available."
+        return RoomError(N_("That question is no longer available."))
     if question.kind == "choice":
-        return "Pick one of the choices shown."
-    return f"Give a number from {question.low:g} to {question.high:g}."
+        return RoomError(N_("Pick one of the choices shown."))
+    low, high = f"{question.low:g}", f"{question.high:g}"
+    return RoomError(N_("Give a number from {low} to {high}."), low=low, high=high)
