@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import i18n, predict, ui
-from app_pages.i18n import _
+from app_pages.i18n import _, pgettext
 from core import tensors as T
 from core.charts.tensors import Grid, grids_key, tensor_grids
 from core.i18n import N_
@@ -176,7 +176,7 @@ def creation() -> None:
             kw["start"], kw["end"] = st.slider(
                 _("start, end (end excluded)"), -10, 20, (0, 6), key="create_arange"
             )
-            kw["step"] = st.slider(_("step"), 1, 5, 1, key="create_step")
+            kw["step"] = st.slider(pgettext("arange", "step"), 1, 5, 1, key="create_step")
         if kind == "randperm":
             kw["n"] = st.slider("n", 1, 12, 6, key="create_n")
         if kind in T.RANDOM_CREATORS:
@@ -209,7 +209,7 @@ def products() -> None:
     left, right = st.columns([1, 4])
     with left:
         kind = st.radio(_("Product"), T.PRODUCTS, index=2, key="prod_kind", horizontal=True)
-        batch = st.slider(_("batch"), 1, 3, 2, key="prod_batch") if kind == "@" else 1
+        batch = st.slider(_("batch size"), 1, 3, 2, key="prod_batch") if kind == "@" else 1
         n = st.slider(_("rows of a (n)"), 1, 4, 2, key="prod_n") if kind != "dot" else 1
         k = st.slider(_("inner size (k)"), 1, 4, 3, key="prod_k") if kind != "outer" else 1
         m = st.slider(_("columns of b (m)"), 1, 4, 2, key="prod_m") if kind != "dot" else 1
