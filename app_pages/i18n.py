@@ -37,14 +37,16 @@ NAMES = {"zh": "中文", "en": "English"}
 # their own fonts and Chinese never falls back to a Japanese or Korean form of a character.
 _CJK_RANGES = "U+2E80-2FDF, U+3000-303F, U+3100-312F, U+31A0-31BF, U+3200-33FF, U+3400-4DBF, "
 _CJK_RANGES += "U+4E00-9FFF, U+F900-FAFF, U+FE30-FE4F, U+FF00-FFEF"
+# One face with exactly the descriptors of Streamlit's own (weights 100-900, upright): faces that
+# differ only in unicode-range make one composite font, so Latin text keeps Streamlit's Source
+# Sans at every weight (a separate bold CJK face outranked it for bold Latin text, which then
+# fell back to another font) and Chinese bold is the regular face made bold by the browser.
 _FACES = {
-    "100 500": ("Noto Sans CJK SC", "NotoSansCJKsc-Regular", "Source Han Sans SC", "PingFang SC")
+    "100 900": ("Noto Sans CJK SC", "NotoSansCJKsc-Regular", "Source Han Sans SC", "PingFang SC")
     + ("Microsoft YaHei",),
-    "600 900": ("Noto Sans CJK SC Bold", "NotoSansCJKsc-Bold", "Source Han Sans SC Bold")
-    + ("PingFang SC Semibold", "Microsoft YaHei Bold"),
 }
 FONT_CSS = "<style>\n" + "".join(
-    f'@font-face {{ font-family: "Source Sans"; font-weight: {weight}; '
+    f'@font-face {{ font-family: "Source Sans"; font-weight: {weight}; font-style: normal; '
     f"src: {', '.join(f'local({name!r})' for name in names)}; unicode-range: {_CJK_RANGES}; }}\n"
     for weight, names in _FACES.items()
 )
