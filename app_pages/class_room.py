@@ -199,7 +199,8 @@ def _projector(code: str, key: str) -> None:
 
 
 def _lecturer(code: str, key: str) -> None:
-    questions = all_questions()
+    order = [c.url_path for c in CHAPTERS]  # the questions in the lecture's order
+    questions = sorted(all_questions(), key=lambda q: order.index(q.chapter))
     history = _store().history(code, key)
     join, live = st.columns([1, 2.2], gap="large")
     link = _students_link(code)
