@@ -12,8 +12,6 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.e2e.conftest import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     no_error_on_screen,
     screenshot,
     start_server,
@@ -105,12 +103,11 @@ def _class(browser, lecturer_url: str, student_url: str, name: str) -> None:
         context.close()
 
 
-@pytest.fixture(scope="module")
-def own_browser(sync_playwright_api):
-    with sync_playwright_api() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
+@pytest.fixture()
+def own_browser(browser):
+    """The session's Chromium (a second sync Playwright in one process is refused); each class
+    opens contexts of its own in it."""
+    return browser
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])

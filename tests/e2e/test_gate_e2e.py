@@ -96,7 +96,7 @@ def test_pause_acts_mid_run_and_frees_the_slot_then_resume_queues(one_slot, tab)
     _long_live_run(holder, one_slot)
     _ready_newcomer(newcomer, one_slot)
     holder.get_by_role("button", name="Pause").click()
-    holder.get_by_text("Paused: epoch").first.wait_for(timeout=5_000)  # within a redraw or two
+    holder.get_by_text("Paused: epoch").first.wait_for(timeout=15_000)  # long before the run ends
     _admitted(newcomer)
     holder.get_by_role("button", name="Resume").click()  # the newcomer trains: in line
     holder.get_by_text("Waiting for a free slot").first.wait_for()
@@ -119,7 +119,7 @@ def test_the_learning_rate_slider_acts_mid_run(one_slot, tab):
     assert "rnn_lr" in holder.url
     assert holder.get_by_text("Running: epoch").count() >= 1
     holder.get_by_role("button", name="Pause").click()
-    holder.get_by_text("Paused: epoch").first.wait_for(timeout=5_000)
+    holder.get_by_text("Paused: epoch").first.wait_for(timeout=15_000)
 
 
 def test_streamlit_stop_frees_the_slot(one_slot, tab):

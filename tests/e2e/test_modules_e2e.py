@@ -27,7 +27,7 @@ OVERFLOWING = """() => {
 
 
 def test_every_tab_fits_at_1280_with_the_sidebar_open(server, projector):
-    projector.goto(f"{server}/modules")
+    projector.goto(f"{server}/modules?predict=0")  # the demos themselves
     settle(projector, timeout=120)
     assert projector.locator('[data-testid="stSidebar"]').bounding_box()["width"] > 200
     for i, tab in enumerate(TABS):
@@ -41,7 +41,7 @@ def test_every_tab_fits_at_1280_with_the_sidebar_open(server, projector):
         no_error_on_screen(projector)
         assert (
             projector.locator(
-                '[data-testid="stVegaLiteChart"], [data-testid="stDataFrame"]'
+                '[data-testid="stVegaLiteChart"], [data-testid="stDataFrame"], [data-testid="stTable"]'
             ).count()
             >= 1
         ), tab

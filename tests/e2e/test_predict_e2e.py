@@ -39,11 +39,13 @@ def test_broadcasting_waits_for_the_prediction(server, page):
 
 LINKS = {  # a question's screen, opened by a shareable link (predict-first is on by default)
     "tensors": "tensors?topic=broadcasting",
-    "gradient_descent": "gradient_descent",
+    "gradient_descent": "gradient_descent?fn=rosenbrock&lr=0.002&x0=-1.2&y0=1",
     "modules": "modules?mod_tab="
     + quote("The loop, slow")
     + "&loop_zero=1&loop_lr=0.01&loop_batch=2",
-    "loss_functions": "loss_functions?k=3&z0=0&z1=0&z2=0",
+    "loss_functions": "loss_functions?loss_tab="
+    + quote("Softmax & cross-entropy")
+    + "&k=3&z0=0&z1=0&z2=0",
     "live_training": "live_training?tab=Regression&reg_batch=256",
     "behaviour_cloning": "behaviour_cloning?bc_play_opponent=still&bc_play_side=1",
     "autograd_graph": "autograd_graph?preset=dynamic",  # x = 1: the offer to set x = -1
@@ -55,9 +57,7 @@ TABS = {"behaviour_cloning": "Play"}  # the question sits in a tab
 def test_question_screens_in_presenter_mode(server, projector, chapter):
     projector.goto(server)
     settle(projector, timeout=120)
-    projector.goto(
-        f"{server}/{LINKS[chapter]}&present=1".replace("/gradient_descent&", "/gradient_descent?")
-    )
+    projector.goto(f"{server}/{LINKS[chapter]}&present=1")
     if chapter in TABS:
         projector.get_by_role("tab", name=TABS[chapter]).wait_for(timeout=120_000)
         projector.get_by_role("tab", name=TABS[chapter]).click()

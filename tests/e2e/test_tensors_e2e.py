@@ -31,7 +31,7 @@ def test_tensors_page_redraws_on_widget_change(server, page):
     # Home first: on a fresh server Streamlit's first direct hit on /tensors bypasses st.navigation.
     page.goto(server)
     settle(page)
-    page.goto(f"{server}/{URL}")
+    page.goto(f"{server}/{URL}?predict=0")  # the demos themselves (test_predict_e2e asks first)
     page.wait_for_selector(CHART, timeout=90_000)
     settle(page, timeout=90)
     no_error_on_screen(page)
