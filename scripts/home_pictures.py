@@ -9,11 +9,7 @@ assets/home/<chapter>.png. Run it again after a chapter's picture changes.
 import argparse
 import io
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from PIL import Image
@@ -22,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app_pages.outline import chapters  # noqa: E402
+from scripts.app_server import serve  # noqa: E402
 
 OUT = ROOT / "assets" / "home"
 WIDTH, HEIGHT = 480, 300  # px of each saved picture, the same for every chapter (a card)
@@ -43,28 +40,6 @@ LARGEST = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("the Streamlit server did not come up within 60 s")
-
-
 def shrink(png: bytes, width: int = WIDTH, height: int = HEIGHT) -> Image.Image:
     """The photographed picture scaled into a `width` x `height` card (aspect kept, centred on
     white), so every chapter's card has the same size."""
@@ -83,29 +58,23 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    proc = _serve(port)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            for chapter in chapters():
-                if args.only and chapter.url_path not in args.only:
-                    continue
-                page.goto(f"http://127.0.0.1:{port}/{chapter.url_path}?present=1&predict=0")
-                page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
-                page.wait_for_timeout(6000)  # the page's charts drawn and settled
-                if not page.evaluate(LARGEST):
-                    print(f"{chapter.url_path}: no picture found", file=sys.stderr)
-                    continue
-                shot = page.locator("[data-home-picture]").screenshot()
-                path = OUT / f"{chapter.url_path}.png"
-                shrink(shot).save(path, optimize=True)
-                print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with serve() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        for chapter in chapters():
+            if args.only and chapter.url_path not in args.only:
+                continue
+            page.goto(f"{url}/{chapter.url_path}?present=1&predict=0")
+            page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
+            page.wait_for_timeout(6000)  # the page's charts drawn and settled
+            if not page.evaluate(LARGEST):
+                print(f"{chapter.url_path}: no picture found", file=sys.stderr)
+                continue
+            shot = page.locator("[data-home-picture]").screenshot()
+            path = OUT / f"{chapter.url_path}.png"
+            shrink(shot).save(path, optimize=True)
+            print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -10,58 +10,20 @@ no clicks, a 1400 x 900 window with the sidebar open.
 
 import argparse
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scripts.app_server import serve  # noqa: E402
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 WINDOW = {"width": 1400, "height": 900}
 # file name -> (page path, text that shows the page's picture is drawn)
 PICTURES = {"screenshot.png": ("gradient_descent", "paths up to step")}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
-@contextmanager
-def serve(timeout: float = 90.0):
-    """The app on a free loopback port; yields its base URL, stops it afterwards."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py"]
-    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + timeout
-        while not _healthy(url):
-            if proc.poll() is not None or time.time() > deadline:
-                raise SystemExit("the app did not come up: " + proc.stderr.read().decode()[-500:])
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _settle(page, timeout: float = 120.0) -> None:

@@ -8,15 +8,15 @@ import ast
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from scripts.app_server import free_port as _free_port
+from scripts.app_server import healthy as _healthy
 from tests.conftest import ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -55,20 +55,6 @@ class _UnmarkN(ast.NodeTransformer):
         if isinstance(node.func, ast.Name) and node.func.id == "N_" and len(node.args) == 1:
             return self.visit(node.args[0])
         return self.generic_visit(node)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-            return r.status == 200
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="session")
