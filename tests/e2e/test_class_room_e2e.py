@@ -34,7 +34,7 @@ def _env(database: str, tmp_path, request) -> dict:
     return env
 
 
-def _wait_text(pg, text: str, timeout: float = 30) -> None:
+def _wait_text(pg, text: str, timeout: float = 60) -> None:
     pg.get_by_text(text, exact=False).first.wait_for(timeout=timeout * 1000)
 
 
@@ -52,7 +52,8 @@ def _class(browser, lecturer_url: str, student_url: str, name: str) -> None:
     _wait_text(lecturer, "class_room?room=", 60)
     text = lecturer.locator('[data-testid="stMain"]').inner_text()
     code = re.search(r"room=([A-Z2-9]{6})", text).group(1)
-    assert lecturer.locator('[data-testid="stImage"] img').count() == 1, "the QR code"
+    lecturer.locator('[data-testid="stImage"] img').first.wait_for(timeout=30_000)  # the QR code
+    assert lecturer.locator('[data-testid="stImage"] img').count() == 1, "one picture: the QR code"
     lecturer.get_by_role("button", name="Open it").click()
     _wait_text(lecturer, PROMPT)
     no_error_on_screen(lecturer)
