@@ -424,7 +424,15 @@ def loop_tab() -> None:
         return
     cfg = loop_config()
     run = current_loop(cfg)
-    b = st.container(horizontal=True, vertical_alignment="center")
+    limit = max(
+        1.0,
+        *(abs(v) for snap in run.history for d in (snap.params, snap.grads, snap.batch_grad)
+          if d for v in d.values()),
+    )  # fmt: skip
+    left, right = st.columns([1, 1], gap="medium")
+    # the buttons and the phase line beside the chart, above the code: the picture starts right
+    # under the settings (one projected screen)
+    b = right.container(horizontal=True, vertical_alignment="center")
     # callbacks: the click changes the run before the buttons are drawn (Next greys out at once)
     b.button(_("Next phase"), key="loop_next", type="primary", icon=":material/skip_next:",
              disabled=run.done, on_click=run.advance)  # fmt: skip
@@ -438,12 +446,6 @@ def loop_tab() -> None:
                 epochs=slow_loop.EPOCHS, batch=s.batch + 1, steps=s.step)
         + (" · " + _("**finished**") if run.done else "")
     )  # fmt: skip
-    limit = max(
-        1.0,
-        *(abs(v) for snap in run.history for d in (snap.params, snap.grads, snap.batch_grad)
-          if d for v in d.values()),
-    )  # fmt: skip
-    left, right = st.columns([1, 1], gap="medium")
     with left:
         chart = charts.loop_chart(s.params, s.grads, s.batch_grad, limit, gettext=i18n.translator())
         st.altair_chart(chart, width="stretch")

@@ -239,7 +239,12 @@ def loss_chart(
         .mark_line(strokeWidth=2.5)
         .encode(
             x=alt.X("step:Q", title=_("iteration")),
-            y=alt.Y("gap:Q", scale=alt.Scale(type="log"), title=_("loss above the minimum")),
+            y=alt.Y(
+                "gap:Q",
+                scale=alt.Scale(type="log"),
+                title=_("loss above the minimum"),
+                axis=alt.Axis(labelOverlap="greedy", labelSeparation=6),
+            ),
             color=colour,
             tooltip=[
                 alt.Tooltip("optimiser:N", title=_("optimiser")),

@@ -110,9 +110,7 @@ def distance_chart(
     )
     return styled(
         (line + edge).properties(
-            title=alt.TitleParams(
-                _("Distance from the centre"), subtitle=_("over time; dashed: out")
-            ),
+            title=alt.TitleParams(_("Distance from centre"), subtitle=_("over time; dashed: out")),
             height=330,  # the width is its column's
             padding={"top": 16, "left": 5, "right": 5, "bottom": 5},  # room for the title
         )

@@ -62,7 +62,7 @@ from torch import nn
 class LinearModule(nn.Module):
     def __init__(self, x_dim, y_dim):
         super().__init__()
-        self.W = nn.Parameter(torch.randn(y_dim, x_dim))   # (out, in), as nn.Linear stores it
+        self.W = nn.Parameter(torch.randn(y_dim, x_dim))  # (out, in), as in nn.Linear
         {b_line}
 
     def forward(self, x):
