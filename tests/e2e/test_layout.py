@@ -64,6 +64,8 @@ PRESENTER = Window("present-1280x720", 1280, 720, True)
 WINDOWS = [NORMAL, WIDE, PRESENTER]
 # LAYOUT_WINDOWS=present-1280x720 (names, comma-separated) measures only those: a quick loop
 WINDOWS = [w for w in WINDOWS if w.name in os.environ.get("LAYOUT_WINDOWS", w.name).split(",")]
+if not WINDOWS:  # a typo (or an empty value) would otherwise measure nothing and pass
+    raise ValueError(f"LAYOUT_WINDOWS names none of {NORMAL.name}, {WIDE.name}, {PRESENTER.name}")
 
 
 class Findings:
