@@ -249,7 +249,8 @@ def loop_chart(
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color=NEUTRAL).encode(y="zero:Q")
     chart = alt.layer(bars, none, zero).properties(
-        title=_("Parameters and their gradients now"), height=400
+        title=_("Parameters and their gradients now"),
+        height=340,  # under the settings, on one screen
     )
     return styled(chart)
 

@@ -112,7 +112,7 @@ def distance_chart(
         (line + edge).properties(
             title=alt.TitleParams(_("Distance from centre"), subtitle=_("over time; dashed: out")),
             height=330,  # the width is its column's
-            padding={"top": 16, "left": 5, "right": 5, "bottom": 5},  # room for the title
+            padding={"top": 24, "left": 5, "right": 5, "bottom": 5},  # room for the title
         )
     )
 

@@ -62,7 +62,8 @@ from torch import nn
 class LinearModule(nn.Module):
     def __init__(self, x_dim, y_dim):
         super().__init__()
-        self.W = nn.Parameter(torch.randn(y_dim, x_dim))  # (out, in), as in nn.Linear
+        # W is (out, in), as nn.Linear stores it
+        self.W = nn.Parameter(torch.randn(y_dim, x_dim))
         {b_line}
 
     def forward(self, x):

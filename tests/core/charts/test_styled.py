@@ -21,7 +21,7 @@ def test_every_styled_chart_gets_room_above_and_projector_fonts():
 
 
 def test_a_chart_that_sets_its_own_padding_keeps_it():
-    own = {"top": 16, "left": 5, "right": 5, "bottom": 5}
+    own = {"top": 24, "left": 5, "right": 5, "bottom": 5}
     assert styled(_chart().properties(padding=own)).to_dict()["padding"] == own
     rng = np.random.default_rng(0)  # the distance chart: its title sits higher, it needs 16
     assert distance_chart(rng.uniform(0, 600, (20, 2)), np.arange(20)).to_dict()["padding"] == own
