@@ -300,8 +300,8 @@ CASES = [
     pytest.param(
         Case("gradient_descent", drive=_gradient_descent, tabs=("after the slice",)),
         id="gradient_descent",
-        # presenter mode after the slice: the loss chart's "1e-12" and "100" touched (found at
-        # the merge; labels now spaced apart by Vega, not yet confirmed by a full run)
+        # presenter mode after the slice: the log loss axis's "1e-12" still touches "100" (found
+        # at the merge; Vega's label spacing did not cure it): an open finding
         marks=pytest.mark.xfail(strict=False, reason="loss chart labels crowded after the slice"),
     ),  # fmt: skip
     pytest.param(
