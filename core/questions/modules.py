@@ -175,7 +175,7 @@ QUESTIONS = [
         chapter="modules",
         prompt=N_(
             "Evaluation drops `with torch.no_grad():` and relies on `model.eval()`. Is "
-            "`test_out.requires_grad` False?"
+            "`dev_out.requires_grad` False?"
         ),
         kind="choice",
         choices=(
