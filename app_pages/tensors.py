@@ -88,7 +88,8 @@ def report(
     st.code(shown.headline, language="python")
     if shown.error:
         said = _("PyTorch's message: `{error}`").format(error=shown.error)
-        st.warning(f"{friendly or _('PyTorch refused.')}\n\n{said}", icon=":material/info:")
+        headline = friendly or _("PyTorch refused.")
+        st.warning(f"{headline}\n\n{said}", icon=":material/info:")
     draw(shown, names)
     for note in shown.notes:
         st.markdown(f"**{note}**" if note is shown.notes[0] else note)
