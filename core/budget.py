@@ -4,7 +4,8 @@ Computation in core/ needs both numbers, so they live here; the server layer (ru
 imports them from here, never the other way round.
 """
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 RUN_CPU_SECONDS = 60.0  # one heavy run's share of the server: about a minute of one core
@@ -25,3 +26,12 @@ def torch_threads(n: int) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+def over_budget(
+    seconds: float, clock: Callable[[], float] = time.thread_time
+) -> Callable[[], bool]:
+    """A should_stop (core/cancel.py) that is True once `clock` (by default the calling thread's
+    CPU time) has advanced more than `seconds` since this call."""
+    start = clock()
+    return lambda: clock() - start > seconds

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.cancel import ShouldStop, check
+
 
 def toy_moons(
     n: int = 200, noise: float = 0.15, seed: int = 0
@@ -100,11 +102,13 @@ def li_slice(
     epochs: int = 200,
     lr: float = 0.03,
     seed: int = 0,
+    should_stop: ShouldStop | None = None,
 ) -> Iterator[SliceEvent]:
     """Train the MLP on the moons, then sweep a filter-normalised 2-D slice of its loss.
 
     A generator of SliceEvent: training progress, one event per grid row, then "done"
-    carrying the SliceResult.
+    carrying the SliceResult. should_stop (core/cancel.py) is polled every epoch and grid row:
+    once it says stop, Cancelled is raised and no result comes out.
     """
     x, y = toy_moons(seed=seed)
     model = make_mlp(seed=seed)
@@ -112,6 +116,7 @@ def li_slice(
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     train_loss = []
     for epoch in range(epochs):
+        check(should_stop)
         opt.zero_grad()
         loss = torch.nn.functional.cross_entropy(model(x), y)
         loss.backward()
@@ -129,6 +134,7 @@ def li_slice(
     grid = np.empty((resolution, resolution))
     with torch.no_grad():
         for i, b in enumerate(alphas):
+            check(should_stop)
             stacked = {
                 k: w[None]
                 + alphas[:, None, None].reshape(-1, *[1] * w.dim()) * delta[k][None]

@@ -29,6 +29,7 @@ import torch
 from torch import nn
 
 from core.budget import torch_threads
+from core.cancel import ShouldStop, check
 from core.wrestling.data import (
     FORCE_RANGE,
     LINES,
@@ -214,12 +215,15 @@ def _loss(net: nn.Module, x: torch.Tensor, y: torch.Tensor, pool: int, batch: in
     return total / max(1, y.numel())
 
 
-def train(data: Dataset, config: TrainConfig = TrainConfig()) -> Iterator[TrainEvent]:
+def train(
+    data: Dataset, config: TrainConfig = TrainConfig(), should_stop: ShouldStop | None = None
+) -> Iterator[TrainEvent]:
     """Train a PolicyNet on `data`; yields a TrainEvent after each epoch (MSE on scaled targets).
 
     `seconds` (wall clock) and `cpu_seconds` (this thread's CPU time: all of it with one torch
     thread) count training only (encoding the data and epochs), not the consumer's time between
-    events.
+    events. should_stop (core/cancel.py) is polled before every batch: once it says stop,
+    Cancelled is raised (the epochs already yielded stay as they were; no policy comes out).
     """
     start, cpu_start = time.perf_counter(), time.thread_time()
     torch.manual_seed(config.seed)
@@ -247,6 +251,7 @@ def train(data: Dataset, config: TrainConfig = TrainConfig()) -> Iterator[TrainE
             order = torch.randperm(len(x_tr), generator=gen)
             total = 0.0
             for i in range(0, len(order), config.batch_size):
+                check(should_stop)
                 b = order[i : i + config.batch_size]
                 loss = nn.functional.mse_loss(net(from_counts(x_tr[b], pool)), y_tr[b])
                 opt.zero_grad()

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from core.budget import torch_threads
+from core.cancel import ShouldStop, check
 from core.wrestling import play
 from core.wrestling.bc import Arch, BCPolicy, data_counts, from_counts, scale_actions
 from core.wrestling.data import Dataset, normalise_colours
@@ -141,6 +142,7 @@ def rollout(
     max_steps: int = MAX_STEPS,
     keep_views: bool = True,
     teacher: dict | None = None,
+    should_stop: ShouldStop | None = None,
 ) -> Rollout:
     """The learner plays `games` games at once, on both sides, opponents in turn.
 
@@ -150,6 +152,7 @@ def rollout(
     label. keep_views=False records no views (states only: cheaper, for the visitation maps).
     teacher: keyword arguments of expert_action for the labelling expert (default: as shipped).
     A two-frame learner gets its previous views (frames.LastViews), and they are recorded too.
+    should_stop (core/cancel.py) is polled every step: once it says stop, Cancelled is raised.
     """
     rng = np.random.default_rng(seed)
     names = tuple(opponents)
@@ -166,6 +169,7 @@ def rollout(
     two = getattr(policy, "frames", 1) > 1
     memory = LastViews(games) if two or any(play.frames(o) > 1 for o in opps) else None
     for t in range(max_steps):
+        check(should_stop)
         rows = np.flatnonzero(~env.done)
         if rows.size == 0:
             break
@@ -272,9 +276,17 @@ def win_table(run: Rollout) -> list[dict]:
     return rows
 
 
-def evaluate(policy, opponents: dict, games: int, seed: int = 0, opening: int = 10) -> list[dict]:
+def evaluate(
+    policy,
+    opponents: dict,
+    games: int,
+    seed: int = 0,
+    opening: int = 10,
+    should_stop: ShouldStop | None = None,
+) -> list[dict]:
     """Win table of `policy` against each opponent, `games` games per opponent and side."""
-    run = rollout(policy, opponents, games * 2 * len(opponents), seed, opening, keep_views=False)
+    n = games * 2 * len(opponents)
+    run = rollout(policy, opponents, n, seed, opening, keep_views=False, should_stop=should_stop)
     return win_table(run)
 
 
@@ -340,10 +352,12 @@ def finetune(
     lr: float = 1e-3,
     batch_size: int = 256,
     seed: int = 0,
+    should_stop: ShouldStop | None = None,
 ) -> Iterator[tuple[int, float, BCPolicy | None]]:
     """Warm-started training: a copy of `policy` trained on `data`; yields (epoch, loss, policy).
 
-    The last event carries the new policy; `policy` itself is left as it was.
+    The last event carries the new policy; `policy` itself is left as it was (also when
+    should_stop, polled before every batch, ends the training with Cancelled).
     """
     net = copy.deepcopy(policy.net)
     torch.manual_seed(seed)
@@ -358,6 +372,7 @@ def finetune(
             order = torch.randperm(len(views), generator=gen)
             total = 0.0
             for i in range(0, len(order), batch_size):
+                check(should_stop)
                 b = order[i : i + batch_size]
                 loss = nn.functional.mse_loss(net(from_counts(views[b], pool)), y[b])
                 opt.zero_grad()
@@ -410,11 +425,14 @@ def dagger(
     data: Dataset | None,
     config: DaggerConfig = DaggerConfig(),
     opponents: dict | None = None,
+    should_stop: ShouldStop | None = None,
 ) -> Iterator[DaggerEvent]:
     """Run DAgger from `initial_policy` and its training `data`; yields a DaggerEvent per phase.
 
     Iteration 0 evaluates the initial policy; iterations 1.. each roll out, label, aggregate,
-    retrain (warm start) and evaluate. Stopping early is leaving the loop.
+    retrain (warm start) and evaluate. Stopping early is leaving the loop, or should_stop
+    (core/cancel.py): polled every game step and batch, it ends the run with Cancelled; the
+    events already yielded (each iteration's evaluated policy) stay whole.
     """
     start = time.perf_counter()
     rng = np.random.default_rng(config.seed)
@@ -432,7 +450,9 @@ def dagger(
         return time.perf_counter() - start
 
     with torch_threads(1):
-        results = evaluate(policy, eval_opps, config.eval_games, config.seed + 99, config.opening)
+        results = evaluate(
+            policy, eval_opps, config.eval_games, config.seed + 99, config.opening, should_stop
+        )
     yield DaggerEvent(
         0, config.iterations, "evaluate", 0.0, size(), since(), results, policy=policy
     )
@@ -450,6 +470,7 @@ def dagger(
                 beta,
                 config.max_steps,
                 teacher=teacher,
+                should_stop=should_stop,
             )
         yield DaggerEvent(it, config.iterations, "rollout", beta, size(), since(), rollout=run)
         agg = aggregate(agg, as_dataset(run), config.max_pairs, rng)
@@ -458,7 +479,7 @@ def dagger(
         )
         losses = []
         for _epoch, epoch_loss, new in finetune(
-            policy, agg.data, config.epochs, config.lr, config.batch_size, seed
+            policy, agg.data, config.epochs, config.lr, config.batch_size, seed, should_stop
         ):
             losses.append(epoch_loss)
             policy = new or policy
@@ -468,7 +489,7 @@ def dagger(
         )
         with torch_threads(1):
             results = evaluate(
-                policy, eval_opps, config.eval_games, config.seed + 99, config.opening
+                policy, eval_opps, config.eval_games, config.seed + 99, config.opening, should_stop
             )
         yield DaggerEvent(
             it, config.iterations, "evaluate", beta, size(), since(), results, policy=policy

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.cancel import ShouldStop, check
 from core.wrestling.data import FORCE_RANGE, TURN_RANGE, Dataset, normalise_colours
 
 CENTRE = np.array([300.0, 350.0])
@@ -115,6 +116,7 @@ def collect(
     noise: float = 0.2,
     opening: int = 10,
     previous: bool = False,
+    should_stop: ShouldStop | None = None,
 ) -> Dataset:
     """Expert (view, action) pairs from batched matches, both sides, colours normalised.
 
@@ -123,7 +125,8 @@ def collect(
     probability `noise` the expert's executed action is replaced by a random one while the
     recorded label stays the expert's choice, so the data also shows how to recover.
     previous=True also keeps each pair's previous view (Dataset.prev, frames.py's rule), the
-    data of a two-frame network.
+    data of a two-frame network. should_stop (core/cancel.py) is polled every step of the
+    batched game: once it says stop, Cancelled is raised and nothing is returned.
     """
     from core.wrestling.env import WrestlingEnv  # the game, imported late: it builds tables
     from core.wrestling.frames import LastViews
@@ -151,6 +154,7 @@ def collect(
     memory = LastViews(n_envs) if previous else None
     count = t = 0
     while count < n_pairs:
+        check(should_stop)
         prev = memory.previous(obs, t, rows) if memory else None
         acts = np.zeros((n_envs, 2, 2))
         for player in (0, 1):

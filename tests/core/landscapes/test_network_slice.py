@@ -43,3 +43,20 @@ def test_li_slice_progress_and_result():
 def test_shown_code_runs(capsys):
     exec(compile(network_slice.CODE_LI, "<shown code>", "exec"), {})
     assert capsys.readouterr().out.strip()
+
+
+def test_the_slice_polls_every_epoch_and_row_and_stops_without_a_result():
+    from core.cancel import Cancelled
+    from tests.core.test_cancel import flips_after
+
+    never = flips_after(10**9)
+    events = list(network_slice.li_slice(resolution=5, epochs=20, should_stop=never))
+    assert events[-1].result is not None and never.polls == 20 + 5
+    stop, seen = flips_after(10**9), []
+    with pytest.raises(Cancelled):
+        for ev in network_slice.li_slice(resolution=5, epochs=20, should_stop=stop):
+            seen.append(ev)
+            if ev.stage == "slice":  # the first grid row is out: stop now
+                stop.checks.insert(0, ("stopped by the reader", lambda: True))
+    assert [e.stage for e in seen] == ["train", "slice"]
+    assert stop.polls == 20 + 2, "the next row was not computed"

@@ -3,6 +3,7 @@
 import io
 
 import numpy as np
+import pytest
 import torch
 
 from core.wrestling import bc
@@ -158,3 +159,28 @@ def test_one_cycle_and_a_constant_rate_train_differently_from_the_same_start():
     # one batch per epoch: the first step is the same loss, the later ones differ with the rate
     assert cycle[0] == constant[0]
     assert cycle[1:] != constant[1:]
+
+
+def test_training_polls_before_every_batch_and_stops_at_the_next_one():
+    from core.cancel import Cancelled
+    from core.wrestling.data import split_by_episode
+    from tests.core.test_cancel import flips_after
+
+    rng = np.random.default_rng(1)
+    obs = rng.choice(np.array([0, 1, 4, 8, 10], dtype=np.uint8), size=(200, 40, 40))
+    act = np.stack([rng.uniform(-100, 200, 200), rng.uniform(-30, 30, 200)], 1)
+    data = Dataset(obs, act.astype(np.float32), np.arange(200) // 5)
+    cfg = bc.TrainConfig(epochs=3, batch_size=16, arch=bc.Arch((4, 4), 8))
+    batches = -(-len(split_by_episode(data, cfg.val_fraction, cfg.seed)[0]) // 16)
+    never = flips_after(10**9)
+    full = list(bc.train(data, cfg, never))
+    assert never.polls == 3 * batches and full[-1].policy is not None
+    assert [e.train_loss for e in full] == [e.train_loss for e in bc.train(data, cfg)]
+    # the flag flips while the consumer reads the first epoch: one batch more is never trained
+    stop, seen = flips_after(10**9), []
+    with pytest.raises(Cancelled):
+        for ev in bc.train(data, cfg, stop):
+            seen.append(ev)
+            stop.checks.insert(0, ("stopped by the reader", lambda: True))
+    assert len(seen) == 1 and seen[0].policy is None
+    assert stop.polls == batches + 1 and stop.reason == "stopped by the reader"

@@ -130,3 +130,52 @@ def test_a_two_frame_learner_plays_and_records_its_previous_views():
     )
     assert events[2].data.prev is not None and len(events[2].data.prev) == len(events[2].data)
     assert events[-1].policy.frames == 2
+
+
+def test_a_flag_stops_dagger_inside_each_phase_and_keeps_the_events_already_out(small_policy):
+    from core.cancel import Cancelled
+    from tests.core.test_cancel import flips_after
+
+    start = expert.collect(200, seed=2)
+    config = dagger.DaggerConfig(
+        iterations=1, games=6, max_steps=25, epochs=2, eval_games=1, batch_size=64
+    )
+    never = flips_after(10**9)
+    full = list(dagger.dagger(small_policy, start, config, OPPONENTS, never))
+    phases = [e.phase for e in full]
+    assert phases == ["evaluate", "rollout", "label", "train", "evaluate"]
+    # every game step of the three rollouts and every batch of the two epochs polls once
+    total = never.polls
+    assert total > 3 * 10
+    for flip in (2, total // 2, total - 2):  # in the first evaluation, mid-run, the last one
+        stop, seen = flips_after(flip), []
+        with pytest.raises(Cancelled):
+            for ev in dagger.dagger(small_policy, start, config, OPPONENTS, stop):
+                seen.append(ev)
+        assert stop.polls == flip + 1, "nothing ran after the flag flipped"
+        assert [e.phase for e in seen] == phases[: len(seen)] and len(seen) < len(phases)
+        # what came out is whole: the same events as the full run's
+        for a, b in zip(seen, full, strict=False):
+            assert (a.iteration, a.phase, a.data_size, a.results) == (
+                b.iteration,
+                b.phase,
+                b.data_size,
+                b.results,
+            )
+
+
+def test_finetune_polls_every_batch_and_leaves_the_policy_alone(small_policy):
+    from core.cancel import Cancelled
+    from tests.core.test_cancel import flips_after
+
+    data = expert.collect(300, seed=4)
+    before = {k: v.clone() for k, v in small_policy.net.state_dict().items()}
+    never = flips_after(10**9)
+    list(dagger.finetune(small_policy, data, epochs=2, batch_size=64, should_stop=never))
+    assert never.polls == 2 * -(-len(data) // 64)
+    stop = flips_after(3)
+    with pytest.raises(Cancelled):
+        list(dagger.finetune(small_policy, data, epochs=2, batch_size=64, should_stop=stop))
+    assert stop.polls == 4
+    for k, v in small_policy.net.state_dict().items():
+        assert (v == before[k]).all(), "the warm start's policy is never written to"

@@ -1,6 +1,7 @@
 """The scripted expert: steering arithmetic, energy-safe forces, and real games in the real env."""
 
 import numpy as np
+import pytest
 
 from core.wrestling import expert
 from core.wrestling.data import CELL_VALUES
@@ -70,3 +71,19 @@ def test_snippet_runs():
     }
     exec(expert.EXPERT_SNIPPET, scope)
     assert -30 <= scope["action"][1] <= 30 and -100 <= scope["action"][0] <= 200
+
+
+def test_collect_stops_at_the_step_its_flag_flips_and_returns_nothing():
+    from core.cancel import Cancelled
+    from tests.core.test_cancel import flips_after
+
+    never = flips_after(10**9)
+    kept = expert.collect(400, seed=3, n_envs=16, should_stop=never)
+    plain = expert.collect(400, seed=3, n_envs=16)
+    np.testing.assert_array_equal(kept.obs, plain.obs)  # polling changes nothing
+    np.testing.assert_array_equal(kept.actions, plain.actions)
+    assert never.polls > 5, "polled at every step of the batched game"
+    stop = flips_after(3)
+    with pytest.raises(Cancelled):
+        expert.collect(400, seed=3, n_envs=16, should_stop=stop)
+    assert stop.polls == 4, "no step ran after the flag flipped"
