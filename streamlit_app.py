@@ -42,6 +42,7 @@ give_back_on_end()  # a closed tab's models are dropped and their memory returne
 page = st.navigation(sections)
 ui.sidebar()
 heavy.begin_page_run()  # a live run's slot renewed during this page run outlives it; no other
+heavy.show_stopped_note()  # a heavy action stopped by Stop or a click says so now
 try:
     page.run()
 finally:

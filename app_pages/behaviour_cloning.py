@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages import dagger_tab, heavy, i18n, predict, session, ui
 from app_pages.i18n import _
+from core.cancel import Cancelled
 from core.charts import wrestling as charts
 from core.i18n import N_
 from core.shareable import Param
@@ -21,6 +22,9 @@ ARCHS = {
     N_("medium (16-32-32)"): (16, 32, 32),
     N_("large (32-64-64)"): (32, 64, 64),
 }
+# What a stopped action keeps (its collection or training is never half-kept)
+KEPT_DATA = N_("The data already loaded, if any, is kept; nothing of this collection is.")
+KEPT_POLICY = N_("The chart shows the epochs that finished; the policy trained before is kept.")
 LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 BATCHES = (32, 64, 128, 256, 512)
 HIDDENS = (32, 64, 128, 256)
@@ -202,12 +206,18 @@ with tab_data:
         help=_("Under a second: the expert plays a few hundred matches."),
     ) and heavy.wait_turn("collect the data"):
         t0 = time.perf_counter()
-        with st.spinner(_("The expert plays hundreds of matches...")):
-            ss.bc_data = expert.collect(10_000, seed=0)
-        ss.bc_data_name = _("our expert (collected in {seconds:.1f} s)").format(
-            seconds=time.perf_counter() - t0
-        )
-        ss.pop("bc_zip", None)
+        stop = heavy.stopper()
+        try:
+            with st.spinner(_("The expert plays hundreds of matches...")):
+                collected = expert.collect(10_000, seed=0, should_stop=stop)
+        except Cancelled:
+            heavy.say_stopped(stop, KEPT_DATA)
+        else:
+            ss.bc_data = collected
+            ss.bc_data_name = _("our expert (collected in {seconds:.1f} s)").format(
+                seconds=time.perf_counter() - t0
+            )
+            ss.pop("bc_zip", None)
     course_zip = data.course_zip()
     if course_zip is not None and c2.button(_("Use the course's data"), key="bc_course"):
         ss.bc_data = data.load_zip(course_zip)
@@ -315,7 +325,8 @@ with tab_train:
             bar = control_col.progress(0.0, text=_("training..."))
             cpu_start = time.thread_time()
             gettext = i18n.translator()
-            for ev in bc.train(d, cfg):
+            stop = heavy.stopper()
+            for ev in heavy.until_stopped(bc.train(d, cfg, stop), stop, KEPT_POLICY, control_col):
                 ss.bc_history.append(
                     {
                         "epoch": ev.epoch,

@@ -12,6 +12,7 @@ import streamlit as st
 
 from app_pages import heavy, i18n, ui
 from app_pages.i18n import _, ngettext
+from core.cancel import Cancelled
 from core.charts import dagger as charts
 from core.i18n import N_
 from core.shareable import Param
@@ -41,6 +42,10 @@ BUDGET = replace(dagger.LESSON, lr=3e-4, opponents=("random", "still", "course")
 N_PAIRS = dagger.LESSON_PAIRS
 # A run's cost on one core with BUDGET (measured: 4 iterations 18.5 s on a loaded machine)
 RUN_SECONDS_FIXED, RUN_SECONDS_PER_ITERATION = 1.6, 4.2
+KEPT = N_(
+    "The chart shows the iterations that finished; the policy of the last one, if any, is on "
+    "offer in Export."
+)
 BETA = 0.5  # with mixing on: the expert acts with probability 0.5, 0.25, 0.125, ...
 ss = st.session_state
 
@@ -87,8 +92,16 @@ def _run(iterations: int, beta: bool, opponent: str, progress, chart_box) -> Non
     """One DAgger run from the shipped BC and its data, streamed; the result kept in the session."""
     config = replace(BUDGET, iterations=iterations, beta=BETA if beta else 0.0)
     progress.progress(0.0, text=_("collecting the expert's data (the BC's training set)..."))
-    data = expert.collect(N_PAIRS, seed=0)
+    stop = heavy.stopper()  # Stop, a click, the gate's watchdog or the run's CPU budget
+    try:
+        data = expert.collect(N_PAIRS, seed=0, should_stop=stop)
+    except Cancelled:
+        heavy.say_stopped(stop, N_("The last run's results are kept; nothing of this one is."))
+        return
+    # a new run: its chart, results and policy replace the last run's together
     ss.dagger_history = []
+    for key in ("dagger_results", "dagger_policy"):
+        ss.pop(key, None)
     ss.dagger_run_id = time.time()
     words = {
         "rollout": _("the learner plays"),
@@ -97,17 +110,8 @@ def _run(iterations: int, beta: bool, opponent: str, progress, chart_box) -> Non
         "evaluate": _("evaluating"),
     }
     gettext = i18n.translator()
-    cpu_start = time.thread_time()
-    for ev in dagger.dagger(_bc(), data, config, _opponents()):
-        if time.thread_time() - cpu_start > RUN_CPU_SECONDS:
-            st.info(
-                _(
-                    "This run used its share of the server's computing time ({limit:.0f} s of "
-                    "one core) and stopped at iteration {iteration}; the policy of the last "
-                    "finished iteration is kept. Fewer iterations finish within it."
-                ).format(limit=RUN_CPU_SECONDS, iteration=ev.iteration)
-            )
-            break
+    events = dagger.dagger(_bc(), data, config, _opponents(), stop)
+    for ev in heavy.until_stopped(events, stop, KEPT):
         it = (
             _("iteration {i}/{n}").format(i=ev.iteration, n=ev.iterations)
             if ev.iteration
@@ -127,6 +131,8 @@ def _run(iterations: int, beta: bool, opponent: str, progress, chart_box) -> Non
             chart_box.altair_chart(
                 charts.progress(ss.dagger_history, gettext=gettext), width="content"
             )
+    if stop.reason:
+        return  # said why; the visits of a stopped run's policy are computed on request
     progress.progress(1.0, text=_("done: the DAgger policy is on offer in Export"))
     if ss.get("dagger_policy") is not None:
         _draw_dagger_visit(opponent)

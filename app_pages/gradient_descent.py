@@ -28,6 +28,7 @@ NAMES = {
 # Himmelblau by default: from (0, 0) the optimisers part ways (momentum reaches another
 # minimum, Adam lags behind SGD), where Rosenbrock left Adam and RMSprop near the start.
 DEFAULT = functions.landscape("himmelblau")
+KEPT_SLICE = N_("The slice shown before, if any, is kept; nothing of this one is.")
 BETA_MIN = 0.01  # at β = 0 torch.optim.SGD keeps no momentum buffer and refuses Nesterov
 # The shareable setup: URL names are the widget keys, e.g. ?fn=himmelblau&opt=Adam,SGD&lr=0.01
 PARAMS = [
@@ -310,7 +311,9 @@ if go:
     with heavy.turn("compute the slice") as admitted:
         if admitted:
             bar = st.progress(0.0, text=_("Training the MLP..."))
-            for event in network_slice.li_slice(resolution=resolution, span=span):
+            stop = heavy.stopper()
+            sweep = network_slice.li_slice(resolution=resolution, span=span, should_stop=stop)
+            for event in heavy.until_stopped(sweep, stop, KEPT_SLICE):
                 stage = _("Training the MLP") if event.stage == "train" else _("Sweeping the grid")
                 bar.progress(
                     event.fraction,

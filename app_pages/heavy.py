@@ -9,6 +9,10 @@ Two ways in for work done inside one script run; the slot is held at most until 
         if go:
             train()
 
+A one-off action's loops are told to stop by `stopper()` (core/cancel.py's flag, polled per
+batch or step): Streamlit's Stop or another click, the gate taking the slot back, or the run's
+CPU budget. The page catches `Cancelled` and calls `say_stopped`.
+
 and one for a live run that goes on over many short fragment runs (app_pages/trainer.py):
 `live_turn` takes or keeps a leased slot, `end_live` gives it back when the run pauses,
 resets or ends. The tickets live in the gate's registry (runtime/admission.py), keyed by the
@@ -32,15 +36,17 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequestType
 from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
 
 from app_pages.i18n import _, ngettext, translator
+from core.budget import RUN_CPU_SECONDS, over_budget
+from core.cancel import Cancelled, Stopper
 from core.i18n import N_
 from runtime.admission import GATE, AlreadyRunning, LineFull, Ticket, Visitor
 
@@ -246,6 +252,8 @@ def on_session_end(session: str) -> int:
     """Leave every ticket of an ended session (app_pages/session.py's hook); how many."""
     with _PAGE_RUNS_LOCK:
         _PAGE_RUNS.pop(session, None)
+    with _NOTES_LOCK:
+        _NOTES.pop(session, None)
     return GATE.leave_session(session)
 
 
@@ -265,3 +273,81 @@ def sleep_unless_cancelled(ticket: Ticket, seconds: float) -> bool:
         time.sleep(min(0.05, max(0.0, end - time.monotonic())))
         ticket.progress()
     return not ticket.left
+
+
+# Why a one-off action stopped (English, shown translated; {limit}: the CPU seconds of a run)
+STOP_PRESSED = N_("Stop was pressed, or the page was left")
+CLICKED = N_("another click came first")
+RECLAIMED = N_("the server gave the slot to the next in line")
+OVER_BUDGET = N_(
+    "the run used its share of the server's computing time ({limit:.0f} s of one core)"
+)
+_NOTES: dict[str, tuple[str, str]] = {}  # session id -> (reason, kept) of a note not shown yet
+_NOTES_LOCK = threading.Lock()
+
+
+def _pending(requests) -> str:
+    """What Streamlit was asked to do with this script run, read without taking the request
+    (as its own fast path reads it): "stop" (Stop, a closed tab), "rerun" (a click that
+    restarts the page) or "" (nothing, or a fragment's rerun that waits for this run)."""
+    state = getattr(requests, "_state", None)
+    if state is ScriptRequestType.STOP:
+        return "stop"
+    if state is ScriptRequestType.RERUN:
+        data = getattr(requests, "_rerun_data", None)
+        if data is None or not data.fragment_id_queue or data.is_fragment_scoped_rerun:
+            return "rerun"
+    return ""
+
+
+def stopper(budget: float | None = RUN_CPU_SECONDS) -> Stopper:
+    """The should_stop of a one-off heavy action, made in the thread that runs it: Streamlit's
+    Stop or another click, the gate taking this session's slot back (the watchdog, the
+    session's end), or `budget` seconds of this thread's CPU time (None: no budget)."""
+    ctx = get_script_run_ctx()
+    requests = ctx.script_requests if ctx is not None else None
+    ticket = GATE.ticket_of(session_id())
+    checks = [
+        (STOP_PRESSED, lambda: _pending(requests) == "stop"),
+        (CLICKED, lambda: _pending(requests) == "rerun"),
+        (RECLAIMED, lambda: ticket is not None and ticket.left),
+    ]
+    if budget is not None:
+        checks.append((OVER_BUDGET, over_budget(budget)))
+    return Stopper(checks)
+
+
+def _stopped_text(reason: str, kept: str) -> str:
+    why = _(reason).format(limit=RUN_CPU_SECONDS)
+    return _("**Stopped**: {reason}. {kept}").format(reason=why, kept=_(kept))
+
+
+def say_stopped(stop: Stopper, kept: str, box=None) -> None:
+    """Tell the student a heavy action stopped, why, and what of it is kept (`kept`: English,
+    marked N_). While Streamlit ends this run (Stop, a click) nothing can be shown: the note
+    waits for the session's next page run (`show_stopped_note`)."""
+    session = session_id()
+    with _NOTES_LOCK:
+        _NOTES[session] = (stop.reason or STOP_PRESSED, kept)
+    (box if box is not None else st).info(
+        _stopped_text(stop.reason or STOP_PRESSED, kept), icon=":material/stop_circle:"
+    )  # raises Streamlit's StopException or RerunException while it ends this run
+    with _NOTES_LOCK:
+        _NOTES.pop(session, None)
+
+
+def show_stopped_note() -> None:
+    """Show, once, the note of a heavy action that was stopped while it could not say so."""
+    with _NOTES_LOCK:
+        note = _NOTES.pop(session_id(), None)
+    if note is not None:
+        st.toast(_stopped_text(*note), icon=":material/stop_circle:")
+
+
+def until_stopped(events: Iterable, stop: Stopper, kept: str, box=None) -> Iterator:
+    """The events of a heavy action's generator, polling `stop`; once its loop is stopped
+    (Cancelled), `say_stopped` in `box` and end. `stop.reason` then says why."""
+    try:
+        yield from events
+    except Cancelled:
+        say_stopped(stop, kept, box)

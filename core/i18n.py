@@ -49,6 +49,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "core/shareable.py",
         "core/i18n.py",
         "core/budget.py",
+        "core/cancel.py",
         "core/charts/__init__.py",
         "core/charts/schema_tables.py",
         "runtime/*.py",
