@@ -191,11 +191,25 @@ def stacked_counts(
     return torch.cat([x, before], dim=-1)
 
 
-def data_counts(data: Dataset, arch: Arch) -> torch.Tensor:
-    """A data set's views as the network's input counts; frames=2 needs data.prev."""
+def data_counts(
+    data: Dataset, arch: Arch, should_stop: ShouldStop | None = None, chunk: int = 4096
+) -> torch.Tensor:
+    """A data set's views as the network's input counts; frames=2 needs data.prev.
+
+    Encoded `chunk` views at a time (20,000 views take about 0.2 s of one core), polling
+    should_stop (core/cancel.py) before each chunk.
+    """
     if arch.frames > 1 and data.prev is None:
         raise ValueError("a two-frame network needs the previous views (Dataset.prev)")
-    return stacked_counts(data.obs, data.prev, arch.pool, arch.frames)
+    out = None
+    for i in range(0, len(data.obs), chunk):
+        check(should_stop)
+        prev = None if data.prev is None else data.prev[i : i + chunk]
+        part = stacked_counts(data.obs[i : i + chunk], prev, arch.pool, arch.frames)
+        if out is None:
+            out = torch.empty((len(data.obs), *part.shape[1:]), dtype=part.dtype)
+        out[i : i + len(part)] = part
+    return out if out is not None else stacked_counts(data.obs, data.prev, arch.pool, arch.frames)
 
 
 def from_counts(counts: torch.Tensor, pool: int) -> torch.Tensor:
@@ -231,7 +245,7 @@ def train(
     # Encoded once, kept as small integers (16 MB for 10,000 at pool 2; the floats would be
     # 64 MB, and 256 MB unpooled), turned into floats a batch at a time.
     pool = config.arch.pool
-    x_all, y_all = data_counts(data, config.arch), scale_actions(data.actions)
+    x_all, y_all = data_counts(data, config.arch, should_stop), scale_actions(data.actions)
     x_tr, y_tr, x_va, y_va = x_all[tr], y_all[tr], x_all[va], y_all[va]
     baseline = nn.functional.mse_loss(y_tr.mean(0).expand_as(y_va), y_va).item()
     net = PolicyNet(config.arch).to(memory_format=torch.channels_last)

@@ -362,7 +362,7 @@ def finetune(
     net = copy.deepcopy(policy.net)
     torch.manual_seed(seed)
     pool = net.arch.pool
-    views = data_counts(data, net.arch)  # encoded once, as small integers
+    views = data_counts(data, net.arch, should_stop)  # encoded once, as small integers
     y = scale_actions(data.actions)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
@@ -473,6 +473,7 @@ def dagger(
                 should_stop=should_stop,
             )
         yield DaggerEvent(it, config.iterations, "rollout", beta, size(), since(), rollout=run)
+        check(should_stop)  # aggregating and encoding the data take about 0.2 s each
         agg = aggregate(agg, as_dataset(run), config.max_pairs, rng)
         yield DaggerEvent(
             it, config.iterations, "label", beta, size(), since(), rollout=run, data=agg.data

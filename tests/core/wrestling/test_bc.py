@@ -174,7 +174,8 @@ def test_training_polls_before_every_batch_and_stops_at_the_next_one():
     batches = -(-len(split_by_episode(data, cfg.val_fraction, cfg.seed)[0]) // 16)
     never = flips_after(10**9)
     full = list(bc.train(data, cfg, never))
-    assert never.polls == 3 * batches and full[-1].policy is not None
+    # once before encoding the data (200 views: one chunk), then before every batch
+    assert never.polls == 1 + 3 * batches and full[-1].policy is not None
     assert [e.train_loss for e in full] == [e.train_loss for e in bc.train(data, cfg)]
     # the flag flips while the consumer reads the first epoch: one batch more is never trained
     stop, seen = flips_after(10**9), []
@@ -183,4 +184,21 @@ def test_training_polls_before_every_batch_and_stops_at_the_next_one():
             seen.append(ev)
             stop.checks.insert(0, ("stopped by the reader", lambda: True))
     assert len(seen) == 1 and seen[0].policy is None
-    assert stop.polls == batches + 1 and stop.reason == "stopped by the reader"
+    assert stop.polls == 1 + batches + 1 and stop.reason == "stopped by the reader"
+
+
+def test_data_counts_in_chunks_are_the_whole_encoding_and_poll_per_chunk():
+    from core.cancel import Cancelled
+    from tests.core.test_cancel import flips_after
+
+    rng = np.random.default_rng(2)
+    obs = rng.choice(np.array([0, 1, 4, 8, 10], dtype=np.uint8), size=(50, 40, 40))
+    prev = rng.choice(np.array([0, 1, 4, 8, 10], dtype=np.uint8), size=(50, 40, 40))
+    data = Dataset(obs, np.zeros((50, 2), np.float32), np.arange(50), prev=prev)
+    arch = bc.Arch(frames=2)
+    stop = flips_after(10**9)
+    chunked = bc.data_counts(data, arch, stop, chunk=16)
+    assert torch.equal(chunked, bc.stacked_counts(obs, prev, arch.pool, arch.frames))
+    assert stop.polls == 4  # 16 + 16 + 16 + 2 views
+    with pytest.raises(Cancelled):
+        bc.data_counts(data, arch, flips_after(2), chunk=16)
