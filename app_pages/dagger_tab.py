@@ -92,7 +92,7 @@ def _run(iterations: int, beta: bool, opponent: str, progress, chart_box) -> Non
     """One DAgger run from the shipped BC and its data, streamed; the result kept in the session."""
     config = replace(BUDGET, iterations=iterations, beta=BETA if beta else 0.0)
     progress.progress(0.0, text=_("collecting the expert's data (the BC's training set)..."))
-    stop = heavy.stopper()  # Stop, a click, the gate's watchdog or the run's CPU budget
+    stop = heavy.stopper(RUN_CPU_SECONDS)  # Stop, a click, the gate's watchdog, the CPU share
     try:
         data = expert.collect(N_PAIRS, seed=0, should_stop=stop)
     except Cancelled:

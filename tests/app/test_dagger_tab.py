@@ -42,14 +42,15 @@ def test_the_maps_then_a_tiny_run_then_export(tiny):
     assert at.query_params["dagger_iterations"] in (["1"], "1")
 
 
-def test_a_run_stops_at_its_cpu_share_and_keeps_the_last_finished_iteration(tiny, monkeypatch):
-    monkeypatch.setattr(dagger_tab, "RUN_CPU_SECONDS", 0.0)  # every event is over the share
+def test_a_run_stops_at_its_cpu_share_inside_its_first_loop_and_keeps_nothing(tiny, monkeypatch):
+    monkeypatch.setattr(dagger_tab, "RUN_CPU_SECONDS", 0.0)  # over the share at the first poll
     at = _page({"dagger_iterations": "3"})
     at.button(key="dagger_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
     stopped = [i.value for i in at.info if "share of the server's computing time" in i.value]
-    assert stopped and "iteration 0" in stopped[0]
-    assert at.session_state["dagger_history"] == []  # not one of the 3 iterations ran
+    assert stopped and stopped[0].startswith("**Stopped**")
+    assert "nothing of this one is" in stopped[0]  # stopped while collecting the expert's data
+    assert at.session_state.get("dagger_history") is None  # not one of the 3 iterations ran
     assert at.session_state.get("dagger_policy") is None
 
 
