@@ -5,6 +5,9 @@ the longest stretch of work between two polls of its flag (wall clock and this t
 time), and, with the flag flipped at a poll half-way through a run, how long after that poll
 the loop had raised Cancelled. The flip lands at a poll, so the second figure is the cost of
 unwinding; the first bounds how long a flip that lands between polls waits for its poll.
+Each loop runs once unmeasured first: a process's first training spends about 1.5 s of CPU in
+torch's one-time set-up inside its first batch, where no poll can reach (the server's warm-up,
+runtime/warmup.py, pays it at start).
 Wall-clock figures move with the machine's load (printed).
 """
 
@@ -40,6 +43,7 @@ def gaps(times: list[float]) -> float:
 def measure(name: str, run) -> None:
     """run(should_stop) does the whole work; print the longest gap and the time to stop."""
     with torch_threads(1):
+        run(None)  # warm: a process's first training pays torch's one-time set-up (~1.5 s)
         full = Timed()
         run(full)
         stop = Timed(at=max(1, full.polls // 2))
