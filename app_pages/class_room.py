@@ -23,7 +23,7 @@ from app_pages.predict import shown
 from classroom import RoomError, Snapshots, Store, database_url, make_engine, normalise_code
 from classroom.chart import answers_chart
 from classroom.store import Result, RoomState
-from classroom.watch import Watch
+from classroom.watch import Watch, refused
 from core.questions import Question, all_questions, by_id
 
 # A student's view is pushed a rerun when its room changes (at once for a lecturer on this
@@ -344,7 +344,7 @@ def _follow(code: str, drawn: tuple) -> None:
     """Tell the process's watch what this view drew, so a change reruns just this view."""
     where = push.here()
     if where is not None:
-        _watch().drew(code, ":".join(where), drawn, lambda: push.rerun_fragment(*where))
+        _watch().drew(code, where[0], drawn, lambda: push.rerun_fragment(*where))
 
 
 @st.fragment
@@ -368,7 +368,7 @@ def _view(code: str) -> None:
     try:
         snapshot = _snapshots().get(code)
     except RoomError as e:
-        _follow(code, ("refused", e.message))
+        _follow(code, refused(e))
         st.warning(e.said(i18n.translator()))
         return
     _follow(code, snapshot.version)

@@ -22,12 +22,17 @@ MAX_WATCHERS = 5000  # watchers kept at once per process (the oldest go first)
 Notify = Callable[[], bool]  # ask the page to redraw; False when it is gone
 
 
+def refused(error: RoomError) -> tuple:
+    """The version of a room a page cannot show (closed, or no such room): the refusal."""
+    return ("refused", error.message)
+
+
 def version(snapshots: Snapshots, code: str) -> tuple:
     """What a student's page shows of the room now (a refusal's sentence for a closed room)."""
     try:
         return snapshots.get(code).version
     except RoomError as e:
-        return ("refused", e.message)
+        return refused(e)
 
 
 class Watch:
@@ -51,7 +56,7 @@ class Watch:
         self._rooms: dict[str, dict[str, tuple[tuple, float, Notify]]] = {}
 
     def drew(self, code: str, key: str, drawn: tuple, notify: Notify) -> None:
-        """A page (`key`: its session and fragment) drew version `drawn` of room `code`."""
+        """A page (`key`: its session) drew version `drawn` of room `code`; `notify` redraws it."""
         with self._lock:
             for room in self._rooms.values():  # a page watches one room at a time
                 room.pop(key, None)
