@@ -26,8 +26,9 @@ Figures, per run and then on one last line:
 - server CPU (seconds of CPU over the class's wall time, all servers) and peak RSS (the
   largest server; goal <= 1 GB for 200 sessions).
 The bench itself (websocket clients, browsers) shares this machine's cores with the servers;
-each run's line ends with the 1-minute load average. `--poll-cost N` only times N polls of one
-student (and N full page runs) on SQLite, on the server's CPU clock.
+each run's line ends with the 1-minute load average. `--poll-cost N` only times N redraws of one
+student's view (its fragment's own timer; and N full page runs) on SQLite, on the server's CPU
+clock.
 """
 
 import argparse
@@ -535,7 +536,7 @@ def poll_cost(polls: int) -> None:
     with start_server(env=env) as (url, proc):
         costs = asyncio.run(_poll_cost(url, code, proc.pid, polls))
     print(
-        f"one student's poll: {costs['poll'] * 1000:.2f} ms of server CPU "
+        f"one student's view redrawn (a fragment run): {costs['poll'] * 1000:.2f} ms of CPU "
         f"(a full page run {costs['full run'] * 1000:.2f} ms), mean of {polls}, "
         f"load {os.getloadavg()[0]:.1f}"
     )
