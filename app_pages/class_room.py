@@ -3,10 +3,10 @@
 The lecturer starts a room: the projector shows its join code and a QR code of the students'
 link (never the lecturer's key: this session holds it, and a private lecturer link outside
 presenter mode gives it back after a reload). Students join by the link or the typed code. A
-student's page is drawn by a full run; a small fragment that draws nothing polls the process's
-shared snapshot of the room and reruns the page only when what it shows has changed (a question
-opened, a reveal, the room closed), so a poll with nothing new sends nothing. All state lives in
-the `classroom` store (SQLite or PostgreSQL).
+student's view of the room is a fragment that tells the process's `Watch` what it drew; when the
+room changes (a question opened, a reveal, the room closed) the watch has the server rerun just
+that fragment (`push`), so 200 students cost nothing while nothing changes and one fragment run
+each when it does. All state lives in the `classroom` store (SQLite or PostgreSQL).
 """
 
 import contextlib
@@ -16,19 +16,23 @@ import secrets
 import segno
 import streamlit as st
 
-from app_pages import i18n, ui
+from app_pages import i18n, push, ui
 from app_pages.i18n import _
 from app_pages.outline import CHAPTERS, ROOT
 from app_pages.predict import shown
 from classroom import RoomError, Snapshots, Store, database_url, make_engine, normalise_code
 from classroom.chart import answers_chart
 from classroom.store import Result, RoomState
+from classroom.watch import Watch, refused
 from core.questions import Question, all_questions, by_id
 
-# A student's poll is a fragment run that draws nothing and reads the process's shared snapshot
-# of the room (refreshed at most every SNAPSHOT_SECONDS); only a change reruns the page (a full
-# run of ~7 ms). A reveal reaches everyone within POLL + SNAPSHOT seconds plus their reruns.
-POLL_SECONDS = 1.5  # the students' pages ask the room this often
+# A student's view is pushed a rerun when its room changes (at once for a lecturer on this
+# server, within WATCH_SECONDS for one on another); it redraws itself every FALLBACK_SECONDS
+# besides (presence, and a push that went astray), or every POLL_SECONDS where pushing is not
+# possible. Each redraw is one fragment run of a few ms reading the shared snapshot.
+POLL_SECONDS = 1.5  # a student's view redraws this often when the server cannot push
+FALLBACK_SECONDS = 5.0  # and this often when it can
+WATCH_SECONDS = 0.5  # the process looks at each watched room this often (one shared read)
 PROJECTOR_SECONDS = 0.5  # the projector's histogram redraws this often (an answer shows in 1 s)
 STATE_CACHE_SECONDS = 0.2  # the lecturer's reads of the room's state share one per process
 SNAPSHOT_SECONDS = 0.5  # the students' polls share one read of the room per process this long
@@ -44,6 +48,12 @@ def _store() -> Store:
 def _snapshots() -> Snapshots:
     """The process's shared snapshots of its rooms: every student session polls these."""
     return Snapshots(_store(), seconds=SNAPSHOT_SECONDS)
+
+
+@st.cache_resource(show_spinner=False)
+def _watch() -> Watch:
+    """The process's watch over its rooms: it reruns a student's view when the room changes."""
+    return Watch(_snapshots(), seconds=WATCH_SECONDS).start()
 
 
 def _session() -> str:
@@ -171,7 +181,8 @@ def _lecturer_act(action: str, code: str, key: str, *args) -> None:
         getattr(_store(), action)(code, key, *args)
     except RoomError as e:
         st.session_state.room_message = e.said(i18n.translator())
-    _snapshots().forget(code)  # this process's students see it at their next poll
+    _snapshots().forget(code)  # the next read is fresh, and it is read now:
+    _watch().poke(code)  # this process's students are pushed the change at once
 
 
 @st.fragment(run_every=PROJECTOR_SECONDS)
@@ -329,21 +340,11 @@ def _answer_widget(store: Store, state: RoomState, question: Question, session: 
         )
 
 
-def _shown(code: str) -> tuple:
-    """What a student's page shows of the room, as a value that changes when the page must."""
-    try:
-        return _snapshots().get(code).version
-    except RoomError as e:
-        return ("refused", e.message)
-
-
-@st.fragment(run_every=POLL_SECONDS)
-def _watch(code: str, drawn: tuple) -> None:
-    """A student's poll: draws nothing; reruns the page when the room has changed."""
-    with contextlib.suppress(RoomError):  # a closed room: `_shown` differs, the page says so
-        _store().seen(code, _session())
-    if _shown(code) != drawn:
-        st.rerun()
+def _follow(code: str, drawn: tuple) -> None:
+    """Tell the process's watch what this view drew, so a change reruns just this view."""
+    where = push.here()
+    if where is not None:
+        _watch().drew(code, where[0], drawn, lambda: push.rerun_fragment(*where))
 
 
 @st.fragment
@@ -353,14 +354,25 @@ def _answer_box(store: Store, state: RoomState, question: Question, session: str
 
 
 def _student(code: str) -> None:
+    """A student's view of the room: a fragment the server reruns when the room changes (and
+    that redraws itself every FALLBACK_SECONDS), or every POLL_SECONDS where it cannot push."""
+    seconds = FALLBACK_SECONDS if push.available() else POLL_SECONDS
+    st.fragment(run_every=seconds)(_view)(code)
+
+
+def _view(code: str) -> None:
+    """The room as this student sees it; registers what it drew with the process's watch."""
     store, session = _store(), _session()
+    with contextlib.suppress(RoomError):  # a closed room: the snapshot below says so
+        store.seen(code, session)
     try:
         snapshot = _snapshots().get(code)
     except RoomError as e:
+        _follow(code, refused(e))
         st.warning(e.said(i18n.translator()))
         return
+    _follow(code, snapshot.version)
     state = snapshot.state
-    _watch(code, snapshot.version)
     if state.opened_id is None:
         st.info(
             _sentences(_("You are in."), _("The question appears here when the lecturer opens it."))

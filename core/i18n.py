@@ -88,7 +88,12 @@ AREAS: dict[str, tuple[str, ...]] = {
     ),
     "dagger": ("app_pages/dagger_tab.py", "core/charts/dagger.py"),
     "questions": ("app_pages/predict.py", "core/questions/*.py", "core/charts/questions.py"),
-    "class_room": ("app_pages/class_room.py", "classroom/*.py", "classroom/*/*.py"),
+    "class_room": (
+        "app_pages/class_room.py",
+        "app_pages/push.py",
+        "classroom/*.py",
+        "classroom/*/*.py",
+    ),
 }
 # Where the code that can show text lives: every .py file here must fall in exactly one area.
 SOURCE_GLOBS = ("streamlit_app.py", "app_pages/**/*.py", "core/**/*.py", "runtime/**/*.py")
