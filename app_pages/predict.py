@@ -155,10 +155,10 @@ def _question(q: Question):
     return row
 
 
-def _reveal(q: Question, compact: bool = False) -> None:
+def _reveal(q: Question, compact: bool = False):
     """The question answered: the true answer and why. `compact` (presenter mode): the
     verdict and the answer on one line, the rest behind a button, so the demo below stays the
-    first picture of the slide."""
+    first picture of the slide (then the row is returned: more may join it)."""
     mine = answers()[q.id]
     q = shown(q)
     truth = q.answer()
@@ -180,7 +180,7 @@ def _reveal(q: Question, compact: bool = False) -> None:
                 st.markdown(_("Your answer: {answer}").format(answer=q.shown(mine["answer"])))
             st.markdown(q.explanation)
             _score(q.chapter)
-        return
+        return row
     _prompt(q, lead, large=False)  # read already: the demo below gets the room
     if verdict:
         st.markdown(_("Your answer: {answer}").format(answer=q.shown(mine["answer"])))
@@ -214,9 +214,10 @@ def ask(*ids: str, apply: Callable[[dict], None] | None = None) -> bool:
     compact = _presenting() and not pending  # a slide: the demo, not the reveal, comes first
     box = f"predict_box_{questions[0].id.replace('.', '_')}"
     with st.container(border=bool(here) and not compact, key=box):
+        line = st  # where a row of buttons goes: the last reveal's row when compact
         for q in here:
             if q.id in answers():
-                _reveal(q, compact)
+                line = _reveal(q, compact) or st
         row = None
         for q in pending:
             row = _question(q)
@@ -234,7 +235,9 @@ def ask(*ids: str, apply: Callable[[dict], None] | None = None) -> bool:
                 "Predict first: {n} questions on other settings of this demo",
                 n,
             ).format(n=n)
-            with st.popover(label, icon=":material/quiz:"):
+            if line is not st:  # beside a compact reveal: short, so the row stays one line
+                label = ngettext("{n} more question", "{n} more questions", n).format(n=n)
+            with line.popover(label, icon=":material/quiz:"):
                 for nxt in later:
                     st.markdown(_("**Predict:** {prompt}").format(prompt=shown(nxt).prompt))
                     st.button(
