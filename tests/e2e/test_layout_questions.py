@@ -11,6 +11,8 @@ the true answer (computed by core.questions) is checked.
 On top of test_layout's checks: nothing is wider than the window (the phone), and in
 presenter mode the question, its choices and the check button fit on the first screen.
 Whether the reveal's answer agrees with what the demo draws is tests/app/test_predict_pages.py's.
+Open findings are marked (OPEN, xfail not strict: a fixed one shows as XPASS).
+LAYOUT_WINDOWS=present-1280x720,phone-390x844 measures only those windows (as test_layout).
 Screenshots: build/screenshots/layout-<window>-questions-<screen>-<asked|revealed>.png.
 """
 
@@ -183,7 +185,10 @@ PH = "phone: "
 OPEN = {
     "gradient_descent-rosenbrock_race": PH + "the optimisers' chips, the map's title and "
     "legend, the table and the step formulas run past 390 px",
-    "gradient_descent-sgd_diverges": PH + "the map's title cut, the loss axis title, the table",
+    "gradient_descent-sgd_diverges": "1280 with the sidebar: the bowl map's long title cut; "
+    "1280 and 1920: the loss chart's axis title 10 px past its box; "
+    + PH
+    + "the same, and the table",
     "live_training-bigger_batch": PH + "the data formula runs past its column",
     "live_training-big_lr": PH + "the data formula runs past its column",
     "loss_functions-equal_logits": PH + "the cross-entropy formula runs past its column",
