@@ -194,7 +194,8 @@ OPEN = {
     "loss_functions-equal_logits": PH + "the cross-entropy formula runs past its column",
     "modules-forget_zero_grad": PH + "the loop chart's legend and title, its table",
     "modules-step_before_backward": PH + "the loop chart's legend and title, its table",
-    "modules-eval_not_no_grad": PH + "the loop chart's legend and title, its table",
+    "modules-eval_not_no_grad": "presenter: the long answer wraps the reveal's row, the loop "
+    "chart 47% on the first screen; " + PH + "the loop chart's legend and title, its table",
     "modules-dropout_values": "presenter: the question sits under the outputs chart (the "
     "tab's main picture), its check button below the first screen; " + PH + "chart title cut",
     "tensors-view_transposed": PH + "the memory table runs past its column",
