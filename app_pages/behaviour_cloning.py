@@ -461,6 +461,7 @@ with tab_matches:
 with tab_play:
     # a slide: the match (or the start) on the left, the controls beside it
     g1, g2 = st.columns(2)
+    asking = g2.container()  # the question above the controls: all of it on the first screen
     q1, q2 = g2.columns(2)
     me = q1.selectbox(_("Agent"), NAMES, format_func=lambda k: _(LABELS[k]), key="bc_play_agent")
     opp = q2.selectbox(
@@ -474,7 +475,7 @@ with tab_play:
         key="bc_play_side",
     )
     opening = g2.slider(_("Random opening steps (0: fixed start)"), 0, 10, key="bc_play_opening")
-    with g2:
+    with asking:
         played = predict.ask("behaviour_cloning.bc_vs_still", "behaviour_cloning.dagger_vs_still")
     if (
         played

@@ -137,6 +137,7 @@ key = c1.selectbox(
 names = c2.multiselect(_("Optimisers"), optimisers.NAMES, key="opt")
 left, right = st.columns([3, 2])
 with right:
+    asking = st.container()  # a question beside the map, above the controls: on the slide
     kappa = 10.0
     if key == "quadratic":
         kappa = st.slider(
@@ -175,7 +176,8 @@ start = (float(sx), float(sy))
 ui.publish_settings(PARAMS if key == "quadratic" else PARAMS[:-1])  # κ only for the bowl
 
 # everything the paths depend on; with the step shown, everything the charts depend on
-racing = predict.ask("gradient_descent.rosenbrock_race", "gradient_descent.sgd_diverges")
+with asking:
+    racing = predict.ask("gradient_descent.rosenbrock_race", "gradient_descent.sgd_diverges")
 racers = tuple(names) if racing else ()  # predict first: the landscape, no paths yet
 setup = (key, kappa, racers, float(lr), int(steps), float(beta), start, float(noise))
 runs = _runs(*setup)

@@ -29,6 +29,7 @@ SWITCH = "predict_first"  # the sidebar toggle's key
 QUERY = "predict"  # ?predict=0 in a link: predict-first off
 ANSWERS = "_predict_answers"  # {question id: {"answer": value or None (just shown), "right"}}
 SKIPPED = None
+SHORT_CHOICE = 14  # choices no longer than this (characters) sit side by side
 
 
 def on() -> bool:
@@ -134,6 +135,7 @@ def _question(q: Question):
             format_func=lambda i: q.choices[i],
             index=None,
             key=key,
+            horizontal=max(map(len, q.choices)) <= SHORT_CHOICE,  # one row: the slide's room
         )
     else:
         st.number_input(
@@ -153,21 +155,35 @@ def _question(q: Question):
     return row
 
 
-def _reveal(q: Question) -> None:
+def _reveal(q: Question, compact: bool = False):
+    """The question answered: the true answer and why. `compact` (presenter mode): the
+    verdict and the answer on one line, the rest behind a button, so the demo below stays the
+    first picture of the slide (then the row is returned: more may join it)."""
     mine = answers()[q.id]
     q = shown(q)
     truth = q.answer()
     lead = _("You predicted first:") if mine["answer"] is not SKIPPED else _("The question:")
-    _prompt(q, lead, large=False)  # read already: the demo below gets the room
     verdict = ""
     if mine["answer"] is not SKIPPED:
         verdict = _("**Right.**") if mine["right"] else _("**Not this time.**")
-        st.markdown(_("Your answer: {answer}").format(answer=q.shown(mine["answer"])))
     line = _("The answer, computed by the demo below: **{answer}**").format(answer=q.shown(truth))
     if verdict:  # two sentences side by side: a space between them in English, none in Chinese
         line = pgettext("verdict, then the answer", "{verdict} {answer}").format(
             verdict=verdict, answer=line
         )
+    if compact:
+        row = st.container(horizontal=True, vertical_alignment="center")
+        row.markdown(line, width="content")
+        with row.popover(_("The question and why"), icon=":material/help:"):
+            _prompt(q, lead, large=False)
+            if verdict:
+                st.markdown(_("Your answer: {answer}").format(answer=q.shown(mine["answer"])))
+            st.markdown(q.explanation)
+            _score(q.chapter)
+        return row
+    _prompt(q, lead, large=False)  # read already: the demo below gets the room
+    if verdict:
+        st.markdown(_("Your answer: {answer}").format(answer=q.shown(mine["answer"])))
     st.markdown(line)
     st.markdown(q.explanation)
 
@@ -195,10 +211,13 @@ def ask(*ids: str, apply: Callable[[dict], None] | None = None) -> bool:
     later = [q for q in questions if q.id not in answers() and q not in here]
     if not here and not later:
         return True  # every question of this demo is answered: just the demo
-    with st.container(border=bool(here), key=f"predict_box_{questions[0].id.replace('.', '_')}"):
+    compact = _presenting() and not pending  # a slide: the demo, not the reveal, comes first
+    box = f"predict_box_{questions[0].id.replace('.', '_')}"
+    with st.container(border=bool(here) and not compact, key=box):
+        line = st  # where a row of buttons goes: the last reveal's row when compact
         for q in here:
             if q.id in answers():
-                _reveal(q)
+                line = _reveal(q, compact) or st
         row = None
         for q in pending:
             row = _question(q)
@@ -216,7 +235,9 @@ def ask(*ids: str, apply: Callable[[dict], None] | None = None) -> bool:
                 "Predict first: {n} questions on other settings of this demo",
                 n,
             ).format(n=n)
-            with st.popover(label, icon=":material/quiz:"):
+            if line is not st:  # beside a compact reveal: short, so the row stays one line
+                label = ngettext("{n} more question", "{n} more questions", n).format(n=n)
+            with line.popover(label, icon=":material/quiz:"):
                 for nxt in later:
                     st.markdown(_("**Predict:** {prompt}").format(prompt=shown(nxt).prompt))
                     st.button(
@@ -226,5 +247,6 @@ def ask(*ids: str, apply: Callable[[dict], None] | None = None) -> bool:
                         on_click=_apply,
                         args=(nxt, apply),
                     )
-        _score(questions[0].chapter)
+        if not (compact and any(q.id in answers() for q in here)):  # else in its popover
+            _score(questions[0].chapter)
     return not pending

@@ -98,7 +98,7 @@ def report(
     if shown.facts:
         ui.table(pd.DataFrame(shown.facts))
     st.markdown("**{}**".format(_("What `print` shows")))
-    st.code(shown.printed, language="text")
+    st.code(shown.printed, language="text", wrap_lines=True)  # a long error fits its column
     ui.show_code(shown.code, _("Show the code"))
 
 

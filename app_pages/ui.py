@@ -37,6 +37,13 @@ _BASE_CSS = """
   [data-testid="stCode"] pre, [data-testid="stCode"] code { white-space: pre-wrap !important;
     overflow-wrap: anywhere; }
 }
+/* a phone: a displayed formula (one line, it cannot wrap) a size smaller, and one still too
+   wide for its column scrolls sideways in its own box, as does a table */
+@media (max-width: 480px) {
+  .katex-display > .katex { font-size: 0.75em; }
+  .katex-display { overflow-x: auto; overflow-y: hidden; }
+  [data-testid="stTable"] { overflow-x: auto; }
+}
 /* small tables wrap their words rather than run past their column */
 [data-testid="stTable"] th, [data-testid="stTable"] td { white-space: normal; overflow-wrap: anywhere; }
 /* a graph in a scrolling box of its own keeps its natural size (its text never shrinks):

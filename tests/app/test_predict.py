@@ -82,6 +82,21 @@ def test_presenter_mode_shows_the_question_as_a_heading():
     assert any(m.value == f"**Predict first:** {prompt}" for m in normal.markdown)
 
 
+def test_in_presenter_mode_the_reveal_is_one_line_and_the_rest_behind_a_button():
+    """A slide: the verdict and the answer in a row, the question and why in its popover."""
+    at = _broadcasting(present="1")
+    q = by_id(QID)
+    at.radio(key=f"predict_in_{QID}").set_value(q.answer()).run()
+    at.button(key=f"predict_check_{QID}").click().run()
+    line = f"**Right.** The answer, computed by the demo below: **{q.shown(q.answer())}**"
+    popover = at.get("popover")
+    assert len(popover) == 1 and popover[0].proto.popover.label == "The question and why"
+    inside = [m.value for m in popover[0].markdown]
+    assert q.explanation in inside and f"Your answer: {q.shown(q.answer())}" in inside
+    assert line in [m.value for m in at.markdown] and line not in inside
+    assert at.get("vega_lite_chart")
+
+
 def test_a_test_harness_can_switch_it_off_before_the_first_run():
     """What the other pages' tests do to see every demo at once (as ?predict=0 does)."""
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
