@@ -58,7 +58,8 @@ MEASURE = r"""
   const shown = el => el.checkVisibility({checkVisibilityCSS: true, checkOpacity: true});
   // an element's box as seen: cut by every scrolling (or clipping) box it sits in
   const box = el => { const r = el.getBoundingClientRect();
-    const b = {l: r.left, t: r.top, r: r.right, b: r.bottom};
+    return cut({l: r.left, t: r.top, r: r.right, b: r.bottom}, el); };
+  const cut = (b, el) => {
     for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
       const cs = getComputedStyle(a);
       if (!/(auto|scroll)/.test(cs.overflowY + cs.overflowX)) continue;  // a box one scrolls
@@ -101,7 +102,8 @@ MEASURE = r"""
       if (!n.textContent.trim() || !p || p.closest('svg, .katex-mathml') || !shown(p)) continue;
       const range = document.createRange(); range.selectNodeContents(n);
       for (const r of range.getClientRects()) {
-        const b = {l: r.left, t: r.top, r: r.right, b: r.bottom};
+        // text in a box one scrolls sideways (a long formula, a table): what the box shows
+        const b = cut({l: r.left, t: r.top, r: r.right, b: r.bottom}, n);
         // a slider's value and end labels hang over its ends by design (half a label)
         const slack = p.closest('[data-testid^="stSlider"]') ? 16 : 0;
         if (real(b)) parts.push({what: 'text', b, text: n.textContent.trim(), slack});
