@@ -13,12 +13,29 @@ largest canvas/svg/img, or any at least half its size) lies on the first screen.
 """
 
 # Installed with `context.add_init_script`: every canvas keeps the last string drawn at each
-# place, its width and the clip rectangle (in canvas pixels) it was drawn under.
+# place, its width and the clip rectangle (in canvas pixels) it was drawn under, until that
+# place is cleared (clearRect, or the canvas sized anew).
 CANVAS_TEXT = r"""
 (() => {
   const P = CanvasRenderingContext2D.prototype;
   const drawn = window.__canvasText = new WeakMap();
-  const { fillText, rect, clip, save, restore } = P;
+  const { fillText, rect, clip, save, restore, clearRect } = P;
+  // what is cleared is no longer drawn: forget the strings anchored there (a chart redrawn at
+  // another size left its old labels noted at their old places)
+  P.clearRect = function (x, y, w, h) {
+    const t = this.getTransform(), texts = drawn.get(this.canvas);
+    if (texts) {
+      const l = x * t.a + t.e, r = (x + w) * t.a + t.e, top = y * t.d + t.f, b = (y + h) * t.d + t.f;
+      for (const [key, d] of texts)
+        if (d.at >= l && d.at <= r && d.y >= top && d.y <= b) texts.delete(key);
+    }
+    return clearRect.apply(this, arguments);
+  };
+  for (const side of ['width', 'height']) {  // sizing a canvas clears it
+    const own = Object.getOwnPropertyDescriptor(HTMLCanvasElement.prototype, side);
+    Object.defineProperty(HTMLCanvasElement.prototype, side, { ...own,
+      set(v) { drawn.delete(this); return own.set.call(this, v); } });
+  }
   P.rect = function (x, y, w, h) {
     const t = this.getTransform();
     this.__rect = { l: x * t.a + t.e, r: (x + w) * t.a + t.e };
@@ -43,8 +60,9 @@ CANVAS_TEXT = r"""
       const l = align === 'right' || align === 'end' ? at - w
               : align === 'center' ? at - w / 2 : at;
       if (!drawn.has(this.canvas)) drawn.set(this.canvas, new Map());
-      drawn.get(this.canvas).set(`${Math.round(at)},${Math.round(y * t.d + t.f)}`,
-        { text: s, l, r: l + w, clip: this.__clip ? { ...this.__clip } : null });
+      const ay = y * t.d + t.f;
+      drawn.get(this.canvas).set(`${Math.round(at)},${Math.round(ay)}`,
+        { text: s, l, r: l + w, at, y: ay, clip: this.__clip ? { ...this.__clip } : null });
     }
     return fillText.apply(this, arguments);
   };

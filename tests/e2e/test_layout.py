@@ -89,6 +89,9 @@ OPEN = [
       for e in ('stFullScreenFrame "Himmelblau', 'stMultiSelect "Optimisers"')],  # wide legend
     *[(w.name, "live_training", k, 'stFullScreenFrame "The RNN reads') for w in (SMALL, PHONE)
       for k in ("spill", "clipped")],  # the RNN chart's title and legend at 330 px
+    # Modules at 330 px: chart titles end in an ellipsis, bottom legends run past their chart
+    *[(w.name, "modules", k, 'stFullScreenFrame "') for w in (SMALL, PHONE)
+      for k in ("spill", "clipped", "crowded")],
 ]  # fmt: skip
 
 
@@ -232,7 +235,10 @@ def _to_window(pg, window: Window) -> None:
         _sidebar_open(pg, True)
         pg.locator('[data-testid="stSidebar"]').get_by_text("Presenter mode").click()
         settle(pg)
-        pg.wait_for_timeout(800)  # switching presenter mode on folds the sidebar itself
+        for _ in range(25):  # switching presenter mode on folds the sidebar itself (in a while)
+            pg.wait_for_timeout(200)
+            if pg.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "true":
+                break
     _sidebar_open(pg, window.sidebar)
     pg.wait_for_timeout(500)
     settle(pg)
