@@ -40,8 +40,6 @@ _BASE_CSS = """
   /* a formula or a small table wider than the column scrolls sideways in its own box (cut
      into lines it would no longer read as the slide's formula) */
   .katex-display, [data-testid="stTable"] { overflow-x: auto; overflow-y: hidden; }
-  /* inline code (a program in a heading, an error message) breaks where it must */
-  [data-testid="stMarkdownContainer"] :not(pre) > code { overflow-wrap: anywhere; }
   [data-testid="stCode"] pre, [data-testid="stCode"] code { white-space: pre-wrap !important;
     overflow-wrap: anywhere; }
 }
