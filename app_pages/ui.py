@@ -34,15 +34,22 @@ _BASE_CSS = """
   [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
   [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] { min-width: min(100%, 300px); }
   [data-testid="stVegaLiteChart"], [data-testid="stGraphVizChart"] { overflow-x: auto; max-width: 100%; }
+  /* a graph keeps its natural size (its node text never shrinks below legible) and scrolls
+     sideways in its box: shrunk to a phone's width its text was 6 px */
+  [data-testid="stGraphVizChart"] svg { max-width: none !important; }
+  /* a formula or a small table wider than the column scrolls sideways in its own box (cut
+     into lines it would no longer read as the slide's formula) */
+  .katex-display, [data-testid="stTable"] { overflow-x: auto; overflow-y: hidden; }
   [data-testid="stCode"] pre, [data-testid="stCode"] code { white-space: pre-wrap !important;
     overflow-wrap: anywhere; }
 }
-/* a phone: a displayed formula (one line, it cannot wrap) a size smaller, and one still too
-   wide for its column scrolls sideways in its own box, as does a table */
+/* a phone: the page's side margins give their room to the content */
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding: 3.5rem 1rem 3rem 1rem; }
+}
+/* a phone: a displayed formula (one line, it cannot wrap) a size smaller */
 @media (max-width: 480px) {
   .katex-display > .katex { font-size: 0.75em; }
-  .katex-display { overflow-x: auto; overflow-y: hidden; }
-  [data-testid="stTable"] { overflow-x: auto; }
 }
 /* small tables wrap their words rather than run past their column */
 [data-testid="stTable"] th, [data-testid="stTable"] td { white-space: normal; overflow-wrap: anywhere; }

@@ -262,7 +262,13 @@ def loss_chart(
     # 10 px above the chart's box (the layout test, 1280 x 720 with the sidebar)
     room = {"top": 20, "left": 0, "right": 0, "bottom": 0}
     title = _("Loss (log scale)")
-    return alt.layer(lines, rule).properties(title=title, height=height, padding=room)
+    # `height` is the plot's own: under Streamlit's default (fit the whole chart, title and
+    # axes included, into `height`) the rotated axis title outgrew the plot and squashed it
+    # flat, its "1e-12" onto its "100" (the layout test, presenter mode and 1920 x 1080)
+    fit_width = alt.AutoSizeParams(type="fit-x", contains="padding")
+    return alt.layer(lines, rule).properties(
+        title=title, height=height, padding=room, autosize=fit_width
+    )
 
 
 def slice_chart(

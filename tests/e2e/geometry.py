@@ -13,12 +13,29 @@ largest canvas/svg/img, or any at least half its size) lies on the first screen.
 """
 
 # Installed with `context.add_init_script`: every canvas keeps the last string drawn at each
-# place, its width and the clip rectangle (in canvas pixels) it was drawn under.
+# place, its width and the clip rectangle (in canvas pixels) it was drawn under, until that
+# place is cleared (clearRect, or the canvas sized anew).
 CANVAS_TEXT = r"""
 (() => {
   const P = CanvasRenderingContext2D.prototype;
   const drawn = window.__canvasText = new WeakMap();
-  const { fillText, rect, clip, save, restore } = P;
+  const { fillText, rect, clip, save, restore, clearRect } = P;
+  // what is cleared is no longer drawn: forget the strings anchored there (a chart redrawn at
+  // another size left its old labels noted at their old places)
+  P.clearRect = function (x, y, w, h) {
+    const t = this.getTransform(), texts = drawn.get(this.canvas);
+    if (texts) {
+      const l = x * t.a + t.e, r = (x + w) * t.a + t.e, top = y * t.d + t.f, b = (y + h) * t.d + t.f;
+      for (const [key, d] of texts)
+        if (d.at >= l && d.at <= r && d.y >= top && d.y <= b) texts.delete(key);
+    }
+    return clearRect.apply(this, arguments);
+  };
+  for (const side of ['width', 'height']) {  // sizing a canvas clears it
+    const own = Object.getOwnPropertyDescriptor(HTMLCanvasElement.prototype, side);
+    Object.defineProperty(HTMLCanvasElement.prototype, side, { ...own,
+      set(v) { drawn.delete(this); return own.set.call(this, v); } });
+  }
   P.rect = function (x, y, w, h) {
     const t = this.getTransform();
     this.__rect = { l: x * t.a + t.e, r: (x + w) * t.a + t.e };
@@ -43,8 +60,9 @@ CANVAS_TEXT = r"""
       const l = align === 'right' || align === 'end' ? at - w
               : align === 'center' ? at - w / 2 : at;
       if (!drawn.has(this.canvas)) drawn.set(this.canvas, new Map());
-      drawn.get(this.canvas).set(`${Math.round(at)},${Math.round(y * t.d + t.f)}`,
-        { text: s, l, r: l + w, clip: this.__clip ? { ...this.__clip } : null });
+      const ay = y * t.d + t.f;
+      drawn.get(this.canvas).set(`${Math.round(at)},${Math.round(ay)}`,
+        { text: s, l, r: l + w, at, y: ay, clip: this.__clip ? { ...this.__clip } : null });
     }
     return fillText.apply(this, arguments);
   };
@@ -58,7 +76,8 @@ MEASURE = r"""
   const shown = el => el.checkVisibility({checkVisibilityCSS: true, checkOpacity: true});
   // an element's box as seen: cut by every scrolling (or clipping) box it sits in
   const box = el => { const r = el.getBoundingClientRect();
-    const b = {l: r.left, t: r.top, r: r.right, b: r.bottom};
+    return cut({l: r.left, t: r.top, r: r.right, b: r.bottom}, el); };
+  const cut = (b, el) => {
     for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
       const cs = getComputedStyle(a);
       if (!/(auto|scroll)/.test(cs.overflowY + cs.overflowX)) continue;  // a box one scrolls
@@ -101,7 +120,8 @@ MEASURE = r"""
       if (!n.textContent.trim() || !p || p.closest('svg, .katex-mathml') || !shown(p)) continue;
       const range = document.createRange(); range.selectNodeContents(n);
       for (const r of range.getClientRects()) {
-        const b = {l: r.left, t: r.top, r: r.right, b: r.bottom};
+        // text in a box one scrolls sideways (a long formula, a table): what the box shows
+        const b = cut({l: r.left, t: r.top, r: r.right, b: r.bottom}, n);
         // a slider's value and end labels hang over its ends by design (half a label)
         const slack = p.closest('[data-testid^="stSlider"]') ? 16 : 0;
         if (real(b)) parts.push({what: 'text', b, text: n.textContent.trim(), slack});

@@ -1,7 +1,11 @@
-"""Projector-grade layout, measured: every page and tab in three windows, after the heavy actions.
+"""Projector-grade layout, measured: every page and tab in five windows, after the heavy actions.
 
-Windows: 1280 x 720 with the sidebar open (the narrowest content), 1280 x 720 in presenter
-mode (sidebar folded), 1920 x 1080 with the sidebar open. For every visible leaf element of
+Windows: 1280 x 720 with the sidebar open (the projector), 1280 x 720 in presenter mode
+(sidebar folded), 1920 x 1080 with the sidebar open, 800 x 600 with the sidebar open (an old
+projector, the narrowest content beside a sidebar) and a phone, 390 x 844, whose sidebar folds
+away as a phone's does (issue 22). Side-by-side columns stack below 1000 px (`app_pages/ui.py`);
+a box that scrolls sideways does so on purpose (a natural-size graph, a fixed-width chart) and
+only what it shows is measured. For every visible leaf element of
 the main area, its drawn parts (canvas, svg, img, formula, table, text) stay inside its own box
 and reach into no other element's box; no text is cut, with an ellipsis or by its column,
 also inside charts and data grids (the text their canvases draw is recorded as it is drawn);
@@ -15,7 +19,9 @@ first picture starts within the first screen.
 One test per page (parametrised: a page of another branch plugs in with a `Case`), one session
 per page: the heavy actions (training, data, matches, a play) run once, then the same session
 is measured in each window (presenter mode switched on with the sidebar toggle, so the trained
-models stay). Until the first measurement the text font (Source Sans) is held back, as on a
+models stay). The 800 x 600 and phone windows are lean: they follow the 1280 x 720 visit of a
+view (the same page resized, not loaded again), so they add a resize and a measurement per view,
+never a load or a heavy action. Until the first measurement the text font (Source Sans) is held back, as on a
 slow link: Vega measures chart text when it draws and keeps those numbers, so every chart drawn
 before the font arrives must fit with the fallback's wider letters too.
 Screenshots: build/screenshots/layout-<window>-<page>-<view>.png;
@@ -24,6 +30,7 @@ the findings: build/layout-report-<page>.json.
 
 import json
 import os
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,10 +55,14 @@ SLIDE_SHARE = 0.5  # of the main picture on the first projected screen
 
 @dataclass(frozen=True)
 class Window:
+    """A browser window the app is measured in."""
+
     name: str
     width: int
     height: int
     presenter: bool
+    sidebar: bool = True  # the sidebar open beside the page (presenter mode folds it anyway)
+    follows: bool = False  # measured in the page of the window before it, resized (no reload)
 
     @property
     def min_font(self) -> float:
@@ -59,13 +70,41 @@ class Window:
 
 
 NORMAL = Window("1280x720", 1280, 720, False)
+SMALL = Window("800x600", 800, 600, False, follows=True)
+PHONE = Window("phone-390x844", 390, 844, False, sidebar=False, follows=True)
 WIDE = Window("1920x1080", 1920, 1080, False)
-PRESENTER = Window("present-1280x720", 1280, 720, True)
-WINDOWS = [NORMAL, WIDE, PRESENTER]
+PRESENTER = Window("present-1280x720", 1280, 720, True, sidebar=False)
+ALL_WINDOWS = [NORMAL, SMALL, PHONE, WIDE, PRESENTER]  # followers right after the one they follow
 # LAYOUT_WINDOWS=present-1280x720 (names, comma-separated) measures only those: a quick loop
-WINDOWS = [w for w in WINDOWS if w.name in os.environ.get("LAYOUT_WINDOWS", w.name).split(",")]
+WINDOWS = [w for w in ALL_WINDOWS if w.name in os.environ.get("LAYOUT_WINDOWS", w.name).split(",")]
 if not WINDOWS:  # a typo (or an empty value) would otherwise measure nothing and pass
-    raise ValueError(f"LAYOUT_WINDOWS names none of {NORMAL.name}, {WIDE.name}, {PRESENTER.name}")
+    raise ValueError(f"LAYOUT_WINDOWS names none of {', '.join(w.name for w in ALL_WINDOWS)}")
+
+
+# Open findings in the narrow windows (issue 22), seen and not yet fixed: written to the report
+# as "open", not failed, so the projector windows stay strict meanwhile. (window, page, kind,
+# the element's name starts with). Pages not listed had no run in these windows yet.
+OPEN = [
+    *[(w.name, "gradient_descent", "spill", e) for w in (SMALL, PHONE)
+      for e in ('stFullScreenFrame "Himmelblau', 'stMultiSelect "Optimisers"')],  # wide legend
+    *[(w.name, "live_training", k, 'stFullScreenFrame "The RNN reads') for w in (SMALL, PHONE)
+      for k in ("spill", "clipped")],  # the RNN chart's title and legend at 330 px
+    # Modules at 330 px: chart titles end in an ellipsis, bottom legends run past their chart
+    *[(w.name, "modules", k, 'stFullScreenFrame "') for w in (SMALL, PHONE)
+      for k in ("spill", "clipped", "crowded")],
+    # inline code 6-7 px past its column (overflow-wrap on the code did not cure it)
+    (PHONE.name, "autograd_graph", "spill", 'stHeading "Compare to'),
+    *[(w.name, "autograd_graph", "spill", 'stMarkdown "The same backward') for w in (SMALL, PHONE)],
+]  # fmt: skip
+
+
+def is_open(problem: dict) -> bool:
+    """Whether a problem is one of the `OPEN` findings."""
+    return any(
+        (problem["window"], problem["page"], problem["kind"]) == (w, page, kind)
+        and problem["element"].startswith(element)
+        for w, page, kind, element in OPEN
+    )
 
 
 class Findings:
@@ -73,7 +112,9 @@ class Findings:
 
     def __init__(self) -> None:
         self.problems: list[dict] = []
+        self.open: list[dict] = []  # problems that are `OPEN` findings
         self.slides: list[dict] = []
+        self.seconds: Counter = Counter()  # window name (or "drive") -> seconds spent in it
 
     def check(self, pg, window: Window, page: str, view: str) -> None:
         release_font(pg)
@@ -115,12 +156,16 @@ class Findings:
         return "\n".join(lines)
 
     def verdict(self, page: str) -> None:
+        self.open += [p for p in self.problems if is_open(p)]
+        self.problems = [p for p in self.problems if not is_open(p)]
         report = ROOT / "build" / f"layout-report-{page}.json"
         report.parent.mkdir(exist_ok=True)
         report.write_text(
-            json.dumps({"problems": self.problems, "slides": self.slides}, indent=1,
-                       ensure_ascii=False)
+            json.dumps({"problems": self.problems, "open": self.open, "slides": self.slides,
+                        "seconds": {k: round(v, 1) for k, v in self.seconds.items()}},
+                       indent=1, ensure_ascii=False)
         )  # fmt: skip
+        print(page, "seconds:", ", ".join(f"{k} {v:.0f}" for k, v in self.seconds.items()))
         assert not self.problems, f"{len(self.problems)} layout problems\n{self.summary()}"
 
 
@@ -171,17 +216,33 @@ def _open(ctx, url: str, window: Window):
     return pg
 
 
+def _sidebar_open(pg, open_: bool) -> None:
+    """Open or fold the sidebar with its own buttons (a click only when it is the other way)."""
+    sidebar = pg.locator('[data-testid="stSidebar"]')
+    if (sidebar.get_attribute("data-collapsed") == "false") == open_:
+        return
+    if open_:
+        pg.locator('[data-testid="stExpandSidebarButton"]').click()
+    else:
+        sidebar.hover()
+        pg.locator('[data-testid="stSidebarCollapseButton"] button').click()
+    pg.wait_for_timeout(400)
+
+
 def _to_window(pg, window: Window) -> None:
-    """Resize; in presenter mode switch the sidebar toggle on and fold the sidebar away."""
+    """Resize; open or fold the sidebar as the window has it; in presenter mode switch the
+    sidebar toggle on (presenter mode then folds the sidebar itself)."""
     pg.set_viewport_size({"width": window.width, "height": window.height})
+    pg.wait_for_timeout(300)
     if window.presenter:
-        sidebar = pg.locator('[data-testid="stSidebar"]')
-        sidebar.get_by_text("Presenter mode").click()
+        _sidebar_open(pg, True)
+        pg.locator('[data-testid="stSidebar"]').get_by_text("Presenter mode").click()
         settle(pg)
-        pg.wait_for_timeout(800)  # switching presenter mode on folds the sidebar itself
-        if sidebar.get_attribute("aria-expanded") == "true":
-            sidebar.hover()
-            pg.locator('[data-testid="stSidebarCollapseButton"] button').click()
+        for _ in range(25):  # switching presenter mode on folds the sidebar itself (in a while)
+            pg.wait_for_timeout(200)
+            if pg.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "true":
+                break
+    _sidebar_open(pg, window.sidebar)
     pg.wait_for_timeout(500)
     settle(pg)
 
@@ -204,24 +265,37 @@ def _tab(pg, name: str) -> None:
 
 
 def _cheap_page(ctx, server, findings, page: str, queries: dict[str, str], path=None) -> None:
-    """A page without heavy actions: one visit per view and window (the view is in the link)."""
-    for window in WINDOWS:
-        for view, query in queries.items():
-            pg = _open(ctx, f"{server}/{page if path is None else path}{query}", window)
+    """A page without heavy actions: one visit per view and window (the view is in the link),
+    but a following window (`Window.follows`) resizes the page the window before it left."""
+    for view, query in queries.items():
+        pg = None
+        for window in WINDOWS:
+            start = time.monotonic()
+            if pg is not None and window.follows:
+                _to_window(pg, window)
+            else:
+                if pg is not None:
+                    pg.close()
+                pg = _open(ctx, f"{server}/{page if path is None else path}{query}", window)
             findings.check(pg, window, page, view)
-            pg.close()
+            findings.seconds[window.name] += time.monotonic() - start
+        pg.close()
 
 
 def _heavy_page(ctx, server, findings, page: str, drive, tabs: list[str]) -> None:
     """A page with heavy actions: `drive` runs them once, then every tab in every window."""
+    start = time.monotonic()
     pg = _open(ctx, f"{server}/{page}", NORMAL)
     drive(pg)
+    findings.seconds["drive"] += time.monotonic() - start
     for window in sorted(WINDOWS, key=lambda w: w.presenter):  # presenter mode stays on: last
+        start = time.monotonic()
         _to_window(pg, window)
         for tab in tabs:
             if len(tabs) > 1:
                 _tab(pg, tab)
             findings.check(pg, window, page, tab)
+        findings.seconds[window.name] += time.monotonic() - start
 
 
 # ------------------------------------------------------------------------------ the pages
@@ -282,10 +356,10 @@ def _links(name: str, values) -> dict[str, str]:
     return {v: "?" + urlencode({name: v}) for v in values}
 
 
-# A 2 px cut tick label on the 2-D classification map with the sidebar open (not in presenter
-# mode): known, not yet fixed.
+# A 1-2 px cut canvas text "1" on the 2-D classification map in every window with the sidebar
+# (and 1920 x 1080), not in presenter mode: known, not yet fixed.
 DECISION_MAP_LABEL = pytest.mark.xfail(
-    strict=False, reason="2-D classification: a 2 px cut label, sidebar open"
+    strict=False, reason="2-D classification: a 1-2 px cut label, sidebar open"
 )
 CASES = [
     pytest.param(Case("home", {"home": ""}, path=""), id="home"),
@@ -300,9 +374,6 @@ CASES = [
     pytest.param(
         Case("gradient_descent", drive=_gradient_descent, tabs=("after the slice",)),
         id="gradient_descent",
-        # presenter mode after the slice: the log loss axis's "1e-12" still touches "100" (found
-        # at the merge; Vega's label spacing did not cure it): an open finding
-        marks=pytest.mark.xfail(strict=False, reason="loss chart labels crowded after the slice"),
     ),  # fmt: skip
     pytest.param(
         Case("live_training", drive=_live_training, tabs=tuple(LIVE_TABS)),
