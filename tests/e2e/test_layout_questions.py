@@ -24,12 +24,11 @@ import pytest
 
 from core.questions import Question, all_questions, by_id
 from tests.e2e.conftest import settle
-from tests.e2e.test_layout import NORMAL, PRESENTER, WIDE, Findings, Window, _open, context
+from tests.e2e.test_layout import NORMAL, PHONE, PRESENTER, WIDE, Findings, Window, _open, context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 __all__ = ["context"]  # the browser context fixture, shared with test_layout
 
-PHONE = Window("phone-390x844", 390, 844, False)
 ALL_WINDOWS = [PRESENTER, NORMAL, WIDE, PHONE]
 # LAYOUT_WINDOWS=present-1280x720,phone-390x844 measures only those (as in test_layout)
 WINDOWS = [w for w in ALL_WINDOWS if w.name in os.environ.get("LAYOUT_WINDOWS", w.name).split(",")]
