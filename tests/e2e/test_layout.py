@@ -22,6 +22,7 @@ Screenshots: build/screenshots/layout-<window>-<page>-<view>.png;
 the findings: build/layout-report-<page>.json.
 """
 
+import inspect
 import json
 import os
 from collections import Counter
@@ -225,7 +226,8 @@ def _heavy_page(ctx, server, findings, page, drive, tabs, windows=WINDOWS, lang=
     buttons, sliders and tabs found by their names in `lang`, from the app's catalogue)."""
     t = catalogue(lang).gettext
     pg = _open(ctx, _in(f"{server}/{page}", lang), NORMAL)
-    drive(pg, t)
+    # a drive takes the translation to find its buttons by (one that takes none: English only)
+    drive(pg, t) if len(inspect.signature(drive).parameters) > 1 else drive(pg)
     for window in sorted(windows, key=lambda w: w.presenter):  # presenter mode stays on: last
         _to_window(pg, window, t)
         for tab in tabs:
