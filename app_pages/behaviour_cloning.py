@@ -121,11 +121,18 @@ def _match_results(table, chart_box, table_box) -> None:
     table_box.table(charts.shown_table(table, gettext=gettext))
 
 
+def _looked_up(options: list[str]):
+    """A format_func translating `options`, looked up now, in this run (AppTest calls a
+    format_func outside the script's session, where the visitor's language is unknown)."""
+    return {k: _(k) for k in options}.__getitem__
+
+
 def _legend_text() -> str:
     return " · ".join(f"{value}: {_(name)}" for value, name, _rgb in render.view_legend())
 
 
 st.title(_("Behaviour cloning: Olympics Wrestling"))
+LABEL = {k: _(label) for k, label in LABELS.items()}.__getitem__  # a format_func, looked up now
 ui.load_settings(PARAMS)
 POLICIES = _policies()
 NAMES = list(POLICIES)
@@ -220,7 +227,7 @@ with tab_data:
             ss.pop("bc_zip", None)
     course_zip = data.course_zip()
     if course_zip is not None and c2.button(_("Use the course's data"), key="bc_course"):
-        ss.bc_data = data.load_zip(course_zip)
+        ss.bc_data = data.load_zip(course_zip, gettext=i18n.translator())
         ss.bc_data_name = _("the course's expert (player 0's views)")
         ss.pop("bc_zip", None)
     upload = c3.popover(_("Upload a zip"), icon=":material/upload:").file_uploader(
@@ -229,7 +236,7 @@ with tab_data:
     if upload is not None and ss.get("bc_upload_seen") != (upload.name, upload.size):
         ss.bc_upload_seen = (upload.name, upload.size)
         try:
-            ss.bc_data = data.load_zip(upload.getvalue())
+            ss.bc_data = data.load_zip(upload.getvalue(), gettext=i18n.translator())
             # the name is the visitor's
             ss.bc_data_name = _("upload {name}").format(name=ui.user_text(upload.name))
             ss.pop("bc_zip", None)
@@ -304,7 +311,9 @@ with tab_train:
     epochs = w2.slider(_("Epochs"), 1, 40, key="bc_epochs")
     batch = w1.select_slider(_("Batch size"), BATCHES, key="bc_batch")
     hidden = w2.select_slider(_("Hidden units"), HIDDENS, key="bc_hidden")
-    arch_name = control_col.selectbox(_("Network"), list(ARCHS), format_func=_, key="bc_arch")
+    arch_name = control_col.selectbox(
+        _("Network"), list(ARCHS), format_func=_looked_up(list(ARCHS)), key="bc_arch"
+    )
     one_cycle = control_col.toggle(_("One-cycle schedule"), key="bc_one_cycle")
     chart_slot = chart_col.empty()
     if control_col.button(
@@ -395,7 +404,7 @@ with tab_matches:
     agent_name = m1.selectbox(
         _("Agent"),
         [n for n in NAMES if n in AGENTS],
-        format_func=lambda k: _(LABELS[k]),
+        format_func=LABEL,
         key="bc_match_agent",
     )
     n_games = m2.slider(
@@ -463,14 +472,12 @@ with tab_play:
     g1, g2 = st.columns(2)
     asking = g2.container()  # the question above the controls: all of it on the first screen
     q1, q2 = g2.columns(2)
-    me = q1.selectbox(_("Agent"), NAMES, format_func=lambda k: _(LABELS[k]), key="bc_play_agent")
-    opp = q2.selectbox(
-        _("Opponent"), NAMES, format_func=lambda k: _(LABELS[k]), key="bc_play_opponent"
-    )
+    me = q1.selectbox(_("Agent"), NAMES, format_func=LABEL, key="bc_play_agent")
+    opp = q2.selectbox(_("Opponent"), NAMES, format_func=LABEL, key="bc_play_opponent")
     side = g2.radio(
         _("Agent plays"),
         [0, 1],
-        format_func=lambda s: _("player 0 (light red)") if s == 0 else _("player 1 (blue)"),
+        format_func=[_("player 0 (light red)"), _("player 1 (blue)")].__getitem__,
         horizontal=True,
         key="bc_play_side",
     )
@@ -581,7 +588,7 @@ with tab_export:
         which = st.radio(
             _("Policy to export"),
             list(options),
-            format_func=_,
+            format_func=_looked_up(list(options)),
             horizontal=True,
             key="bc_export_which",
         )

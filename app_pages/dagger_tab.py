@@ -164,7 +164,7 @@ def render() -> None:
     opponent = c1.selectbox(
         _("Where do they go, against"),
         list(OPPONENT_LABELS),
-        format_func=lambda k: _(OPPONENT_LABELS[k]),
+        format_func={k: _(v) for k, v in OPPONENT_LABELS.items()}.__getitem__,  # looked up now
         key="dagger_opponent",
     )
     if opponent == "course" and "course" not in _opponents():

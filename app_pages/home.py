@@ -3,6 +3,7 @@ one-line promise. The pictures are the chapters' own charts (scripts/home_pictur
 
 import streamlit as st
 
+from app_pages import i18n
 from app_pages.i18n import _
 from app_pages.outline import ROOT, chapters
 from app_pages.ui import LECTURE, presenter_mode
@@ -30,7 +31,9 @@ for section, group in groups:
         columns = st.columns(per_row, gap="medium")
         for column, chapter in zip(columns, group[start : start + per_row], strict=False):
             with column.container(border=True):
-                picture = PICTURES / f"{chapter.url_path}.png"
+                picture = PICTURES / i18n.language() / f"{chapter.url_path}.png"
+                if not picture.is_file():  # no picture in this language: the English one
+                    picture = PICTURES / f"{chapter.url_path}.png"
                 if picture.is_file():
                     st.image(str(picture), width="stretch")
                 st.page_link(chapter.path, label=_(chapter.title), icon=chapter.icon)

@@ -3,7 +3,8 @@
 Starts the app on a free loopback port, opens every chapter in presenter mode at 1280 x 720
 in Chromium (Playwright), photographs the chapter's main picture (its largest chart, graph or
 image, as the layout test's slide rule defines it) and saves it, shrunk, to
-assets/home/<chapter>.png. Run it again after a chapter's picture changes.
+assets/home/<chapter>.png (in Chinese, ``--lang zh``: assets/home/zh/<chapter>.png, whose
+chart titles and axes are Chinese). Run it again after a chapter's picture changes.
 """
 
 import argparse
@@ -54,24 +55,26 @@ def shrink(png: bytes, width: int = WIDTH, height: int = HEIGHT) -> Image.Image:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="chapter url paths (default: every chapter)")
+    parser.add_argument("--lang", default="en", choices=["en", "zh"], help="the app's language")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    OUT.mkdir(parents=True, exist_ok=True)
+    out = OUT if args.lang == "en" else OUT / args.lang
+    out.mkdir(parents=True, exist_ok=True)
     with serve() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         for chapter in chapters():
             if args.only and chapter.url_path not in args.only:
                 continue
-            page.goto(f"{url}/{chapter.url_path}?present=1&predict=0")
+            page.goto(f"{url}/{chapter.url_path}?present=1&predict=0&lang={args.lang}")
             page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
             page.wait_for_timeout(6000)  # the page's charts drawn and settled
             if not page.evaluate(LARGEST):
                 print(f"{chapter.url_path}: no picture found", file=sys.stderr)
                 continue
             shot = page.locator("[data-home-picture]").screenshot()
-            path = OUT / f"{chapter.url_path}.png"
+            path = out / f"{chapter.url_path}.png"
             shrink(shot).save(path, optimize=True)
             print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
         browser.close()

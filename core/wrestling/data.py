@@ -7,7 +7,8 @@ unpacked size, so an upload that declares too many pairs is refused before any o
 read; nothing is ever unpickled. Then the data are
 read in chunks, each checked (cell values in {0, 1, 4, 8, 10}, finite actions inside the game's
 ranges) and stored compactly (observations uint8, actions float32). Anything else is refused
-with a one-line ValueError that says what is wrong.
+with a one-line ValueError that says what is wrong, in the language of the `gettext` given
+(the reasons are English templates marked ``N_`` with their values kept apart: `Refusal`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.i18n import N_, Translate, untranslated
+from core.wrestling.refusal import Refusal
 from core.wrestling.zipmember import BoundedMember
 
 VIEW = 40
@@ -105,13 +108,18 @@ def _header(stream, name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
         else:
             raise ValueError(f"format version {version[0]}.{version[1]} is not supported")
     except (ValueError, SyntaxError, TypeError, EOFError) as e:
-        raise ValueError(f"{name} is not a plain .npy file: {_line(e)}") from None
+        why = _line(e)
+        raise Refusal(N_("{name} is not a plain .npy file: {why}"), name=name, why=why) from None
     if dtype.hasobject:
-        raise ValueError(f"{name} holds Python objects (pickled data, never loaded)")
+        raise Refusal(N_("{name} holds Python objects (pickled data, never loaded)"), name=name)
     if dtype.fields is not None or dtype.subdtype is not None or dtype.kind not in "biuf":
-        raise ValueError(f"{name} has dtype {dtype}; expected plain numbers (bool, int, float)")
+        raise Refusal(
+            N_("{name} has dtype {dtype}; expected plain numbers (bool, int, float)"),
+            name=name,
+            dtype=dtype,
+        )
     if any(d < 0 for d in shape):
-        raise ValueError(f"{name} declares the impossible shape {shape}")
+        raise Refusal(N_("{name} declares the impossible shape {shape}"), name=name, shape=shape)
     return tuple(shape), bool(fortran), dtype
 
 
@@ -120,37 +128,59 @@ def _check_shapes(
 ) -> int:
     """The number of pairs the two headers declare, or ValueError before any data is read."""
     if len(obs) == 0:
-        raise ValueError(f"{names[0]} holds a 0-d array (one number); expected (N, 40, 40)")
+        raise Refusal(
+            N_("{name} holds a 0-d array (one number); expected (N, 40, 40)"), name=names[0]
+        )
     if len(obs) != 3 or obs[1:] != (VIEW, VIEW):
-        raise ValueError(f"observations have shape {obs}; expected (N, 40, 40)")
+        raise Refusal(N_("observations have shape {shape}; expected (N, 40, 40)"), shape=obs)
+    if len(actions) == 0:
+        raise Refusal(N_("actions have a 0-d array (one number); expected (N, 2)"))
     if len(actions) != 2 or actions[1] != 2:
-        kind = "a 0-d array (one number)" if len(actions) == 0 else f"shape {actions}"
-        raise ValueError(f"actions have {kind}; expected (N, 2)")
+        raise Refusal(N_("actions have shape {shape}; expected (N, 2)"), shape=actions)
     n = obs[0]
     if n != n_name:
-        raise ValueError(f"{names[0]} holds {n} rows, not {n_name}")
+        raise Refusal(N_("{name} holds {n} rows, not {n_name}"), name=names[0], n=n, n_name=n_name)
     if n != actions[0]:
-        raise ValueError(f"{n} observations but {actions[0]} actions")
-    if not MIN_PAIRS <= n <= MAX_PAIRS:
-        raise ValueError(f"{n:,} pairs; expected between {MIN_PAIRS} and {MAX_PAIRS:,}")
+        raise Refusal(N_("{n} observations but {m} actions"), n=n, m=actions[0])
+    _check_count(n)
     return n
+
+
+def _check_count(n: int) -> None:
+    if not MIN_PAIRS <= n <= MAX_PAIRS:
+        raise Refusal(
+            N_("{n:,} pairs; expected between {low} and {high:,}"),
+            n=n,
+            low=MIN_PAIRS,
+            high=MAX_PAIRS,
+        )
 
 
 def _check_size(info: zipfile.ZipInfo, header_bytes: int, shape: tuple, dtype: np.dtype) -> int:
     """The data's byte count, checked against the member's declared unpacked size."""
     data_bytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
     if info.file_size != header_bytes + data_bytes:
-        raise ValueError(
-            f"{info.filename} declares {shape} {dtype} ({data_bytes:,} bytes of data) but "
-            f"unpacks to {info.file_size - header_bytes:,} bytes"
-        )
+        raise Refusal(
+            N_("{name} declares {shape} {dtype} ({declared:,} bytes of data) but unpacks to "
+               "{actual:,} bytes"),
+            name=info.filename,
+            shape=shape,
+            dtype=dtype,
+            declared=data_bytes,
+            actual=info.file_size - header_bytes,
+        )  # fmt: skip
     return data_bytes
 
 
 def _read_exactly(stream, count: int, name: str) -> bytes:
     raw = stream.read(count)
     if len(raw) != count:
-        raise ValueError(f"{name} is truncated: {len(raw):,} of {count:,} bytes")
+        raise Refusal(
+            N_("{name} is truncated: {got:,} of {count:,} bytes"),
+            name=name,
+            got=len(raw),
+            count=count,
+        )
     return raw
 
 
@@ -165,10 +195,7 @@ def _read_observations(stream, name: str, shape: tuple, fortran: bool, dtype: np
         chunk = np.frombuffer(_read_exactly(stream, rows * per_row, name), dtype=dtype)
         bad = ~np.isin(chunk, CELL_VALUES)
         if bad.any():
-            odd = np.unique(chunk[bad])[:5]
-            raise ValueError(
-                f"observations hold values {odd.tolist()}; allowed: {list(CELL_VALUES)}"
-            )
+            raise _odd_values(chunk[bad])
         out[start : start + rows] = chunk.reshape((rows,) + stored[1:])
     return np.ascontiguousarray(out.transpose()) if fortran else out
 
@@ -185,66 +212,91 @@ def _member(zf: zipfile.ZipFile, pattern: re.Pattern, what: str) -> tuple[zipfil
     hits = [(i, m) for i in zf.infolist() if (m := pattern.match(i.filename))]
     hits = [(i, m) for i, m in hits if not i.filename.startswith("__MACOSX/")]
     if not hits:
-        raise ValueError(f"the zip has no {what}_N.npy member")
+        raise Refusal(N_("the zip has no {what}_N.npy member"), what=what)
     if len(hits) > 1:
-        raise ValueError(f"the zip has {len(hits)} {what}_N.npy members; expected one")
+        raise Refusal(
+            N_("the zip has {n} {what}_N.npy members; expected one"), n=len(hits), what=what
+        )
     info, match = hits[0]
     if info.file_size > MAX_MEMBER_BYTES:
-        raise ValueError(
-            f"{info.filename} unpacks to {info.file_size / 2**20:.0f} MB; "
-            f"the limit is {MAX_MEMBER_BYTES / 2**20:.0f} MB"
+        raise Refusal(
+            N_("{name} unpacks to {mb:.0f} MB; the limit is {limit:.0f} MB"),
+            name=info.filename,
+            mb=info.file_size / 2**20,
+            limit=MAX_MEMBER_BYTES / 2**20,
         )
     return info, int(match.group(1))
 
 
+def _odd_values(bad: np.ndarray) -> Refusal:
+    return Refusal(
+        N_("observations hold values {odd}; allowed: {allowed}"),
+        odd=np.unique(bad)[:5].tolist(),
+        allowed=list(CELL_VALUES),
+    )
+
+
 def validate(obs: np.ndarray, actions: np.ndarray) -> None:
-    """Raise ValueError unless obs (N,40,40) and actions (N,2) are valid game data."""
+    """Raise a Refusal (a ValueError) unless obs (N,40,40) and actions (N,2) are valid game data."""
     if obs.ndim != 3 or obs.shape[1:] != (VIEW, VIEW):
-        raise ValueError(f"observations have shape {obs.shape}; expected (N, 40, 40)")
+        raise Refusal(N_("observations have shape {shape}; expected (N, 40, 40)"), shape=obs.shape)
     if actions.ndim != 2 or actions.shape[1] != 2:
-        raise ValueError(f"actions have shape {actions.shape}; expected (N, 2)")
+        raise Refusal(N_("actions have shape {shape}; expected (N, 2)"), shape=actions.shape)
     if len(obs) != len(actions):
-        raise ValueError(f"{len(obs)} observations but {len(actions)} actions")
-    if not MIN_PAIRS <= len(obs) <= MAX_PAIRS:
-        raise ValueError(f"{len(obs)} pairs; expected between {MIN_PAIRS} and {MAX_PAIRS}")
+        raise Refusal(N_("{n} observations but {m} actions"), n=len(obs), m=len(actions))
+    _check_count(len(obs))
     bad = ~np.isin(obs, CELL_VALUES)
     if bad.any():
-        odd = np.unique(obs[bad])[:5]
-        raise ValueError(f"observations hold values {odd.tolist()}; allowed: {list(CELL_VALUES)}")
+        raise _odd_values(obs[bad])
     _validate_actions(actions)
+
+
+# each action's column, its allowed range and the reason it is refused with
+_ACTION_RANGES = (
+    (0, FORCE_RANGE, N_("force ranges over [{low:g}, {high:g}]; allowed [{lo:g}, {hi:g}]")),
+    (1, TURN_RANGE, N_("turn ranges over [{low:g}, {high:g}]; allowed [{lo:g}, {hi:g}]")),
+)
 
 
 def _validate_actions(actions: np.ndarray) -> None:
     if not np.isfinite(actions).all():
-        raise ValueError("actions contain NaN or infinite values")
-    for col, name, (lo, hi) in ((0, "force", FORCE_RANGE), (1, "turn", TURN_RANGE)):
+        raise Refusal(N_("actions contain NaN or infinite values"))
+    for col, (lo, hi), reason in _ACTION_RANGES:
         a = actions[:, col]
         if a.min() < lo or a.max() > hi:
-            raise ValueError(
-                f"{name} ranges over [{a.min():g}, {a.max():g}]; allowed [{lo:g}, {hi:g}]"
-            )
+            raise Refusal(reason, low=a.min(), high=a.max(), lo=lo, hi=hi)
 
 
-def load_zip(source: bytes | str | Path) -> Dataset:
-    """Load and validate a course-format zip (bytes or a path); ValueError (one line) if refused.
+def load_zip(source: bytes | str | Path, gettext: Translate = untranslated) -> Dataset:
+    """Load and validate a course-format zip (bytes or a path); ValueError (one line, in the
+    language of `gettext`) if refused.
 
     Headers and declared sizes are checked before any data is read; nothing is unpickled.
     """
+    try:
+        return _load_zip(source)
+    except Refusal as e:
+        raise ValueError(e.text(gettext)) from None
+
+
+def _load_zip(source: bytes | str | Path) -> Dataset:
     raw = Path(source).read_bytes() if isinstance(source, str | Path) else memoryview(source)
     if len(raw) > MAX_ZIP_BYTES:
-        raise ValueError(
-            f"the file is {len(raw) / 2**20:.0f} MB; the limit is {MAX_ZIP_BYTES / 2**20:.0f} MB"
+        raise Refusal(
+            N_("the file is {mb:.0f} MB; the limit is {limit:.0f} MB"),
+            mb=len(raw) / 2**20,
+            limit=MAX_ZIP_BYTES / 2**20,
         )
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
     except Exception as e:  # noqa: BLE001 - whatever zipfile says, it is not a zip we can read
-        raise ValueError(f"not a zip file ({_line(e)})") from None
+        raise Refusal(N_("not a zip file ({why})"), why=_line(e)) from None
     try:
         with zf:
             o_info, n_obs = _member(zf, _OBS_NAME, "obs")
             a_info, n_act = _member(zf, _ACT_NAME, "actions")
             if n_obs != n_act:
-                raise ValueError(f"obs_{n_obs}.npy and actions_{n_act}.npy disagree on N")
+                raise Refusal(N_("obs_{n}.npy and actions_{m}.npy disagree on N"), n=n_obs, m=n_act)
             # each member is unpacked a bounded piece at a time, never past its declared size
             o_stream, a_stream = BoundedMember(raw, o_info), BoundedMember(raw, a_info)
             o_shape, o_fortran, o_dtype = _header(o_stream, o_info.filename)
@@ -257,10 +309,11 @@ def load_zip(source: bytes | str | Path) -> Dataset:
             _validate_actions(actions)
             obs = _read_observations(o_stream, o_info.filename, o_shape, o_fortran, o_dtype)
             o_stream.finish()
-    except ValueError as e:
-        raise ValueError(_line(e)) from None
+    except Refusal:
+        raise
     except Exception as e:  # noqa: BLE001 - a damaged zip (CRC, zlib, encryption...) is a refusal
-        raise ValueError(f"the zip is damaged or unreadable: {_line(e)}") from None
+        why = _line(e)
+        raise Refusal(N_("the zip is damaged or unreadable: {why}"), why=why) from None
     return Dataset(obs, actions.astype(np.float32), episode_ids(obs))
 
 

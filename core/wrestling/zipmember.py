@@ -17,6 +17,9 @@ import struct
 import zipfile
 import zlib
 
+from core.i18n import N_
+from core.wrestling.refusal import Refusal
+
 _IN_CHUNK = 64 * 2**10  # compressed bytes handed to the decompressor at a time
 _OUT_CHUNK = 1 * 2**20  # the most one decompressor call may produce
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a member's local file header, 30 bytes
@@ -66,20 +69,22 @@ class _Buffered:
         return self._d.eof
 
 
-def _lzma_decompressor(head: bytes, declared: int) -> _Buffered:
+def _lzma_decompressor(head: bytes, declared: int, name: str) -> _Buffered:
     """A zip LZMA member starts with its own 4-byte header and the 5 bytes of LZMA properties.
 
     The dictionary it declares is capped at the member's declared size: a valid stream never
     looks back further than what it has written, and a 4 GB declared dictionary is memory.
     """
     if len(head) < 9:
-        raise ValueError("its LZMA header is truncated")
+        raise Refusal(N_("{name}: its LZMA header is truncated"), name=name)
     (size,) = struct.unpack("<H", head[2:4])
     if size != 5:
-        raise ValueError(f"its LZMA properties are {size} bytes, not 5")
+        raise Refusal(
+            N_("{name}: its LZMA properties are {size} bytes, not 5"), name=name, size=size
+        )
     packed, dict_size = head[4], struct.unpack("<I", head[5:9])[0]
     if packed >= 9 * 5 * 5:
-        raise ValueError("its LZMA properties are invalid")
+        raise Refusal(N_("{name}: its LZMA properties are invalid"), name=name)
     lc, rest = packed % 9, packed // 9
     lp, pb = rest % 5, rest // 5
     dict_size = max(4096, min(dict_size, declared))
@@ -98,25 +103,29 @@ class BoundedMember:
     def __init__(self, source: bytes | memoryview, info: zipfile.ZipInfo):
         self.name = info.filename
         if info.flag_bits & 0x1:
-            raise ValueError(f"{self.name} is encrypted")
+            raise Refusal(N_("{name} is encrypted"), name=self.name)
         if info.compress_type not in METHODS:
-            raise ValueError(
-                f"{self.name} uses compression method {info.compress_type}; "
-                f"accepted: {', '.join(METHODS.values())}"
+            raise Refusal(
+                N_("{name} uses compression method {method}; accepted: {accepted}"),
+                name=self.name,
+                method=info.compress_type,
+                accepted=", ".join(METHODS.values()),
             )
         self._view = memoryview(source)
         start = info.header_offset
         header = bytes(self._view[start : start + _LOCAL_HEADER.size])
         if len(header) != _LOCAL_HEADER.size:
-            raise ValueError(f"{self.name}'s local header is truncated")
+            raise Refusal(N_("{name}'s local header is truncated"), name=self.name)
         fields = _LOCAL_HEADER.unpack(header)
         if fields[0] != _LOCAL_MAGIC:
-            raise ValueError(f"{self.name}'s local header is damaged")
+            raise Refusal(N_("{name}'s local header is damaged"), name=self.name)
         name_len, extra_len = fields[-2], fields[-1]
         self._pos = start + _LOCAL_HEADER.size + name_len + extra_len
         self._end = self._pos + info.compress_size
         if self._end > len(self._view):
-            raise ValueError(f"{self.name} is truncated: its compressed data runs past the file")
+            raise Refusal(
+                N_("{name} is truncated: its compressed data runs past the file"), name=self.name
+            )
         self._declared = info.file_size
         self._crc_expected = info.CRC
         self._crc = 0
@@ -129,10 +138,7 @@ class BoundedMember:
         elif self._method == zipfile.ZIP_LZMA:
             head = bytes(self._view[self._pos : min(self._pos + 9, self._end)])
             self._pos += len(head)
-            try:
-                self._d = _lzma_decompressor(head, self._declared)
-            except ValueError as e:
-                raise ValueError(f"{self.name}: {e}") from None
+            self._d = _lzma_decompressor(head, self._declared, self.name)
         else:
             self._d = None
 
@@ -159,7 +165,7 @@ class BoundedMember:
             try:
                 out = self._d.decompress(data, want)
             except (zlib.error, OSError, EOFError, lzma.LZMAError) as e:
-                raise ValueError(f"{self.name} is damaged: {e}") from None
+                raise Refusal(N_("{name} is damaged: {why}"), name=self.name, why=e) from None
             if out or self._d.finished():
                 return out
         return b""
@@ -182,14 +188,21 @@ class BoundedMember:
         """ValueError unless the member held exactly its declared size and its CRC matches."""
         while self._out < self._declared:
             if not self.read(_OUT_CHUNK):
-                raise ValueError(
-                    f"{self.name} is truncated: {self._out:,} of {self._declared:,} bytes"
+                raise Refusal(
+                    N_("{name} is truncated: {got:,} of {count:,} bytes"),
+                    name=self.name,
+                    got=self._out,
+                    count=self._declared,
                 )
         if self._d is None:
             extra = self._pos < self._end
         else:
             extra = bool(self._piece(1))
         if extra:
-            raise ValueError(f"{self.name} holds more than its declared {self._declared:,} bytes")
+            raise Refusal(
+                N_("{name} holds more than its declared {count:,} bytes"),
+                name=self.name,
+                count=self._declared,
+            )
         if self._crc != self._crc_expected:
-            raise ValueError(f"{self.name} is damaged: its CRC-32 does not match")
+            raise Refusal(N_("{name} is damaged: its CRC-32 does not match"), name=self.name)

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import catalogue
 from core.wrestling import data, jidi_steps, play, render
 from tests.conftest import ROOT
+from tests.i18n.prose import english_prose
 
 PAGE = "app_pages/behaviour_cloning.py"
 
@@ -180,6 +182,24 @@ def test_a_bad_upload_is_one_line_and_a_good_ones_name_is_shown_escaped():
     (line,) = [m.value for m in at.markdown if m.value.startswith("**12 pairs**")]
     shown = line.split("upload ", 1)[1]
     assert unescaped_specials(shown.rstrip(".")) == [] and "](" not in shown, shown
+
+
+def test_an_upload_refused_in_chinese_says_why_in_chinese():
+    at = _page({"lang": "zh"})
+    rng = np.random.default_rng(0)
+    obs = rng.choice(np.array(data.CELL_VALUES, dtype=np.uint8), size=(12, 40, 40))
+    actions = np.tile([[50.0, 30.0]], (12, 1))
+    actions[3, 0] = 250.0  # a force past the game's 200
+    at.file_uploader(key="bc_upload").set_value(("far.zip", _course_zip(obs, actions, 12), "x"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (error,) = at.error
+    zh = catalogue("zh").gettext
+    frame = zh("Upload refused: {reason}. The data already loaded is kept.").split("{")[0]
+    reason = zh("force ranges over [{low:g}, {high:g}]; allowed [{lo:g}, {hi:g}]").split("[")[0]
+    assert error.value.startswith(frame + reason), error.value
+    assert "250" in error.value and "200" in error.value
+    assert not english_prose(error.value), error.value
 
 
 @pytest.mark.slow

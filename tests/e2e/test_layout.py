@@ -38,6 +38,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from core.i18n import SOURCE, Translate, catalogue, untranslated
 from tests.conftest import ROOT
 from tests.e2e.conftest import no_error_on_screen, page_constant, screenshot, settle
 from tests.e2e.geometry import CANVAS_TEXT, measure, slide
@@ -155,10 +156,11 @@ class Findings:
         ]
         return "\n".join(lines)
 
-    def verdict(self, page: str) -> None:
+    def verdict(self, page: str, lang: str = SOURCE) -> None:
         self.open += [p for p in self.problems if is_open(p)]
         self.problems = [p for p in self.problems if not is_open(p)]
-        report = ROOT / "build" / f"layout-report-{page}.json"
+        suffix = "" if lang == SOURCE else f"-{lang}"
+        report = ROOT / "build" / f"layout-report-{page}{suffix}.json"
         report.parent.mkdir(exist_ok=True)
         report.write_text(
             json.dumps({"problems": self.problems, "open": self.open, "slides": self.slides,
@@ -229,14 +231,14 @@ def _sidebar_open(pg, open_: bool) -> None:
     pg.wait_for_timeout(400)
 
 
-def _to_window(pg, window: Window) -> None:
+def _to_window(pg, window: Window, t: Translate = untranslated) -> None:
     """Resize; open or fold the sidebar as the window has it; in presenter mode switch the
     sidebar toggle on (presenter mode then folds the sidebar itself)."""
     pg.set_viewport_size({"width": window.width, "height": window.height})
     pg.wait_for_timeout(300)
     if window.presenter:
         _sidebar_open(pg, True)
-        pg.locator('[data-testid="stSidebar"]').get_by_text("Presenter mode").click()
+        pg.locator('[data-testid="stSidebar"]').get_by_text(t("Presenter mode")).click()
         settle(pg)
         for _ in range(25):  # switching presenter mode on folds the sidebar itself (in a while)
             pg.wait_for_timeout(200)
@@ -264,78 +266,88 @@ def _tab(pg, name: str) -> None:
     settle(pg, 180)
 
 
-def _cheap_page(ctx, server, findings, page: str, queries: dict[str, str], path=None) -> None:
+def _in(url: str, lang: str) -> str:
+    """The link in `lang` (the source language: as it is)."""
+    return url if lang == SOURCE else url + ("&" if "?" in url else "?") + f"lang={lang}"
+
+
+def _cheap_page(ctx, server, findings, page, queries, path=None, windows=WINDOWS, lang=SOURCE):
     """A page without heavy actions: one visit per view and window (the view is in the link),
     but a following window (`Window.follows`) resizes the page the window before it left."""
+    t = catalogue(lang).gettext
     for view, query in queries.items():
         pg = None
-        for window in WINDOWS:
+        for window in windows:
             start = time.monotonic()
             if pg is not None and window.follows:
-                _to_window(pg, window)
+                _to_window(pg, window, t)
             else:
                 if pg is not None:
                     pg.close()
-                pg = _open(ctx, f"{server}/{page if path is None else path}{query}", window)
+                url = _in(f"{server}/{page if path is None else path}{query}", lang)
+                pg = _open(ctx, url, window)
             findings.check(pg, window, page, view)
             findings.seconds[window.name] += time.monotonic() - start
         pg.close()
 
 
-def _heavy_page(ctx, server, findings, page: str, drive, tabs: list[str]) -> None:
-    """A page with heavy actions: `drive` runs them once, then every tab in every window."""
+def _heavy_page(ctx, server, findings, page, drive, tabs, windows=WINDOWS, lang=SOURCE) -> None:
+    """A page with heavy actions: `drive` runs them once, then every tab in every window (the
+    buttons, sliders and tabs found by their names in `lang`, from the app's catalogue)."""
+    t = catalogue(lang).gettext
     start = time.monotonic()
-    pg = _open(ctx, f"{server}/{page}", NORMAL)
-    drive(pg)
+    pg = _open(ctx, _in(f"{server}/{page}", lang), NORMAL)
+    drive(pg, t)
     findings.seconds["drive"] += time.monotonic() - start
-    for window in sorted(WINDOWS, key=lambda w: w.presenter):  # presenter mode stays on: last
+    for window in sorted(windows, key=lambda w: w.presenter):  # presenter mode stays on: last
         start = time.monotonic()
-        _to_window(pg, window)
+        _to_window(pg, window, t)
         for tab in tabs:
             if len(tabs) > 1:
-                _tab(pg, tab)
+                _tab(pg, t(tab))
             findings.check(pg, window, page, tab)
         findings.seconds[window.name] += time.monotonic() - start
 
 
 # ------------------------------------------------------------------------------ the pages
-def _nothing(pg) -> None:
+def _nothing(pg, t: Translate) -> None:
     """A page whose views need no action before they are measured."""
 
 
-def _gradient_descent(pg) -> None:
-    pg.get_by_role("button", name="Compute the landscape slice").click()
+def _gradient_descent(pg, t: Translate) -> None:
+    pg.get_by_role("button", name=t("Compute the landscape slice")).click()
     settle(pg, 180)
 
 
-def _live_training(pg) -> None:
+def _live_training(pg, t: Translate) -> None:
+    finished = t("Finished: {where}, in {seconds:.1f} s of one core.").split("{")[0]
     for tab in LIVE_TABS:
-        _tab(pg, tab)
-        _slider_to(pg, "Epochs", "Home")  # one epoch...
-        _slider_to(pg, "Epochs", "ArrowRight")  # ...two: enough for lines on every chart
-        _panel(pg).get_by_role("button", name="Start").click()
-        pg.get_by_text("Finished:").first.wait_for(timeout=180_000)
+        _tab(pg, t(tab))
+        _slider_to(pg, t("Epochs"), "Home")  # one epoch...
+        _slider_to(pg, t("Epochs"), "ArrowRight")  # ...two: enough for lines on every chart
+        _panel(pg).get_by_role("button", name=t("Start")).click()
+        pg.get_by_text(finished).first.wait_for(timeout=180_000)
         settle(pg, 180)
 
 
-def _behaviour_cloning(pg) -> None:
-    _tab(pg, "Expert & data")
-    pg.get_by_role("button", name="Collect 10,000 expert pairs").click()
+def _behaviour_cloning(pg, t: Translate) -> None:
+    _tab(pg, t("Expert & data"))
+    pg.get_by_role("button", name=t("Collect 10,000 expert pairs")).click()
     settle(pg, 180)
-    _tab(pg, "Train")
-    _slider_to(pg, "Epochs", "Home")
-    _slider_to(pg, "Epochs", "ArrowRight")
-    pg.get_by_role("button", name="Train", exact=True).click()
+    _tab(pg, t("Train"))
+    _slider_to(pg, t("Epochs"), "Home")
+    _slider_to(pg, t("Epochs"), "ArrowRight")
+    pg.get_by_role("button", name=t("Train"), exact=True).click()
     settle(pg, 300)
-    _tab(pg, "Matches")
-    _slider_to(pg, "Games per pairing", "Home")
-    pg.get_by_role("button", name="Play the matches").click()
+    _tab(pg, t("Matches"))
+    _slider_to(pg, t("Games per pairing"), "Home")
+    pg.get_by_role("button", name=t("Play the matches")).click()
     settle(pg, 300)
-    _tab(pg, "Play")
-    pg.get_by_role("button", name="Play a match").click()
+    _tab(pg, t("Play"))
+    pg.get_by_role("button", name=t("Play a match")).click()
     settle(pg, 180)
     _tab(pg, "DAgger")
-    pg.get_by_role("button", name="Map where the expert and the clone go").click()
+    pg.get_by_role("button", name=t("Map where the expert and the clone go")).click()
     settle(pg, 300)
 
 
@@ -387,11 +399,17 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_every_view_is_a_slide_and_nothing_overlaps_spills_or_is_cut(server, context, case):
+def check_case(server, context, case: Case, windows=WINDOWS, lang: str = SOURCE) -> None:
+    """Measure one page's views in `windows` with the app in `lang`; fail on any finding."""
     findings = Findings()
     if case.drive is None:
-        _cheap_page(context, server, findings, case.page, case.queries, path=case.path)
+        _cheap_page(context, server, findings, case.page, case.queries, case.path, windows, lang)
     else:
-        _heavy_page(context, server, findings, case.page, case.drive, list(case.tabs))
-    findings.verdict(case.page)
+        tabs = list(case.tabs)
+        _heavy_page(context, server, findings, case.page, case.drive, tabs, windows, lang)
+    findings.verdict(case.page, lang)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_view_is_a_slide_and_nothing_overlaps_spills_or_is_cut(server, context, case):
+    check_case(server, context, case)

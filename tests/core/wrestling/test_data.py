@@ -2,11 +2,13 @@
 
 import io
 import pickle
+import re
 import zipfile
 
 import numpy as np
 import pytest
 
+from core.i18n import catalogue
 from core.wrestling import data as D
 from tests.conftest import ROOT
 
@@ -267,3 +269,15 @@ def test_preparing_the_largest_download_is_streamed():
             assert np.lib.format.read_magic(f) == (1, 0)
             shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
     assert (shape, fortran, dtype) == ((D.MAX_PAIRS, 40, 40), False, np.dtype("<f8"))
+
+
+@pytest.mark.parametrize("kind", list(_bad_zips()))
+def test_each_refusal_reads_in_the_language_asked_for(kind):
+    raw, _ = _bad_zips()[kind]
+    with pytest.raises(ValueError) as english:
+        D.load_zip(raw)
+    with pytest.raises(ValueError) as chinese:
+        D.load_zip(raw, gettext=catalogue("zh").gettext)
+    text = str(chinese.value)
+    assert text != str(english.value) and "\n" not in text, text  # every reason is translated
+    assert re.search(r"[\u4e00-\u9fff]", text), text  # (a library's own words stay English)
