@@ -43,6 +43,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
 from app_pages.i18n import _, ngettext, translator
 from core.i18n import N_
 from runtime.admission import GATE, AlreadyRunning, LineFull, Ticket, Visitor
+from runtime.memory import release_free_memory
 
 POLL_SECONDS = 0.25
 LIVE_LEASE_SECONDS = 4.0  # a live run renews its slot at every redraw; gone for 4 s, it is freed
@@ -240,6 +241,8 @@ def release() -> None:
         renewed_now = ticket.lease is not None and ticket.tag is _PAGE_RUNS.get(session)
     if not renewed_now:
         ticket.leave()
+        # a heavy action's arrays are freed by now; glibc would keep their pages for the heap
+        release_free_memory()
 
 
 def on_session_end(session: str) -> int:
