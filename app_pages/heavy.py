@@ -49,6 +49,7 @@ from core.budget import RUN_CPU_SECONDS, over_budget
 from core.cancel import Cancelled, Stopper
 from core.i18n import N_
 from runtime.admission import GATE, AlreadyRunning, LineFull, Ticket, Visitor
+from runtime.memory import release_free_memory
 
 POLL_SECONDS = 0.25
 LIVE_LEASE_SECONDS = 4.0  # a live run renews its slot at every redraw; gone for 4 s, it is freed
@@ -246,6 +247,8 @@ def release() -> None:
         renewed_now = ticket.lease is not None and ticket.tag is _PAGE_RUNS.get(session)
     if not renewed_now:
         ticket.leave()
+        # a heavy action's arrays are freed by now; glibc would keep their pages for the heap
+        release_free_memory()
 
 
 def on_session_end(session: str) -> int:

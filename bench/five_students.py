@@ -118,10 +118,12 @@ async def lesson(url: str, pid: int, students: int, games: int, upload: Path) ->
 
         async def send(page):
             await tab(page, "Expert & data")
+            await page.get_by_role("button", name="Upload a zip").click()  # the uploader's popover
             await page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
                 str(upload)
             )
             await page.get_by_text("20,000 pairs").first.wait_for(timeout=300_000)
+            await page.keyboard.press("Escape")  # the popover closes
             await settled(page, 300)
 
         await phase(f"{students} open the page", pid, [open_page(pg) for pg in pages])

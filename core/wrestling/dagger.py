@@ -337,7 +337,7 @@ def _take(a: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
 def as_dataset(run: Rollout) -> Dataset:
     """A rollout's (view, expert label) pairs as a Dataset (one episode per game and side)."""
     return Dataset(
-        run.obs.astype(np.uint8),
+        run.obs.astype(np.uint8, copy=False),  # the rollout's own views, not a copy of them
         run.labels.astype(np.float32),
         run.game.astype(np.int64),
         run.own_pos.copy(),
@@ -478,6 +478,7 @@ def dagger(
         yield DaggerEvent(
             it, config.iterations, "label", beta, size(), since(), rollout=run, data=agg.data
         )
+        run = None  # its views are in the aggregate (or sampled away): not held while training
         losses = []
         for _epoch, epoch_loss, new in finetune(
             policy, agg.data, config.epochs, config.lr, config.batch_size, seed, should_stop

@@ -105,15 +105,20 @@ class WrestlingEnv:
         self._returned = (self._obs.copy(),)
         return self._returned[0]
 
-    def reset(self, mask: np.ndarray | None = None) -> np.ndarray:
-        """Reset every environment (or those where mask is True); returns obs (n, 2, 40, 40)."""
+    def reset(self, mask: np.ndarray | None = None, reuse: bool = False) -> np.ndarray:
+        """Reset every environment (or those where mask is True); returns obs (n, 2, 40, 40).
+
+        reuse=True, as in step(): the caller no longer uses the arrays the previous call returned.
+        """
+        if reuse:
+            self._pool.give_back(self._returned)
         if mask is None:
             self._set(initial_state(self.n_envs))
             self._obs = np.broadcast_to(_RESET_OBS, (self.n_envs, 2, OBS_SIZE, OBS_SIZE)).copy()
         else:
             rows = np.flatnonzero(np.asarray(mask, bool))
             self._reset_state(rows)
-            self._obs = self._obs.copy()
+            self._obs = self._pool.take(self._obs) if reuse else self._obs.copy()
             self._obs[rows] = _RESET_OBS
         self._returned = (self._obs,)
         return self._obs

@@ -9,6 +9,7 @@ A two-frame network also reads `prev`, the previous views, kept by frames.LastVi
 
 from __future__ import annotations
 
+import itertools
 import time
 import weakref
 from collections.abc import Callable, Iterator
@@ -30,6 +31,9 @@ from core.wrestling.rules import MAX_STEPS
 GAME_STEP_SECONDS = 58e-6
 AGENT_STEP_SECONDS = 9e-6  # the scripted expert's (or any non-network agent's) share
 MEAN_GAME_STEPS = 138
+# The most games a table plays at once: a finished game's place goes to the next in line, so a
+# table's memory (views, the networks' activations) is that of this many games, whatever n_games.
+GAMES_AT_ONCE = 1024
 _VIEW_SECONDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -219,14 +223,17 @@ def evaluate(
     openings: tuple[int, ...] = (0, 10),
     budget: float | None = None,
     clock: Callable[[], float] = time.thread_time,
+    at_once: int = GAMES_AT_ONCE,
 ) -> Iterator[Pairing]:
     """Agent vs each opponent, on each side, from each opening; yields one Pairing at a time.
 
-    Every pairing plays in one batched game (one step of the agent's network for all of them),
-    and each is yielded as soon as its games are over: the quick ones first. Two deterministic
-    policies from the fixed start play one game, the only one there is. `budget`: seconds of
-    `clock` (this thread's CPU time) after which the table stops where it is, whatever the
-    networks' size; fewer pairings than `len(opponents) * 2 * len(openings)` then come out.
+    The games play in one batched game of at most `at_once` places (one step of the agent's
+    network for all of them): a game that ends hands its place to the next game in line, so
+    the memory a table holds does not grow with `n_games`. Each pairing is yielded as soon as
+    its games are over. Two deterministic policies from the fixed start play one game, the only
+    one there is. `budget`: seconds of `clock` (this thread's CPU time) after which the table
+    stops where it is, whatever the networks' size; fewer pairings than
+    `len(opponents) * 2 * len(openings)` then come out.
     """
     started = clock()
     specs = _specs(agent, opponents, n_games, openings)
@@ -236,34 +243,39 @@ def evaluate(
     alone = np.array([specs[i][3] == 1 for i in of])  # the one game of a deterministic pair
     rng = np.random.default_rng(seed)
     k = rng.integers(0, np.array([specs[i][1] for i in of]) + 1)  # random steps at the start
-    env = WrestlingEnv(len(of))
+    places = min(len(of), max(1, int(at_once)))
+    env = WrestlingEnv(places)
     obs = env.reset()
+    game = np.arange(places)  # place -> the game it plays
+    began = np.zeros(places, int)  # place -> the step its game began at
+    queued = places  # the next game in line
     winner = np.full(len(of), -1)
     length = np.full(len(of), MAX_STEPS)
     left = np.bincount(of, minlength=len(specs))  # games still running per pairing
-    memory = last_views(len(of), agent, *opponents)
-    for t in range(MAX_STEPS):
+    memory = last_views(places, agent, *opponents)
+    for t in itertools.count():
         rows = np.flatnonzero(~env.done)
+        g, age = game[rows], t - began[rows]
         prev = memory.previous(obs, t, rows) if memory else None
-        acts = np.zeros((len(of), 2, 2))
-        me = side[rows]
-        acts[rows, me] = _act(agent, env, obs, rows, me, rng, alone, prev)
+        acts = np.zeros((places, 2, 2))
+        me = side[g]
+        solo = alone[game]
+        acts[rows, me] = _act(agent, env, obs, rows, me, rng, solo, prev)
         for j, opp in enumerate(opponents):
-            m = opp_of[rows] == j
+            m = opp_of[g] == j
             if m.any():
                 other = 1 - me[m]
-                acts[rows[m], other] = _act(opp, env, obs, rows[m], other, rng, alone, prev)
-        rand = rows[t < k[rows]]
+                acts[rows[m], other] = _act(opp, env, obs, rows[m], other, rng, solo, prev)
+        rand = rows[age < k[g]]
         acts[rand] = random_actions(rng, 2 * len(rand)).reshape(-1, 2, 2)
         if memory:
-            memory.remember(obs, t, rows[t >= k[rows]])
+            memory.remember(obs, t, rows[age >= k[g]])
         obs, _, done, info = env.step(acts, reuse=True)  # the policies are done with the views
-        new = np.asarray(done, bool) & np.asarray(info["active"], bool)
-        if t == MAX_STEPS - 1:
-            new = np.asarray(info["active"], bool)  # the draws end now too
-        winner[new] = np.asarray(info["winner"])[new]
-        length[new] = t + 1
-        finished = np.bincount(of[new], minlength=len(specs))
+        active = np.asarray(info["active"], bool)
+        new = active & (np.asarray(done, bool) | (t + 1 - began == MAX_STEPS))  # draws end too
+        winner[game[new]] = np.asarray(info["winner"])[new]
+        length[game[new]] = t + 1 - began[new]
+        finished = np.bincount(of[game[new]], minlength=len(specs))
         for i in np.flatnonzero((finished > 0) & (left == finished)):
             yield _pairing(agent, opponents, specs, i, winner[of == i], length[of == i])
         left -= finished
@@ -271,6 +283,14 @@ def evaluate(
             break
         if budget is not None and clock() - started > budget:
             return  # the cap: the pairings still playing are not reported
+        free = np.flatnonzero(new)[: len(of) - queued]  # places the next games in line take
+        if free.size:
+            game[free] = np.arange(queued, queued + free.size)
+            began[free] = t + 1
+            queued += free.size
+            obs = env.reset(np.isin(np.arange(places), free), reuse=True)
+            if memory:
+                memory.forget(free)
 
 
 def _act(policy, env, obs, rows, players, rng, alone, prev=None) -> np.ndarray:

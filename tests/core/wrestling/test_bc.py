@@ -202,3 +202,18 @@ def test_data_counts_in_chunks_are_the_whole_encoding_and_poll_per_chunk():
     assert stop.polls == 4  # 16 + 16 + 16 + 2 views
     with pytest.raises(Cancelled):
         bc.data_counts(data, arch, flips_after(2), chunk=16)
+
+
+def test_a_policy_runs_few_batch_shapes_and_the_same_actions():
+    from core.wrestling.bc import batch_rows
+
+    shapes = {batch_rows(n) for n in range(1, 1025)}
+    assert len(shapes) == 16 + 2 + 15  # 1-16 as they are, 32, 64, then multiples of 64
+    assert all(batch_rows(n) >= n and batch_rows(n) - n < 64 for n in range(1, 3000))
+    torch.manual_seed(3)
+    policy = bc.BCPolicy(bc.PolicyNet(bc.Arch((8, 8), 16)))
+    views = np.random.default_rng(1).integers(0, 11, (70, 40, 40)).astype(np.uint8)
+    padded = policy.act(views, 0)  # 70 views run as a batch of 128
+    with torch.no_grad():
+        plain = bc.unscale_actions(policy.net(bc.encode(views, 2))).double().numpy()
+    np.testing.assert_allclose(padded, plain, rtol=1e-5, atol=1e-4)

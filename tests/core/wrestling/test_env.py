@@ -322,6 +322,31 @@ def test_reused_observation_arrays_give_the_same_views(auto_reset):
     assert len(reused._pool.free) <= reused._pool.keep
 
 
+def test_a_partial_reset_with_reuse_writes_into_a_handed_back_array():
+    """reset(mask, reuse=True): the same views as without reuse, in an array handed back; an
+    array the caller still holds is never written."""
+    rng = np.random.default_rng(5)
+    kept, reused = WrestlingEnv(6), WrestlingEnv(6)
+    held = kept.reset()
+    reused.reset()
+    for _ in range(4):
+        a = rng.uniform([-100, -30], [200, 30], (6, 2, 2))
+        obs, _, _, _ = kept.step(a)
+        r_obs, _, _, _ = reused.step(a, reuse=True)
+    held_then = held.copy()
+    mask = np.array([True, False, False, True, False, False])
+    obs2 = kept.reset(mask)
+    known = [r_obs, *reused._pool.free]  # the arrays the reused env has made so far
+    r_obs2 = reused.reset(mask, reuse=True)
+    np.testing.assert_array_equal(r_obs2, obs2)
+    np.testing.assert_array_equal(obs2[0], WrestlingEnv(1).reset()[0])
+    np.testing.assert_array_equal(obs2[1], obs[1])  # the others keep their views
+    assert obs2 is not obs and not np.shares_memory(obs2, obs), "without reuse: a new array"
+    assert any(r_obs2 is b for b in known), "with reuse: written into an array handed back"
+    np.testing.assert_array_equal(held, held_then)
+    assert reused.steps.tolist() == [0, 4, 4, 0, 4, 4] == kept.steps.tolist()
+
+
 def test_state_snapshot_and_restore():
     env = WrestlingEnv(3)
     env.step(np.full((3, 2, 2), 20.0))

@@ -219,3 +219,63 @@ def test_the_estimate_counts_the_games_and_the_networks_own_cost(shipped):
     assert play.estimate_seconds(large, opponents, 400) == (
         games_400 * play.MEAN_GAME_STEPS * (play.GAME_STEP_SECONDS + per_view)
     )
+
+
+class _Counting:
+    """Stands still, and notes how many games each call asked about (every place of the env)."""
+
+    name = "counting"
+    deterministic = False
+
+    def __init__(self):
+        self.sizes: list[int] = []
+
+    def act(self, env, obs, player, rng, prev=None):
+        self.sizes.append(len(obs))
+        return np.zeros((len(obs), 2))
+
+
+def test_a_table_holds_at_most_at_once_games_however_many_it_plays():
+    counting = _Counting()
+    rows = list(evaluate(Expert(), [counting, Still()], 12, openings=(0, 10), at_once=5))
+    assert set(counting.sizes) == {5}, "the env never grows past its places"
+    # every game was played to its end: 12 per pairing with a random player, 1 otherwise
+    assert sorted(r.games for r in rows) == [1, 1, 12, 12, 12, 12, 12, 12]
+    expert_vs_still = [r for r in rows if r.opponent == "still"]
+    assert all(r.wins == r.games for r in expert_vs_still), "the expert pushes a still one out"
+    assert all(1 <= r.mean_length < 500 for r in expert_vs_still)
+    big = _Counting()
+    list(evaluate(Expert(), [big], 12, openings=(10,), at_once=1000))
+    assert set(big.sizes) == {24}, "fewer games than places: one place per game"
+
+
+def test_a_table_in_few_places_is_seeded_and_counts_its_games_right():
+    def played(at_once):
+        return table(list(evaluate(Expert(), [Random(), Still()], 10, seed=3, at_once=at_once)))
+
+    first, again = played(4), played(4)
+    assert first.equals(again), "the same seed, the same table"
+    assert (first["games"] == [10, 10, 10, 10, 1, 1, 10, 10]).all()
+    assert (first["wins"] + first["draws"] + first["losses"] == first["games"]).all()
+    # the fixed-start game of two deterministic players does not depend on the places
+    whole = played(1000)
+    one = first["games"] == 1
+    assert first[one].equals(whole[one])
+    # the expert wins nearly every game against a random player, whatever the places
+    assert first["win %"].min() > 80 and whole["win %"].min() > 80
+
+
+def test_the_one_game_is_the_play_tabs_game_when_it_waits_for_a_place(shipped):
+    agent = Cloned(shipped, "BC")
+    with torch_threads(1):
+        rows = list(evaluate(agent, [Random(), Still(), agent], 6, openings=(0,), at_once=4))
+        solo = [r for r in rows if r.games == 1]
+        for r in solo:
+            opp = {"still": Still(), "BC": agent}[r.opponent]
+            m = record_match(*((agent, opp) if r.side == 0 else (opp, agent)))
+            assert (r.wins, r.losses, r.mean_length) == (
+                int(m.winner == r.side),
+                int(m.winner == 1 - r.side),
+                m.length,
+            ), r
+    assert len(solo) == 4
