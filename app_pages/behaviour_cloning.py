@@ -25,6 +25,7 @@ ARCHS = {
 # What a stopped action keeps (its collection or training is never half-kept)
 KEPT_DATA = N_("The data already loaded, if any, is kept; nothing of this collection is.")
 KEPT_POLICY = N_("The chart shows the epochs that finished; the policy trained before is kept.")
+KEPT_TABLE = N_("The table keeps the pairings that were over.")
 LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 BATCHES = (32, 64, 128, 256, 512)
 HIDDENS = (32, 64, 128, 256)
@@ -441,9 +442,12 @@ with tab_matches:
         total = len(opponents) * 4
         bar = st.progress(0.0, text=_("playing every pairing at once..."))
         rows = []
+        stop = heavy.stopper(budget=None)  # Stop, a click, the gate; the cap is the budget's
         with torch_threads(1):
-            played = play.evaluate(agent, opponents, n_games, seed=0, budget=RUN_CPU_SECONDS)
-            for i, pairing in enumerate(played, 1):
+            played = play.evaluate(
+                agent, opponents, n_games, seed=0, budget=RUN_CPU_SECONDS, should_stop=stop
+            )
+            for i, pairing in enumerate(heavy.until_stopped(played, stop, KEPT_TABLE), 1):
                 rows.append(pairing)
                 ss.bc_table = play.table(rows)
                 bar.progress(
@@ -454,7 +458,7 @@ with tab_matches:
                 )
                 _match_results(ss.bc_table, chart_box, table_box)
         bar.empty()
-        if len(rows) < total:
+        if len(rows) < total and not stop.reason:
             st.warning(
                 _(
                     "The table stopped at its share of the server's computing time "

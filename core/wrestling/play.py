@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from core.cancel import ShouldStop, check
 from core.wrestling.bc import BCPolicy
 from core.wrestling.env import WrestlingEnv
 from core.wrestling.expert import expert_action, random_actions
@@ -224,6 +225,7 @@ def evaluate(
     budget: float | None = None,
     clock: Callable[[], float] = time.thread_time,
     at_once: int = GAMES_AT_ONCE,
+    should_stop: ShouldStop | None = None,
 ) -> Iterator[Pairing]:
     """Agent vs each opponent, on each side, from each opening; yields one Pairing at a time.
 
@@ -233,7 +235,8 @@ def evaluate(
     its games are over. Two deterministic policies from the fixed start play one game, the only
     one there is. `budget`: seconds of `clock` (this thread's CPU time) after which the table
     stops where it is, whatever the networks' size; fewer pairings than
-    `len(opponents) * 2 * len(openings)` then come out.
+    `len(opponents) * 2 * len(openings)` then come out. `should_stop` is polled before every
+    step (Cancelled ends the table; the pairings already yielded stay whole).
     """
     started = clock()
     specs = _specs(agent, opponents, n_games, openings)
@@ -254,6 +257,7 @@ def evaluate(
     left = np.bincount(of, minlength=len(specs))  # games still running per pairing
     memory = last_views(places, agent, *opponents)
     for t in itertools.count():
+        check(should_stop)
         rows = np.flatnonzero(~env.done)
         g, age = game[rows], t - began[rows]
         prev = memory.previous(obs, t, rows) if memory else None

@@ -87,3 +87,21 @@ def test_the_gate_taking_the_slot_back_ends_the_training_and_the_page_says_why()
     print(f"ended {took:.2f} s after the reclaim (wall clock, on a loaded machine)")
     said = " ".join(i.value for i in at.info)
     assert "Stopped" in said and "next in line" in said and "policy trained before" in said
+
+
+def test_the_gate_taking_the_slot_back_ends_the_matches_and_keeps_the_pairings_over():
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300).run()
+    at.switch_page("app_pages/behaviour_cloning.py").run()
+    at.slider(key="bc_match_games").set_value(400).run()  # a table of about a minute
+    thread, seen = _once_training(lambda s: GATE.leave_session(s, "reclaimed by the test"))
+    at.button(key="bc_play_matches").click().run()
+    thread.join(10)
+    took = time.monotonic() - seen["at"]
+    print(f"matches ended {took:.2f} s after the reclaim (wall clock, on a loaded machine)")
+    assert not at.exception, [e.value for e in at.exception]
+    assert GATE.counts() == (0, 0), "the slot was given back"
+    said = " ".join(i.value for i in at.info)
+    assert "Stopped" in said and "next in line" in said and "pairings that were over" in said
+    assert not any("share of the server" in w.value for w in at.warning), "not the budget's cap"
+    table = at.session_state["bc_table"] if "bc_table" in at.session_state else None
+    assert table is None or len(table) < 4 * 7, "it stopped before every pairing was over"

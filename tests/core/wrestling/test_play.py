@@ -279,3 +279,28 @@ def test_the_one_game_is_the_play_tabs_game_when_it_waits_for_a_place(shipped):
                 m.length,
             ), r
     assert len(solo) == 4
+
+
+def test_a_table_polls_before_every_step_and_stops_at_the_flag():
+    from core.cancel import Cancelled
+    from tests.core.test_cancel import flips_after
+
+    full = list(evaluate(Expert(), [Expert(), Still()], 10, openings=(0,)))
+    steps = max(round(r.mean_length) for r in full)  # the longest pairing's games
+    never = flips_after(10**9)
+    assert [
+        r.wins
+        for r in evaluate(Expert(), [Expert(), Still()], 10, openings=(0,), should_stop=never)
+    ] == [r.wins for r in full]
+    assert steps <= never.polls <= steps + 1, "one poll per step"
+    quick = max(r.mean_length for r in full if r.opponent == "still")
+    stop, seen = flips_after(int(quick) + 2), []  # flips once the still pairings are over
+    try:
+        for row in evaluate(Expert(), [Expert(), Still()], 10, openings=(0,), should_stop=stop):
+            seen.append(row)
+    except Cancelled:
+        pass
+    else:
+        raise AssertionError("the table went on past its flag")
+    assert {r.opponent for r in seen} == {"still"} and len(seen) == 2, "what finished, whole"
+    assert stop.polls == int(quick) + 3, "stopped at the first poll after the flag flipped"
