@@ -4,6 +4,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import no_error_on_screen, screenshot, settle
 
@@ -20,7 +21,16 @@ def _open(page, server) -> None:
 
 
 def _chart_png(page, index: int = 0) -> bytes:
-    return page.locator(CHART).nth(index).screenshot()
+    """The chart's picture; a live chart may be swapped for its next frame while the shot is
+    taken (the element leaves the page): then the next frame is taken instead."""
+    for _ in range(20):
+        try:
+            return page.locator(CHART).nth(index).screenshot(timeout=10_000)
+        except PlaywrightError as e:
+            if "not attached" not in str(e):
+                raise
+            time.sleep(0.05)
+    raise AssertionError("the chart was replaced under every screenshot")
 
 
 def _wait_finished(page, timeout: float = 120.0) -> None:
