@@ -50,6 +50,7 @@ def test_first_render_shows_the_game_and_the_shipped_policy_ready():
     assert steps.splitlines() == [f"{i}. {s}" for i, s in enumerate(jidi_steps.steps(), 1)]
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_collect_train_play_and_export():
     at = _page()
     export_which = at.radio(key="bc_export_which")

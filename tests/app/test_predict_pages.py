@@ -357,6 +357,7 @@ def test_big_lr():
 
 
 # ------------------------------------------------------------------------------ behaviour cloning
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 @pytest.mark.parametrize(
     "qid", ["behaviour_cloning.bc_vs_still", "behaviour_cloning.dagger_vs_still"]
 )

@@ -2,6 +2,7 @@
 
 import gc
 
+import pytest
 import torch
 from streamlit.runtime.state import SafeSessionState, SessionState
 
@@ -80,6 +81,7 @@ def _twelve_pairs() -> bytes:
     return data.save_zip(data.Dataset(obs, actions, np.arange(12)))
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_a_departed_students_dataset_is_collectable():
     """A real Streamlit runtime in this process: a student collects the expert's 10,000 pairs on
     the Behaviour cloning page (after uploading a zip of its own), then the tab closes. Nothing may keep the dataset: not the

@@ -408,6 +408,7 @@ def test_matmul_shapes_of_vectors_matrices_and_batches():
             matmul_shape(a, b)
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_no_program_imports_torch_dynamo():
     # the first shape check on PyTorch's meta device once imported torch._dynamo (10-12 s)
     code = (

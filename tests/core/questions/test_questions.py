@@ -90,6 +90,7 @@ def test_a_setting_is_matched_as_the_page_holds_it():
     assert not race.applies_to({k: v for k, v in page.items() if k != "fn"})
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_python_m_core_questions_prints_one_json_object_a_line():
     out = subprocess.run(
         [sys.executable, "-m", "core.questions"], cwd=ROOT, capture_output=True, text=True,

@@ -209,6 +209,7 @@ def test_a_zip_declaring_50000_pairs_is_refused_from_its_header_without_allocati
     assert D.MAX_PAIRS == 20_000
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_the_largest_allowed_upload_loads_compactly():
     # 20,000 float64 views unpack to 256 MB; they are read in chunks and kept as uint8 (32 MB)
     raw = _declared_zip(D.MAX_PAIRS, np.float64)
@@ -246,6 +247,7 @@ def test_huge_files_are_refused_before_reading(monkeypatch):
         D.load_zip(raw)
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_preparing_the_largest_download_is_streamed():
     import tracemalloc
 
