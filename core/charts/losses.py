@@ -42,7 +42,8 @@ def _colour(names, orient: str = "top", gettext: Translate = untranslated, style
         # above the plot (on the first screen with it), two to a row, never cut: fits a
         # half-width column at 1280 px
         legend=alt.Legend(title=gettext("Loss"), orient=orient,
-                          columns=2 if orient == "top" else 1, labelLimit=0),
+                          columns=2 if orient == "top" else 1, labelLimit=0,
+                          columnPadding=2, labelOffset=2),  # 800 px: the columns fit the chart
     )  # fmt: skip
 
 
