@@ -96,6 +96,14 @@ OPEN = [
     # inline code 6-7 px past its column (overflow-wrap on the code did not cure it)
     (PHONE.name, "autograd_graph", "spill", 'stHeading "Compare to'),
     *[(w.name, "autograd_graph", "spill", 'stMarkdown "The same backward') for w in (SMALL, PHONE)],
+    # Behaviour cloning at 330 px: the loss chart's long title and bottom legend, the win-rate
+    # grid's title, and a long import line in DAgger's code
+    *[(w.name, "behaviour_cloning", k, 'stFullScreenFrame "Loss (dashed') for w in (SMALL, PHONE)
+      for k in ("spill", "clipped")],
+    *[(w.name, "behaviour_cloning", "clipped", 'stFullScreenFrame "How often the agent wins')
+      for w in (SMALL, PHONE)],
+    *[(w.name, "behaviour_cloning", "spill", 'stCode "from core.wrestling import')
+      for w in (SMALL, PHONE)],
 ]  # fmt: skip
 
 
