@@ -12,9 +12,8 @@ from app_pages.i18n import _
 from app_pages.outline import HOME, pages
 from app_pages.session import give_back_on_end
 from runtime import warmup
-from runtime.memory import limit_allocator, release_free_memory
+from runtime.memory import release_free_memory
 
-limit_allocator()  # before the warm-up imports torch: fewer arenas, a bounded kernel cache
 st.set_page_config(
     page_title="PyTorch, live",
     page_icon=":material/local_fire_department:",
