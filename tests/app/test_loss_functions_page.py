@@ -1,6 +1,7 @@
 """Loss functions page under AppTest: widgets moved, the numbers on screen are right."""
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -49,6 +50,7 @@ def test_logits_playground_numbers():
     assert f"{p[3] - 1:.4f}" in latex
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_outlier_slider_moves_the_fits():
     at = _page("One outlier")
     before = at.table[0].value.copy()

@@ -313,6 +313,7 @@ def test_equal_logits():
     assert _ell(at) == pytest.approx(by_id(qid).answer(), abs=1e-4) == pytest.approx(math.log(3))
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_outlier():
     qid = "loss_functions.outlier"
     at = to_setting(_page("app_pages/loss_functions.py", loss_tab="One outlier"), qid)

@@ -755,6 +755,7 @@ def test_every_text_and_picture_made_from_a_tensor_is_bounded():
     assert len(record.format_tensor(torch.zeros(10**7, 0))) < 60
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_the_language_does_not_reach_up_into_the_graph_package():
     # MyExp lives in core/myexp.py, below both its users: the language no longer imports
     # core/graph (which draws and walks what the language records)

@@ -45,6 +45,7 @@ def test_shown_code_runs(capsys):
     assert capsys.readouterr().out.strip()
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_the_slice_polls_every_epoch_and_row_and_stops_without_a_result():
     from core.cancel import Cancelled
     from tests.core.test_cancel import flips_after

@@ -104,6 +104,7 @@ def test_losing_states_are_the_last_steps_before_leaving_the_ring():
     assert (v.edge[v.lost_out] < 50).all() and (v.edge[~v.lost_out] > 0).all()
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_the_shown_code_runs_with_a_tiny_budget():
     scope = {"n_pairs": 200, "iterations": 1, "games": 4, "epochs": 1}
     exec(dagger.DAGGER_SNIPPET, scope)
@@ -111,6 +112,7 @@ def test_the_shown_code_runs_with_a_tiny_budget():
     assert isinstance(scope["policy"], bc.BCPolicy)
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_a_two_frame_learner_plays_and_records_its_previous_views():
     data = expert.collect(300, seed=1, previous=True)
     config = bc.TrainConfig(epochs=1, arch=bc.Arch((8, 8), 16, frames=2))

@@ -154,6 +154,7 @@ def _two_frame_policy():
     return bc.BCPolicy(bc.PolicyNet(bc.Arch((8, 8), 16, frames=2)))
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_a_two_frame_agent_is_handed_its_previous_view_after_the_opening():
     policy = _two_frame_policy()
     m = record_match(Random(), Cloned(policy, "two"), seed=4, opening=6)
@@ -250,6 +251,7 @@ def test_a_table_holds_at_most_at_once_games_however_many_it_plays():
     assert set(big.sizes) == {24}, "fewer games than places: one place per game"
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_a_table_in_few_places_is_seeded_and_counts_its_games_right():
     def played(at_once):
         return table(list(evaluate(Expert(), [Random(), Still()], 10, seed=3, at_once=at_once)))

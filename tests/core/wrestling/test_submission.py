@@ -183,6 +183,7 @@ def _games():
     return [record_match(a, b, seed=s, opening=10) for s in range(3) for a, b in pairs]
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_one_step_explains_the_next_view_and_another_game_does_not(tmp_path):
     module = _exported(_two_frame_policy(), tmp_path)
     games = _games()
@@ -215,6 +216,7 @@ def test_one_step_explains_the_next_view_and_another_game_does_not(tmp_path):
     assert len(other) > 2500 and new > 0.95, new  # 97%: the rest look alike
 
 
+@pytest.mark.slow  # seconds of the fast loop; the whole suite runs it
 def test_a_two_frame_submission_plays_the_fast_games_moves_game_after_game(tmp_path):
     policy = bc.load_weights(export.DAGGER_WEIGHTS.read_bytes())
     assert policy.frames == 2  # the shipped DAgger policy sees two frames
