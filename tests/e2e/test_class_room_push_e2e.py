@@ -8,6 +8,7 @@ would: the server's watch notices the room changed and reruns the student's view
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import websockets
@@ -72,7 +73,10 @@ def test_a_reveal_made_elsewhere_is_pushed_to_a_student_who_never_asks_again(tmp
     code, key = store.create_room()
     opened = store.open_question(code, key, QUESTION)
     with start_server(env=env) as (url, _proc):
-        seen = asyncio.run(_listen(url, code, lambda: store.reveal(code, key, opened)))
+        # a thread of its own: after Playwright's sync API this thread has a loop running
+        with ThreadPoolExecutor(1) as pool:
+            listening = _listen(url, code, lambda: store.reveal(code, key, opened))
+            seen = pool.submit(asyncio.run, listening).result()
     assert not seen["errors"]
     assert any(t.startswith("Answer: (3, 4)") for t in seen["pushed_texts"]), seen
     assert seen["finished"] >= 1
