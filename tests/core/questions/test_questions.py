@@ -28,7 +28,15 @@ def test_at_least_two_questions_per_chapter_and_fourteen_in_all():
     assert {q.chapter for q in all_questions()} == set(CHAPTERS)
 
 
-@pytest.mark.parametrize("q", all_questions(), ids=lambda q: q.id)
+@pytest.mark.parametrize(
+    "q",
+    # the two match questions play tables of games: seconds each, in the whole suite only
+    [
+        pytest.param(q, marks=pytest.mark.slow) if q.chapter == "behaviour_cloning" else q
+        for q in all_questions()
+    ],
+    ids=lambda q: q.id,
+)
 def test_every_answer_is_computed_valid_and_right_by_itself(q):
     truth = q.answer()
     assert q.valid(truth), (q.id, truth)  # an index of a choice, or a number in range
