@@ -111,6 +111,16 @@ def test_pairings_arrive_as_they_finish_and_the_table_keeps_their_order():
     assert list(table(rows)["opponent"]) == ["expert", "expert", "still", "still"]
 
 
+def _is_the_recorded_match(row, agent, opp) -> None:
+    """A table's one-game row tells the game record_match plays (the Play tab's game)."""
+    m = record_match(*((agent, opp) if row.side == 0 else (opp, agent)))
+    assert (row.wins, row.losses, row.mean_length) == (
+        int(m.winner == row.side),
+        int(m.winner == 1 - row.side),
+        m.length,
+    ), row
+
+
 def test_the_one_game_of_a_deterministic_pair_is_the_game_the_play_tab_shows(shipped):
     # a network's last digits move with the batch's size, and a game amplifies them: the
     # table's one fixed-start game must still be record_match's game, whatever else is played
@@ -123,12 +133,7 @@ def test_the_one_game_of_a_deterministic_pair_is_the_game_the_play_tab_shows(shi
             opp = {"random": Random(), "still": Still(), "expert": Expert(), "BC": agent}[
                 r.opponent
             ]
-            m = record_match(*((agent, opp) if r.side == 0 else (opp, agent)))
-            assert (r.wins, r.losses, r.mean_length) == (
-                int(m.winner == r.side),
-                int(m.winner == 1 - r.side),
-                m.length,
-            ), r
+            _is_the_recorded_match(r, agent, opp)
     assert sum(r.games == 1 for r in rows) == 6  # still, expert and itself, both sides
 
 
@@ -275,12 +280,7 @@ def test_the_one_game_is_the_play_tabs_game_when_it_waits_for_a_place(shipped):
         solo = [r for r in rows if r.games == 1]
         for r in solo:
             opp = {"still": Still(), "BC": agent}[r.opponent]
-            m = record_match(*((agent, opp) if r.side == 0 else (opp, agent)))
-            assert (r.wins, r.losses, r.mean_length) == (
-                int(m.winner == r.side),
-                int(m.winner == 1 - r.side),
-                m.length,
-            ), r
+            _is_the_recorded_match(r, agent, opp)
     assert len(solo) == 4
 
 
