@@ -1,4 +1,5 @@
-"""The app on a free loopback port, for the scripts that photograph it (README and Home pictures)."""
+"""The app on a free loopback port: one way to start it for the scripts that photograph it
+(README and Home pictures), the browser tests and the benches."""
 
 import socket
 import subprocess
@@ -29,24 +30,45 @@ def healthy(url: str) -> bool:
 
 
 @contextmanager
-def serve(timeout: float = 90.0) -> Iterator[str]:
-    """`streamlit run streamlit_app.py` on a free loopback port; yields its base URL, stops it."""
+def start(
+    extra_args: tuple[str, ...] = (),
+    env: dict | None = None,
+    poll: float = 0.3,
+    launcher: tuple[str, ...] = ("-m", "streamlit"),
+    timeout: float = 60.0,
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run `streamlit run streamlit_app.py` on a free loopback port; yield (base URL, process)
+    once its health endpoint answers (asked every `poll` seconds); stop it at the end.
+    `launcher`: what Python runs in place of `-m streamlit` (bench/timed_server.py, which times
+    every rerun). The server's output goes to build/app-server-PORT.log."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py"]
+    (ROOT / "build").mkdir(exist_ok=True)
+    log_path = ROOT / "build" / f"app-server-{port}.log"
+    command = [sys.executable, *launcher, "run", "streamlit_app.py"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + timeout
-        while not healthy(url):
-            if proc.poll() is not None or time.time() > deadline:
-                raise SystemExit("the app did not come up: " + proc.stderr.read().decode()[-500:])
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
+    command += ["--server.fileWatcherType", "none", *extra_args]  # no "source changed" prompts
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            deadline = time.time() + timeout
+            while not healthy(url):
+                if proc.poll() is not None or time.time() > deadline:
+                    said = log_path.read_text(errors="replace")[-500:]
+                    raise RuntimeError(f"the app did not come up within {timeout:.0f} s: {said}")
+                time.sleep(poll)
+            yield url, proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@contextmanager
+def serve(timeout: float = 90.0) -> Iterator[str]:
+    """The app for a script: its base URL while the `with` lasts."""
+    with start(timeout=timeout) as (url, _proc):
+        yield url

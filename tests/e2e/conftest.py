@@ -5,18 +5,14 @@ Screenshots go to build/screenshots/ (printed at the end of the run) for a perso
 """
 
 import ast
-import contextlib
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from scripts.app_server import free_port as _free_port
-from scripts.app_server import healthy as _healthy
+from scripts import app_server
 from tests.conftest import ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -68,39 +64,7 @@ def sync_playwright_api():
     return sync_playwright
 
 
-@contextlib.contextmanager
-def start_server(
-    extra_args: tuple[str, ...] = (),
-    env: dict | None = None,
-    poll: float = 0.3,
-    launcher: tuple[str, ...] = ("-m", "streamlit"),
-):
-    """Run `streamlit run streamlit_app.py` on a free loopback port; yield (base URL, process)
-    once its health endpoint answers (asked every `poll` seconds). `launcher`: what Python
-    runs in place of `-m streamlit` (bench/timed_server.py, which times every rerun)."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    (ROOT / "build").mkdir(exist_ok=True)
-    log = open(ROOT / "build" / f"e2e-server-{port}.log", "w")
-    command = [sys.executable, *launcher, "run", "streamlit_app.py"]
-    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    command += ["--server.fileWatcherType", "none", *extra_args]  # no "source changed" prompts
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.time() + 60
-        while not _healthy(url):
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("the Streamlit server did not come up within 60 s")
-            time.sleep(poll)
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+start_server = app_server.start  # (base URL, process) of a fresh server, stopped after
 
 
 @pytest.fixture(scope="session")
