@@ -105,3 +105,15 @@ def postgres_url():
             yield url
     except PostgresAbsent as e:
         pytest.skip(str(e))
+
+
+@pytest.fixture
+def own_rooms(tmp_path, monkeypatch):
+    """A fresh SQLite file for the class room (its store is per process: cleared around)."""
+    import streamlit as st
+
+    monkeypatch.setenv("PYTORCH_LIVE_DB_PATH", str(tmp_path / "rooms.sqlite3"))
+    monkeypatch.delenv("PYTORCH_LIVE_DB_URL", raising=False)
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()

@@ -1,7 +1,6 @@
 """The Class room page under AppTest: a lecturer's session and students' sessions on one store."""
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -12,14 +11,7 @@ ENTRY = str(ROOT / "streamlit_app.py")
 PAGE = "app_pages/class_room.py"
 
 
-@pytest.fixture(autouse=True)
-def own_database(tmp_path, monkeypatch):
-    """Each test on a fresh SQLite file (the page's store is per process: cleared around)."""
-    monkeypatch.setenv("PYTORCH_LIVE_DB_PATH", str(tmp_path / "rooms.sqlite3"))
-    monkeypatch.delenv("PYTORCH_LIVE_DB_URL", raising=False)
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("own_rooms")  # each test on a fresh SQLite file
 
 
 def ok(at):
@@ -53,6 +45,13 @@ def start_room(at) -> tuple[str, str]:
     return at.session_state["room_code"], at.session_state["room_key"]
 
 
+def open_question(at, qid: str = "tensors.broadcast_shape") -> None:
+    """The lecturer picks a question and opens it for the room."""
+    at.selectbox(key="room_question").set_value(qid).run()
+    at.button(key="room_open").click()
+    ok(at.run())
+
+
 def test_a_lecturer_opens_a_question_a_student_answers_and_sees_the_reveal():
     lecturer = open_page()
     code, key = start_room(lecturer)
@@ -60,9 +59,7 @@ def test_a_lecturer_opens_a_question_a_student_answers_and_sees_the_reveal():
     assert code in text and "class_room?room=" + code in text
     assert key not in text, "the lecturer's key is never on the screen"
     assert lecturer.get("image"), "the QR code of the students' link"
-    lecturer.selectbox(key="room_question").set_value("tensors.broadcast_shape").run()
-    lecturer.button(key="room_open").click()
-    ok(lecturer.run())
+    open_question(lecturer)
     assert "torch.zeros(3, 1) + torch.zeros(4)" in shown_text(lecturer)
 
     student = open_page(room=code.lower())
@@ -110,9 +107,7 @@ def test_a_typed_unknown_code_changes_nothing(tmp_path):
 def test_the_lecturer_goes_back_to_an_earlier_question_and_closes_the_room():
     lecturer = open_page()
     code, _key = start_room(lecturer)
-    lecturer.selectbox(key="room_question").set_value("tensors.broadcast_shape").run()
-    lecturer.button(key="room_open").click()
-    ok(lecturer.run())
+    open_question(lecturer)
     student = open_page(room=code)
     student.radio(key=next(r.key for r in student.radio)).set_value(1)
     ok(student.run())
@@ -149,9 +144,7 @@ def test_the_lecturer_link_is_never_projected_and_gives_control_back():
     projector = open_page(present="1")
     code, key = start_room(projector)
     assert projector.session_state["presenter_mode"]
-    projector.selectbox(key="room_question").set_value("tensors.broadcast_shape").run()
-    projector.button(key="room_open").click()
-    ok(projector.run())
+    open_question(projector)
     assert "torch.zeros(3, 1) + torch.zeros(4)" in shown_text(projector)
     assert key not in everything_shown(projector), "the key is never on the projector"
     assert not projector.code, "no lecturer link on the projector"
@@ -185,9 +178,7 @@ def test_the_lecturer_link_is_never_projected_and_gives_control_back():
 def test_a_wrong_lecturer_key_is_refused_with_a_plain_message():
     lecturer = open_page()
     code, key = start_room(lecturer)
-    lecturer.selectbox(key="room_question").set_value("tensors.broadcast_shape").run()
-    lecturer.button(key="room_open").click()
-    ok(lecturer.run())
+    open_question(lecturer)
     for forged in (key[:-1] + ("A" if key[-1] != "A" else "B"), "<b>x</b>", ""):
         visitor = open_page(room=code, key=forged)
         text = shown_text(visitor)

@@ -163,18 +163,6 @@ def _room_views(lang: str) -> dict[str, list[tuple[str, str]]]:
     return seen
 
 
-@pytest.fixture
-def own_rooms(tmp_path, monkeypatch):
-    """A fresh SQLite file for the class room (its store is per process: cleared around)."""
-    import streamlit as st
-
-    monkeypatch.setenv("PYTORCH_LIVE_DB_PATH", str(tmp_path / "rooms.sqlite3"))
-    monkeypatch.delenv("PYTORCH_LIVE_DB_URL", raising=False)
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
 @pytest.mark.slow
 @pytest.mark.usefixtures("own_rooms")
 @pytest.mark.parametrize("lang", ["zh", "en"])
