@@ -35,7 +35,8 @@ VISIT_GAMES = 48  # games per policy for the visitation maps (both sides)
 # One run's budget: lesson-sized, a few seconds an iteration on one core. A gentler learning
 # rate and no rollouts against the expert (games it cannot win teach little, as offline): with
 # the defaults (4 iterations) the win rate against the course-data BC climbs from 59% to 94%
-# while still and random stay at 100% (measured by hand, seed 0: build-time runs of
+# (72% to 91% on an AVX-512 machine: the float kernels differ) while still and random stay at
+# 100% (measured by hand, seed 0: build-time runs of
 # core.wrestling.dagger.dagger; with the lesson's 1e-3 and the expert among the opponents the
 # rate against still fell 100% -> 91% over six iterations).
 BUDGET = replace(dagger.LESSON, lr=3e-4, opponents=("random", "still", "course"))

@@ -49,6 +49,22 @@ class _Browser:
         self.messages.append(msg)
 
 
+def _element_id(messages, kind: str) -> str:
+    """The id of the page's first element of this kind; failing, what the page did show."""
+    shown = []
+    for m in messages:
+        if m.HasField("delta") and m.delta.HasField("new_element"):
+            element = m.delta.new_element
+            if element.WhichOneof("type") == kind:
+                return getattr(element, kind).id
+            if element.WhichOneof("type") == "exception":
+                shown.append(f"exception: {element.exception.message}")
+            else:
+                shown.append(element.WhichOneof("type"))
+    pages = [m.page_info_changed for m in messages if m.HasField("page_info_changed")]
+    raise AssertionError(f"no {kind} on the page; it showed {shown} (pages {pages})")
+
+
 def _button_ids(messages) -> dict[str, str]:
     ids = {}
     for m in messages:
@@ -59,13 +75,20 @@ def _button_ids(messages) -> dict[str, str]:
     return ids
 
 
-async def _until_idle(session, timeout: float = 300.0) -> None:
+async def _until_idle(session, browser, timeout: float = 300.0) -> None:
+    """Wait for the run just asked for to finish: one more script_finished message than before.
+
+    (Waiting for the session's state to read "not running" raced on a busy machine: the run had
+    not even started when the state was first read.)"""
     import asyncio
     import time
 
-    await asyncio.sleep(0.3)
+    def finished() -> int:
+        return sum(1 for m in browser.messages if m.HasField("script_finished"))
+
+    before = finished()
     deadline = time.monotonic() + timeout
-    while session._state.name != "APP_NOT_RUNNING":
+    while finished() == before or session._state.name != "APP_NOT_RUNNING":
         assert time.monotonic() < deadline, "the script run did not finish"
         await asyncio.sleep(0.1)
 
@@ -121,18 +144,12 @@ def test_a_departed_students_dataset_is_collectable():
                 rt.handle_backmsg(sid, msg)
 
             rerun()
-            await _until_idle(session)
+            await _until_idle(session, browser)
             thread = warmup.start()  # its gc.freeze() would keep whatever exists at that moment
             if thread is not None:
                 thread.join()
             # first an upload: once read, its bytes are not kept beside the dataset
-            uploader = next(
-                m.delta.new_element.file_uploader.id
-                for m in browser.messages
-                if m.HasField("delta")
-                and m.delta.HasField("new_element")
-                and m.delta.new_element.WhichOneof("type") == "file_uploader"
-            )
+            uploader = _element_id(browser.messages, "file_uploader")
             raw = _twelve_pairs()
             rt.uploaded_file_mgr.add_file(
                 sid, UploadedFileRec("upload-1", "mine.zip", "application/zip", raw)
@@ -144,14 +161,15 @@ def test_a_departed_students_dataset_is_collectable():
             info = widget.file_uploader_state_value.uploaded_file_info.add()
             info.name, info.size, info.file_id = "mine.zip", len(raw), "upload-1"
             rt.handle_backmsg(sid, msg)
-            await _until_idle(session)
+            await _until_idle(session, browser)
             assert len(session.session_state["bc_data"]) == 12
             assert rt.uploaded_file_mgr.get_files(sid, ["upload-1"]) == []
             # then the expert's 10,000 pairs
             buttons = _button_ids(browser.messages)
-            collect = next(i for i, label in buttons.items() if "Collect" in label)
+            collect = next((i for i, label in buttons.items() if "Collect" in label), None)
+            assert collect, f"no Collect button among {sorted(buttons.values())}"
             rerun(collect)
-            await _until_idle(session)
+            await _until_idle(session, browser)
             dataset = session.session_state["bc_data"]
             assert len(dataset) == 10_000
             ref = weakref.ref(dataset)
