@@ -17,14 +17,16 @@ canvas/svg/img, or any at least half that size) is on the first screen. At 1920 
 first picture starts within the first screen.
 
 One test per page (parametrised: a page of another branch plugs in with a `Case`), one session
-per page: the heavy actions (training, data, matches, a play) run once, then the same session
-is measured in each window (presenter mode switched on with the sidebar toggle, so the trained
-models stay). The 800 x 600 and phone windows are lean: they follow the 1280 x 720 visit of a
-view (the same page resized, not loaded again), so they add a resize and a measurement per view,
-never a load or a heavy action. Until the first measurement the text font (Source Sans) is held back, as on a
-slow link: Vega measures chart text when it draws and keeps those numbers, so every chart drawn
-before the font arrives must fit with the fallback's wider letters too.
-Screenshots: build/screenshots/layout-<window>-<page>-<view>.png;
+per page or view: the heavy actions (training, data, matches, a play) run once, then the same
+session is measured in each window; a view of a cheap page (its link names the view) is loaded
+once, in the first window, and resized to the others (presenter mode switched on with the
+sidebar toggle, last, so the trained models stay). A resize is what a lecturer does when the
+laptop meets the projector; loads in presenter mode itself are test_layout_zh's and
+test_layout_questions'. Until the first measurement the text font (Source Sans) is held back, as
+on a slow link: Vega measures chart text when it draws and keeps those numbers, so every chart
+drawn before the font arrives must fit with the fallback's wider letters too.
+Screenshots, in presenter mode and of every view with a finding (every view and window with
+LAYOUT_SCREENSHOTS=all): build/screenshots/layout-<window>-<page>-<view>.png;
 the findings: build/layout-report-<page>.json.
 """
 
@@ -63,7 +65,6 @@ class Window:
     height: int
     presenter: bool
     sidebar: bool = True  # the sidebar open beside the page (presenter mode folds it anyway)
-    follows: bool = False  # measured in the page of the window before it, resized (no reload)
 
     @property
     def min_font(self) -> float:
@@ -71,11 +72,11 @@ class Window:
 
 
 NORMAL = Window("1280x720", 1280, 720, False)
-SMALL = Window("800x600", 800, 600, False, follows=True)
-PHONE = Window("phone-390x844", 390, 844, False, sidebar=False, follows=True)
+SMALL = Window("800x600", 800, 600, False)
+PHONE = Window("phone-390x844", 390, 844, False, sidebar=False)
 WIDE = Window("1920x1080", 1920, 1080, False)
 PRESENTER = Window("present-1280x720", 1280, 720, True, sidebar=False)
-ALL_WINDOWS = [NORMAL, SMALL, PHONE, WIDE, PRESENTER]  # followers right after the one they follow
+ALL_WINDOWS = [NORMAL, SMALL, PHONE, WIDE, PRESENTER]  # presenter mode, switched on, stays: last
 # LAYOUT_WINDOWS=present-1280x720 (names, comma-separated) measures only those: a quick loop
 WINDOWS = [w for w in ALL_WINDOWS if w.name in os.environ.get("LAYOUT_WINDOWS", w.name).split(",")]
 if not WINDOWS:  # a typo (or an empty value) would otherwise measure nothing and pass
@@ -128,8 +129,9 @@ class Findings:
     def check(self, pg, window: Window, page: str, view: str) -> None:
         release_font(pg)
         pg.mouse.move(window.width - 5, window.height - 5)  # no tooltip left over the page
-        settle(pg, 180)
+        settle(pg, 180, quiet=0.3)  # the page settled before (loaded, resized or a tab shown)
         no_error_on_screen(pg)
+        before = len(self.problems)
         m = measure(pg, window.min_font)
         where = {"window": window.name, "page": page, "view": view}
         self.problems += [{**where, **p} for p in m["problems"]]
@@ -141,7 +143,10 @@ class Findings:
                 {**where, "kind": "picture below the fold", "element": "first visual",
                  "px": round(top), "detail": f"first picture starts at {top:.0f} px >= {window.height}"}
             )  # fmt: skip
-        screenshot(pg, f"layout-{window.name}-{page}-{view}".replace(" ", "_").replace("&", "and"))
+        found = len(self.problems) > before
+        if window.presenter or found or os.environ.get("LAYOUT_SCREENSHOTS") == "all":
+            name = f"layout-{window.name}-{page}-{view}".replace(" ", "_").replace("&", "and")
+            screenshot(pg, name)
 
     def slide_rule(self, pg, where: dict) -> None:
         s = slide(pg)
@@ -253,8 +258,8 @@ def _to_window(pg, window: Window, t: Translate = untranslated) -> None:
             if pg.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "true":
                 break
     _sidebar_open(pg, window.sidebar)
-    pg.wait_for_timeout(500)
-    settle(pg)
+    pg.wait_for_timeout(500)  # the charts redraw at their new width
+    settle(pg, quiet=0.3)
 
 
 def _panel(pg):
@@ -271,7 +276,7 @@ def _slider_to(pg, name: str, key: str, presses: int = 1) -> None:
 
 def _tab(pg, name: str) -> None:
     pg.get_by_role("tab", name=name, exact=True).click()
-    settle(pg, 180)
+    settle(pg, 180, quiet=0.4)  # a tab is shown in the browser: no script run
 
 
 def _in(url: str, lang: str) -> str:
@@ -280,22 +285,20 @@ def _in(url: str, lang: str) -> str:
 
 
 def _cheap_page(ctx, server, findings, page, queries, path=None, windows=WINDOWS, lang=SOURCE):
-    """A page without heavy actions: one visit per view and window (the view is in the link),
-    but a following window (`Window.follows`) resizes the page the window before it left."""
+    """A page without heavy actions: one visit per view (the view is in the link), opened in the
+    first window and then resized to each of the others, presenter mode last."""
     t = catalogue(lang).gettext
+    windows = sorted(windows, key=lambda w: w.presenter)
     for view, query in queries.items():
-        pg = None
-        for window in windows:
-            start = time.monotonic()
-            if pg is not None and window.follows:
+        start = time.monotonic()
+        url = _in(f"{server}/{page if path is None else path}{query}", lang)
+        pg = _open(ctx, url, windows[0])
+        for i, window in enumerate(windows):
+            if i:
                 _to_window(pg, window, t)
-            else:
-                if pg is not None:
-                    pg.close()
-                url = _in(f"{server}/{page if path is None else path}{query}", lang)
-                pg = _open(ctx, url, window)
             findings.check(pg, window, page, view)
             findings.seconds[window.name] += time.monotonic() - start
+            start = time.monotonic()
         pg.close()
 
 

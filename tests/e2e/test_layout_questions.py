@@ -13,7 +13,8 @@ presenter mode the question, its choices and the check button fit on the first s
 Whether the reveal's answer agrees with what the demo draws is tests/app/test_predict_pages.py's.
 Open findings are marked (OPEN, xfail not strict: a fixed one shows as XPASS).
 LAYOUT_WINDOWS=present-1280x720,1280x720,1920x1080,phone-390x844 names the windows measured.
-Screenshots: build/screenshots/layout-<window>-questions-<screen>-<asked|revealed>.png.
+Screenshots (in presenter mode, and of every finding):
+build/screenshots/layout-<window>-questions-<screen>-<asked|revealed>.png.
 """
 
 import os
@@ -190,16 +191,12 @@ OPEN = {
     "1280 and 1920: the loss chart's axis title 10 px past its box; "
     + PH
     + "the same, and the table",
-    "live_training-bigger_batch": PH + "the data formula runs past its column",
-    "live_training-big_lr": PH + "the data formula runs past its column",
-    "loss_functions-equal_logits": PH + "the cross-entropy formula runs past its column",
     "modules-forget_zero_grad": PH + "the loop chart's legend and title, its table",
     "modules-step_before_backward": PH + "the loop chart's legend and title, its table",
     "modules-eval_not_no_grad": "presenter: the long answer wraps the reveal's row, the loop "
     "chart 47% on the first screen; " + PH + "the loop chart's legend and title, its table",
     "modules-dropout_values": "presenter: the question sits under the outputs chart (the "
     "tab's main picture), its check button below the first screen; " + PH + "chart title cut",
-    "tensors-view_transposed": PH + "the memory table runs past its column",
 }
 
 
