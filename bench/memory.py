@@ -35,6 +35,13 @@ def rss_mb(pid: int, field: str) -> float:
     raise KeyError(field)
 
 
+def split_mb(pid: int) -> str:
+    """RSS split: anonymous memory (the heap, tensors: what the process holds) against file
+    pages (libtorch's and the other libraries' code touched so far: clean, shared with every
+    process mapping them, dropped by the kernel under pressure)."""
+    return f"anon {rss_mb(pid, 'RssAnon'):.0f} MB, file {rss_mb(pid, 'RssFile'):.0f} MB"
+
+
 def click_heavy_buttons(page, timeout: float) -> list[str]:
     """Click each visible heavy-action button once, letting each run finish."""
     clicked = []
@@ -73,7 +80,10 @@ def visit_everything(browser, url: str, proc, warm: float) -> float:
     for wait in (2, 10):
         time.sleep(max(0.0, closed + wait - time.monotonic()))
         now = rss_mb(proc.pid, "VmRSS")
-        print(f"{wait:2d} s after the tab closed: RSS {now:.0f} MB, {now - warm:+.0f} MB on warm")
+        print(
+            f"{wait:2d} s after the tab closed: RSS {now:.0f} MB, {now - warm:+.0f} MB on warm"
+            f" ({split_mb(proc.pid)})"
+        )
     return now
 
 
@@ -100,7 +110,10 @@ def main() -> None:
             settle(page, timeout=120)
         page.close()
         warm = rss_mb(proc.pid, "VmRSS")
-        print(f"{'warm (every page visited)':40s} {warm:8.0f} {rss_mb(proc.pid, 'VmHWM'):8.0f}")
+        print(
+            f"{'warm (every page visited)':40s} {warm:8.0f} {rss_mb(proc.pid, 'VmHWM'):8.0f}"
+            f"  ({split_mb(proc.pid)})"
+        )
         left = []  # RSS 10 s after each visitor left: what stays per visitor, not per process
         for visitor in range(1, visitors + 1):
             print(f"-- visitor {visitor}")

@@ -144,7 +144,8 @@ def test_a_flood_is_refused_after_a_short_burst_and_resumes_a_second_later(store
 
 def test_only_the_lecturers_key_opens_reveals_shows_and_closes(store):
     code, key, opened = room_with(store)
-    for forged in ("", "guess", key[:-1] + "x", None, student(1)):
+    last = "y" if key.endswith("x") else "x"  # one character off, whatever the key ends with
+    for forged in ("", "guess", key[:-1] + last, None, student(1)):
         with pytest.raises(RoomError, match="Only the lecturer"):
             store.open_question(code, forged, PICK.id)
         with pytest.raises(RoomError, match="Only the lecturer"):

@@ -232,16 +232,28 @@ def _open(ctx, url: str, window: Window):
 
 
 def _sidebar_open(pg, open_: bool) -> None:
-    """Open or fold the sidebar with its own buttons (a click only when it is the other way)."""
+    """Open or fold the sidebar with its own buttons (a click only when it is the other way).
+
+    Streamlit may fold or open it by itself meanwhile (a window resized across its breakpoint,
+    presenter mode switched on), with an animation: read its state again after every click."""
+    from playwright.sync_api import Error as PlaywrightError
+
     sidebar = pg.locator('[data-testid="stSidebar"]')
-    if (sidebar.get_attribute("data-collapsed") == "false") == open_:
-        return
-    if open_:
-        pg.locator('[data-testid="stExpandSidebarButton"]').click()
-    else:
-        sidebar.hover()
-        pg.locator('[data-testid="stSidebarCollapseButton"] button').click()
-    pg.wait_for_timeout(400)
+    for _ in range(25):
+        if (sidebar.get_attribute("data-collapsed") == "false") == open_:
+            return
+        if open_:
+            button = pg.locator('[data-testid="stExpandSidebarButton"]')
+        else:
+            sidebar.hover()
+            button = pg.locator('[data-testid="stSidebarCollapseButton"] button')
+        try:
+            if button.count():
+                button.first.click(timeout=5_000)
+        except PlaywrightError:  # gone between the look and the click: look again
+            pass
+        pg.wait_for_timeout(400)
+    raise AssertionError(f"the sidebar would not {'open' if open_ else 'fold'}")
 
 
 def _to_window(pg, window: Window, t: Translate = untranslated) -> None:
