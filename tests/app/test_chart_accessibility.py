@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages.outline import chapters
-from core.charts import CATEGORICAL, NEUTRAL
+from core.charts import CATEGORICAL, NEUTRAL, title_text
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow  # every chart of every page and view: a sweep
@@ -28,11 +28,7 @@ NAMED_SAFE = {"white", "black", "gray", "grey", "transparent", "lightgray", "lig
 
 
 def _title_text(title) -> str:
-    if isinstance(title, dict):
-        title = title.get("text", "")
-    if isinstance(title, list):
-        title = " ".join(title)
-    return (title or "").strip()
+    return title_text(title).strip()
 
 
 def _children(spec: dict) -> Iterator[dict]:

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages import ui
 from core import losses
-from core.charts import landscapes, styled
+from core.charts import landscapes, styled, title_text
 from core.charts import losses as loss_charts
 from core.charts.tensors import Grid, tensor_grids
 from core.landscapes import descent, functions
@@ -64,10 +64,10 @@ def _map(at) -> tuple[dict, list[bytes]]:
 def test_the_map_follows_every_setting_it_depends_on():
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180).run()
     at.switch_page("app_pages/gradient_descent.py").run()
-    assert _map(at)[0]["title"] == "Himmelblau: paths up to step 300"
+    assert title_text(_map(at)[0]["title"]) == "Himmelblau: paths up to step 300"
     before = _map(at)
     at.slider(key="gd_step").set_value(120).run()
-    assert _map(at)[0]["title"] == "Himmelblau: paths up to step 120"
+    assert title_text(_map(at)[0]["title"]) == "Himmelblau: paths up to step 120"
     at.slider(key="gd_step").set_value(300).run()
     assert _map(at) == before  # back to the same inputs: the same chart
     at.select_slider(key="lr").set_value(0.005).run()

@@ -89,19 +89,17 @@ if not WINDOWS:  # a typo (or an empty value) would otherwise measure nothing an
 OPEN = [
     *[(w.name, "gradient_descent", "spill", e) for w in (SMALL, PHONE)
       for e in ('stFullScreenFrame "Himmelblau', 'stMultiSelect "Optimisers"')],  # wide legend
-    *[(w.name, "live_training", k, 'stFullScreenFrame "The RNN reads') for w in (SMALL, PHONE)
-      for k in ("spill", "clipped")],  # the RNN chart's title and legend at 330 px
-    # Modules at 330 px: chart titles end in an ellipsis, bottom legends run past their chart
+    *[(w.name, "live_training", "spill", 'stFullScreenFrame "The RNN reads')
+      for w in (SMALL, PHONE)],  # the RNN chart's legend at 330 px
+    # Modules at 330 px: bottom legends run past their chart, a table's "None" into its "–"
     *[(w.name, "modules", k, 'stFullScreenFrame "') for w in (SMALL, PHONE)
-      for k in ("spill", "clipped", "crowded")],
+      for k in ("spill", "crowded")],
     # inline code 6-7 px past its column (overflow-wrap on the code did not cure it)
     (PHONE.name, "autograd_graph", "spill", 'stHeading "Compare to'),
     *[(w.name, "autograd_graph", "spill", 'stMarkdown "The same backward') for w in (SMALL, PHONE)],
-    # Behaviour cloning at 330 px: the loss chart's long title and bottom legend, the win-rate
-    # grid's title, and a long import line in DAgger's code
-    *[(w.name, "behaviour_cloning", k, 'stFullScreenFrame "Loss (dashed') for w in (SMALL, PHONE)
-      for k in ("spill", "clipped")],
-    *[(w.name, "behaviour_cloning", "clipped", 'stFullScreenFrame "How often the agent wins')
+    # Behaviour cloning at 330 px: the loss chart's bottom legend, and a long import line in
+    # DAgger's code
+    *[(w.name, "behaviour_cloning", "spill", 'stFullScreenFrame "Loss (dashed')
       for w in (SMALL, PHONE)],
     *[(w.name, "behaviour_cloning", "spill", 'stCode "from core.wrestling import')
       for w in (SMALL, PHONE)],

@@ -185,16 +185,14 @@ SCREENS = screens()
 # own charts, formulas and tables at 390 px, not the questions
 PH = "phone: "
 OPEN = {
-    "gradient_descent-rosenbrock_race": PH + "the optimisers' chips, the map's title and "
-    "legend, the table and the step formulas run past 390 px",
-    "gradient_descent-sgd_diverges": "1280 with the sidebar: the bowl map's long title cut; "
-    "1280 and 1920: the loss chart's axis title 10 px past its box; "
-    + PH
-    + "the same, and the table",
-    "modules-forget_zero_grad": PH + "the loop chart's legend and title, its table",
-    "modules-step_before_backward": PH + "the loop chart's legend and title, its table",
+    "gradient_descent-rosenbrock_race": PH + "the optimisers' chips, the map's legend, the "
+    "table and the step formulas run past 390 px",
+    "gradient_descent-sgd_diverges": "1280 and 1920: the loss chart's axis title 10 px past its "
+    "box; " + PH + "the same, and the table",
+    "modules-forget_zero_grad": PH + "the loop chart's legend, its table",
+    "modules-step_before_backward": PH + "the loop chart's legend, its table",
     "modules-eval_not_no_grad": "presenter: the long answer wraps the reveal's row, the loop "
-    "chart 47% on the first screen; " + PH + "the loop chart's legend and title, its table",
+    "chart 47% on the first screen; " + PH + "the loop chart's legend, its table",
     "modules-dropout_values": "presenter: the question sits under the outputs chart (the "
     "tab's main picture), its check button below the first screen; " + PH + "chart title cut",
 }
