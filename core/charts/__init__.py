@@ -3,6 +3,7 @@
 The palette is Okabe-Ito (colour-blind safe) and each concept keeps one colour on every page.
 """
 
+import itertools
 import json
 import re
 
@@ -77,7 +78,7 @@ def fitting_title(text: str) -> str | alt.ExprRef:
     if _title_px(text) <= TITLE_WIDTHS[0]:
         return text
     expr = json.dumps(text, ensure_ascii=False)  # the widest charts: one line
-    for narrow, wide in reversed(list(zip(TITLE_WIDTHS, TITLE_WIDTHS[1:]))):
+    for narrow, wide in reversed(list(itertools.pairwise(TITLE_WIDTHS))):
         if _title_px(text) > narrow:
             lines = json.dumps(wrapped_title(text, narrow), ensure_ascii=False)
             expr = f"width < {wide} ? {lines} : {expr}"
