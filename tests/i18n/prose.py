@@ -11,6 +11,8 @@ import re
 
 from google.protobuf.json_format import MessageToDict
 
+from core.charts import title_text
+
 # Names a Chinese page writes as they are (products, people, optimisers, losses, layers, games)
 NAMES = """PyTorch Jidi DAgger RLChina NumPy Python Streamlit CUDA CPU GPU MPS Olympics Wrestling
 Adam AdamW SGD RMSprop Nesterov Adagrad Momentum MSE L1 Huber SmoothL1 SoftMargin Hinge BCE
@@ -67,6 +69,8 @@ def _strings(node, keys=_TEXT_FIELDS):
             if key in keys:
                 if isinstance(value, str):
                     yield value
+                elif isinstance(value, dict) and "expr" in value:  # a title wrapped by width
+                    yield title_text({"text": value})
                 elif isinstance(value, list):
                     yield from (v for v in value if isinstance(v, str))
                 else:

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from core.budget import torch_threads
+from core.charts import title_text
 from core.wrestling.env import WrestlingEnv
 from core.wrestling.play import (
     Cloned,
@@ -65,7 +66,7 @@ def _titles(spec) -> list[str]:
     if isinstance(spec, dict):
         for key, value in spec.items():
             if key == "title" and isinstance(value, str | dict):
-                found.append(value if isinstance(value, str) else value.get("text", ""))
+                found.append(title_text(value))  # a long title is lines for each width
             found += _titles(value)
     elif isinstance(spec, list):
         for item in spec:
