@@ -187,8 +187,6 @@ PH = "phone: "
 OPEN = {
     "gradient_descent-rosenbrock_race": PH + "the optimisers' chips, the map's legend, the "
     "table and the step formulas run past 390 px",
-    "gradient_descent-sgd_diverges": "1280 and 1920: the loss chart's axis title 10 px past its "
-    "box; " + PH + "the same, and the table",
     "modules-forget_zero_grad": PH + "the loop chart's legend, its table",
     "modules-step_before_backward": PH + "the loop chart's legend, its table",
     "modules-eval_not_no_grad": "presenter: the long answer wraps the reveal's row, the loop "
