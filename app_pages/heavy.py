@@ -224,7 +224,10 @@ def next_chunk() -> None:
             query_string=ctx.query_string,
             page_script_hash=ctx.page_script_hash,
             fragment_id_queue=[fragment_id],
-            cached_message_hashes=ctx.cached_message_hashes,
+            # nothing claimed cached: the browser's cache has aged since its last request (it
+            # counts fragment runs too), and a stale claim makes the server send a reference
+            # the browser no longer holds ("Cached ForwardMsg MISS": the page stops, greyed)
+            cached_message_hashes=frozenset(),
             context_info=ctx.context_info,
         )
     )

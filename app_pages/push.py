@@ -53,6 +53,7 @@ def rerun_fragment(session_id: str, fragment_id: str) -> bool:
         state = ClientState()
         state.CopyFrom(session._client_state)  # its address and page, as its last run had
         state.fragment_id, state.is_auto_rerun = fragment_id, True
+        state.ClearField("cached_message_hashes")  # stale since that run (see heavy.next_chunk)
         session._event_loop.call_soon_threadsafe(session.request_rerun, state)
         return True
     except Exception:  # noqa: BLE001 (a session closing under us, or internals moved)
