@@ -75,11 +75,12 @@ def wrapped_title(text: str, px: float) -> list[str]:
 def fitting_title(text: str) -> str | alt.ExprRef:
     """The title as it is when it fits the narrowest chart, else an expression of the chart's
     width that gives the title's lines at that width."""
-    if _title_px(text) <= TITLE_WIDTHS[0]:
+    px = _title_px(text)
+    if px <= TITLE_WIDTHS[0]:
         return text
     expr = json.dumps(text, ensure_ascii=False)  # the widest charts: one line
     for narrow, wide in reversed(list(itertools.pairwise(TITLE_WIDTHS))):
-        if _title_px(text) > narrow:
+        if px > narrow:
             lines = json.dumps(wrapped_title(text, narrow), ensure_ascii=False)
             expr = f"width < {wide} ? {lines} : {expr}"
     return alt.ExprRef(expr)

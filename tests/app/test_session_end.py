@@ -49,30 +49,31 @@ class _Browser:
         self.messages.append(msg)
 
 
+def _elements(messages):
+    """Every element the server has sent to the tab, in order."""
+    for m in messages:
+        if m.HasField("delta") and m.delta.HasField("new_element"):
+            yield m.delta.new_element
+
+
 def _element_id(messages, kind: str) -> str:
     """The id of the page's first element of this kind; failing, what the page did show."""
     shown = []
-    for m in messages:
-        if m.HasField("delta") and m.delta.HasField("new_element"):
-            element = m.delta.new_element
-            if element.WhichOneof("type") == kind:
-                return getattr(element, kind).id
-            if element.WhichOneof("type") == "exception":
-                shown.append(f"exception: {element.exception.message}")
-            else:
-                shown.append(element.WhichOneof("type"))
+    for element in _elements(messages):
+        if element.WhichOneof("type") == kind:
+            return getattr(element, kind).id
+        if element.WhichOneof("type") == "exception":
+            shown.append(f"exception: {element.exception.message}")
+        else:
+            shown.append(element.WhichOneof("type"))
     pages = [m.page_info_changed for m in messages if m.HasField("page_info_changed")]
     raise AssertionError(f"no {kind} on the page; it showed {shown} (pages {pages})")
 
 
 def _button_ids(messages) -> dict[str, str]:
-    ids = {}
-    for m in messages:
-        if m.HasField("delta") and m.delta.HasField("new_element"):
-            element = m.delta.new_element
-            if element.WhichOneof("type") == "button":
-                ids[element.button.id] = element.button.label
-    return ids
+    return {
+        e.button.id: e.button.label for e in _elements(messages) if e.WhichOneof("type") == "button"
+    }
 
 
 async def _until_idle(session, browser, timeout: float = 300.0) -> None:
